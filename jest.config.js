@@ -1,0 +1,35 @@
+/**
+ * One jest configuration for the whole monorepo. Sources are compiled by swc (types are checked
+ * separately by `npm run typecheck`). NestJS 12, Turf 7 and a few index packages ship ESM only, so
+ * they are compiled to CommonJS too instead of being ignored.
+ * @type {import('jest').Config}
+ */
+const swc = [
+  '@swc/jest',
+  {
+    jsc: {
+      target: 'es2022',
+      parser: { syntax: 'typescript', decorators: true },
+      transform: { legacyDecorator: true, decoratorMetadata: true },
+    },
+    module: { type: 'commonjs' },
+  },
+];
+
+const esmOnly = ['@nestjs', '@turf', 'flatbush', 'flatqueue', 'kdbush', 'pbf', 'fast-check', 'zod'];
+
+const base = {
+  testEnvironment: 'node',
+  transform: { '^.+\\.(t|j|mj)s$': swc },
+  transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
+  moduleNameMapper: { '^@roadloop/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  rootDir: __dirname,
+};
+
+module.exports = {
+  projects: [
+    { ...base, displayName: 'unit', testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/services/**/*.spec.ts'] },
+    { ...base, displayName: 'int', testMatch: ['<rootDir>/libs/**/*.int-spec.ts', '<rootDir>/services/**/*.int-spec.ts'] },
+    { ...base, displayName: 'e2e', testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'] },
+  ],
+};

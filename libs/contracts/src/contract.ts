@@ -1,0 +1,32 @@
+import { z } from 'zod';
+
+/**
+ * One Kafka topic: its name, the schema of its values, and the function that keys a value.
+ * The key decides the partition, so it decides which values are seen in order by one consumer.
+ */
+export interface TopicContract<S extends z.ZodType = z.ZodType> {
+  /** Base topic name, `roadloop.<entity>.<event>.v<N>`; deployments may prefix it. */
+  readonly topic: string;
+  readonly schemaVersion: number;
+  readonly valueSchema: S;
+  /** Key of a valid value: what must stay in order. */
+  key(value: z.infer<S>): string;
+  /** Partition count used when the project creates the topic (overridable by configuration). */
+  readonly defaultPartitions: number;
+}
+
+export type ValueOf<C> = C extends TopicContract<infer S> ? z.infer<S> : never;
+
+export function defineTopic<S extends z.ZodType>(contract: TopicContract<S>): TopicContract<S> {
+  return Object.freeze(contract);
+}
+
+/** The topic name in a deployment: an optional prefix (used to isolate test runs) plus the base name. */
+export function topicName(contract: Pick<TopicContract, 'topic'>, prefix = ''): string {
+  return prefix ? `${prefix}.${contract.topic}` : contract.topic;
+}
+
+/** A readable one-line reason from a schema failure, naming each bad field. */
+export function describeIssues(error: z.ZodError): string {
+  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+}

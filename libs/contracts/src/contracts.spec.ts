@@ -1,0 +1,79 @@
+import { describe, expect, it } from '@jest/globals';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { ALL_TOPICS, decodeMessage, topicName } from './index';
+
+const FIXTURES = join(__dirname, '..', 'fixtures');
+
+function fixtureFiles(topic: string, kind: 'valid' | 'invalid'): string[] {
+  const dir = join(FIXTURES, topic, kind);
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => join(dir, f));
+}
+
+describe('topic contracts', () => {
+  it('every fixture folder belongs to a known topic', () => {
+    const known = new Set<string>(ALL_TOPICS.map((t) => t.topic));
+    for (const dir of readdirSync(FIXTURES)) expect(known).toContain(dir);
+  });
+
+  describe.each(ALL_TOPICS.map((t) => [t.topic, t] as const))('%s', (name, contract) => {
+    it('follows the naming rule roadloop.<entity>.<event>.v<N> with N = schemaVersion', () => {
+      expect(name).toMatch(/^roadloop\.[a-z-]+\.[a-z-]+\.v\d+$/);
+      expect(name.endsWith(`.v${contract.schemaVersion}`)).toBe(true);
+    });
+
+    it('has at least one valid and one invalid example', () => {
+      expect(fixtureFiles(name, 'valid').length).toBeGreaterThan(0);
+      expect(fixtureFiles(name, 'invalid').length).toBeGreaterThan(0);
+    });
+
+    it.each(fixtureFiles(name, 'valid'))('accepts %s and keys it', (file) => {
+      const result = decodeMessage(contract, readFileSync(file));
+      if (!result.ok) throw new Error(result.reason);
+      expect(contract.key(result.value)).toEqual(expect.any(String));
+      expect(contract.key(result.value).length).toBeGreaterThan(0);
+    });
+
+    it.each(fixtureFiles(name, 'invalid'))('rejects %s with the field named', (file) => {
+      const result = decodeMessage(contract, readFileSync(file));
+      expect(result.ok).toBe(false);
+      if (!result.ok) {
+        expect(result.code).toBe('INVALID_SCHEMA');
+        expect(result.reason).toMatch(/[a-zA-Z]+(\.[a-zA-Z]+)*: /);
+      }
+    });
+  });
+});
+
+describe(decodeMessage.name, () => {
+  const [contract] = ALL_TOPICS;
+
+  it('calls non-JSON bytes unparseable', () => {
+    const result = decodeMessage(contract, Buffer.from('{"truncated": '));
+    expect(result).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
+  });
+
+  it('calls invalid UTF-8 unparseable', () => {
+    const result = decodeMessage(contract, Buffer.from([0x7b, 0xff, 0xfe, 0x7d]));
+    expect(result).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
+  });
+
+  it('refuses empty and tombstone values', () => {
+    expect(decodeMessage(contract, null)).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
+    expect(decodeMessage(contract, Buffer.alloc(0))).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
+  });
+
+  it('refuses oversized values without parsing them', () => {
+    const result = decodeMessage(contract, Buffer.alloc(2 * 1024 * 1024, 0x20));
+    expect(result).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
+  });
+});
+
+describe(topicName.name, () => {
+  it('prefixes only when a prefix is configured', () => {
+    expect(topicName({ topic: 'roadloop.a.b.v1' })).toBe('roadloop.a.b.v1');
+    expect(topicName({ topic: 'roadloop.a.b.v1' }, 'run42')).toBe('run42.roadloop.a.b.v1');
+  });
+});

@@ -1,0 +1,26 @@
+import { z } from 'zod';
+
+/**
+ * Every event on every topic carries this envelope. The producer sets it; handlers never invent ids.
+ * `schemaVersion` is the version of the payload schema of the topic (a breaking change is a new
+ * topic, `…v2`, never an edit in place).
+ */
+export const envelopeSchema = z.object({
+  eventId: z.uuid(),
+  occurredAt: z.iso.datetime({ offset: true }),
+  schemaVersion: z.number().int().positive(),
+  source: z.string().min(1).max(100),
+  correlationId: z.string().min(1).max(200),
+});
+
+export type Envelope = z.infer<typeof envelopeSchema>;
+
+export type EventOf<P> = Envelope & { payload: P };
+
+/** Builds the value schema of a topic: the envelope around a payload of one schema version. */
+export function eventSchema<P extends z.ZodType>(schemaVersion: number, payload: P) {
+  return envelopeSchema.extend({ schemaVersion: z.literal(schemaVersion), payload });
+}
+
+export const lonSchema = z.number().finite().min(-180).max(180);
+export const latSchema = z.number().finite().min(-90).max(90);

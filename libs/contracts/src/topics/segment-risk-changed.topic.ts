@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { defineTopic } from '../contract';
+import { eventSchema } from '../envelope';
+
+/** Five risk levels, lowest first; each has a map colour. */
+export const RISK_LEVELS = ['very_low', 'low', 'medium', 'high', 'very_high'] as const;
+export type RiskLevel = (typeof RISK_LEVELS)[number];
+
+export const riskFactorSchema = z.object({
+  factor: z.string().min(1),
+  value: z.number().finite(),
+  detail: z.string().optional(),
+});
+
+export const segmentRiskChangedSchema = z.object({
+  segmentId: z.string().min(1).max(100),
+  previousLevel: z.enum(RISK_LEVELS).nullable(),
+  level: z.enum(RISK_LEVELS),
+  score: z.number().finite().nonnegative(),
+  /** Monotonic per segment: consumers ignore a change older than one already applied. */
+  revision: z.number().int().nonnegative(),
+  factors: z.array(riskFactorSchema),
+  /** The report that caused the change, when one did. */
+  cause: z
+    .object({ kind: z.enum(['hazard', 'accident', 'fix', 'import', 'decay']), id: z.string().min(1) })
+    .optional(),
+  lengthM: z.number().finite().nonnegative().optional(),
+  roadClass: z.string().optional(),
+  name: z.string().nullable().optional(),
+});
+export type SegmentRiskChanged = z.infer<typeof segmentRiskChangedSchema>;
+
+/** `roadloop.segment.risk-changed.v1`: a segment's risk level moved (not published on tiny moves). */
+export const segmentRiskChangedTopic = defineTopic({
+  topic: 'roadloop.segment.risk-changed.v1',
+  schemaVersion: 1,
+  valueSchema: eventSchema(1, segmentRiskChangedSchema),
+  key: (value) => value.payload.segmentId,
+  defaultPartitions: 3,
+});
+export type SegmentRiskChangedEvent = z.infer<typeof segmentRiskChangedTopic.valueSchema>;

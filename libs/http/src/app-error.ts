@@ -1,0 +1,61 @@
+/**
+ * What kind of failure a domain error is. Modules define their own error codes and say which kind
+ * each is; the HTTP edge and the Kafka consumers map kinds to statuses and retry decisions.
+ */
+export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+export class AppError extends Error {
+  constructor(
+    readonly kind: ErrorKind,
+    readonly code: string,
+    message: string,
+    readonly fields: FieldProblem[] = [],
+  ) {
+    super(message);
+    this.name = new.target.name;
+  }
+}
+
+export function assertUnreachable(value: never): never {
+  throw new Error(`unreachable: ${String(value)}`);
+}
+
+export function httpStatusOf(kind: ErrorKind): number {
+  switch (kind) {
+    case 'invalid':
+      return 400;
+    case 'unauthorized':
+      return 401;
+    case 'forbidden':
+      return 403;
+    case 'not_found':
+      return 404;
+    case 'conflict':
+      return 409;
+    case 'unavailable':
+      return 503;
+    default:
+      return assertUnreachable(kind);
+  }
+}
+
+/** Whether a consumer should retry a message whose handler failed with this kind. */
+export function isRetriableKind(kind: ErrorKind): boolean {
+  switch (kind) {
+    case 'unavailable':
+      return true;
+    case 'invalid':
+    case 'unauthorized':
+    case 'forbidden':
+    case 'not_found':
+    case 'conflict':
+      return false;
+    default:
+      return assertUnreachable(kind);
+  }
+}

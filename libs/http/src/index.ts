@@ -1,0 +1,4 @@
+export * from './app-error';
+export * from './bootstrap';
+export * from './error.filter';
+export * from './validation';

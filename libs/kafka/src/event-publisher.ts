@@ -1,0 +1,97 @@
+import { randomUUID } from 'node:crypto';
+import { IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
+import { z } from 'zod';
+import { TopicContract, describeIssues, topicName } from '@roadloop/contracts';
+
+/** A value that does not satisfy its topic's schema was about to be published: a bug, not a retry. */
+export class InvalidEventError extends Error {
+  constructor(
+    readonly topic: string,
+    readonly reason: string,
+  ) {
+    super(`refusing to publish an invalid ${topic} event: ${reason}`);
+    this.name = 'InvalidEventError';
+  }
+}
+
+export interface PublishOptions {
+  correlationId: string;
+  /** Set when the event's identity must be stable across retries (e.g. an outbox row's id). */
+  eventId?: string;
+  occurredAt?: Date;
+  headers?: IHeaders;
+}
+
+type PayloadOf<S extends z.ZodType> = z.infer<S> extends { payload: infer P } ? P : never;
+
+/**
+ * Publishes events through one idempotent producer: wraps the payload in the envelope, validates it
+ * against the topic's schema, and keys it with the contract's key function.
+ */
+export class EventPublisher {
+  private readonly producer: Producer;
+  private connected = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly topicPrefix: string,
+    private readonly source: string,
+  ) {
+    this.producer = kafka.producer({
+      createPartitioner: Partitioners.DefaultPartitioner,
+      idempotent: true,
+      maxInFlightRequests: 1,
+    });
+  }
+
+  async connect(): Promise<void> {
+    if (this.connected) return;
+    await this.producer.connect();
+    this.connected = true;
+  }
+
+  async disconnect(): Promise<void> {
+    if (!this.connected) return;
+    this.connected = false;
+    await this.producer.disconnect();
+  }
+
+  topic(contract: Pick<TopicContract, 'topic'>): string {
+    return topicName(contract, this.topicPrefix);
+  }
+
+  async publish<S extends z.ZodType>(
+    contract: TopicContract<S>,
+    payload: PayloadOf<S>,
+    options: PublishOptions,
+  ): Promise<z.infer<S>> {
+    const candidate = {
+      eventId: options.eventId ?? randomUUID(),
+      occurredAt: (options.occurredAt ?? new Date()).toISOString(),
+      schemaVersion: contract.schemaVersion,
+      source: this.source,
+      correlationId: options.correlationId,
+      payload,
+    };
+    const parsed = contract.valueSchema.safeParse(candidate);
+    if (!parsed.success) throw new InvalidEventError(contract.topic, describeIssues(parsed.error));
+    const value = parsed.data;
+    await this.send(this.topic(contract), [
+      {
+        key: contract.key(value),
+        value: JSON.stringify(value),
+        headers: { 'x-event-id': candidate.eventId, 'x-correlation-id': options.correlationId, ...options.headers },
+      },
+    ]);
+    return value;
+  }
+
+  /** Sends already-encoded messages (dead letters, relays) to a full topic name. */
+  async send(
+    topic: string,
+    messages: { key: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders }[],
+  ): Promise<void> {
+    await this.connect();
+    await this.producer.send({ topic, acks: -1, messages });
+  }
+}

@@ -1,0 +1,6 @@
+export * from './event-publisher';
+export * from './handler-errors';
+export * from './kafka.module';
+export * from './kafka.options';
+export * from './topic-admin';
+export * from './topic-consumer';

@@ -1,0 +1,41 @@
+import { Kafka, logLevel, LogEntry } from 'kafkajs';
+
+export interface KafkaOptions {
+  brokers: string[];
+  clientId: string;
+  /** Prepended to every topic name (isolates deployments and test runs); empty for none. */
+  topicPrefix: string;
+  /** Name written into the `source` of every event this process publishes. */
+  source: string;
+  /** Partitions for topics this process creates. */
+  partitions: number;
+  /** Attempts at a failing message before it is dead-lettered. */
+  maxAttempts: number;
+  /** Whether this process creates the topics it uses (admin client) at start-up. */
+  createTopics: boolean;
+}
+
+export interface KafkaLogger {
+  log(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+}
+
+/** One kafkajs client per process, its own log lines routed to the service's logger. */
+export function createKafka(options: KafkaOptions, logger: KafkaLogger): Kafka {
+  return new Kafka({
+    clientId: options.clientId,
+    brokers: options.brokers,
+    logLevel: logLevel.WARN,
+    retry: { initialRetryTime: 200, retries: 8 },
+    logCreator:
+      () =>
+      ({ level, log }: LogEntry) => {
+        const { message, ...rest } = log;
+        const line = `kafkajs: ${message} ${JSON.stringify(rest)}`;
+        if (level === logLevel.ERROR) logger.error(line);
+        else if (level === logLevel.WARN) logger.warn(line);
+        else logger.log(line);
+      },
+  });
+}

@@ -1,0 +1,194 @@
+import { Consumer, EachBatchPayload, IHeaders, Kafka, KafkaMessage } from 'kafkajs';
+import { z } from 'zod';
+import {
+  DEAD_LETTER_HEADERS,
+  DeadLetterCode,
+  TopicContract,
+  deadLetterTopic,
+  decodeMessage,
+  topicName,
+} from '@roadloop/contracts';
+import { EventPublisher } from './event-publisher';
+import { isNonRetriable } from './handler-errors';
+import { KafkaLogger } from './kafka.options';
+
+export interface MessageMeta {
+  topic: string;
+  partition: number;
+  offset: string;
+  key: string | null;
+  headers: IHeaders;
+  /** 1 on the first try. */
+  attempt: number;
+}
+
+export interface Subscription<S extends z.ZodType = z.ZodType> {
+  contract: TopicContract<S>;
+  handle(value: z.infer<S>, meta: MessageMeta): Promise<void>;
+}
+
+/** Binds a handler to a contract with the value's type inferred. */
+export function subscription<S extends z.ZodType>(
+  contract: TopicContract<S>,
+  handle: (value: z.infer<S>, meta: MessageMeta) => Promise<void>,
+): Subscription {
+  return { contract, handle: handle as Subscription['handle'] };
+}
+
+export interface TopicConsumerOptions {
+  groupId: string;
+  topicPrefix: string;
+  subscriptions: Subscription[];
+  /** Attempts at a failing message before it is dead-lettered (1 = no retry). */
+  maxAttempts: number;
+  /** Backoff before attempt n+1 is min(baseMs · 2^(n−1), maxMs). */
+  retryBaseMs?: number;
+  retryMaxMs?: number;
+  fromBeginning?: boolean;
+}
+
+export interface ConsumerStats {
+  consumed: Map<string, number>;
+  deadLettered: Map<string, number>;
+  lastProcessingMs: number;
+}
+
+/**
+ * At-least-once consumer: a batch at a time, each message's offset resolved only after its handler
+ * finished (or after it was dead-lettered), so a crash replays from the last committed offset and
+ * handlers must be idempotent. A message that cannot be decoded, that the handler rejects, or that
+ * keeps failing goes to the dead-letter topic with the original bytes; the partition moves on.
+ */
+export class TopicConsumer {
+  private readonly consumer: Consumer;
+  private readonly byTopic = new Map<string, Subscription>();
+  private readonly deadLetters: string;
+  readonly stats: ConsumerStats = { consumed: new Map(), deadLettered: new Map(), lastProcessingMs: 0 };
+  private running = false;
+
+  constructor(
+    kafka: Kafka,
+    private readonly publisher: EventPublisher,
+    private readonly options: TopicConsumerOptions,
+    private readonly logger: KafkaLogger,
+  ) {
+    this.consumer = kafka.consumer({ groupId: options.groupId, sessionTimeout: 30_000, heartbeatInterval: 3_000 });
+    for (const s of options.subscriptions) this.byTopic.set(topicName(s.contract, options.topicPrefix), s);
+    this.deadLetters = topicName(deadLetterTopic, options.topicPrefix);
+    this.consumer.on(this.consumer.events.CRASH, (e) =>
+      this.logger.error(`consumer ${options.groupId} crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`),
+    );
+  }
+
+  get topics(): string[] {
+    return [...this.byTopic.keys()];
+  }
+
+  async start(): Promise<void> {
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
+    this.running = true;
+    await this.consumer.run({
+      eachBatchAutoResolve: false,
+      autoCommitInterval: 1_000,
+      eachBatch: (payload) => this.eachBatch(payload),
+    });
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    await this.consumer.disconnect();
+  }
+
+  private async eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+    for (const message of batch.messages) {
+      if (!isRunning() || isStale()) return;
+      const started = Date.now();
+      await this.process(batch.topic, batch.partition, message, heartbeat);
+      this.stats.lastProcessingMs = Date.now() - started;
+      this.stats.consumed.set(batch.topic, (this.stats.consumed.get(batch.topic) ?? 0) + 1);
+      resolveOffset(message.offset);
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    }
+  }
+
+  private async process(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
+    const subscription = this.byTopic.get(topic);
+    if (!subscription) {
+      await this.deadLetter(topic, partition, message, DeadLetterCode.Rejected, `no handler for topic ${topic}`, 0);
+      return;
+    }
+    const decoded = decodeMessage(subscription.contract, message.value);
+    if (!decoded.ok) {
+      const code = decoded.code === 'UNPARSEABLE' ? DeadLetterCode.Unparseable : DeadLetterCode.InvalidSchema;
+      await this.deadLetter(topic, partition, message, code, decoded.reason, 0);
+      return;
+    }
+    const { maxAttempts } = this.options;
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await subscription.handle(decoded.value, {
+          topic,
+          partition,
+          offset: message.offset,
+          key: message.key?.toString('utf8') ?? null,
+          headers: message.headers ?? {},
+          attempt,
+        });
+        return;
+      } catch (err) {
+        const reason = err instanceof Error ? err.message : String(err);
+        if (isNonRetriable(err)) {
+          await this.deadLetter(topic, partition, message, DeadLetterCode.Rejected, `${err.code}: ${reason}`, attempt);
+          return;
+        }
+        if (attempt >= maxAttempts) {
+          await this.deadLetter(topic, partition, message, DeadLetterCode.RetriesExhausted, reason, attempt);
+          return;
+        }
+        this.logger.warn(`${topic}[${partition}]@${message.offset} attempt ${attempt}/${maxAttempts} failed: ${reason}`);
+        await this.backoff(attempt, heartbeat);
+      }
+    }
+  }
+
+  private async backoff(attempt: number, heartbeat: () => Promise<void>): Promise<void> {
+    const base = this.options.retryBaseMs ?? 200;
+    const max = this.options.retryMaxMs ?? 5_000;
+    const delay = Math.min(base * 2 ** (attempt - 1), max);
+    await new Promise((resolve) => setTimeout(resolve, delay));
+    await heartbeat();
+  }
+
+  private async deadLetter(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    code: DeadLetterCode,
+    reason: string,
+    attempts: number,
+  ): Promise<void> {
+    const h = DEAD_LETTER_HEADERS;
+    this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${code} ${reason}`);
+    await this.publisher.send(this.deadLetters, [
+      {
+        key: message.key,
+        value: message.value,
+        headers: {
+          ...(message.headers ?? {}),
+          [h.reason]: reason.slice(0, 4000),
+          [h.errorCode]: code,
+          [h.sourceTopic]: topic,
+          [h.sourcePartition]: String(partition),
+          [h.sourceOffset]: message.offset,
+          [h.consumerGroup]: this.options.groupId,
+          [h.failedAt]: new Date().toISOString(),
+          [h.attempts]: String(attempts),
+        },
+      },
+    ]);
+    this.stats.deadLettered.set(topic, (this.stats.deadLettered.get(topic) ?? 0) + 1);
+  }
+}

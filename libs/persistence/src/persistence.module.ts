@@ -1,0 +1,61 @@
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { DatabaseOptions, openDatabase } from './data-source';
+import { RedisOptions, closeRedis, createRedis, waitForRedis } from './redis';
+import { TransactionRunner } from './transaction';
+
+export const REDIS = Symbol('REDIS');
+
+@Injectable()
+class PersistenceLifecycle implements OnApplicationShutdown {
+  constructor(
+    private readonly dataSource: DataSource,
+    @Inject(REDIS) private readonly redis: Redis,
+  ) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await closeRedis(this.redis);
+    if (this.dataSource.isInitialized) await this.dataSource.destroy();
+  }
+}
+
+export interface PersistenceModuleOptions {
+  database: DatabaseOptions;
+  migrateOnStart: boolean;
+  redis: RedisOptions;
+}
+
+/** The data source (connected and migrated), a transaction runner and a Redis client. */
+@Global()
+@Module({})
+export class PersistenceModule {
+  static forRoot(options: PersistenceModuleOptions): DynamicModule {
+    const logger = new Logger('Persistence');
+    return {
+      module: PersistenceModule,
+      providers: [
+        {
+          provide: DataSource,
+          useFactory: async () => {
+            const ds = await openDatabase(options.database, options.migrateOnStart);
+            logger.log(`connected to PostgreSQL, schema "${options.database.schema}"`);
+            return ds;
+          },
+        },
+        { provide: TransactionRunner, useFactory: (ds: DataSource) => new TransactionRunner(ds), inject: [DataSource] },
+        {
+          provide: REDIS,
+          useFactory: async () => {
+            const redis = createRedis(options.redis);
+            redis.on('error', (err) => logger.warn(`redis: ${err.message}`));
+            if (!(await waitForRedis(redis))) logger.warn('Redis is not reachable; continuing with database fall-backs');
+            return redis;
+          },
+        },
+        PersistenceLifecycle,
+      ],
+      exports: [DataSource, TransactionRunner, REDIS],
+    };
+  }
+}
