@@ -1,0 +1,90 @@
+#!/usr/bin/env bash
+# Make sure a local PostgreSQL with PostGIS is up and the application database exists.
+# Idempotent: when everything is already in place it only prints one "ok" line.
+#
+# Environment (defaults): PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres PGDATABASE=roadloop
+# Installing packages or starting the server needs root (or sudo) and a Debian/Ubuntu host.
+set -euo pipefail
+
+PGHOST="${PGHOST:-127.0.0.1}"
+PGPORT="${PGPORT:-5432}"
+PGUSER="${PGUSER:-postgres}"
+PGDATABASE="${PGDATABASE:-roadloop}"
+export PGHOST PGPORT PGUSER
+
+log() { echo "ensure-postgres: $*"; }
+die() { echo "ensure-postgres: error: $*" >&2; exit 1; }
+
+as_root() {
+  if [[ $EUID -eq 0 ]]; then "$@"
+  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
+  else die "need root to run: $*"
+  fi
+}
+
+apt_updated=0
+apt_install() {
+  command -v apt-get >/dev/null 2>&1 || die "apt-get not available; install $* yourself"
+  # Fresh CI images often ship without package lists, so refresh them once first.
+  if [[ $apt_updated -eq 0 ]]; then
+    as_root apt-get update -qq
+    apt_updated=1
+  fi
+  log "installing $*"
+  as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "$@" >/dev/null
+}
+
+is_local() { [[ "$PGHOST" == "127.0.0.1" || "$PGHOST" == "localhost" || "$PGHOST" == "::1" || "$PGHOST" == /* ]]; }
+
+server_up() {
+  if command -v pg_isready >/dev/null 2>&1; then
+    pg_isready -q -d postgres
+  else
+    psql -d postgres -qAtc 'select 1' >/dev/null 2>&1
+  fi
+}
+
+# Query the maintenance database; stdin carries the SQL so psql variables (:'name') work.
+sql() { psql -X -q -At -v ON_ERROR_STOP=1 -d postgres "$@"; }
+
+# 1. Server running?
+if ! server_up; then
+  is_local || die "PostgreSQL at $PGHOST:$PGPORT is not reachable (not a local host, so not starting it)"
+  if [[ ! -d /etc/postgresql ]] || ! command -v pg_ctlcluster >/dev/null 2>&1; then
+    apt_install postgresql
+  fi
+  if ! server_up; then
+    # The cluster configured for PGPORT, else the newest version's "main" cluster.
+    read -r version cluster < <(pg_lsclusters -h | awk -v p="$PGPORT" '$3 == p { print $1, $2; exit }') || true
+    if [[ -z "${version:-}" ]]; then
+      version="$(find /etc/postgresql -mindepth 1 -maxdepth 1 -type d -printf '%f\n' | sort -V | tail -n 1)"
+      cluster=main
+    fi
+    [[ -n "$version" ]] || die "no cluster found under /etc/postgresql"
+    log "starting cluster $version/$cluster"
+    # No systemd in containers/CI: --skip-systemctl-redirect makes pg_ctlcluster run pg_ctl itself.
+    as_root pg_ctlcluster --skip-systemctl-redirect "$version" "$cluster" start
+  fi
+  for _ in $(seq 1 60); do
+    server_up && break
+    sleep 0.5
+  done
+  server_up || die "PostgreSQL did not come up at $PGHOST:$PGPORT"
+fi
+
+# 2. PostGIS available for the running server's major version?
+major="$(( $(sql <<<'show server_version_num') / 10000 ))"
+has_postgis() { [[ "$(sql <<<"select count(*) from pg_available_extensions where name = 'postgis'")" == 1 ]]; }
+if ! has_postgis; then
+  # Extension files are read on CREATE EXTENSION, so no server restart is needed after this.
+  apt_install "postgresql-$major-postgis-3"
+  has_postgis || die "postgresql-$major-postgis-3 installed but the postgis extension is still not available"
+fi
+
+# 3. Application database.
+if [[ "$(sql -v db="$PGDATABASE" <<<"select count(*) from pg_database where datname = :'db'")" != 1 ]]; then
+  log "creating database $PGDATABASE"
+  createdb "$PGDATABASE"
+fi
+
+log "ok: PostgreSQL $major at $PGHOST:$PGPORT, database $PGDATABASE, PostGIS available"

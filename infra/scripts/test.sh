@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# `npm test`: every test of the repository against real infrastructure. Installs and builds what is
+# missing, starts PostgreSQL/PostGIS, Redis and a Kafka broker when they are not running, type-checks,
+# runs the unit, integration and end-to-end suites, and stops the broker again if it started it.
+set -euo pipefail
+REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
+cd "$REPO_ROOT"
+
+bash infra/scripts/ensure-deps.sh
+bash infra/scripts/ensure-postgres.sh
+bash infra/scripts/ensure-redis.sh
+
+started_kafka=0
+if ! bash infra/kafka/kafka.sh status >/dev/null 2>&1; then
+  bash infra/kafka/kafka.sh start
+  started_kafka=1
+fi
+cleanup() { [ "$started_kafka" = 1 ] && bash infra/kafka/kafka.sh stop || true; }
+trap cleanup EXIT
+
+echo "test: type-checking"
+npx tsc -p tsconfig.check.json
+
+echo "test: running jest"
+npx jest --ci "$@"
