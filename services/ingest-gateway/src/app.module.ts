@@ -1,0 +1,32 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { hazardReportedTopic } from '@roadloop/contracts';
+import { KafkaModule } from '@roadloop/kafka';
+import { GATEWAY_CONFIG, GatewayConfig } from './config';
+import { HazardsController } from './hazards/hazards.controller';
+import { HazardsService } from './hazards/hazards.service';
+import { HealthController } from './health/health.controller';
+import { TasksController } from './tasks/tasks.controller';
+import { UpstreamClient } from './upstream.client';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        KafkaModule.forRoot({
+          brokers: config.KAFKA_BROKERS,
+          clientId: 'ingest-gateway',
+          source: 'ingest-gateway',
+          topicPrefix: config.KAFKA_TOPIC_PREFIX,
+          partitions: config.KAFKA_PARTITIONS,
+          maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
+          createTopics: config.KAFKA_CREATE_TOPICS,
+          topics: [hazardReportedTopic],
+        }),
+      ],
+      controllers: [HazardsController, TasksController, HealthController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, UpstreamClient],
+    };
+  }
+}

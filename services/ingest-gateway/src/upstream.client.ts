@@ -1,0 +1,42 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { AppError } from '@roadloop/http';
+import { GATEWAY_CONFIG, GatewayConfig } from './config';
+
+export interface UpstreamResponse {
+  status: number;
+  body: unknown;
+}
+
+/** Forwards a request to an internal service and returns its status and JSON body unchanged. */
+@Injectable()
+export class UpstreamClient {
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+
+  async forward(
+    service: 'task' | 'risk',
+    method: string,
+    pathAndQuery: string,
+    init: { body?: unknown; headers?: Record<string, string> } = {},
+  ): Promise<UpstreamResponse> {
+    const base = service === 'task' ? this.config.TASK_SERVICE_URL : this.config.RISK_SERVICE_URL;
+    let response: Response;
+    try {
+      response = await fetch(new URL(pathAndQuery, base), {
+        method,
+        headers: { 'content-type': 'application/json', ...init.headers },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} service unavailable: ${(err as Error).message}`);
+    }
+    const text = await response.text();
+    let body: unknown = text;
+    try {
+      body = text ? JSON.parse(text) : null;
+    } catch {
+      // Non-JSON upstream bodies are passed on as text.
+    }
+    return { status: response.status, body };
+  }
+}

@@ -1,0 +1,218 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Kafka, Producer } from 'kafkajs';
+import { DEAD_LETTER_HEADERS, deadLetterTopic, hazardReportedTopic, segmentRiskChangedTopic, topicName } from '@roadloop/contracts';
+import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
+import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
+import { RunningService, startService } from '../support/service-process';
+import { deleteRedisPrefix, dropSchemas } from '../support/stores';
+import { waitFor } from '../support/wait-for';
+
+jest.setTimeout(180_000);
+
+/**
+ * The walking skeleton of the loop through the real broker, database and Redis: a hazard report
+ * posted to the gateway is matched to a road segment by the risk service, raises its level, and the
+ * task service opens exactly one rectification task for it, however often events are redelivered.
+ */
+describe('walking skeleton: hazard → risk change → one task', () => {
+  const id = runId('e2e');
+  const prefix = id;
+  const schemas = { risk: `risk_${id}`, task: `task_${id}` };
+  const topics = {
+    hazards: topicName(hazardReportedTopic, prefix),
+    riskChanged: topicName(segmentRiskChangedTopic, prefix),
+    deadLetters: topicName(deadLetterTopic, prefix),
+  };
+  const common = {
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: prefix,
+    KAFKA_CONSUMER_MAX_ATTEMPTS: '3',
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: `${id}:`,
+    LOG_LEVEL: 'info',
+  };
+  const services: RunningService[] = [];
+  let gateway: RunningService;
+  let risk: RunningService;
+  let kafka: Kafka;
+  let producer: Producer;
+  let deadLetters: TopicRecorder;
+  let riskChanges: TopicRecorder;
+  let hazardEvents: TopicRecorder;
+
+  beforeAll(async () => {
+    const imported = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson')],
+      { env: { ...process.env, ...common, DB_SCHEMA: schemas.risk }, encoding: 'utf8' },
+    );
+    expect(imported.stderr).toBe('');
+    expect(imported.stdout).toMatch(/imported 3 of 3 segments \(3 new/);
+
+    const [riskPort, taskPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+    risk = await startService('risk-service', riskPort, { ...common, DB_SCHEMA: schemas.risk });
+    services.push(risk);
+    const task = await startService('task-service', taskPort, { ...common, DB_SCHEMA: schemas.task });
+    services.push(task);
+    gateway = await startService('ingest-gateway', gatewayPort, { ...common, TASK_SERVICE_URL: task.url });
+    services.push(gateway);
+
+    kafka = testKafka(`${id}-probe`);
+    producer = kafka.producer();
+    await producer.connect();
+    deadLetters = new TopicRecorder(kafka, topics.deadLetters, `${id}-probe-dlq`);
+    riskChanges = new TopicRecorder(kafka, topics.riskChanged, `${id}-probe-risk`);
+    hazardEvents = new TopicRecorder(kafka, topics.hazards, `${id}-probe-hazards`);
+    await Promise.all([deadLetters.start(), riskChanges.start(), hazardEvents.start()]);
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled([deadLetters?.stop(), riskChanges?.stop(), hazardEvents?.stop(), producer?.disconnect()]);
+    await Promise.allSettled(services.map((s) => s.stop()));
+    if (kafka) await deleteTopicsWithPrefix(kafka, prefix);
+    await dropSchemas([schemas.risk, schemas.task]);
+    await deleteRedisPrefix(`${id}:`);
+  });
+
+  const post = (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${gateway.url}${path}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...headers },
+      body: typeof body === 'string' ? body : JSON.stringify(body),
+    });
+
+  const tasksOf = async (segmentId: string) => {
+    const res = await fetch(`${gateway.url}/v1/tasks?segmentId=${encodeURIComponent(segmentId)}`);
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { items: { id: string; countermeasure: string; priority: string; status: string }[] }).items;
+  };
+
+  /** Waits until a consumer group has committed every offset of a topic, i.e. has seen all of it. */
+  const consumedAll = async (groupId: string, topic: string) => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      await waitFor(`${groupId} to consume all of ${topic}`, async () => {
+        const [ends, committed] = await Promise.all([
+          admin.fetchTopicOffsets(topic),
+          admin.fetchOffsets({ groupId, topics: [topic] }),
+        ]);
+        const done = new Map(committed[0].partitions.map((p) => [p.partition, Number(p.offset)]));
+        return ends.every((e) => Number(e.high) === 0 || (done.get(e.partition) ?? -1) >= Number(e.high)) ? true : undefined;
+      });
+    } finally {
+      await admin.disconnect();
+    }
+  };
+
+  it('turns a critical rockfall beside the river into exactly one task, despite redeliveries', async () => {
+    const res = await post(
+      '/v1/hazards',
+      { category: 'rockfall', severity: 'critical', lon: 1.521, lat: 42.50575, description: 'Boulders on the lane' },
+      { 'x-correlation-id': `${id}-rockfall` },
+    );
+    expect(res.status).toBe(202);
+    const accepted = (await res.json()) as { eventId: string; hazardId: string };
+    expect(accepted.eventId).toMatch(/^[0-9a-f-]{36}$/);
+
+    const tasks = await waitFor('a task for w900001-0', async () => {
+      const items = await tasksOf('w900001-0');
+      return items.length ? items : undefined;
+    });
+    expect(tasks).toHaveLength(1);
+    expect(tasks[0]).toMatchObject({ countermeasure: 'rockfall_clearing', priority: 'p1', status: 'created' });
+
+    const change = await waitFor('the risk-changed event', () =>
+      riskChanges.messages.find((m) => m.key === 'w900001-0'),
+    );
+    const changed = JSON.parse(change.value!.toString()) as { payload: { level: string; previousLevel: string }; correlationId: string };
+    expect(changed.payload).toMatchObject({ level: 'very_high', previousLevel: 'low' });
+    expect(changed.correlationId).toBe(`${id}-rockfall`);
+
+    // At-least-once delivery: the same hazard event and the same risk change arrive again.
+    const hazard = await waitFor('the hazard event', () => hazardEvents.messages.find((m) => m.key === accepted.hazardId));
+    await producer.send({ topic: topics.hazards, messages: [hazard, hazard].map((m) => ({ key: m.key, value: m.value })) });
+    await producer.send({ topic: topics.riskChanged, messages: [change, change].map((m) => ({ key: m.key, value: m.value })) });
+    // A second severe hazard on the same segment keeps it at the top level: no second task either.
+    expect((await post('/v1/hazards', { category: 'rockfall', severity: 'high', lon: 1.5205, lat: 42.5053 })).status).toBe(202);
+
+    await consumedAll(`${prefix}.risk-service`, topics.hazards);
+    await consumedAll(`${prefix}.task-service`, topics.riskChanged);
+    const detail = (await (await fetch(`${risk.url}/v1/segments/w900001-0`)).json()) as { openHazards: unknown[] };
+    expect(detail.openHazards).toHaveLength(2);
+    expect(await tasksOf('w900001-0')).toHaveLength(1);
+    expect(riskChanges.messages.filter((m) => m.key === 'w900001-0')).toHaveLength(3); // one published, two replayed
+  });
+
+  it('refuses invalid reports with 4xx naming each bad field, and publishes nothing for them', async () => {
+    const before = hazardEvents.messages.length;
+    const bad = await post('/v1/hazards', { category: 'alien_landing', severity: 'high', lon: 'east', lat: 142.5, lng: 1 });
+    expect(bad.status).toBe(400);
+    const body = (await bad.json()) as { fields: { field: string }[] };
+    expect(body.fields.map((f) => f.field).sort()).toEqual(['category', 'lat', 'lng', 'lon']);
+
+    const malformed = await post('/v1/hazards', '{"category": "rockfall",');
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toMatchObject({ error: 'MALFORMED_JSON' });
+
+    const huge = await post('/v1/hazards', { category: 'rockfall', severity: 'low', lon: 1.5, lat: 42.5, description: 'x'.repeat(300_000) });
+    expect(huge.status).toBe(413);
+
+    const notAnObject = await post('/v1/hazards', '[1, 2, 3]');
+    expect(notAnObject.status).toBe(400);
+
+    // Give the gateway's producer the chance to have wrongly published, then check it did not.
+    const marker = await post('/v1/hazards', { category: 'pothole', severity: 'low', lon: 1.58, lat: 42.534 });
+    const { hazardId } = (await marker.json()) as { hazardId: string };
+    await waitFor('the marker report', () => hazardEvents.messages.find((m) => m.key === hazardId));
+    expect(hazardEvents.messages.length).toBe(before + 1);
+  });
+
+  it('dead-letters unparseable and invalid messages with the reason and original bytes, and moves on', async () => {
+    const key = `poison-${id}`;
+    const garbage = Buffer.from('{"truncated": ');
+    const invalid = Buffer.from(JSON.stringify({ eventId: randomUUID(), schemaVersion: 1, payload: { category: 'alien' } }));
+    const valid = {
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      schemaVersion: 1,
+      source: 'police-system',
+      correlationId: `${id}-after-poison`,
+      payload: {
+        hazardId: randomUUID(),
+        category: 'flooded_road',
+        severity: 'critical',
+        lon: 1.5806,
+        lat: 42.5343,
+        reportedAt: new Date().toISOString(),
+      },
+    };
+    // Same key, so all three land on one partition in this order.
+    await producer.send({
+      topic: topics.hazards,
+      messages: [garbage, invalid, Buffer.from(JSON.stringify(valid))].map((value) => ({ key, value })),
+    });
+
+    const letters = await waitFor('two dead letters', () =>
+      deadLetters.messages.filter((m) => m.key === key).length === 2 ? deadLetters.messages.filter((m) => m.key === key) : undefined,
+    );
+    expect(letters[0].value).toEqual(garbage);
+    expect(letters[0].headers[DEAD_LETTER_HEADERS.errorCode]).toBe('UNPARSEABLE');
+    expect(letters[1].value).toEqual(invalid);
+    expect(letters[1].headers[DEAD_LETTER_HEADERS.errorCode]).toBe('INVALID_SCHEMA');
+    expect(letters[1].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/payload\.category/);
+    expect(letters[1].headers[DEAD_LETTER_HEADERS.sourceTopic]).toBe(topics.hazards);
+    expect(letters[1].headers[DEAD_LETTER_HEADERS.consumerGroup]).toBe(`${prefix}.risk-service`);
+
+    // The partition moved on: the valid report behind the poison became a drainage task.
+    const tasks = await waitFor('a task for w900002-0', async () => {
+      const items = await tasksOf('w900002-0');
+      return items.length ? items : undefined;
+    });
+    expect(tasks.map((t) => t.countermeasure)).toEqual(['drainage']);
+  });
+});

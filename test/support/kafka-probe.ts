@@ -1,0 +1,58 @@
+import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel } from 'kafkajs';
+import { infra } from './environment';
+
+export interface SeenMessage {
+  key: string | null;
+  value: Buffer | null;
+  headers: Record<string, string>;
+}
+
+export function testKafka(clientId: string): Kafka {
+  return new Kafka({ clientId, brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING });
+}
+
+/** Collects every message of a topic from the beginning, for assertions. */
+export class TopicRecorder {
+  readonly messages: SeenMessage[] = [];
+  private consumer: Consumer | undefined;
+
+  constructor(
+    private readonly kafka: Kafka,
+    private readonly topic: string,
+    private readonly groupId: string,
+  ) {}
+
+  async start(): Promise<void> {
+    this.consumer = this.kafka.consumer({ groupId: this.groupId });
+    await this.consumer.connect();
+    await this.consumer.subscribe({ topic: this.topic, fromBeginning: true });
+    await this.consumer.run({
+      eachMessage: async ({ message }) => {
+        this.messages.push(toSeen(message));
+      },
+    });
+  }
+
+  async stop(): Promise<void> {
+    await this.consumer?.disconnect();
+  }
+}
+
+function toSeen(message: KafkaMessage): SeenMessage {
+  const headers: Record<string, string> = {};
+  for (const [k, v] of Object.entries((message.headers ?? {}) as IHeaders)) {
+    if (v !== undefined) headers[k] = Array.isArray(v) ? String(v[0]) : String(v);
+  }
+  return { key: message.key?.toString('utf8') ?? null, value: message.value, headers };
+}
+
+export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
