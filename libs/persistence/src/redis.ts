@@ -38,10 +38,16 @@ export async function waitForRedis(redis: Redis, timeoutMs = 3_000): Promise<boo
 /** Closes the connection cleanly (QUIT), or drops it when Redis is unreachable. */
 export async function closeRedis(redis: Redis): Promise<void> {
   if (redis.status === 'end') return;
+  const ended = new Promise<void>((resolve) => redis.once('end', () => resolve()));
   try {
     if (redis.status === 'ready') await redis.quit();
     else redis.disconnect();
   } catch {
     redis.disconnect();
   }
+  if ((redis.status as string) === 'end') return;
+  // QUIT resolves on the server's OK; the socket closes just after. Wait for it, but not forever.
+  const timer = setTimeout(() => redis.disconnect(), 2_000);
+  await Promise.race([ended, new Promise((resolve) => setTimeout(resolve, 2_500))]);
+  clearTimeout(timer);
 }

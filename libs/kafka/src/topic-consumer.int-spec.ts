@@ -1,0 +1,194 @@
+import { afterEach, describe, expect, it, jest } from '@jest/globals';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Kafka, logLevel } from 'kafkajs';
+import { z } from 'zod';
+import { DEAD_LETTER_HEADERS, deadLetterTopic, defineTopic, eventSchema, topicName } from '@roadloop/contracts';
+import { EventPublisher } from './event-publisher';
+import { NonRetriableError } from './handler-errors';
+import { ensureTopics } from './topic-admin';
+import { MessageMeta, TopicConsumer, subscription } from './topic-consumer';
+
+jest.setTimeout(90_000);
+
+const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
+
+const counterTopic = defineTopic({
+  topic: 'roadloop.test-counter.incremented.v1',
+  schemaVersion: 1,
+  valueSchema: eventSchema(1, z.object({ n: z.number().int(), key: z.string() })),
+  key: (v) => v.payload.key,
+  defaultPartitions: 1,
+});
+
+async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Each test gets its own topic prefix and group, so tests never see each other's messages. */
+describe(TopicConsumer.name, () => {
+  const kafka = new Kafka({ clientId: 'topic-consumer-int', brokers, logLevel: logLevel.NOTHING });
+  let prefix: string;
+  let publisher: EventPublisher;
+  const running: TopicConsumer[] = [];
+  const deadLetters: { value: Buffer | null; headers: Record<string, string> }[] = [];
+  let dlqConsumer: ReturnType<Kafka['consumer']> | undefined;
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((c) => c.stop()));
+    await publisher.disconnect();
+    await dlqConsumer?.disconnect();
+    dlqConsumer = undefined;
+    deadLetters.length = 0;
+    const admin = kafka.admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (topics.length) await admin.deleteTopics({ topics });
+    await admin.disconnect();
+  });
+
+  async function setUp() {
+    prefix = `int${randomBytes(4).toString('hex')}`;
+    // A producer per test: kafkajs keeps refreshing metadata of every topic it ever sent to, and
+    // the previous test's topics are deleted.
+    publisher = new EventPublisher(kafka, '', 'int-test');
+    await publisher.connect();
+    const topic = topicName(counterTopic, prefix);
+    const dlq = topicName(deadLetterTopic, prefix);
+    await ensureTopics(kafka, [
+      { topic, partitions: 1 },
+      { topic: dlq, partitions: 1 },
+    ]);
+    dlqConsumer = kafka.consumer({ groupId: `${prefix}.dlq-reader` });
+    await dlqConsumer.connect();
+    await dlqConsumer.subscribe({ topic: dlq, fromBeginning: true });
+    await dlqConsumer.run({
+      eachMessage: async ({ message }) => {
+        const headers: Record<string, string> = {};
+        for (const [k, v] of Object.entries(message.headers ?? {})) headers[k] = String(v);
+        deadLetters.push({ value: message.value, headers });
+      },
+    });
+    return { topic, groupId: `${prefix}.worker` };
+  }
+
+  const produce = (topic: string, values: (string | Buffer)[]) =>
+    publisher.send(
+      topic,
+      values.map((value) => ({ key: 'k', value })),
+    );
+
+  const event = (n: number) =>
+    JSON.stringify({
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      schemaVersion: 1,
+      source: 'int-test',
+      correlationId: `c${n}`,
+      payload: { n, key: 'k' },
+    });
+
+  function start(groupId: string, handle: (n: number, meta: MessageMeta) => Promise<void>, maxAttempts = 3) {
+    const consumer = new TopicConsumer(
+      kafka,
+      publisher,
+      {
+        groupId,
+        topicPrefix: prefix,
+        maxAttempts,
+        retryBaseMs: 10,
+        subscriptions: [subscription(counterTopic, (value, meta) => handle(value.payload.n, meta))],
+      },
+      quiet,
+    );
+    running.push(consumer);
+    return consumer.start().then(() => consumer);
+  }
+
+  async function committed(groupId: string, topic: string): Promise<number> {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const [{ partitions }] = await admin.fetchOffsets({ groupId, topics: [topic] });
+      return Number(partitions[0].offset);
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  /** Offsets are committed on an interval: poll until the expected one is there, then check it exactly. */
+  async function committedEventually(groupId: string, topic: string, expected: number): Promise<void> {
+    const deadline = Date.now() + 15_000;
+    while ((await committed(groupId, topic)) !== expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    expect(await committed(groupId, topic)).toBe(expected);
+  }
+
+  it('retries a failing message with a bound, then handles it; no dead letter', async () => {
+    const { topic, groupId } = await setUp();
+    const attempts: number[] = [];
+    const handled: number[] = [];
+    await start(groupId, async (n, meta) => {
+      attempts.push(meta.attempt);
+      if (meta.attempt < 3) throw new Error('database briefly unavailable');
+      handled.push(n);
+    });
+    await produce(topic, [event(1)]);
+    await until('the message handled', () => (handled.length === 1 ? true : undefined));
+    expect(attempts).toEqual([1, 2, 3]);
+    await committedEventually(groupId, topic, 1);
+    expect(deadLetters).toHaveLength(0);
+  });
+
+  it('dead-letters poison, rejected and exhausted messages with reasons and original bytes, and commits past them', async () => {
+    const { topic, groupId } = await setUp();
+    const handled: number[] = [];
+    await start(groupId, async (n) => {
+      if (n === 2) throw new NonRetriableError('segment does not exist', 'UNKNOWN_SEGMENT');
+      if (n === 3) throw new Error('always failing');
+      handled.push(n);
+    });
+    const garbage = Buffer.from([0x7b, 0x22, 0xff]);
+    await produce(topic, [garbage, event(1), event(2), event(3), event(4)]);
+    await until('the last message handled', () => (handled.includes(4) ? true : undefined));
+    await until('three dead letters', () => (deadLetters.length === 3 ? true : undefined));
+
+    expect(handled).toEqual([1, 4]);
+    expect(deadLetters.map((d) => d.headers[DEAD_LETTER_HEADERS.errorCode])).toEqual(['UNPARSEABLE', 'REJECTED', 'RETRIES_EXHAUSTED']);
+    expect(deadLetters[0].value).toEqual(garbage);
+    expect(deadLetters[1].headers[DEAD_LETTER_HEADERS.reason]).toBe('UNKNOWN_SEGMENT: segment does not exist');
+    expect(deadLetters[1].headers[DEAD_LETTER_HEADERS.attempts]).toBe('1');
+    expect(deadLetters[2].headers[DEAD_LETTER_HEADERS.attempts]).toBe('3');
+    expect(deadLetters[2].headers[DEAD_LETTER_HEADERS.sourceOffset]).toBe('3');
+    expect(JSON.parse(deadLetters[2].value!.toString()).payload.n).toBe(3);
+
+    // Offsets are committed past every message, dead-lettered or handled.
+    await committedEventually(groupId, topic, 5);
+  });
+
+  it('resumes after a stop from the last committed offset: nothing lost, nothing handled twice after a clean stop', async () => {
+    const { topic, groupId } = await setUp();
+    const first: number[] = [];
+    const consumer = await start(groupId, async (n) => {
+      first.push(n);
+    });
+    await produce(topic, [1, 2, 3].map(event));
+    await until('first three handled', () => (first.length === 3 ? true : undefined));
+    await consumer.stop();
+    expect(await committed(groupId, topic)).toBe(3);
+
+    await produce(topic, [4, 5].map(event));
+    const second: number[] = [];
+    await start(groupId, async (n) => {
+      second.push(n);
+    });
+    await until('the rest handled', () => (second.length === 2 ? true : undefined));
+    expect(first).toEqual([1, 2, 3]);
+    expect(second).toEqual([4, 5]);
+  });
+});
