@@ -1,13 +1,28 @@
 export * from './contract';
 export * from './envelope';
 export * from './decode';
+export * from './topics/accident-reported.topic';
 export * from './topics/dead-letter.topic';
 export * from './topics/hazard-reported.topic';
+export * from './topics/report-matched.topic';
+export * from './topics/segment-profile.topic';
 export * from './topics/segment-risk-changed.topic';
+export * from './topics/task-changed.topic';
 
 import { TopicContract } from './contract';
+import { accidentReportedTopic } from './topics/accident-reported.topic';
 import { hazardReportedTopic } from './topics/hazard-reported.topic';
+import { reportMatchedTopic } from './topics/report-matched.topic';
+import { segmentProfileTopic } from './topics/segment-profile.topic';
+import { taskChangedTopic } from './topics/task-changed.topic';
 import { segmentRiskChangedTopic } from './topics/segment-risk-changed.topic';
 
 /** Every topic with a contract; the contract test checks each one's fixtures. */
-export const ALL_TOPICS: readonly TopicContract[] = [hazardReportedTopic, segmentRiskChangedTopic];
+export const ALL_TOPICS: readonly TopicContract[] = [
+  hazardReportedTopic,
+  accidentReportedTopic,
+  reportMatchedTopic,
+  segmentProfileTopic,
+  segmentRiskChangedTopic,
+  taskChangedTopic,
+];

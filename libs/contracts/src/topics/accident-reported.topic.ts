@@ -1,0 +1,54 @@
+import { z } from 'zod';
+import { defineTopic } from '../contract';
+import { eventSchema, latSchema, lonSchema } from '../envelope';
+
+const count = z.number().int().min(0).max(1000);
+
+export const accidentReportSchema = z
+  .object({
+    accidentId: z.uuid(),
+    /** The police system's own id; the same external id is never recorded twice. */
+    externalId: z.string().min(1).max(100).optional(),
+    /** When the crash happened (not when it was reported). */
+    occurredAt: z.iso.datetime({ offset: true }),
+    lon: lonSchema,
+    lat: latSchema,
+    deaths: count,
+    seriousInjuries: count,
+    slightInjuries: count,
+    /** True for a crash with property damage only (then all casualty counts are 0). */
+    propertyDamageOnly: z.boolean(),
+    vehicles: z.number().int().min(1).max(200),
+    weather: z.enum(['clear', 'rain', 'snow', 'fog', 'ice', 'wind', 'unknown']).optional(),
+    light: z.enum(['daylight', 'dusk_dawn', 'dark_lit', 'dark_unlit', 'unknown']).optional(),
+    description: z.string().max(2000).optional(),
+  })
+  .refine((a) => !a.propertyDamageOnly || a.deaths + a.seriousInjuries + a.slightInjuries === 0, {
+    message: 'a property-damage-only crash has no casualties',
+    path: ['propertyDamageOnly'],
+  })
+  .refine((a) => a.propertyDamageOnly || a.deaths + a.seriousInjuries + a.slightInjuries > 0, {
+    message: 'a crash with no casualties is property-damage-only',
+    path: ['propertyDamageOnly'],
+  });
+export type AccidentReport = z.infer<typeof accidentReportSchema>;
+
+/** The most severe outcome of a crash, as used for severity weighting (EPDO). */
+export type CrashSeverity = 'fatal' | 'serious' | 'slight' | 'pdo';
+
+export function crashSeverityOf(a: Pick<AccidentReport, 'deaths' | 'seriousInjuries' | 'slightInjuries'>): CrashSeverity {
+  if (a.deaths > 0) return 'fatal';
+  if (a.seriousInjuries > 0) return 'serious';
+  if (a.slightInjuries > 0) return 'slight';
+  return 'pdo';
+}
+
+/** `roadloop.accident.reported.v1`: a crash as received from the police system or over HTTP. */
+export const accidentReportedTopic = defineTopic({
+  topic: 'roadloop.accident.reported.v1',
+  schemaVersion: 1,
+  valueSchema: eventSchema(1, accidentReportSchema),
+  key: (value) => value.payload.accidentId,
+  defaultPartitions: 3,
+});
+export type AccidentReportedEvent = z.infer<typeof accidentReportedTopic.valueSchema>;

@@ -1,0 +1,90 @@
+import { z } from 'zod';
+import { defineTopic } from '../contract';
+import { eventSchema } from '../envelope';
+
+export const TASK_STATUSES = [
+  'created',
+  'assigned',
+  'accepted',
+  'in_progress',
+  'submitted',
+  'verified',
+  'rejected',
+  'cancelled',
+  'duplicate',
+  'unable_to_fix',
+  'reopened',
+] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+export const TASK_CHANGES = [
+  'created',
+  'assigned',
+  'reassigned',
+  'accepted',
+  'started',
+  'submitted',
+  'verified',
+  'rejected',
+  'cancelled',
+  'marked_duplicate',
+  'unable_to_fix',
+  'reopened',
+  'escalated',
+] as const;
+export type TaskChange = (typeof TASK_CHANGES)[number];
+
+/** The countermeasure catalogue. Values are stable API: add new ones, never rename. */
+export const COUNTERMEASURES = [
+  'guardrail',
+  'warning_sign',
+  'convex_mirror',
+  'delineators',
+  'rockfall_clearing',
+  'rockfall_netting',
+  'drainage',
+  'speed_humps',
+  'vegetation_clearing',
+  'surface_repair',
+  'debris_clearing',
+  'road_markings',
+  'site_inspection',
+] as const;
+export type Countermeasure = (typeof COUNTERMEASURES)[number];
+
+export const taskChangedSchema = z.object({
+  taskId: z.uuid(),
+  segmentId: z.string().min(1).max(100),
+  change: z.enum(TASK_CHANGES),
+  status: z.enum(TASK_STATUSES),
+  previousStatus: z.enum(TASK_STATUSES).nullable(),
+  countermeasure: z.enum(COUNTERMEASURES),
+  /** For a guardrail: the side(s) of the segment it protects. */
+  side: z.enum(['left', 'right', 'both']).nullable(),
+  priority: z.enum(['p1', 'p2', 'p3']),
+  /** Hazards this task addresses; verification resolves them. */
+  hazardIds: z.array(z.uuid()),
+  jurisdictionId: z.string().nullable(),
+  crewId: z.string().nullable(),
+  actor: z.object({ role: z.string().min(1), id: z.string().min(1) }),
+  reason: z.string().max(2000).nullable(),
+  /** Set on a reopen caused by a crash or the same hazard after verification. */
+  fixFailed: z.boolean(),
+  dueAt: z.iso.datetime({ offset: true }),
+  /** Monotonic per task: consumers ignore a change older than one already applied. */
+  version: z.number().int().positive(),
+});
+export type TaskChanged = z.infer<typeof taskChangedSchema>;
+
+/**
+ * `roadloop.task.changed.v1`: every transition of a rectification task, published through the task
+ * service's transactional outbox. Keyed by segment so a segment's tasks are seen in order.
+ */
+export const taskChangedTopic = defineTopic({
+  topic: 'roadloop.task.changed.v1',
+  schemaVersion: 1,
+  valueSchema: eventSchema(1, taskChangedSchema),
+  key: (value) => value.payload.segmentId,
+  defaultPartitions: 6,
+});
+export type TaskChangedEvent = z.infer<typeof taskChangedTopic.valueSchema>;
