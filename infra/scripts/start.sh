@@ -11,15 +11,30 @@ mkdir -p "$STATE_DIR"
 GATEWAY_PORT="${GATEWAY_PORT:-3000}"
 RISK_PORT="${RISK_PORT:-3001}"
 TASK_PORT="${TASK_PORT:-3002}"
-SEGMENTS_GEOJSON="${SEGMENTS_GEOJSON:-services/risk-service/fixtures/sample-segments.geojson}"
+# The sample region: an OpenStreetMap extract and SRTM elevation tiles (a file or a directory).
+ROADLOOP_DATA_DIR="${ROADLOOP_DATA_DIR:-$REPO_ROOT/../shared/data/andorra}"
+ROADLOOP_OSM="${ROADLOOP_OSM:-$ROADLOOP_DATA_DIR/andorra.osm.pbf}"
+ROADLOOP_DEM="${ROADLOOP_DEM:-$ROADLOOP_DATA_DIR/N42E001.hgt}"
+# Or already-scored segments (GeoJSON from `roadloop-geo score`), which take precedence when set.
+SEGMENTS_GEOJSON="${SEGMENTS_GEOJSON:-}"
 
 bash infra/scripts/ensure-deps.sh
 bash infra/scripts/ensure-postgres.sh
 bash infra/scripts/ensure-redis.sh
 bash infra/kafka/kafka.sh start
 
-echo "start: importing road segments from $SEGMENTS_GEOJSON"
-node services/risk-service/dist/cli.js import --geojson "$SEGMENTS_GEOJSON"
+if [ -n "$SEGMENTS_GEOJSON" ]; then
+  echo "start: importing road segments from $SEGMENTS_GEOJSON"
+  node services/risk-service/dist/cli.js import --geojson "$SEGMENTS_GEOJSON"
+elif [ -f "$ROADLOOP_OSM" ]; then
+  echo "start: scoring and importing the road network of $ROADLOOP_OSM"
+  dem_args=()
+  [ -e "$ROADLOOP_DEM" ] && dem_args=(--dem "$ROADLOOP_DEM")
+  node services/risk-service/dist/cli.js import --osm "$ROADLOOP_OSM" "${dem_args[@]}"
+else
+  echo "start: $ROADLOOP_OSM not found; importing the small sample network instead"
+  node services/risk-service/dist/cli.js import --geojson services/risk-service/fixtures/sample-segments.geojson
+fi
 
 start_service() {
   local name=$1 port=$2

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, hazardReportedTopic, segmentRiskChangedTopic, topicName } from '@roadloop/contracts';
 import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
-import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
+import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
@@ -91,24 +91,6 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     return ((await res.json()) as { items: { id: string; countermeasure: string; priority: string; status: string }[] }).items;
   };
 
-  /** Waits until a consumer group has committed every offset of a topic, i.e. has seen all of it. */
-  const consumedAll = async (groupId: string, topic: string) => {
-    const admin = kafka.admin();
-    await admin.connect();
-    try {
-      await waitFor(`${groupId} to consume all of ${topic}`, async () => {
-        const [ends, committed] = await Promise.all([
-          admin.fetchTopicOffsets(topic),
-          admin.fetchOffsets({ groupId, topics: [topic] }),
-        ]);
-        const done = new Map(committed[0].partitions.map((p) => [p.partition, Number(p.offset)]));
-        return ends.every((e) => Number(e.high) === 0 || (done.get(e.partition) ?? -1) >= Number(e.high)) ? true : undefined;
-      });
-    } finally {
-      await admin.disconnect();
-    }
-  };
-
   it('turns a critical rockfall beside the river into exactly one task, despite redeliveries', async () => {
     const res = await post(
       '/v1/hazards',
@@ -140,8 +122,8 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     // A second severe hazard on the same segment keeps it at the top level: no second task either.
     expect((await post('/v1/hazards', { category: 'rockfall', severity: 'high', lon: 1.5205, lat: 42.5053 })).status).toBe(202);
 
-    await consumedAll(`${prefix}.risk-service`, topics.hazards);
-    await consumedAll(`${prefix}.task-service`, topics.riskChanged);
+    await waitUntilConsumed(kafka, `${prefix}.risk-service.intake`, topics.hazards);
+    await waitUntilConsumed(kafka, `${prefix}.task-service`, topics.riskChanged);
     const detail = (await (await fetch(`${risk.url}/v1/segments/w900001-0`)).json()) as { openHazards: unknown[] };
     expect(detail.openHazards).toHaveLength(2);
     expect(await tasksOf('w900001-0')).toHaveLength(1);
@@ -206,7 +188,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     expect(letters[1].headers[DEAD_LETTER_HEADERS.errorCode]).toBe('INVALID_SCHEMA');
     expect(letters[1].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/payload\.category/);
     expect(letters[1].headers[DEAD_LETTER_HEADERS.sourceTopic]).toBe(topics.hazards);
-    expect(letters[1].headers[DEAD_LETTER_HEADERS.consumerGroup]).toBe(`${prefix}.risk-service`);
+    expect(letters[1].headers[DEAD_LETTER_HEADERS.consumerGroup]).toBe(`${prefix}.risk-service.intake`);
 
     // The partition moved on: the valid report behind the poison became a drainage task.
     const tasks = await waitFor('a task for w900002-0', async () => {

@@ -1,5 +1,6 @@
 import { Consumer, IHeaders, Kafka, KafkaMessage, logLevel } from 'kafkajs';
 import { infra } from './environment';
+import { waitFor } from './wait-for';
 
 export interface SeenMessage {
   key: string | null;
@@ -52,6 +53,21 @@ export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Prom
   try {
     const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
     if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+}
+
+/** Waits until a consumer group has committed every offset of a topic, i.e. has processed all of it. */
+export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+  const admin = kafka.admin();
+  await admin.connect();
+  try {
+    await waitFor(`${groupId} to consume all of ${topic}`, async () => {
+      const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
+      const done = new Map(committed[0].partitions.map((p) => [p.partition, Number(p.offset)]));
+      return ends.every((e) => Number(e.high) === 0 || (done.get(e.partition) ?? -1) >= Number(e.high)) ? true : undefined;
+    });
   } finally {
     await admin.disconnect();
   }

@@ -86,6 +86,37 @@ export class EventPublisher {
     return value;
   }
 
+  /**
+   * Publishes many events of one topic in one request (e.g. a region's segment profiles). Every
+   * payload is validated first; nothing is sent when one is invalid.
+   */
+  async publishMany<S extends z.ZodType>(
+    contract: TopicContract<S>,
+    payloads: readonly PayloadOf<S>[],
+    options: Omit<PublishOptions, 'eventId'>,
+  ): Promise<number> {
+    const occurredAt = (options.occurredAt ?? new Date()).toISOString();
+    const messages = payloads.map((payload) => {
+      const eventId = randomUUID();
+      const parsed = contract.valueSchema.safeParse({
+        eventId,
+        occurredAt,
+        schemaVersion: contract.schemaVersion,
+        source: this.source,
+        correlationId: options.correlationId,
+        payload,
+      });
+      if (!parsed.success) throw new InvalidEventError(contract.topic, describeIssues(parsed.error));
+      return {
+        key: contract.key(parsed.data),
+        value: JSON.stringify(parsed.data),
+        headers: { 'x-event-id': eventId, 'x-correlation-id': options.correlationId, ...options.headers },
+      };
+    });
+    if (messages.length) await this.send(this.topic(contract), messages);
+    return messages.length;
+  }
+
   /** Sends already-encoded messages (dead letters, relays) to a full topic name. */
   async send(
     topic: string,

@@ -1,6 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { hazardReportedTopic } from '@roadloop/contracts';
+import { accidentReportedTopic, hazardReportedTopic } from '@roadloop/contracts';
 import { KafkaModule } from '@roadloop/kafka';
+import { AccidentsController } from './accidents/accidents.controller';
+import { AccidentsService } from './accidents/accidents.service';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { HazardsController } from './hazards/hazards.controller';
 import { HazardsService } from './hazards/hazards.service';
@@ -22,11 +24,11 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
-          topics: [hazardReportedTopic],
+          topics: [hazardReportedTopic, accidentReportedTopic],
         }),
       ],
-      controllers: [HazardsController, TasksController, HealthController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, UpstreamClient],
+      controllers: [HazardsController, AccidentsController, TasksController, HealthController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient],
     };
   }
 }

@@ -1,18 +1,31 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { hazardReportedTopic, segmentRiskChangedTopic } from '@roadloop/contracts';
-import { EventPublisher, KafkaModule } from '@roadloop/kafka';
-import { PersistenceModule, TransactionRunner } from '@roadloop/persistence';
+import {
+  accidentReportedTopic,
+  hazardReportedTopic,
+  reportMatchedTopic,
+  segmentProfileTopic,
+  segmentRiskChangedTopic,
+  taskChangedTopic,
+} from '@roadloop/contracts';
+import { KafkaModule } from '@roadloop/kafka';
+import { PersistenceModule } from '@roadloop/persistence';
+import { AccidentRepository } from './accidents/accident.repository';
 import { RISK_CONFIG, RiskConfig } from './config';
-import { HazardConsumer } from './hazards/hazard.consumer';
 import { HazardRepository } from './hazards/hazard.repository';
 import { HealthController } from './health/health.controller';
+import { ReportIntakeConsumer } from './intake/report-intake.consumer';
+import { ReportIntakeService } from './intake/report-intake.service';
 import { RISK_MIGRATIONS } from './migrations';
 import { RankingStore } from './risk/ranking.store';
 import { RiskService } from './risk/risk.service';
+import { SegmentEventsConsumer } from './risk/segment-events.consumer';
 import { SegmentRiskRepository } from './risk/segment-risk.repository';
+import { ProfileRelay } from './segments/profile-relay';
+import { SegmentMatcherHolder } from './segments/segment-matcher.holder';
 import { SegmentQueryService } from './segments/segment-query.service';
 import { SegmentRepository } from './segments/segment.repository';
 import { SegmentsController } from './segments/segments.controller';
+import { TaskStateRepository } from './tasks/task-state.repository';
 
 export function persistenceFor(config: RiskConfig) {
   return PersistenceModule.forRoot({
@@ -29,6 +42,16 @@ export function persistenceFor(config: RiskConfig) {
   });
 }
 
+/** Repositories and the ranking: shared by the service and its command-line tool. */
+export const RISK_REPOSITORIES = [
+  SegmentRepository,
+  HazardRepository,
+  AccidentRepository,
+  TaskStateRepository,
+  SegmentRiskRepository,
+  RankingStore,
+];
+
 @Module({})
 export class AppModule {
   static forRoot(config: RiskConfig): DynamicModule {
@@ -44,30 +67,27 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
-          topics: [hazardReportedTopic, segmentRiskChangedTopic],
+          topics: [
+            hazardReportedTopic,
+            accidentReportedTopic,
+            reportMatchedTopic,
+            segmentProfileTopic,
+            segmentRiskChangedTopic,
+            taskChangedTopic,
+          ],
         }),
       ],
       controllers: [SegmentsController, HealthController],
       providers: [
         { provide: RISK_CONFIG, useValue: config },
-        SegmentRepository,
-        HazardRepository,
-        SegmentRiskRepository,
-        RankingStore,
+        ...RISK_REPOSITORIES,
+        SegmentMatcherHolder,
         SegmentQueryService,
-        {
-          provide: RiskService,
-          useFactory: (
-            tx: TransactionRunner,
-            segments: SegmentRepository,
-            hazards: HazardRepository,
-            risks: SegmentRiskRepository,
-            ranking: RankingStore,
-            publisher: EventPublisher,
-          ) => new RiskService(tx, segments, hazards, risks, ranking, publisher, config.MATCH_TOLERANCE_M),
-          inject: [TransactionRunner, SegmentRepository, HazardRepository, SegmentRiskRepository, RankingStore, EventPublisher],
-        },
-        HazardConsumer,
+        ReportIntakeService,
+        RiskService,
+        ProfileRelay,
+        ReportIntakeConsumer,
+        SegmentEventsConsumer,
       ],
     };
   }

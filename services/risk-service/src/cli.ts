@@ -4,15 +4,14 @@ import { NestFactory } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { ConfigError } from '@roadloop/config';
-import { persistenceFor } from './app.module';
+import { scoreFiles } from '@roadloop/geo';
+import { RISK_REPOSITORIES, persistenceFor } from './app.module';
 import { loadRiskConfig } from './config';
-import { HazardRepository } from './hazards/hazard.repository';
 import { SegmentImportService } from './import/segment-import.service';
-import { RankingStore } from './risk/ranking.store';
-import { SegmentRiskRepository } from './risk/segment-risk.repository';
-import { SegmentRepository } from './segments/segment.repository';
 
 const USAGE = `usage:
+  risk-service import --osm <extract.osm.pbf|.osm> [--dem <tile.hgt|directory>]
+                                                         score a region with the geospatial engine and import it
   risk-service import --geojson <segments.geojson>       import segments written by \`roadloop-geo score\`
   risk-service migrate                                   apply pending database migrations`;
 
@@ -20,7 +19,12 @@ async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { geojson: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      geojson: { type: 'string' },
+      osm: { type: 'string' },
+      dem: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   });
   const command = positionals[0];
   if (values.help || !command) {
@@ -35,7 +39,7 @@ async function main(argv: string[]): Promise<number> {
 
   @Module({
     imports: [persistenceFor({ ...config, DB_MIGRATE_ON_START: true })],
-    providers: [SegmentRepository, SegmentRiskRepository, HazardRepository, RankingStore, SegmentImportService],
+    providers: [...RISK_REPOSITORIES, SegmentImportService],
   })
   class CliModule {}
 
@@ -45,12 +49,24 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`migrations applied to schema ${config.DB_SCHEMA}\n`);
       return 0;
     }
-    if (!values.geojson) {
-      process.stderr.write(`import needs --geojson <file>\n${USAGE}\n`);
+    if (!values.geojson === !values.osm) {
+      process.stderr.write(`import needs either --osm <extract> [--dem <tiles>] or --geojson <file>\n${USAGE}\n`);
       return 2;
     }
-    const features = await readFeatures(values.geojson);
     const started = Date.now();
+    let features: unknown[];
+    if (values.osm) {
+      const scored = await scoreFiles({ osmPath: values.osm, demPath: values.dem ?? null });
+      const s = scored.summary;
+      for (const warning of s.warnings) process.stderr.write(`warning: ${warning}\n`);
+      process.stdout.write(
+        `scored ${s.segments} segments (${s.lengthKm.toFixed(1)} km): ${s.waterSide} water-side, ${s.cliffSide} cliff-side, ` +
+          `${s.unknownTerrain} with unknown terrain\n`,
+      );
+      features = scored.segments.features;
+    } else {
+      features = await readFeatures(values.geojson!);
+    }
     const report = await app.get(SegmentImportService).importFeatures(features);
     for (const r of report.rejected.slice(0, 20)) process.stderr.write(`feature ${r.index}: ${r.reason}\n`);
     if (report.rejected.length > 20) process.stderr.write(`… and ${report.rejected.length - 20} more rejected features\n`);

@@ -4,8 +4,8 @@ import { eventSchema, latSchema, lonSchema } from '../envelope';
 
 const count = z.number().int().min(0).max(1000);
 
-export const accidentReportSchema = z
-  .object({
+/** The fields of a crash report, before the consistency rules (see `accidentReportSchema`). */
+export const accidentFieldsSchema = z.object({
     accidentId: z.uuid(),
     /** The police system's own id; the same external id is never recorded twice. */
     externalId: z.string().min(1).max(100).optional(),
@@ -22,15 +22,22 @@ export const accidentReportSchema = z
     weather: z.enum(['clear', 'rain', 'snow', 'fog', 'ice', 'wind', 'unknown']).optional(),
     light: z.enum(['daylight', 'dusk_dawn', 'dark_lit', 'dark_unlit', 'unknown']).optional(),
     description: z.string().max(2000).optional(),
-  })
-  .refine((a) => !a.propertyDamageOnly || a.deaths + a.seriousInjuries + a.slightInjuries === 0, {
-    message: 'a property-damage-only crash has no casualties',
-    path: ['propertyDamageOnly'],
-  })
-  .refine((a) => a.propertyDamageOnly || a.deaths + a.seriousInjuries + a.slightInjuries > 0, {
-    message: 'a crash with no casualties is property-damage-only',
-    path: ['propertyDamageOnly'],
-  });
+});
+
+type Casualties = { propertyDamageOnly: boolean; deaths: number; seriousInjuries: number; slightInjuries: number };
+
+/** Casualty counts and the property-damage-only flag must agree. */
+export function checkCasualties(a: Casualties, ctx: z.RefinementCtx): void {
+  const casualties = a.deaths + a.seriousInjuries + a.slightInjuries;
+  if (a.propertyDamageOnly && casualties > 0) {
+    ctx.addIssue({ code: 'custom', path: ['propertyDamageOnly'], message: 'a property-damage-only crash has no casualties' });
+  }
+  if (!a.propertyDamageOnly && casualties === 0) {
+    ctx.addIssue({ code: 'custom', path: ['propertyDamageOnly'], message: 'a crash with no casualties is property-damage-only' });
+  }
+}
+
+export const accidentReportSchema = accidentFieldsSchema.superRefine(checkCasualties);
 export type AccidentReport = z.infer<typeof accidentReportSchema>;
 
 /** The most severe outcome of a crash, as used for severity weighting (EPDO). */

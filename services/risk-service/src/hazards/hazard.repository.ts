@@ -3,14 +3,36 @@ import { DataSource } from 'typeorm';
 import { HazardCategory, HazardReport, HazardSeverity } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
 
+export type HazardStatus = 'open' | 'resolved' | 'duplicate';
+
 export interface StoredHazard {
   id: string;
   category: HazardCategory;
   severity: HazardSeverity;
+  lon: number;
+  lat: number;
   segmentId: string | null;
   matchDistanceM: number | null;
-  status: 'open' | 'resolved' | 'duplicate';
+  offsetM: number | null;
+  status: HazardStatus;
+  duplicateOf: string | null;
+  assessed: boolean;
+  reportedAt: string;
+  resolvedAt: string | null;
+  resolvedByTask: string | null;
+  description: string | null;
 }
+
+export interface HazardPlacement {
+  eventId: string;
+  correlationId: string;
+  segmentId: string | null;
+  matchDistanceM: number | null;
+  offsetM: number | null;
+}
+
+const COLUMNS = `id, category, severity, ST_X(location) AS lon, ST_Y(location) AS lat, segment_id, match_distance_m,
+  offset_m, status, duplicate_of, assessed_at, reported_at, resolved_at, resolved_by_task, description`;
 
 /** Owns `hazard`. */
 @Injectable()
@@ -18,31 +40,28 @@ export class HazardRepository {
   constructor(private readonly dataSource: DataSource) {}
 
   /** Records a report once: a second delivery of the same hazard changes nothing. */
-  async insertIfNew(
-    report: HazardReport,
-    meta: { eventId: string; correlationId: string; segmentId: string | null; matchDistanceM: number | null },
-    scope?: TxScope,
-  ): Promise<boolean> {
+  async insertIfNew(report: HazardReport, placement: HazardPlacement, scope?: TxScope): Promise<boolean> {
     const rows: unknown[] = await managerOf(this.dataSource, scope).query(
-      `INSERT INTO hazard (id, event_id, category, severity, location, segment_id, match_distance_m, reported_at,
+      `INSERT INTO hazard (id, event_id, category, severity, location, segment_id, match_distance_m, offset_m, reported_at,
                            description, photo_urls, reporter, correlation_id)
-       VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12, $13)
+       VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12, $13, $14)
        ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         report.hazardId,
-        meta.eventId,
+        placement.eventId,
         report.category,
         report.severity,
         report.lon,
         report.lat,
-        meta.segmentId,
-        meta.matchDistanceM,
+        placement.segmentId,
+        placement.matchDistanceM,
+        placement.offsetM,
         report.reportedAt,
         report.description ?? null,
         report.photoUrls ? JSON.stringify(report.photoUrls) : null,
         report.reporter ? JSON.stringify(report.reporter) : null,
-        meta.correlationId,
+        placement.correlationId,
       ],
     );
     return rows.length === 1;
@@ -50,7 +69,7 @@ export class HazardRepository {
 
   async find(id: string, scope?: TxScope): Promise<StoredHazard | null> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT id, category, severity, segment_id, match_distance_m, status FROM hazard WHERE id = $1`,
+      `SELECT ${COLUMNS} FROM hazard WHERE id = $1`,
       [id],
     );
     return rows.length ? toStored(rows[0]) : null;
@@ -58,12 +77,69 @@ export class HazardRepository {
 
   async openOnSegment(segmentId: string, scope?: TxScope): Promise<StoredHazard[]> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT id, category, severity, segment_id, match_distance_m, status
-         FROM hazard WHERE segment_id = $1 AND status = 'open' ORDER BY id`,
+      `SELECT ${COLUMNS} FROM hazard WHERE segment_id = $1 AND status = 'open' ORDER BY id`,
       [segmentId],
     );
     return rows.map(toStored);
   }
+
+  /**
+   * The earliest open, already-assessed hazard of the same category within `withinM` metres and
+   * `withinDays` days of this one: a report of the same thing, on this or an adjacent segment.
+   */
+  async findOpenDuplicate(hazard: StoredHazard, withinM: number, withinDays: number, scope?: TxScope): Promise<string | null> {
+    const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT o.id FROM hazard o
+        WHERE o.id <> $1 AND o.status = 'open' AND o.assessed_at IS NOT NULL AND o.category = $2
+          AND abs(extract(epoch FROM (o.reported_at - $3::timestamptz))) <= $4 * 86400
+          AND ST_DWithin(o.location::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)
+        ORDER BY o.reported_at, o.id
+        LIMIT 1`,
+      [hazard.id, hazard.category, hazard.reportedAt, withinDays, hazard.lon, hazard.lat, withinM],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async markAssessed(id: string, duplicateOf: string | null, scope?: TxScope): Promise<void> {
+    await managerOf(this.dataSource, scope).query(
+      `UPDATE hazard SET assessed_at = now(), duplicate_of = $2,
+              status = CASE WHEN $2::uuid IS NULL THEN status ELSE 'duplicate' END
+        WHERE id = $1 AND assessed_at IS NULL`,
+      [id, duplicateOf],
+    );
+  }
+
+  /** Resolves open hazards (and their duplicates) fixed by a verified task. Returns the segments touched. */
+  async resolve(ids: readonly string[], taskId: string, scope?: TxScope): Promise<string[]> {
+    if (!ids.length) return [];
+    const rows: { segment_id: string | null }[] = await managerOf(this.dataSource, scope).query(
+      `UPDATE hazard SET status = 'resolved', resolved_at = now(), resolved_by_task = $2
+        WHERE (id = ANY($1) OR duplicate_of = ANY($1)) AND status IN ('open', 'duplicate')
+        RETURNING segment_id`,
+      [ids, taskId],
+    );
+    return [...new Set(rows.map((r) => r.segment_id).filter((s): s is string => s !== null))];
+  }
+
+  async unmatched(limit: number): Promise<StoredHazard[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM hazard WHERE segment_id IS NULL ORDER BY received_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toStored);
+  }
+
+  async onSegment(segmentId: string, limit: number): Promise<StoredHazard[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM hazard WHERE segment_id = $1 ORDER BY reported_at DESC LIMIT $2`,
+      [segmentId, limit],
+    );
+    return rows.map(toStored);
+  }
+}
+
+function iso(v: unknown): string | null {
+  return v === null || v === undefined ? null : new Date(v as string).toISOString();
 }
 
 function toStored(r: Record<string, unknown>): StoredHazard {
@@ -71,8 +147,17 @@ function toStored(r: Record<string, unknown>): StoredHazard {
     id: String(r.id),
     category: r.category as HazardCategory,
     severity: r.severity as HazardSeverity,
+    lon: Number(r.lon),
+    lat: Number(r.lat),
     segmentId: (r.segment_id as string | null) ?? null,
     matchDistanceM: r.match_distance_m === null ? null : Number(r.match_distance_m),
-    status: r.status as StoredHazard['status'],
+    offsetM: r.offset_m === null || r.offset_m === undefined ? null : Number(r.offset_m),
+    status: r.status as HazardStatus,
+    duplicateOf: (r.duplicate_of as string | null) ?? null,
+    assessed: r.assessed_at !== null && r.assessed_at !== undefined,
+    reportedAt: iso(r.reported_at)!,
+    resolvedAt: iso(r.resolved_at),
+    resolvedByTask: (r.resolved_by_task as string | null) ?? null,
+    description: (r.description as string | null) ?? null,
   };
 }

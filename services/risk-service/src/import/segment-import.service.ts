@@ -65,7 +65,16 @@ export class SegmentImportService {
     const result = await this.tx.run(async (scope) => {
       const counts = await this.segments.upsert(records, scope);
       await this.risks.seedMissing(
-        records.map((r) => ({ segmentId: r.id, ...assessRisk(r.exposureScore, []) })),
+        records.map((r) => {
+          const { score, level, alarm, factors } = assessRisk({
+            exposureScore: r.exposureScore,
+            lengthM: r.lengthM,
+            hazards: [],
+            crashes: [],
+            now: new Date(),
+          });
+          return { segmentId: r.id, score, level, alarm, factors, exposureScore: r.exposureScore };
+        }),
         scope,
       );
       return counts;

@@ -1,22 +1,32 @@
-import { Injectable, Logger } from '@nestjs/common';
-import { HazardReportedEvent, SegmentRiskChanged, segmentRiskChangedTopic } from '@roadloop/contracts';
-import { EventPublisher } from '@roadloop/kafka';
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import {
+  ReportMatchedEvent,
+  SegmentRiskChanged,
+  TaskChangedEvent,
+  segmentRiskChangedTopic,
+} from '@roadloop/contracts';
+import { EventPublisher, NonRetriableError } from '@roadloop/kafka';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
+import { AccidentRepository } from '../accidents/accident.repository';
+import { RISK_CONFIG, RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { SegmentRepository } from '../segments/segment.repository';
+import { TaskStateRepository } from '../tasks/task-state.repository';
+import { adjustedExposure } from './exposure-adjuster';
 import { RankingStore } from './ranking.store';
-import { assessRisk } from './risk-model';
+import { RISK_MODEL, assessRisk } from './risk-model';
 import { SegmentRiskRepository } from './segment-risk.repository';
 
 type Cause = NonNullable<SegmentRiskChanged['cause']>;
 
-export interface HazardOutcome {
-  hazardId: string;
-  segmentId: string | null;
-  duplicateDelivery: boolean;
-  published: boolean;
-}
+const YEAR_MS = 365.25 * 86_400_000;
 
+/**
+ * Owns each segment's live risk. Every handler runs in one transaction holding the segment's risk
+ * row lock, so concurrent reports about one segment are applied one after the other; the level
+ * change is announced after the commit and recorded as announced, so a crash in between is
+ * repaired by the redelivery.
+ */
 @Injectable()
 export class RiskService {
   private readonly logger = new Logger(RiskService.name);
@@ -25,65 +35,94 @@ export class RiskService {
     private readonly tx: TransactionRunner,
     private readonly segments: SegmentRepository,
     private readonly hazards: HazardRepository,
+    private readonly accidents: AccidentRepository,
+    private readonly tasks: TaskStateRepository,
     private readonly risks: SegmentRiskRepository,
     private readonly ranking: RankingStore,
     private readonly publisher: EventPublisher,
-    private readonly toleranceM: number,
+    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
   ) {}
 
-  /**
-   * Records a hazard against its nearest segment and re-scores that segment. Idempotent: a second
-   * delivery records nothing new, but still announces a level change that a crash kept from being
-   * announced the first time.
-   */
-  async recordHazard(event: HazardReportedEvent): Promise<HazardOutcome> {
+  /** A hazard or accident placed on a segment: link duplicates, then re-score the segment. */
+  async onReportMatched(event: ReportMatchedEvent, now = new Date()): Promise<SegmentRiskChanged | null> {
     const report = event.payload;
-    const outcome = await this.tx.run(async (scope) => {
-      const existing = await this.hazards.find(report.hazardId, scope);
-      const segmentId = existing
-        ? existing.segmentId
-        : await this.matchAndInsert(event, scope);
-      if (!segmentId) return { segmentId: null, duplicateDelivery: existing !== null, change: null };
-      const change = await this.rescore(segmentId, { kind: 'hazard', id: report.hazardId }, scope);
-      return { segmentId, duplicateDelivery: existing !== null, change };
+    const change = await this.tx.run(async (scope) => {
+      await this.risks.lock(report.segmentId, scope);
+      if (report.kind === 'hazard') {
+        const hazard = await this.hazards.find(report.hazardId, scope);
+        if (!hazard) throw new NonRetriableError(`hazard ${report.hazardId} was never recorded`, 'UNKNOWN_HAZARD');
+        if (!hazard.assessed) {
+          const original = await this.hazards.findOpenDuplicate(
+            hazard,
+            this.config.DUPLICATE_HAZARD_DISTANCE_M,
+            this.config.DUPLICATE_HAZARD_DAYS,
+            scope,
+          );
+          await this.hazards.markAssessed(hazard.id, original, scope);
+          if (original) this.logger.log(`hazard ${hazard.id} duplicates ${original}; linked, not counted twice`);
+        }
+        return this.rescore(report.segmentId, { kind: 'hazard', id: report.hazardId }, now, scope);
+      }
+      return this.rescore(report.segmentId, { kind: 'accident', id: report.accidentId }, now, scope);
     });
-    let published = false;
-    if (outcome.change) {
-      await this.ranking.set(outcome.change.segmentId, outcome.change.score);
-      published = await this.announce(outcome.change, event.correlationId);
-    }
-    return { hazardId: report.hazardId, segmentId: outcome.segmentId, duplicateDelivery: outcome.duplicateDelivery, published };
+    return this.settle(change, event.correlationId);
   }
 
-  private async matchAndInsert(event: HazardReportedEvent, scope: TxScope): Promise<string | null> {
-    const report = event.payload;
-    const match = await this.segments.nearest(report.lon, report.lat, this.toleranceM, scope);
-    await this.hazards.insertIfNew(
-      report,
-      {
-        eventId: event.eventId,
-        correlationId: event.correlationId,
-        segmentId: match?.segmentId ?? null,
-        matchDistanceM: match?.distanceM ?? null,
-      },
-      scope,
-    );
-    if (!match) this.logger.log(`hazard ${report.hazardId} is more than ${this.toleranceM} m from every segment; kept unmatched`);
-    return match?.segmentId ?? null;
+  /** A task changed: a verified fix resolves its hazards and applies its countermeasure. */
+  async onTaskChanged(event: TaskChangedEvent, now = new Date()): Promise<SegmentRiskChanged | null> {
+    const task = event.payload;
+    const change = await this.tx.run(async (scope) => {
+      await this.risks.lock(task.segmentId, scope);
+      const applied = await this.tasks.apply(task, new Date(event.occurredAt), scope);
+      if (!applied) return this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope);
+      if (task.status === 'verified') {
+        const touched = await this.hazards.resolve(task.hazardIds, task.taskId, scope);
+        const elsewhere = touched.filter((s) => s !== task.segmentId);
+        if (elsewhere.length) this.logger.log(`task ${task.taskId} also resolved hazards on ${elsewhere.join(', ')}`);
+      }
+      return this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope);
+    });
+    return this.settle(change, event.correlationId);
   }
 
-  /** Recomputes a segment's score under a row lock; returns the change to announce, if any. */
-  private async rescore(segmentId: string, cause: Cause, scope: TxScope): Promise<SegmentRiskChanged | null> {
+  /** Recomputes a segment's score; returns the change to announce, if the level moved. */
+  private async rescore(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<SegmentRiskChanged | null> {
     const segment = await this.segments.exposureOf(segmentId, scope);
-    if (!segment) return null;
+    if (!segment) throw new NonRetriableError(`segment ${segmentId} does not exist`, 'UNKNOWN_SEGMENT');
     const current = await this.risks.lock(segmentId, scope);
+    // One connection serves the transaction: its queries run one after another.
     const open = await this.hazards.openOnSegment(segmentId, scope);
-    const assessment = assessRisk(segment.exposureScore, open);
+    const crashes = await this.accidents.onSegmentSince(segmentId, new Date(now.getTime() - RISK_MODEL.crash.windowYears * YEAR_MS), scope);
+    const treatments = await this.tasks.verifiedOn(segmentId, scope);
+    const exposure = adjustedExposure(segment, treatments);
+    const assessment = assessRisk({
+      exposureScore: exposure.score,
+      lengthM: segment.lengthM,
+      hazards: open,
+      crashes: crashes.map((c) => ({ id: c.id, occurredAt: new Date(c.occurredAt), severity: c.severity })),
+      now,
+    });
+    if (exposure.detail) assessment.factors[0] = { ...assessment.factors[0], detail: exposure.detail };
     const changed = !current || current.score !== assessment.score || current.level !== assessment.level;
     const revision = current ? current.revision + (changed ? 1 : 0) : 0;
-    if (changed) await this.risks.save({ segmentId, ...assessment, revision }, scope);
+    if (changed) {
+      await this.risks.save(
+        {
+          segmentId,
+          score: assessment.score,
+          level: assessment.level,
+          alarm: assessment.alarm,
+          factors: assessment.factors,
+          exposureScore: exposure.score,
+          crashEstimate: assessment.crashes,
+          revision,
+        },
+        cause,
+        scope,
+      );
+    }
     const publishedLevel = current?.publishedLevel ?? null;
-    if (publishedLevel === assessment.level) return null;
+    if (!changed && publishedLevel === assessment.level) return null;
     return {
       segmentId,
       previousLevel: publishedLevel,
@@ -98,10 +137,14 @@ export class RiskService {
     };
   }
 
-  private async announce(change: SegmentRiskChanged, correlationId: string): Promise<boolean> {
+  /** After the commit: update the ranking, and announce the change when the level moved. */
+  private async settle(change: SegmentRiskChanged | null, correlationId: string): Promise<SegmentRiskChanged | null> {
+    if (!change) return null;
+    await this.ranking.set(change.segmentId, change.score);
+    if (change.level === change.previousLevel) return null;
     await this.publisher.publish(segmentRiskChangedTopic, change, { correlationId });
     await this.risks.markPublished(change.segmentId, change.level, change.revision);
     this.logger.log(`segment ${change.segmentId}: ${change.previousLevel ?? 'none'} → ${change.level} (${change.score})`);
-    return true;
+    return change;
   }
 }

@@ -2,13 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { RiskLevel } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
-import { RiskFactor } from './risk-model';
+import { Alarm, CrashEstimate, RiskFactor } from './risk-model';
 
 export interface SegmentRiskRow {
   segmentId: string;
   score: number;
   level: RiskLevel;
+  alarm: Alarm;
   factors: RiskFactor[];
+  exposureScore: number | null;
+  crashEstimate: CrashEstimate | null;
   revision: number;
   publishedLevel: RiskLevel | null;
   publishedRevision: number | null;
@@ -36,29 +39,80 @@ export class SegmentRiskRepository {
     return rows.length ? toRow(rows[0]) : null;
   }
 
-  async save(row: Omit<SegmentRiskRow, 'publishedLevel' | 'publishedRevision'>, scope: TxScope): Promise<void> {
-    await managerOf(this.dataSource, scope).query(
-      `INSERT INTO segment_risk (segment_id, score, level, factors, revision, updated_at)
-       VALUES ($1, $2, $3, $4, $5, now())
+  /** Saves a new revision of a segment's risk and appends it to the segment's history. */
+  async save(
+    row: Omit<SegmentRiskRow, 'publishedLevel' | 'publishedRevision'>,
+    cause: unknown,
+    scope: TxScope,
+  ): Promise<void> {
+    const manager = managerOf(this.dataSource, scope);
+    await manager.query(
+      `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, crash_estimate, revision, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
        ON CONFLICT (segment_id) DO UPDATE
-         SET score = EXCLUDED.score, level = EXCLUDED.level, factors = EXCLUDED.factors,
+         SET score = EXCLUDED.score, level = EXCLUDED.level, alarm = EXCLUDED.alarm, factors = EXCLUDED.factors,
+             exposure_score = EXCLUDED.exposure_score, crash_estimate = EXCLUDED.crash_estimate,
              revision = EXCLUDED.revision, updated_at = now()`,
-      [row.segmentId, row.score, row.level, JSON.stringify(row.factors), row.revision],
+      [
+        row.segmentId,
+        row.score,
+        row.level,
+        row.alarm,
+        JSON.stringify(row.factors),
+        row.exposureScore,
+        row.crashEstimate ? JSON.stringify(row.crashEstimate) : null,
+        row.revision,
+      ],
+    );
+    await manager.query(
+      `INSERT INTO risk_history (segment_id, revision, score, level, cause) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (segment_id, revision) DO NOTHING`,
+      [row.segmentId, row.revision, row.score, row.level, cause === undefined ? null : JSON.stringify(cause)],
     );
   }
 
-  /** Seeds rows for segments that have none, as already announced (an import is not a change). */
-  async seedMissing(rows: readonly { segmentId: string; score: number; level: RiskLevel; factors: RiskFactor[] }[], scope?: TxScope): Promise<number> {
-    if (!rows.length) return 0;
-    const result: unknown[] = await managerOf(this.dataSource, scope).query(
-      `INSERT INTO segment_risk (segment_id, score, level, factors, revision, published_level, published_revision)
-       SELECT x.segment_id, x.score, x.level, x.factors, 0, x.level, 0
-         FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, score float8, level text, factors jsonb)
-       ON CONFLICT (segment_id) DO NOTHING
-       RETURNING segment_id`,
-      [JSON.stringify(rows.map((r) => ({ segment_id: r.segmentId, score: r.score, level: r.level, factors: r.factors })))],
+  async history(segmentId: string, limit: number): Promise<{ revision: number; score: number; level: RiskLevel; cause: unknown; at: string }[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT revision, score, level, cause, at FROM risk_history WHERE segment_id = $1 ORDER BY revision DESC LIMIT $2`,
+      [segmentId, limit],
     );
-    return result.length;
+    return rows.map((r) => ({
+      revision: Number(r.revision),
+      score: Number(r.score),
+      level: r.level as RiskLevel,
+      cause: r.cause,
+      at: new Date(r.at as string).toISOString(),
+    }));
+  }
+
+  /** Seeds rows for segments that have none, as already announced (an import is not a change). */
+  async seedMissing(
+    rows: readonly { segmentId: string; score: number; level: RiskLevel; alarm: Alarm; factors: RiskFactor[]; exposureScore: number }[],
+    scope?: TxScope,
+  ): Promise<number> {
+    if (!rows.length) return 0;
+    const manager = managerOf(this.dataSource, scope);
+    let seeded = 0;
+    for (let i = 0; i < rows.length; i += 1000) {
+      const batch = rows.slice(i, i + 1000).map((r) => ({
+        segment_id: r.segmentId,
+        score: r.score,
+        level: r.level,
+        alarm: r.alarm,
+        factors: r.factors,
+        exposure_score: r.exposureScore,
+      }));
+      const result: unknown[] = await manager.query(
+        `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, revision, published_level, published_revision)
+         SELECT x.segment_id, x.score, x.level, x.alarm, x.factors, x.exposure_score, 0, x.level, 0
+           FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, score float8, level text, alarm text, factors jsonb, exposure_score float8)
+         ON CONFLICT (segment_id) DO NOTHING
+         RETURNING segment_id`,
+        [JSON.stringify(batch)],
+      );
+      seeded += result.length;
+    }
+    return seeded;
   }
 
   /** Records that a level was announced, unless a later revision was announced already. */
@@ -89,7 +143,10 @@ function toRow(r: Record<string, unknown>): SegmentRiskRow {
     segmentId: String(r.segment_id),
     score: Number(r.score),
     level: r.level as RiskLevel,
+    alarm: (r.alarm as Alarm) ?? 'green',
     factors: r.factors as RiskFactor[],
+    exposureScore: r.exposure_score === null || r.exposure_score === undefined ? null : Number(r.exposure_score),
+    crashEstimate: (r.crash_estimate as CrashEstimate | null) ?? null,
     revision: Number(r.revision),
     publishedLevel: (r.published_level as RiskLevel | null) ?? null,
     publishedRevision: r.published_revision === null ? null : Number(r.published_revision),

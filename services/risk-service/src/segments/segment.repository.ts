@@ -17,9 +17,26 @@ export interface SegmentRecord {
   exposureFactors: unknown;
 }
 
-export interface SegmentMatch {
-  segmentId: string;
-  distanceM: number;
+export interface SegmentExposure {
+  exposureScore: number;
+  exposureLevel: string;
+  exposureFactors: unknown;
+  lengthM: number;
+  roadClass: string;
+  name: string | null;
+  /** Engine properties beyond the core ones (water, drops, guardrail, roadside severities …). */
+  attributes: Record<string, unknown>;
+}
+
+export interface SegmentProfileRow {
+  id: string;
+  roadClass: string;
+  name: string | null;
+  lengthM: number;
+  geometry: LineString;
+  attributes: Record<string, unknown>;
+  exposureScore: number;
+  exposureLevel: string;
 }
 
 /** Owns `road_segment`. */
@@ -51,7 +68,7 @@ export class SegmentRepository {
                 name = EXCLUDED.name, length_m = EXCLUDED.length_m, geom = EXCLUDED.geom,
                 attributes = EXCLUDED.attributes, exposure_score = EXCLUDED.exposure_score,
                 exposure_level = EXCLUDED.exposure_level, exposure_factors = EXCLUDED.exposure_factors,
-                imported_at = now()
+                imported_at = now(), profile_published = false
          RETURNING (xmax = 0) AS inserted`,
         [
           JSON.stringify(
@@ -76,28 +93,62 @@ export class SegmentRepository {
     return { inserted, updated: segments.length - inserted };
   }
 
-  /** The nearest segment within `toleranceM` metres (on the WGS84 spheroid), ties by id. */
-  async nearest(lon: number, lat: number, toleranceM: number, scope?: TxScope): Promise<SegmentMatch | null> {
-    const rows: { id: string; distance_m: number }[] = await managerOf(this.dataSource, scope).query(
-      `WITH p AS (SELECT ST_SetSRID(ST_MakePoint($1, $2), 4326)::geography AS g)
-       SELECT s.id, ST_Distance(s.geom::geography, p.g) AS distance_m
-         FROM road_segment s, p
-        WHERE ST_DWithin(s.geom::geography, p.g, $3)
-        ORDER BY distance_m, s.id
-        LIMIT 1`,
-      [lon, lat, toleranceM],
+  async exposureOf(segmentId: string, scope?: TxScope): Promise<SegmentExposure | null> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT exposure_score, exposure_level, exposure_factors, length_m, road_class, name, attributes
+         FROM road_segment WHERE id = $1`,
+      [segmentId],
     );
-    return rows.length ? { segmentId: rows[0].id, distanceM: Number(rows[0].distance_m) } : null;
-  }
-
-  async exposureOf(segmentId: string, scope?: TxScope): Promise<{ exposureScore: number; lengthM: number; roadClass: string; name: string | null } | null> {
-    const rows: { exposure_score: number; length_m: number; road_class: string; name: string | null }[] = await managerOf(
-      this.dataSource,
-      scope,
-    ).query(`SELECT exposure_score, length_m, road_class, name FROM road_segment WHERE id = $1`, [segmentId]);
     if (!rows.length) return null;
     const r = rows[0];
-    return { exposureScore: Number(r.exposure_score), lengthM: Number(r.length_m), roadClass: r.road_class, name: r.name };
+    return {
+      exposureScore: Number(r.exposure_score),
+      exposureLevel: String(r.exposure_level),
+      exposureFactors: r.exposure_factors,
+      lengthM: Number(r.length_m),
+      roadClass: String(r.road_class),
+      name: (r.name as string | null) ?? null,
+      attributes: (r.attributes as Record<string, unknown>) ?? {},
+    };
+  }
+
+  /** Ids and geometries of every segment, for the in-memory matcher. */
+  async allGeometries(): Promise<{ id: string; coordinates: [number, number][] }[]> {
+    const rows: { id: string; g: string }[] = await this.dataSource.query(
+      `SELECT id, ST_AsGeoJSON(geom, 9) AS g FROM road_segment ORDER BY id`,
+    );
+    return rows.map((r) => ({ id: r.id, coordinates: (JSON.parse(r.g) as LineString).coordinates as [number, number][] }));
+  }
+
+  /** Changes whenever segments are imported: the matcher rebuilds when it does. */
+  async fingerprint(): Promise<string> {
+    const [row]: { n: string; t: Date | null }[] = await this.dataSource.query(
+      `SELECT count(*) AS n, max(imported_at) AS t FROM road_segment`,
+    );
+    return `${row.n}@${row.t ? new Date(row.t).toISOString() : '-'}`;
+  }
+
+  /** Segments whose profile has not been announced since their last import. */
+  async pendingProfiles(limit: number): Promise<SegmentProfileRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT id, road_class, name, length_m, ST_AsGeoJSON(geom, 9) AS g, attributes, exposure_score, exposure_level
+         FROM road_segment WHERE NOT profile_published ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      roadClass: String(r.road_class),
+      name: (r.name as string | null) ?? null,
+      lengthM: Number(r.length_m),
+      geometry: JSON.parse(String(r.g)) as LineString,
+      attributes: (r.attributes as Record<string, unknown>) ?? {},
+      exposureScore: Number(r.exposure_score),
+      exposureLevel: String(r.exposure_level),
+    }));
+  }
+
+  async markProfilesPublished(ids: readonly string[]): Promise<void> {
+    if (ids.length) await this.dataSource.query(`UPDATE road_segment SET profile_published = true WHERE id = ANY($1)`, [ids]);
   }
 
   async count(scope?: TxScope): Promise<number> {

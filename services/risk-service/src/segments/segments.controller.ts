@@ -3,19 +3,26 @@ import { z } from 'zod';
 import { parseOrThrow } from '@roadloop/http';
 import { SegmentQueryService } from './segment-query.service';
 
-const topQuerySchema = z.object({ limit: z.coerce.number().int().min(1).max(1000).default(20) }).strict();
+const limitQuery = (max: number, dflt: number) =>
+  z.object({ limit: z.coerce.number().int().min(1).max(max).default(dflt) }).strict();
 
-@Controller('v1/segments')
+@Controller('v1')
 export class SegmentsController {
   constructor(private readonly query: SegmentQueryService) {}
 
-  @Get('top')
+  @Get('segments/top')
   top(@Query() query: unknown) {
-    return this.query.top(parseOrThrow(topQuerySchema, query, 'query').limit);
+    return this.query.top(parseOrThrow(limitQuery(1000, 20), query, 'query').limit);
   }
 
-  @Get(':id')
+  @Get('segments/:id')
   detail(@Param('id') id: string) {
     return this.query.detail(id);
+  }
+
+  /** Reports that matched no road within the tolerance: kept, and listed here for dispatchers. */
+  @Get('reports/unmatched')
+  unmatched(@Query() query: unknown) {
+    return this.query.unmatched(parseOrThrow(limitQuery(500, 50), query, 'query').limit);
   }
 }

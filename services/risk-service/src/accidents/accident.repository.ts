@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { AccidentReport, CrashSeverity, crashSeverityOf } from '@roadloop/contracts';
+import { TxScope, managerOf } from '@roadloop/persistence';
+import { HazardPlacement } from '../hazards/hazard.repository';
+
+export interface StoredAccident {
+  id: string;
+  externalId: string | null;
+  occurredAt: string;
+  lon: number;
+  lat: number;
+  segmentId: string | null;
+  matchDistanceM: number | null;
+  offsetM: number | null;
+  deaths: number;
+  seriousInjuries: number;
+  slightInjuries: number;
+  propertyDamageOnly: boolean;
+  severity: CrashSeverity;
+}
+
+export type AccidentInsert = 'inserted' | 'same-id' | 'same-external-id';
+
+const COLUMNS = `id, external_id, occurred_at, ST_X(location) AS lon, ST_Y(location) AS lat, segment_id, match_distance_m,
+  offset_m, deaths, serious_injuries, slight_injuries, property_damage_only`;
+
+/** Owns `accident`. */
+@Injectable()
+export class AccidentRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /**
+   * Records a crash once. The same accident id delivered twice, or the police system's same
+   * external id under a new accident id, changes nothing.
+   */
+  async insertIfNew(report: AccidentReport, placement: HazardPlacement, scope?: TxScope): Promise<AccidentInsert> {
+    const manager = managerOf(this.dataSource, scope);
+    const rows: unknown[] = await manager.query(
+      `INSERT INTO accident (id, event_id, external_id, occurred_at, location, segment_id, match_distance_m, offset_m,
+                             deaths, serious_injuries, slight_injuries, property_damage_only, vehicles, weather, light,
+                             description, correlation_id)
+       VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      [
+        report.accidentId,
+        placement.eventId,
+        report.externalId ?? null,
+        report.occurredAt,
+        report.lon,
+        report.lat,
+        placement.segmentId,
+        placement.matchDistanceM,
+        placement.offsetM,
+        report.deaths,
+        report.seriousInjuries,
+        report.slightInjuries,
+        report.propertyDamageOnly,
+        report.vehicles,
+        report.weather ?? null,
+        report.light ?? null,
+        report.description ?? null,
+        placement.correlationId,
+      ],
+    );
+    if (rows.length === 1) return 'inserted';
+    return (await this.find(report.accidentId, scope)) ? 'same-id' : 'same-external-id';
+  }
+
+  async find(id: string, scope?: TxScope): Promise<StoredAccident | null> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT ${COLUMNS} FROM accident WHERE id = $1`,
+      [id],
+    );
+    return rows.length ? toStored(rows[0]) : null;
+  }
+
+  async onSegmentSince(segmentId: string, since: Date, scope?: TxScope): Promise<StoredAccident[]> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT ${COLUMNS} FROM accident WHERE segment_id = $1 AND occurred_at >= $2 ORDER BY occurred_at, id`,
+      [segmentId, since.toISOString()],
+    );
+    return rows.map(toStored);
+  }
+
+  async unmatched(limit: number): Promise<StoredAccident[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM accident WHERE segment_id IS NULL ORDER BY received_at DESC LIMIT $1`,
+      [limit],
+    );
+    return rows.map(toStored);
+  }
+}
+
+function toStored(r: Record<string, unknown>): StoredAccident {
+  const counts = {
+    deaths: Number(r.deaths),
+    seriousInjuries: Number(r.serious_injuries),
+    slightInjuries: Number(r.slight_injuries),
+  };
+  return {
+    id: String(r.id),
+    externalId: (r.external_id as string | null) ?? null,
+    occurredAt: new Date(r.occurred_at as string).toISOString(),
+    lon: Number(r.lon),
+    lat: Number(r.lat),
+    segmentId: (r.segment_id as string | null) ?? null,
+    matchDistanceM: r.match_distance_m === null ? null : Number(r.match_distance_m),
+    offsetM: r.offset_m === null ? null : Number(r.offset_m),
+    ...counts,
+    propertyDamageOnly: Boolean(r.property_damage_only),
+    severity: crashSeverityOf(counts),
+  };
+}

@@ -1,0 +1,28 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { accidentReportedTopic, hazardReportedTopic } from '@roadloop/contracts';
+import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { RISK_CONFIG, RiskConfig } from '../config';
+import { ReportIntakeService } from './report-intake.service';
+
+/** Reports as received (keyed by report id): placed on a segment and re-published keyed by segment. */
+@Injectable()
+export class ReportIntakeConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: KafkaConsumerFactory,
+    private readonly intake: ReportIntakeService,
+    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumers
+      .create(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.intake`), [
+        subscription(hazardReportedTopic, async (event) => {
+          await this.intake.intakeHazard(event);
+        }),
+        subscription(accidentReportedTopic, async (event) => {
+          await this.intake.intakeAccident(event);
+        }),
+      ])
+      .start();
+  }
+}

@@ -1,0 +1,28 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { reportMatchedTopic, taskChangedTopic } from '@roadloop/contracts';
+import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { RISK_CONFIG, RiskConfig } from '../config';
+import { RiskService } from './risk.service';
+
+/** Everything that moves a segment's risk, keyed by segment: one writer per segment. */
+@Injectable()
+export class SegmentEventsConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: KafkaConsumerFactory,
+    private readonly risk: RiskService,
+    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumers
+      .create(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.segments`), [
+        subscription(reportMatchedTopic, async (event) => {
+          await this.risk.onReportMatched(event);
+        }),
+        subscription(taskChangedTopic, async (event) => {
+          await this.risk.onTaskChanged(event);
+        }),
+      ])
+      .start();
+  }
+}

@@ -1,0 +1,81 @@
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { SegmentProfile, segmentProfileTopic } from '@roadloop/contracts';
+import { EventPublisher } from '@roadloop/kafka';
+import { RISK_CONFIG, RiskConfig } from '../config';
+import { SegmentProfileRow, SegmentRepository } from './segment.repository';
+
+const BATCH = 500;
+
+/**
+ * Announces the profile of every segment imported or re-imported since it was last announced. The
+ * import only writes the database (it works with Kafka down); this relay catches up.
+ */
+@Injectable()
+export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger(ProfileRelay.name);
+  private timer: NodeJS.Timeout | undefined;
+  private running = false;
+
+  constructor(
+    private readonly segments: SegmentRepository,
+    private readonly publisher: EventPublisher,
+    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => void this.tick(), this.config.PROFILE_RELAY_MS);
+    this.timer.unref();
+    void this.tick();
+  }
+
+  onApplicationShutdown(): void {
+    clearInterval(this.timer);
+  }
+
+  /** Publishes pending profiles in batches until none is left. */
+  async tick(): Promise<number> {
+    if (this.running) return 0;
+    this.running = true;
+    let total = 0;
+    try {
+      for (;;) {
+        const rows = await this.segments.pendingProfiles(BATCH);
+        if (!rows.length) break;
+        await this.publisher.publishMany(segmentProfileTopic, rows.map(toProfile), { correlationId: 'segment-import' });
+        await this.segments.markProfilesPublished(rows.map((r) => r.id));
+        total += rows.length;
+      }
+      if (total) this.logger.log(`announced ${total} segment profiles`);
+    } catch (err) {
+      this.logger.warn(`profile relay: ${(err as Error).message}`);
+    } finally {
+      this.running = false;
+    }
+    return total;
+  }
+}
+
+const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
+const share = (v: unknown): number => Math.min(1, Math.max(0, num(v) ?? 0));
+
+export function toProfile(row: SegmentProfileRow): SegmentProfile {
+  const a = row.attributes;
+  const guardrail = (a.guardrail ?? {}) as { left?: unknown; right?: unknown };
+  const waterSide = a.waterSide;
+  const cliffSide = a.cliffSide;
+  return {
+    segmentId: row.id,
+    geometry: { type: 'LineString', coordinates: row.geometry.coordinates.map(([lon, lat]) => [lon, lat] as [number, number]) },
+    roadClass: row.roadClass,
+    name: row.name,
+    lengthM: row.lengthM,
+    waterDistanceM: num(a.waterDistanceM),
+    waterSide: waterSide === 'left' || waterSide === 'right' || waterSide === 'both' || waterSide === 'crossing' ? waterSide : null,
+    cliffSide: cliffSide === 'left' || cliffSide === 'right' || cliffSide === 'both' ? cliffSide : null,
+    dropLeftM: num(a.dropLeftM),
+    dropRightM: num(a.dropRightM),
+    guardrail: { left: share(guardrail.left), right: share(guardrail.right) },
+    exposureScore: row.exposureScore,
+    exposureLevel: row.exposureLevel,
+  };
+}

@@ -1,0 +1,48 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TaskChanged } from '@roadloop/contracts';
+import { TxScope, managerOf } from '@roadloop/persistence';
+
+export interface VerifiedTreatment {
+  taskId: string;
+  countermeasure: string;
+  side: 'left' | 'right' | 'both' | null;
+  verifiedAt: string;
+}
+
+/** Owns `task_state`: the latest version of each task the risk service has heard of. */
+@Injectable()
+export class TaskStateRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Applies a task change unless a newer (or the same) version was applied already. */
+  async apply(change: TaskChanged, at: Date, scope?: TxScope): Promise<boolean> {
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO task_state AS t (task_id, segment_id, status, countermeasure, side, version, verified_at, fix_failed, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $3 = 'verified' THEN $7::timestamptz END, $8, now())
+       ON CONFLICT (task_id) DO UPDATE SET
+              status = EXCLUDED.status, countermeasure = EXCLUDED.countermeasure, side = EXCLUDED.side,
+              version = EXCLUDED.version, fix_failed = EXCLUDED.fix_failed, updated_at = now(),
+              verified_at = CASE WHEN EXCLUDED.status = 'verified' THEN EXCLUDED.verified_at ELSE t.verified_at END
+        WHERE t.version < EXCLUDED.version
+       RETURNING task_id`,
+      [change.taskId, change.segmentId, change.status, change.countermeasure, change.side, change.version, at.toISOString(), change.fixFailed],
+    );
+    return rows.length === 1;
+  }
+
+  /** Countermeasures verified and still in force on a segment (a reopened task's is not). */
+  async verifiedOn(segmentId: string, scope?: TxScope): Promise<VerifiedTreatment[]> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT task_id, countermeasure, side, verified_at FROM task_state
+        WHERE segment_id = $1 AND status = 'verified' ORDER BY verified_at, task_id`,
+      [segmentId],
+    );
+    return rows.map((r) => ({
+      taskId: String(r.task_id),
+      countermeasure: String(r.countermeasure),
+      side: (r.side as VerifiedTreatment['side']) ?? null,
+      verifiedAt: new Date(r.verified_at as string).toISOString(),
+    }));
+  }
+}

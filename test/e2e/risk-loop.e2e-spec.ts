@@ -1,0 +1,204 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Kafka, Producer } from 'kafkajs';
+import {
+  TaskChanged,
+  accidentReportedTopic,
+  reportMatchedTopic,
+  segmentProfileTopic,
+  segmentRiskChangedTopic,
+  taskChangedTopic,
+  topicName,
+} from '@roadloop/contracts';
+import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
+import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
+import { RunningService, startService } from '../support/service-process';
+import { deleteRedisPrefix, dropSchemas } from '../support/stores';
+import { waitFor } from '../support/wait-for';
+
+jest.setTimeout(180_000);
+
+interface SegmentDetail {
+  risk: { score: number; level: string; alarm: string; factors: { factor: string; value: number }[] };
+  openHazards: { id: string }[];
+  hazards: { id: string; status: string; duplicateOf: string | null }[];
+  crashes: { id: string; externalId: string | null; severity: string }[];
+  verifiedCountermeasures: { taskId: string; countermeasure: string }[];
+  history: { revision: number }[];
+}
+
+/**
+ * The risk side of the loop through real Kafka, PostGIS and Redis: accidents and hazards move a
+ * segment's live risk, duplicates are linked, unmatched reports are kept, a verified fix resolves
+ * its hazards and brings the risk down, and rankings survive Redis being emptied or unreachable.
+ */
+describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
+  const id = runId('risk');
+  const schema = `risk_${id}`;
+  const common = {
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: id,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: `${id}:`,
+    DB_SCHEMA: schema,
+    PROFILE_RELAY_MS: '200',
+  };
+  const services: RunningService[] = [];
+  let gateway: RunningService;
+  let risk: RunningService;
+  let kafka: Kafka;
+  let producer: Producer;
+  let matched: TopicRecorder;
+  let changes: TopicRecorder;
+  let profiles: TopicRecorder;
+
+  beforeAll(async () => {
+    const imported = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson')],
+      { env: { ...process.env, ...common }, encoding: 'utf8' },
+    );
+    expect(imported.status).toBe(0);
+    risk = await startService('risk-service', await freePort(), common);
+    services.push(risk);
+    gateway = await startService('ingest-gateway', await freePort(), { ...common, RISK_SERVICE_URL: risk.url });
+    services.push(gateway);
+    kafka = testKafka(`${id}-probe`);
+    producer = kafka.producer();
+    await producer.connect();
+    matched = new TopicRecorder(kafka, topicName(reportMatchedTopic, id), `${id}-probe-matched`);
+    changes = new TopicRecorder(kafka, topicName(segmentRiskChangedTopic, id), `${id}-probe-changes`);
+    profiles = new TopicRecorder(kafka, topicName(segmentProfileTopic, id), `${id}-probe-profiles`);
+    await Promise.all([matched.start(), changes.start(), profiles.start()]);
+  });
+
+  afterAll(async () => {
+    await Promise.allSettled([matched?.stop(), changes?.stop(), profiles?.stop(), producer?.disconnect()]);
+    await Promise.allSettled(services.map((s) => s.stop()));
+    if (kafka) await deleteTopicsWithPrefix(kafka, id);
+    await dropSchemas([schema]);
+    await deleteRedisPrefix(`${id}:`);
+  });
+
+  const post = async (path: string, body: unknown) =>
+    fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const detail = async (segmentId: string) => (await (await fetch(`${gateway.url}/v1/segments/${segmentId}`)).json()) as SegmentDetail;
+  const hazard = async (body: Record<string, unknown>) => {
+    const res = await post('/v1/hazards', body);
+    expect(res.status).toBe(202);
+    return ((await res.json()) as { hazardId: string }).hazardId;
+  };
+
+  it('announces the profile of every imported segment for the other services', async () => {
+    await waitFor('three profiles', () => (profiles.messages.length >= 3 ? true : undefined));
+    const riverside = JSON.parse(profiles.messages.find((m) => m.key === 'w900001-0')!.value!.toString());
+    expect(riverside.payload).toMatchObject({ segmentId: 'w900001-0', waterSide: 'right', waterDistanceM: 8, roadClass: 'primary' });
+  });
+
+  it('records a crash posted over HTTP once, however often the police system sends it, and lets it move the risk', async () => {
+    const bad = await post('/v1/accidents', {
+      occurredAt: '2026-11-20T17:00:00Z', lon: 1.5223, lat: 42.50665, deaths: 1, seriousInjuries: 0, slightInjuries: 0,
+      propertyDamageOnly: true, vehicles: 1,
+    });
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { fields: { field: string }[] }).fields.map((f) => f.field)).toEqual(['propertyDamageOnly']);
+
+    const crash = {
+      externalId: `AD-${id}`, occurredAt: new Date(Date.now() - 86_400_000).toISOString(), lon: 1.5223, lat: 42.50665,
+      deaths: 0, seriousInjuries: 2, slightInjuries: 1, propertyDamageOnly: false, vehicles: 2, weather: 'rain',
+    };
+    expect((await post('/v1/accidents', crash)).status).toBe(202);
+    expect((await post('/v1/accidents', crash)).status).toBe(202);
+    await waitUntilConsumed(kafka, `${id}.risk-service.intake`, topicName(accidentReportedTopic, id));
+    await waitUntilConsumed(kafka, `${id}.risk-service.segments`, topicName(reportMatchedTopic, id));
+    const d = await detail('w900001-1');
+    expect(d.crashes).toHaveLength(1);
+    expect(d.crashes[0]).toMatchObject({ externalId: `AD-${id}`, severity: 'serious' });
+    expect(d.risk.factors.map((f) => f.factor)).toEqual(['exposure', 'crashes']);
+    expect(d.risk.score).toBeGreaterThan(3);
+  });
+
+  it('keeps a report that matches no road, and lists it', async () => {
+    const far = await hazard({ category: 'debris', severity: 'low', lon: 1.7, lat: 42.62 });
+    const unmatched = await waitFor('the unmatched report', async () => {
+      const body = (await (await fetch(`${gateway.url}/v1/reports/unmatched`)).json()) as { hazards: { id: string }[] };
+      return body.hazards.some((h) => h.id === far) ? body : undefined;
+    });
+    expect(unmatched.hazards.find((h) => h.id === far)).toMatchObject({ segmentId: null, status: 'open' });
+  });
+
+  it('links a second report of the same hazard nearby instead of counting it twice', async () => {
+    const first = await hazard({ category: 'pothole', severity: 'medium', lon: 1.5806, lat: 42.53435 });
+    await waitFor('the first pothole assessed', async () => ((await detail('w900002-0')).openHazards.some((h) => h.id === first) ? true : undefined));
+    const second = await hazard({ category: 'pothole', severity: 'medium', lon: 1.58065, lat: 42.5344 });
+    const d = await waitFor('the second pothole linked', async () => {
+      const body = await detail('w900002-0');
+      return body.hazards.find((h) => h.id === second)?.status === 'duplicate' ? body : undefined;
+    });
+    expect(d.hazards.find((h) => h.id === second)).toMatchObject({ duplicateOf: first });
+    expect(d.openHazards.map((h) => h.id)).toEqual([first]);
+    expect(d.risk.factors.filter((f) => f.factor === 'hazard:pothole')).toHaveLength(1);
+  });
+
+  it('resolves the hazards of a verified fix, lowers the risk, and ignores redelivered and stale task events', async () => {
+    const rockfall = await hazard({ category: 'rockfall', severity: 'critical', lon: 1.521, lat: 42.50575 });
+    const raised = await waitFor('w900001-0 at very_high', () =>
+      changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.segmentId === 'w900001-0' && e.payload.level === 'very_high'),
+    );
+    expect(raised.payload.cause).toEqual({ kind: 'hazard', id: rockfall });
+
+    const taskId = randomUUID();
+    const event = (change: Partial<TaskChanged>) => ({
+      eventId: randomUUID(),
+      occurredAt: new Date().toISOString(),
+      schemaVersion: 1,
+      source: 'task-service',
+      correlationId: `${id}-fix`,
+      payload: {
+        taskId, segmentId: 'w900001-0', change: 'verified', status: 'verified', previousStatus: 'submitted',
+        countermeasure: 'rockfall_clearing', side: null, priority: 'p1', hazardIds: [rockfall], jurisdictionId: null,
+        crewId: 'crew-1', actor: { role: 'inspector', id: 'insp-1' }, reason: null, fixFailed: false,
+        dueAt: new Date(Date.now() + 86_400_000).toISOString(), version: 6, ...change,
+      } satisfies TaskChanged,
+    });
+    const send = (values: object[]) =>
+      producer.send({ topic: topicName(taskChangedTopic, id), messages: values.map((v) => ({ key: 'w900001-0', value: JSON.stringify(v) })) });
+    const verified = event({});
+    await send([verified, verified, event({ change: 'submitted', status: 'submitted', previousStatus: 'in_progress', version: 5 })]);
+
+    const lowered = await waitFor('the fix announced', () =>
+      changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.segmentId === 'w900001-0' && e.payload.cause?.kind === 'fix'),
+    );
+    expect(lowered.payload).toMatchObject({ previousLevel: 'very_high', level: 'low', cause: { kind: 'fix', id: taskId } });
+    const d = await detail('w900001-0');
+    expect(d.hazards.find((h) => h.id === rockfall)).toMatchObject({ status: 'resolved' });
+    expect(d.verifiedCountermeasures).toEqual([expect.objectContaining({ taskId, countermeasure: 'rockfall_clearing' })]);
+    // The stale 'submitted' (version 5) arrived after 'verified' (version 6) and changed nothing.
+    expect(d.risk.level).toBe('low');
+  });
+
+  it('serves rankings from Redis, rebuilds them when Redis was emptied, and falls back to PostgreSQL when Redis is down', async () => {
+    const top = async (base: string) => (await (await fetch(`${base}/v1/segments/top?limit=3`)).json()) as { source: string; items: { segmentId: string; score: number }[] };
+    const before = await top(risk.url);
+    expect(before.source).toBe('redis');
+    expect(before.items.map((i) => i.score)).toEqual([...before.items.map((i) => i.score)].sort((a, b) => b - a));
+
+    await deleteRedisPrefix(`${id}:`);
+    const rebuilt = await top(risk.url);
+    expect(rebuilt).toEqual(before);
+
+    const noRedis = await startService('risk-service', await freePort(), {
+      ...common,
+      KAFKA_TOPIC_PREFIX: `${id}-noredis`,
+      REDIS_URL: 'redis://127.0.0.1:1',
+    });
+    services.push(noRedis);
+    const fallback = await top(noRedis.url);
+    expect(fallback.source).toBe('database');
+    expect(fallback.items).toEqual(before.items.map(({ segmentId, score }) => ({ segmentId, score, level: expect.any(String), alarm: expect.any(String) })));
+    if (kafka) await deleteTopicsWithPrefix(kafka, `${id}-noredis`);
+  });
+});
