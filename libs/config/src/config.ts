@@ -49,6 +49,8 @@ export const kafkaEnv = {
   KAFKA_PARTITIONS: z.coerce.number().int().min(1).max(1000).default(3),
   KAFKA_CONSUMER_MAX_ATTEMPTS: z.coerce.number().int().min(1).max(100).default(5),
   KAFKA_CREATE_TOPICS: bool.default(true),
+  /** How long the broker waits for a silent consumer before giving its partitions to another, ms. */
+  KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
 };
 
 /** PostgreSQL (with PostGIS). Each service owns one schema. */

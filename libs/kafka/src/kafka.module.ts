@@ -40,7 +40,13 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
     const consumer = new TopicConsumer(
       this.kafka,
       this.publisher,
-      { groupId, subscriptions, topicPrefix: this.options.topicPrefix, maxAttempts: this.options.maxAttempts },
+      {
+        groupId,
+        subscriptions,
+        topicPrefix: this.options.topicPrefix,
+        maxAttempts: this.options.maxAttempts,
+        sessionTimeoutMs: this.options.sessionTimeoutMs,
+      },
       this.logger,
     );
     this.consumers.push(consumer);

@@ -13,6 +13,8 @@ export interface KafkaOptions {
   maxAttempts: number;
   /** Whether this process creates the topics it uses (admin client) at start-up. */
   createTopics: boolean;
+  /** Consumer session timeout, ms (the broker's group.min.session.timeout.ms is 6 s by default). */
+  sessionTimeoutMs?: number;
 }
 
 export interface KafkaLogger {

@@ -45,6 +45,7 @@ export interface TopicConsumerOptions {
   retryBaseMs?: number;
   retryMaxMs?: number;
   fromBeginning?: boolean;
+  sessionTimeoutMs?: number;
 }
 
 export interface ConsumerStats {
@@ -75,8 +76,8 @@ export class TopicConsumer {
     // A short fetch wait keeps shutdown quick (disconnect waits for the fetch in flight).
     this.consumer = kafka.consumer({
       groupId: options.groupId,
-      sessionTimeout: 30_000,
-      heartbeatInterval: 3_000,
+      sessionTimeout: options.sessionTimeoutMs ?? 30_000,
+      heartbeatInterval: Math.min(3_000, Math.floor((options.sessionTimeoutMs ?? 30_000) / 3)),
       maxWaitTimeInMs: 1_000,
     });
     for (const s of options.subscriptions) this.byTopic.set(topicName(s.contract, options.topicPrefix), s);

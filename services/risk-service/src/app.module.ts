@@ -67,6 +67,7 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
+          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           topics: [
             hazardReportedTopic,
             accidentReportedTopic,

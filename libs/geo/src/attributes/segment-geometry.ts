@@ -1,0 +1,136 @@
+/**
+ * A segment seen in its own local metric frame, with the roadside stations every few metres
+ * (point, unit tangent, offset along the way) that the per-side attributes are sampled at.
+ */
+import { LocalFrame } from '../geometry/planar';
+import { edgeAt, pointAtOffset } from '../geometry/polyline';
+import type { LonLat } from '../geometry/ruler';
+import type { WayRun } from '../segment/segment-way';
+import { bboxOf } from './edge-index';
+
+// Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
+const { ceil, hypot, max } = Math;
+const INF = Number.POSITIVE_INFINITY;
+
+export interface Station {
+  /** Offset along the way's run, m. */
+  readonly s: number;
+  readonly lon: number;
+  readonly lat: number;
+  readonly x: number;
+  readonly y: number;
+  /** Unit tangent in the frame (direction of the way). */
+  readonly tx: number;
+  readonly ty: number;
+}
+
+export interface SegmentGeometry {
+  readonly frame: LocalFrame;
+  /** Segment vertices in the frame. */
+  readonly xs: Float64Array;
+  readonly ys: Float64Array;
+  readonly bbox: [number, number, number, number];
+  readonly stations: readonly Station[];
+}
+
+export interface SegmentShape {
+  readonly run: WayRun;
+  readonly startM: number;
+  readonly endM: number;
+  readonly coords: readonly LonLat[];
+}
+
+export function segmentGeometry(seg: SegmentShape, stationStepM: number): SegmentGeometry {
+  const frame = LocalFrame.around(seg.coords);
+  const n = seg.coords.length;
+  const xs = new Float64Array(n);
+  const ys = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    xs[i] = frame.x(seg.coords[i][0]);
+    ys[i] = frame.y(seg.coords[i][1]);
+  }
+  const { run } = seg;
+  const length = seg.endM - seg.startM;
+  const count = max(1, ceil(length / stationStepM - 1e-9));
+  const stations: Station[] = [];
+  for (let k = 0; k < count; k++) {
+    // Stations at the middles of equal parts: each stands for the same length of road.
+    const s = seg.startM + ((k + 0.5) * length) / count;
+    const [lon, lat] = pointAtOffset(run.coords, run.cum, s);
+    const e = edgeAt(run.cum, s);
+    const a = run.coords[e];
+    const b = run.coords[e + 1];
+    let tx = (b[0] - a[0]) * frame.kx;
+    let ty = (b[1] - a[1]) * frame.ky;
+    const len = hypot(tx, ty);
+    tx /= len;
+    ty /= len;
+    stations.push({ s, lon, lat, x: frame.x(lon), y: frame.y(lat), tx, ty });
+  }
+  return { frame, xs, ys, bbox: bboxOf(seg.coords), stations };
+}
+
+/** Query box in degrees: the segment's box grown by `m` metres (with a small safety margin). */
+export function expandedBox(geom: SegmentGeometry, m: number): [number, number, number, number] {
+  const { dLon, dLat } = geom.frame.degreesFor(m * 1.01 + 1);
+  const [a, b, c, d] = geom.bbox;
+  return [a - dLon, b - dLat, c + dLon, d + dLat];
+}
+
+/** Linear fade: 1 up to `full` metres, 0 from `none` metres on. */
+export function proximity(d: number, full: number, none: number): number {
+  if (d <= full) return 1;
+  if (d >= none) return 0;
+  return (none - d) / (none - full);
+}
+
+/**
+ * Distance from station (sx, sy) to the parts of segment c→d that lie left and right of the
+ * station's tangent line; writes [left, right] (INF where the segment has no part).
+ */
+export function sideDistances(
+  sx: number,
+  sy: number,
+  tx: number,
+  ty: number,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
+  out: Float64Array,
+): void {
+  const sc = tx * (cy - sy) - ty * (cx - sx);
+  const sd = tx * (dy - sy) - ty * (dx - sx);
+  out[0] = INF;
+  out[1] = INF;
+  if (sc >= 0 && sd >= 0) {
+    const dist = pointSegDist(sx, sy, cx, cy, dx, dy);
+    out[0] = dist;
+    if (sc === 0 && sd === 0) out[1] = dist;
+  } else if (sc <= 0 && sd <= 0) {
+    out[1] = pointSegDist(sx, sy, cx, cy, dx, dy);
+  } else {
+    const u = sc / (sc - sd);
+    const mx = cx + u * (dx - cx);
+    const my = cy + u * (dy - cy);
+    const dc = pointSegDist(sx, sy, cx, cy, mx, my);
+    const dd = pointSegDist(sx, sy, mx, my, dx, dy);
+    if (sc > 0) {
+      out[0] = dc;
+      out[1] = dd;
+    } else {
+      out[0] = dd;
+      out[1] = dc;
+    }
+  }
+}
+
+export function pointSegDist(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
+  const ux = bx - ax;
+  const uy = by - ay;
+  const len2 = ux * ux + uy * uy;
+  let t = len2 > 0 ? ((px - ax) * ux + (py - ay) * uy) / len2 : 0;
+  if (t < 0) t = 0;
+  else if (t > 1) t = 1;
+  return hypot(px - ax - t * ux, py - ay - t * uy);
+}

@@ -1,0 +1,33 @@
+export * from './geometry/ruler';
+export * from './match';
+
+// Scoring engine (OSM + SRTM → scored segments).
+export * from './geo.exception';
+export { scoreNetwork, scoreFiles } from './engine';
+export type { CliffSide, ScoreFilesOptions, ScoreNetworkOptions, ScoreResult, ScoreSummary, ScoredSegment, SegmentProperties } from './engine';
+export * from './score/score.config';
+export * from './score/exposure-score';
+export { parseMaxspeed, speedOf } from './score/speed';
+export type { Speed } from './score/speed';
+export * from './osm/osm.types';
+export * from './osm/network.types';
+export { detectOsmFormat, readOsm } from './osm/osm-reader';
+export type { OsmFormat } from './osm/osm-reader';
+export { readOsmPbf } from './osm/pbf-reader';
+export { readOsmXml } from './osm/xml-reader';
+export { extractNetwork } from './osm/network-extractor';
+export type { ExtractOptions, ExtractResult } from './osm/network-extractor';
+export { networkFromGeoJson } from './osm/geojson-network';
+export { DEFAULT_ROAD_CLASSES } from './osm/way-classifier';
+export * from './dem/hgt-tile';
+export * from './dem/elevation-model';
+export { segmentWay, segmentId, pieceCount } from './segment/segment-way';
+export type { RoadSegment, WayRun } from './segment/segment-way';
+export { WaterIndex, waterAttributes, waterDistanceOfLine } from './attributes/water.attribute';
+export type { WaterSide, WaterResult, WaterParams } from './attributes/water.attribute';
+export { minCurvatureRadius, curvatureClassOf } from './attributes/curvature.attribute';
+export { gradePercent, gradeClassOf } from './attributes/grade.attribute';
+export { dropAttributes, dropSeverity } from './attributes/drop.attribute';
+export { guardrailAttributes, buildGuardrailIndex } from './attributes/guardrail.attribute';
+export { cliffAttributes, buildCliffIndex } from './attributes/cliff.attribute';
+export { roadProfile, isBridge, isTunnel } from './attributes/road-profile';

@@ -1,0 +1,4 @@
+export * from './match.exception';
+export * from './packed-segments';
+export * from './segment-matcher';
+export * from './segment-geojson.loader';

@@ -1,0 +1,329 @@
+import { createReadStream } from 'node:fs';
+import { MatchErrorCode, MatchException } from './match.exception';
+import { readSegmentFeature, SegmentPackBuilder, type PackedSegments } from './packed-segments';
+
+/**
+ * Streaming reader of a GeoJSON FeatureCollection of LineString segments. The file is scanned
+ * byte by byte (JSON's structural characters are ASCII, and UTF-8 never uses ASCII bytes inside
+ * a multi-byte character, so a byte scanner cannot be fooled by text); each feature's bytes are
+ * handed to JSON.parse alone and packed at once. Memory is the packed result plus one feature,
+ * never the whole file as a string, so files of hundreds of megabytes load.
+ */
+
+const enum State {
+  Start, // before the top-level '{'
+  KeyOrEnd, // after '{': a key or '}'
+  Key, // after ',': a key
+  InKey,
+  Colon,
+  Value,
+  AfterMember, // ',' or '}'
+  FeatureOrEnd, // after '[': a feature or ']'
+  Feature, // after ',' in the features array
+  AfterFeature, // ',' or ']'
+  Capture, // inside a value whose bytes are being collected
+  Done,
+}
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const COLON = 0x3a;
+const LBRACE = 0x7b;
+const RBRACE = 0x7d;
+const LBRACKET = 0x5b;
+const RBRACKET = 0x5d;
+
+function isSpace(b: number): boolean {
+  return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
+}
+
+function printable(b: number): string {
+  return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
+}
+
+export interface LoadSegmentsOptions {
+  /** Read buffer size in bytes (tests use tiny ones to cross chunk boundaries). */
+  readonly chunkBytes?: number;
+}
+
+/** Incremental scanner; `push` each chunk, then `end`. Exported for tests of chunk boundaries. */
+export class SegmentGeoJsonScanner {
+  private state = State.Start;
+  private offset = 0; // bytes consumed before the current chunk
+  private key = '';
+  private keyParts: Buffer[] = [];
+  private keyStart = 0;
+  private seenFeatures = false;
+  private readonly topLevel = new Map<string, unknown>();
+  // Capture of a value: what it is, its nesting depth, string state and the bytes so far.
+  private captureKind: 'feature' | 'member' = 'member';
+  private captureDepth = 0;
+  private captureScalar = false;
+  private inString = false;
+  private escaped = false;
+  private captureParts: Buffer[] = [];
+  private captureStart = 0;
+  private captureOffset = 0;
+  private featureIndex = 0;
+  private readonly builder = new SegmentPackBuilder();
+
+  push(chunk: Buffer): void {
+    let i = 0;
+    if (this.offset === 0 && chunk.length >= 3 && chunk[0] === 0xef && chunk[1] === 0xbb && chunk[2] === 0xbf) i = 3; // UTF-8 BOM
+    const n = chunk.length;
+    while (i < n) {
+      const b = chunk[i];
+      switch (this.state) {
+        case State.Capture: {
+          i = this.scanCapture(chunk, i);
+          continue;
+        }
+        case State.InKey: {
+          if (this.escaped) this.escaped = false;
+          else if (b === BACKSLASH) this.escaped = true;
+          else if (b === QUOTE) {
+            this.keyParts.push(chunk.subarray(this.keyStart, i + 1));
+            this.key = this.parseJson(Buffer.concat(this.keyParts).toString('utf8'), this.offset + i, 'a member name') as string;
+            this.keyParts = [];
+            this.state = State.Colon;
+          }
+          i++;
+          continue;
+        }
+        default:
+          break;
+      }
+      if (isSpace(b)) {
+        i++;
+        continue;
+      }
+      const at = this.offset + i;
+      switch (this.state) {
+        case State.Start:
+          if (b !== LBRACE) throw this.invalid(at, `expected a GeoJSON FeatureCollection object, found ${printable(b)}`);
+          this.state = State.KeyOrEnd;
+          break;
+        case State.KeyOrEnd:
+        case State.Key:
+          if (b === RBRACE && this.state === State.KeyOrEnd) this.state = State.Done;
+          else if (b === QUOTE) {
+            this.state = State.InKey;
+            this.keyStart = i;
+            this.escaped = false;
+          } else throw this.invalid(at, `expected a member name, found ${printable(b)}`);
+          break;
+        case State.Colon:
+          if (b !== COLON) throw this.invalid(at, `expected ':' after "${this.key}", found ${printable(b)}`);
+          this.state = State.Value;
+          break;
+        case State.Value:
+          if (this.key === 'features') {
+            if (this.seenFeatures) throw this.invalid(at, 'the "features" member appears twice');
+            if (b !== LBRACKET) throw this.invalid(at, `"features" must be an array, found ${printable(b)}`);
+            this.seenFeatures = true;
+            this.state = State.FeatureOrEnd;
+          } else {
+            this.startCapture('member', i, b);
+            i++;
+            continue;
+          }
+          break;
+        case State.AfterMember:
+          if (b === COMMA) this.state = State.Key;
+          else if (b === RBRACE) this.state = State.Done;
+          else throw this.invalid(at, `expected ',' or '}' after "${this.key}", found ${printable(b)}`);
+          break;
+        case State.FeatureOrEnd:
+        case State.Feature:
+          if (b === RBRACKET && this.state === State.FeatureOrEnd) this.state = State.AfterMember;
+          else if (b === LBRACE) {
+            this.startCapture('feature', i, b);
+            i++;
+            continue;
+          } else {
+            throw this.invalidFeature(at, `expected a Feature object, found ${printable(b)}`);
+          }
+          break;
+        case State.AfterFeature:
+          if (b === COMMA) this.state = State.Feature;
+          else if (b === RBRACKET) this.state = State.AfterMember;
+          else throw this.invalid(at, `expected ',' or ']' after feature ${this.featureIndex - 1}, found ${printable(b)}`);
+          break;
+        case State.Done:
+          throw this.invalid(at, `unexpected ${printable(b)} after the end of the FeatureCollection`);
+        default:
+          break;
+      }
+      i++;
+    }
+    // Keep the unfinished part of a value or key for the next chunk.
+    if (this.state === State.Capture) {
+      this.captureParts.push(chunk.subarray(this.captureStart));
+      this.captureStart = 0;
+    } else if (this.state === State.InKey) {
+      this.keyParts.push(chunk.subarray(this.keyStart));
+      this.keyStart = 0;
+    }
+    this.offset += n;
+  }
+
+  end(): PackedSegments {
+    if (this.state === State.Capture && this.captureScalar && this.captureKind === 'member') {
+      // A bare scalar at the very end cannot be valid either: the object is still open.
+      this.state = State.AfterMember;
+    }
+    if (this.state !== State.Done) {
+      const where =
+        this.state === State.Capture && this.captureKind === 'feature'
+          ? `inside feature ${this.featureIndex} (which starts at byte ${this.captureOffset})`
+          : this.seenFeatures && (this.state === State.AfterFeature || this.state === State.Feature || this.state === State.FeatureOrEnd)
+            ? `after feature ${this.featureIndex - 1}, before the features array closes`
+            : this.state === State.Start
+              ? 'before any JSON (the file is empty)'
+              : 'before the top-level object closes';
+      throw new MatchException(
+        MatchErrorCode.TruncatedGeoJson,
+        `segment file is truncated: it ends ${where} at byte ${this.offset}`,
+        { byteOffset: this.offset, ...(this.state === State.Capture ? { featureIndex: this.featureIndex } : {}) },
+      );
+    }
+    const type = this.topLevel.get('type');
+    if (type !== 'FeatureCollection') {
+      throw new MatchException(
+        MatchErrorCode.InvalidGeoJson,
+        `expected "type": "FeatureCollection", got ${type === undefined ? 'no type' : JSON.stringify(type)}`,
+      );
+    }
+    if (!this.seenFeatures) throw new MatchException(MatchErrorCode.InvalidGeoJson, 'the FeatureCollection has no "features" array');
+    return this.builder.finish();
+  }
+
+  private startCapture(kind: 'feature' | 'member', i: number, b: number): void {
+    this.captureKind = kind;
+    this.captureParts = [];
+    this.captureStart = i;
+    this.captureOffset = this.offset + i;
+    this.captureScalar = b !== LBRACE && b !== LBRACKET && b !== QUOTE;
+    this.captureDepth = b === LBRACE || b === LBRACKET ? 1 : 0;
+    this.inString = b === QUOTE;
+    this.escaped = false;
+    this.state = State.Capture;
+  }
+
+  /** Scans a captured value from chunk[i]; returns where to resume. */
+  private scanCapture(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    if (this.captureScalar) {
+      // number, true, false, null: ends before the next delimiter, which the outer state reads.
+      while (i < n) {
+        const b = chunk[i];
+        if (b === COMMA || b === RBRACE || b === RBRACKET || isSpace(b)) {
+          this.finishCapture(chunk, i);
+          return i;
+        }
+        i++;
+      }
+      return i;
+    }
+    while (i < n) {
+      const b = chunk[i++];
+      if (this.inString) {
+        if (this.escaped) this.escaped = false;
+        else if (b === BACKSLASH) this.escaped = true;
+        else if (b === QUOTE) {
+          this.inString = false;
+          if (this.captureDepth === 0) {
+            this.finishCapture(chunk, i);
+            return i;
+          }
+        }
+      } else if (b === QUOTE) this.inString = true;
+      else if (b === LBRACE || b === LBRACKET) this.captureDepth++;
+      else if (b === RBRACE || b === RBRACKET) {
+        if (--this.captureDepth === 0) {
+          this.finishCapture(chunk, i);
+          return i;
+        }
+      }
+    }
+    return i;
+  }
+
+  private finishCapture(chunk: Buffer, end: number): void {
+    this.captureParts.push(chunk.subarray(this.captureStart, end));
+    const bytes = this.captureParts.length === 1 ? this.captureParts[0] : Buffer.concat(this.captureParts);
+    this.captureParts = [];
+    const text = bytes.toString('utf8');
+    if (this.captureKind === 'feature') {
+      const index = this.featureIndex++;
+      let value: unknown;
+      try {
+        value = JSON.parse(text);
+      } catch (err) {
+        throw new MatchException(
+          MatchErrorCode.InvalidSegment,
+          `feature ${index} (byte ${this.captureOffset}) is not valid JSON: ${(err as Error).message}`,
+          { featureIndex: index, byteOffset: this.captureOffset },
+        );
+      }
+      try {
+        const { id, coordinates } = readSegmentFeature(value, index);
+        this.builder.add(id, coordinates, index);
+      } catch (err) {
+        throw this.atFeature(err, index);
+      }
+      this.state = State.AfterFeature;
+    } else {
+      this.topLevel.set(this.key, this.parseJson(text, this.captureOffset, `the value of "${this.key}"`));
+      this.state = State.AfterMember;
+    }
+  }
+
+  /** Rewords a segment error to name the feature (and the byte where it starts). */
+  private atFeature(err: unknown, index: number): unknown {
+    if (!(err instanceof MatchException)) return err;
+    return new MatchException(err.code, `${err.message.replace(/\bsegment (\d+)/g, 'feature $1')} (byte ${this.captureOffset})`, {
+      featureIndex: index,
+      byteOffset: this.captureOffset,
+    });
+  }
+
+  private parseJson(text: string, at: number, what: string): unknown {
+    try {
+      return JSON.parse(text);
+    } catch (err) {
+      throw this.invalid(at, `${what} is not valid JSON: ${(err as Error).message}`);
+    }
+  }
+
+  private invalid(at: number, message: string): MatchException {
+    return new MatchException(MatchErrorCode.InvalidGeoJson, `segment file: ${message} at byte ${at}`, { byteOffset: at });
+  }
+
+  private invalidFeature(at: number, message: string): MatchException {
+    return new MatchException(MatchErrorCode.InvalidSegment, `feature ${this.featureIndex}: ${message} at byte ${at}`, {
+      featureIndex: this.featureIndex,
+      byteOffset: at,
+    });
+  }
+}
+
+/**
+ * Loads road segments from a GeoJSON FeatureCollection of LineString features, each with an id in
+ * `properties.id` (or the feature's `id`). Streams the file; rejects it with a MatchException that
+ * names the feature index (and byte offset) of the first bad feature, or says the file is truncated.
+ */
+export async function loadSegmentsGeoJson(path: string, options: LoadSegmentsOptions = {}): Promise<PackedSegments> {
+  const scanner = new SegmentGeoJsonScanner();
+  const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
+  try {
+    for await (const chunk of stream) scanner.push(chunk as Buffer);
+  } catch (err) {
+    stream.destroy();
+    if (err instanceof MatchException) throw err;
+    const code = (err as NodeJS.ErrnoException).code;
+    throw new MatchException(MatchErrorCode.UnreadableFile, `cannot read segment file ${path}: ${code ?? (err as Error).message}`, {}, { cause: err });
+  }
+  return scanner.end();
+}

@@ -1,0 +1,133 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { spawnSync } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { join } from 'node:path';
+import { Kafka, Producer } from 'kafkajs';
+import { hazardReportedTopic, topicName } from '@roadloop/contracts';
+import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
+import { deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
+import { RunningService, startService } from '../support/service-process';
+import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
+import { waitFor } from '../support/wait-for';
+
+jest.setTimeout(240_000);
+
+const SEGMENTS = ['w900001-0', 'w900001-1', 'w900002-0'];
+const POINTS: Record<string, [number, number]> = {
+  'w900001-0': [1.521, 42.50575],
+  'w900001-1': [1.5223, 42.50665],
+  'w900002-0': [1.5806, 42.5343],
+};
+
+/**
+ * A risk service killed (SIGKILL) in the middle of a stream of reports resumes from its last
+ * committed offsets: every report ends up recorded exactly once, and every segment's score is the
+ * one a fresh computation gives.
+ */
+describe('crash recovery of the risk service', () => {
+  const id = runId('crash');
+  const schema = `risk_${id}`;
+  const env = {
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: id,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: `${id}:`,
+    DB_SCHEMA: schema,
+    // The killed member's partitions move to the new one once its session times out.
+    KAFKA_SESSION_TIMEOUT_MS: '8000',
+  };
+  let kafka: Kafka;
+  let producer: Producer;
+  const running: RunningService[] = [];
+
+  beforeAll(async () => {
+    const imported = spawnSync(
+      process.execPath,
+      [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson')],
+      { env: { ...process.env, ...env }, encoding: 'utf8' },
+    );
+    expect(imported.status).toBe(0);
+    kafka = testKafka(`${id}-probe`);
+    producer = kafka.producer();
+    await producer.connect();
+  });
+
+  afterAll(async () => {
+    await producer?.disconnect();
+    await Promise.allSettled(running.map((s) => s.stop('SIGKILL')));
+    if (kafka) await deleteTopicsWithPrefix(kafka, id);
+    await dropSchemas([schema]);
+    await deleteRedisPrefix(`${id}:`);
+  });
+
+  it('loses and doubles nothing when killed mid-stream', async () => {
+    const first = await startService('risk-service', await freePort(), env);
+    running.push(first);
+    const reports = Array.from({ length: 300 }, (_, i) => {
+      const segment = SEGMENTS[i % SEGMENTS.length];
+      const [lon, lat] = POINTS[segment];
+      return {
+        eventId: randomUUID(),
+        occurredAt: new Date().toISOString(),
+        schemaVersion: 1,
+        source: 'load-test',
+        correlationId: `${id}-${i}`,
+        payload: {
+          hazardId: randomUUID(),
+          // Categories cycle so that duplicates (same category nearby) and distinct hazards both occur.
+          category: (['pothole', 'debris', 'ice', 'rockfall', 'other'] as const)[i % 5],
+          severity: (['low', 'medium', 'high'] as const)[i % 3],
+          lon: lon + (i % 7) * 0.00005,
+          lat,
+          reportedAt: new Date(Date.now() - i * 60_000).toISOString(),
+        },
+      };
+    });
+    const topic = topicName(hazardReportedTopic, id);
+    for (let i = 0; i < reports.length; i += 20) {
+      await producer.send({
+        topic,
+        messages: reports.slice(i, i + 20).map((r) => ({ key: r.payload.hazardId, value: JSON.stringify(r) })),
+      });
+    }
+
+    // Kill it once part of the stream is in the database, before all of it is.
+    await waitFor('some reports recorded', async () => {
+      const [{ n }] = await query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".hazard`);
+      return Number(n) >= 30 ? true : undefined;
+    });
+    await first.stop('SIGKILL');
+    const [{ n: atKill }] = await query<{ n: string }>(`SELECT count(*) AS n FROM "${schema}".hazard`);
+    expect(Number(atKill)).toBeLessThan(reports.length);
+
+    const second = await startService('risk-service', await freePort(), env);
+    running.push(second);
+    await waitUntilConsumed(kafka, `${id}.risk-service.intake`, topic);
+    await waitUntilConsumed(kafka, `${id}.risk-service.segments`, topicName({ topic: 'roadloop.segment.report-matched.v1' }, id));
+
+    const [{ n, distinct }] = await query<{ n: string; distinct: string }>(
+      `SELECT count(*) AS n, count(DISTINCT id) AS distinct FROM "${schema}".hazard`,
+    );
+    expect(Number(n)).toBe(reports.length);
+    expect(Number(distinct)).toBe(reports.length);
+    const [{ unmatched }] = await query<{ unmatched: string }>(`SELECT count(*) AS unmatched FROM "${schema}".hazard WHERE segment_id IS NULL`);
+    expect(Number(unmatched)).toBe(0);
+    const unassessed = await query(`SELECT id FROM "${schema}".hazard WHERE segment_id IS NOT NULL AND assessed_at IS NULL`);
+    expect(unassessed).toEqual([]);
+
+    // Each segment's stored score equals exposure + its open (non-duplicate) hazards' points.
+    const rows = await query<{ segment_id: string; score: number; factors: { factor: string; value: number }[] }>(
+      `SELECT segment_id, score, factors FROM "${schema}".segment_risk ORDER BY segment_id`,
+    );
+    const open = await query<{ segment_id: string; n: string }>(
+      `SELECT segment_id, count(*) AS n FROM "${schema}".hazard WHERE status = 'open' GROUP BY segment_id`,
+    );
+    for (const row of rows) {
+      const hazardFactors = row.factors.filter((f) => f.factor.startsWith('hazard:'));
+      expect(hazardFactors.length).toBe(Number(open.find((o) => o.segment_id === row.segment_id)?.n ?? 0));
+      const sum = row.factors.reduce((s, f) => s + f.value, 0);
+      expect(Math.abs(sum - Number(row.score))).toBeLessThan(0.05);
+    }
+  });
+});
