@@ -69,6 +69,11 @@ export interface SegmentProperties {
   exposureLevel: ExposureLevel;
   exposureColour: string;
   factors: ExposureFactors;
+  /**
+   * Mean roadside points per side behind the factors (water, drop-off, cliff, guardrail), so that a
+   * countermeasure verified later can be scored without the source data (see exposureWithGuardrail).
+   */
+  roadside: { left: SideSeverity; right: SideSeverity };
   /** Factors that could not be assessed (unknown terrain), scored as if absent. */
   unknown: ('dropOff' | 'grade')[];
 }
@@ -117,6 +122,13 @@ const round = (x: number, digits: number) => {
 };
 const finiteOrNull = (x: number) => (Number.isFinite(x) ? x : null);
 const roundOrNull = (x: number | null, digits: number) => (x === null ? null : round(x, digits));
+
+const roundSide = (s: SideSeverity): SideSeverity => ({
+  water: round(s.water, 4),
+  dropOff: round(s.dropOff, 4),
+  cliff: round(s.cliff, 4),
+  guardrail: round(s.guardrail, 4),
+});
 
 function sideOf(left: boolean, right: boolean): CliffSide | null {
   return left && right ? 'both' : left ? 'left' : right ? 'right' : null;
@@ -256,6 +268,7 @@ export function scoreNetwork(options: ScoreNetworkOptions): ScoreResult {
       exposureLevel: exposure.level,
       exposureColour: levelColour.get(exposure.level) ?? '',
       factors: exposure.factors,
+      roadside: { left: roundSide(sides[0]), right: roundSide(sides[1]) },
       unknown,
     };
     features[i] = {

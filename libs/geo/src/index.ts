@@ -7,6 +7,7 @@ export { scoreNetwork, scoreFiles } from './engine';
 export type { CliffSide, ScoreFilesOptions, ScoreNetworkOptions, ScoreResult, ScoreSummary, ScoredSegment, SegmentProperties } from './engine';
 export * from './score/score.config';
 export * from './score/exposure-score';
+export * from './score/countermeasure';
 export { parseMaxspeed, speedOf } from './score/speed';
 export type { Speed } from './score/speed';
 export * from './osm/osm.types';
