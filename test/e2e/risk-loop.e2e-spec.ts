@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
@@ -200,5 +202,23 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     expect(fallback.source).toBe('database');
     expect(fallback.items).toEqual(before.items.map(({ segmentId, score }) => ({ segmentId, score, level: expect.any(String), alarm: expect.any(String) })));
     if (kafka) await deleteTopicsWithPrefix(kafka, `${id}-noredis`);
+  });
+
+  it('recomputes and announces the live risk of a segment whose exposure a re-import changed, keeping its id', async () => {
+    const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson'), 'utf8'));
+    fixture.features[2].properties.exposureScore = 45;
+    fixture.features[2].properties.exposureLevel = 'very_high';
+    const file = join(mkdtempSync(join(tmpdir(), 'roadloop-')), 'segments.geojson');
+    writeFileSync(file, JSON.stringify(fixture));
+    const imported = spawnSync(process.execPath, [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', file], {
+      env: { ...process.env, ...common },
+      encoding: 'utf8',
+    });
+    expect(imported.stdout).toMatch(/\(0 new, 3 updated, 0 rejected\)/);
+    const announced = await waitFor('the re-import announced', () =>
+      changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.cause?.kind === 'import'),
+    );
+    expect(announced.payload).toMatchObject({ segmentId: 'w900002-0', level: 'very_high', cause: { kind: 'import', id: 'w900002-0' } });
+    expect((await detail('w900002-0')).risk.factors[0]).toEqual({ factor: 'exposure', value: 45 });
   });
 });

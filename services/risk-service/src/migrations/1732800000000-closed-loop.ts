@@ -71,12 +71,16 @@ export class ClosedLoop1732800000000 implements MigrationInterface {
       )`);
 
     await q.query(`ALTER TABLE road_segment ADD COLUMN profile_published boolean NOT NULL DEFAULT false`);
+    // Set by a re-import that changed a segment's exposure: its live risk must be recomputed.
+    await q.query(`ALTER TABLE road_segment ADD COLUMN rescore_pending boolean NOT NULL DEFAULT false`);
+    await q.query(`CREATE INDEX road_segment_rescore_pending_idx ON road_segment (id) WHERE rescore_pending`);
     await q.query(`CREATE INDEX road_segment_profile_pending_idx ON road_segment (id) WHERE NOT profile_published`);
   }
 
   async down(q: QueryRunner): Promise<void> {
+    await q.query(`DROP INDEX road_segment_rescore_pending_idx`);
     await q.query(`DROP INDEX road_segment_profile_pending_idx`);
-    await q.query(`ALTER TABLE road_segment DROP COLUMN profile_published`);
+    await q.query(`ALTER TABLE road_segment DROP COLUMN rescore_pending, DROP COLUMN profile_published`);
     await q.query(`DROP TABLE risk_history`);
     await q.query(`ALTER TABLE segment_risk DROP COLUMN crash_estimate, DROP COLUMN exposure_score, DROP COLUMN alarm`);
     await q.query(`DROP TABLE task_state`);

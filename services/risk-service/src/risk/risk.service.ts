@@ -85,6 +85,17 @@ export class RiskService {
     return this.settle(change, event.correlationId);
   }
 
+  /** A re-import changed the segment's static exposure: recompute its live risk. */
+  async onReimported(segmentId: string, now = new Date()): Promise<SegmentRiskChanged | null> {
+    const change = await this.tx.run(async (scope) => {
+      await this.risks.lock(segmentId, scope);
+      const result = await this.rescore(segmentId, { kind: 'import', id: segmentId }, now, scope);
+      await this.segments.clearRescore(segmentId, scope);
+      return result;
+    });
+    return this.settle(change, `reimport-${segmentId}`);
+  }
+
   /** Recomputes a segment's score; returns the change to announce, if the level moved. */
   private async rescore(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<SegmentRiskChanged | null> {
     const segment = await this.segments.exposureOf(segmentId, scope);

@@ -2,13 +2,15 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { SegmentProfile, segmentProfileTopic } from '@roadloop/contracts';
 import { EventPublisher } from '@roadloop/kafka';
 import { RISK_CONFIG, RiskConfig } from '../config';
+import { RiskService } from '../risk/risk.service';
 import { SegmentProfileRow, SegmentRepository } from './segment.repository';
 
 const BATCH = 500;
 
 /**
- * Announces the profile of every segment imported or re-imported since it was last announced. The
- * import only writes the database (it works with Kafka down); this relay catches up.
+ * Follows up imports, which only write the database (they work with Kafka down): announces the
+ * profile of every segment imported since it was last announced, and recomputes the live risk of
+ * segments whose exposure a re-import changed.
  */
 @Injectable()
 export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdown {
@@ -19,6 +21,7 @@ export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdo
   constructor(
     private readonly segments: SegmentRepository,
     private readonly publisher: EventPublisher,
+    private readonly risk: RiskService,
     @Inject(RISK_CONFIG) private readonly config: RiskConfig,
   ) {}
 
@@ -46,6 +49,14 @@ export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdo
         total += rows.length;
       }
       if (total) this.logger.log(`announced ${total} segment profiles`);
+      let rescored = 0;
+      for (;;) {
+        const ids = await this.segments.pendingRescores(BATCH);
+        if (!ids.length) break;
+        for (const id of ids) await this.risk.onReimported(id);
+        rescored += ids.length;
+      }
+      if (rescored) this.logger.log(`recomputed the risk of ${rescored} re-imported segments`);
     } catch (err) {
       this.logger.warn(`profile relay: ${(err as Error).message}`);
     } finally {

@@ -68,7 +68,9 @@ export class SegmentRepository {
                 name = EXCLUDED.name, length_m = EXCLUDED.length_m, geom = EXCLUDED.geom,
                 attributes = EXCLUDED.attributes, exposure_score = EXCLUDED.exposure_score,
                 exposure_level = EXCLUDED.exposure_level, exposure_factors = EXCLUDED.exposure_factors,
-                imported_at = now(), profile_published = false
+                imported_at = now(), profile_published = false,
+                rescore_pending = s.rescore_pending OR s.exposure_score IS DISTINCT FROM EXCLUDED.exposure_score
+                                  OR s.attributes IS DISTINCT FROM EXCLUDED.attributes
          RETURNING (xmax = 0) AS inserted`,
         [
           JSON.stringify(
@@ -145,6 +147,19 @@ export class SegmentRepository {
       exposureScore: Number(r.exposure_score),
       exposureLevel: String(r.exposure_level),
     }));
+  }
+
+  /** Segments whose exposure changed in a re-import and whose live risk is not yet recomputed. */
+  async pendingRescores(limit: number): Promise<string[]> {
+    const rows: { id: string }[] = await this.dataSource.query(
+      `SELECT id FROM road_segment WHERE rescore_pending ORDER BY id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => r.id);
+  }
+
+  async clearRescore(id: string, scope?: TxScope): Promise<void> {
+    await managerOf(this.dataSource, scope).query(`UPDATE road_segment SET rescore_pending = false WHERE id = $1`, [id]);
   }
 
   async markProfilesPublished(ids: readonly string[]): Promise<void> {
