@@ -1,0 +1,6 @@
+export * from './auth.config';
+export * from './auth.module';
+export * from './jwt';
+export * from './roles';
+export * from './roles.guard';
+export * from './ttl';

@@ -1,0 +1,120 @@
+import { describe, expect, it } from '@jest/globals';
+import { createHmac } from 'node:crypto';
+import fc from 'fast-check';
+import { AuthOptions, DEVELOPMENT_JWT_SECRET, authConfigSchema } from './auth.config';
+import { TokenError, bearerToken, signToken, verifyToken } from './jwt';
+import { ROLES } from './roles';
+import { parseTtl } from './ttl';
+
+const options: AuthOptions = { secret: 'a-test-secret-that-is-long-enough-for-hs256', issuer: 'roadloop', audience: 'roadloop-api', clockSkewS: 30 };
+const now = new Date('2026-11-27T10:00:00Z');
+const later = (s: number) => new Date(now.getTime() + s * 1000);
+
+function codeOf(fn: () => unknown): string {
+  try {
+    fn();
+  } catch (err) {
+    if (err instanceof TokenError) return err.code;
+    throw err;
+  }
+  return 'ACCEPTED';
+}
+
+/** Re-signs a payload the way an attacker who knows some secret would. */
+function forge(header: object, claims: object, secret = options.secret): string {
+  const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+  const input = `${enc(header)}.${enc(claims)}`;
+  return `${input}.${createHmac('sha256', secret).update(input).digest('base64url')}`;
+}
+
+const validClaims = { sub: 'alice', role: 'dispatcher', iss: 'roadloop', aud: 'roadloop-api', iat: 1, exp: Math.floor(now.getTime() / 1000) + 60 };
+
+describe(verifyToken.name, () => {
+  it('accepts what signToken signed, for every role', () => {
+    for (const role of ROLES) {
+      const token = signToken({ sub: 'u1', role, crewId: role === 'crew' ? 'crew-1' : undefined, ttlS: 3600 }, options, now);
+      expect(verifyToken(token, options, later(10))).toEqual({ id: 'u1', role, crewId: role === 'crew' ? 'crew-1' : null });
+    }
+  });
+
+  it('refuses a tampered payload (role raised without re-signing)', () => {
+    const token = signToken({ sub: 'bob', role: 'analyst', ttlS: 3600 }, options, now);
+    const [h, , s] = token.split('.');
+    const raised = Buffer.from(JSON.stringify({ ...validClaims, sub: 'bob', role: 'admin' })).toString('base64url');
+    expect(codeOf(() => verifyToken(`${h}.${raised}.${s}`, options, now))).toBe('TOKEN_BAD_SIGNATURE');
+  });
+
+  it('refuses a token signed with another secret', () => {
+    expect(codeOf(() => verifyToken(forge({ alg: 'HS256' }, validClaims, 'another-secret-another-secret-another'), options, now))).toBe(
+      'TOKEN_BAD_SIGNATURE',
+    );
+  });
+
+  it('refuses expired tokens beyond the clock skew, and accepts within it', () => {
+    const token = signToken({ sub: 'u', role: 'inspector', ttlS: 60 }, options, now);
+    expect(codeOf(() => verifyToken(token, options, later(60 + 29)))).toBe('ACCEPTED');
+    expect(codeOf(() => verifyToken(token, options, later(60 + 31)))).toBe('TOKEN_EXPIRED');
+  });
+
+  it.each([
+    ['the wrong audience', { ...validClaims, aud: 'another-api' }, 'TOKEN_WRONG_AUDIENCE'],
+    ['an audience list without ours', { ...validClaims, aud: ['a', 'b'] }, 'TOKEN_WRONG_AUDIENCE'],
+    ['the wrong issuer', { ...validClaims, iss: 'evil' }, 'TOKEN_WRONG_ISSUER'],
+    ['no exp', { ...validClaims, exp: undefined }, 'TOKEN_BAD_CLAIMS'],
+    ['an unknown role', { ...validClaims, role: 'root' }, 'TOKEN_BAD_CLAIMS'],
+    ['a crew token without crewId', { ...validClaims, role: 'crew' }, 'TOKEN_BAD_CLAIMS'],
+    ['a future nbf', { ...validClaims, nbf: validClaims.exp }, 'TOKEN_NOT_YET_VALID'],
+  ])('refuses a token with %s', (_, claims, code) => {
+    expect(codeOf(() => verifyToken(forge({ alg: 'HS256', typ: 'JWT' }, claims), options, now))).toBe(code);
+  });
+
+  it('accepts an audience list that contains ours', () => {
+    expect(verifyToken(forge({ alg: 'HS256' }, { ...validClaims, aud: ['x', 'roadloop-api'] }), options, now).id).toBe('alice');
+  });
+
+  it('refuses alg none and other algorithms', () => {
+    const enc = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url');
+    expect(codeOf(() => verifyToken(`${enc({ alg: 'none' })}.${enc(validClaims)}.x`, options, now))).toBe('TOKEN_UNSUPPORTED_ALGORITHM');
+    expect(codeOf(() => verifyToken(forge({ alg: 'HS512' }, validClaims), options, now))).toBe('TOKEN_UNSUPPORTED_ALGORITHM');
+  });
+
+  it('refuses malformed tokens without throwing anything but a TokenError', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), (garbage) => {
+        expect(['TOKEN_MALFORMED', 'TOKEN_UNSUPPORTED_ALGORITHM', 'TOKEN_BAD_SIGNATURE']).toContain(codeOf(() => verifyToken(garbage, options, now)));
+      }),
+    );
+  });
+
+  it('maps every refusal to a 401 kind', () => {
+    expect(() => verifyToken('a.b.c', options, now)).toThrow(expect.objectContaining({ kind: 'unauthorized' }));
+  });
+});
+
+describe(bearerToken.name, () => {
+  it('reads the token of a Bearer header, and 401s for a missing or other scheme', () => {
+    expect(bearerToken('Bearer abc.def.ghi')).toBe('abc.def.ghi');
+    expect(bearerToken('bearer   abc')).toBe('abc');
+    expect(codeOf(() => bearerToken(undefined))).toBe('TOKEN_MISSING');
+    expect(codeOf(() => bearerToken('Basic dXNlcjpwYXNz'))).toBe('TOKEN_MALFORMED');
+  });
+});
+
+describe('auth configuration', () => {
+  it('has a clearly named development default, refused in production', () => {
+    expect(authConfigSchema.parse({}).JWT_SECRET).toBe(DEVELOPMENT_JWT_SECRET);
+    const prod = authConfigSchema.safeParse({ NODE_ENV: 'production' });
+    expect(prod.success).toBe(false);
+    expect(prod.error?.issues[0].path).toEqual(['JWT_SECRET']);
+    expect(authConfigSchema.safeParse({ NODE_ENV: 'production', JWT_SECRET: 'x'.repeat(40) }).success).toBe(true);
+    expect(authConfigSchema.safeParse({ JWT_SECRET: 'short' }).success).toBe(false);
+  });
+});
+
+describe(parseTtl.name, () => {
+  it('parses units', () => {
+    expect([parseTtl('90'), parseTtl('90s'), parseTtl('30m'), parseTtl('8h'), parseTtl('2d')]).toEqual([90, 90, 1800, 28800, 172800]);
+    expect(() => parseTtl('8 hours')).toThrow(/invalid ttl/);
+    expect(() => parseTtl('0h')).toThrow(/positive/);
+  });
+});
