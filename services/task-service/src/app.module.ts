@@ -1,14 +1,54 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { segmentRiskChangedTopic } from '@roadloop/contracts';
+import { reportMatchedTopic, segmentProfileTopic, segmentRiskChangedTopic, taskChangedTopic } from '@roadloop/contracts';
+import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { KafkaModule } from '@roadloop/kafka';
 import { PersistenceModule } from '@roadloop/persistence';
+import { Clock, SystemClock } from './clock';
 import { TASK_CONFIG, TaskConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { JurisdictionRepository } from './jurisdictions/jurisdiction.repository';
+import { JurisdictionService } from './jurisdictions/jurisdiction.service';
+import { CrewsController, JurisdictionsController } from './jurisdictions/jurisdictions.controller';
 import { TASK_MIGRATIONS } from './migrations';
-import { RiskChangedConsumer } from './tasks/risk-changed.consumer';
+import { OutboxNudge } from './outbox/outbox-nudge';
+import { OutboxRelayService } from './outbox/outbox-relay.service';
+import { OutboxRepository } from './outbox/outbox.repository';
+import { SegmentRefRepository } from './segments/segment-ref.repository';
+import { AssignmentService } from './tasks/assignment.service';
+import { EscalationService } from './tasks/escalation.service';
+import { IntakeConsumer } from './tasks/intake.consumer';
+import { TaskCommandService } from './tasks/task-command.service';
+import { TaskIntakeService } from './tasks/task-intake.service';
+import { TaskLedger } from './tasks/task-ledger.service';
+import { TaskQueryService } from './tasks/task-query.service';
+import { TaskReopenService } from './tasks/task-reopen.service';
 import { TaskRepository } from './tasks/task.repository';
-import { TaskService } from './tasks/task.service';
 import { TasksController } from './tasks/tasks.controller';
+
+export function persistenceFor(config: TaskConfig) {
+  return PersistenceModule.forRoot({
+    database: {
+      url: config.DATABASE_URL,
+      schema: config.DB_SCHEMA,
+      entities: [],
+      migrations: TASK_MIGRATIONS,
+      poolSize: config.DATABASE_POOL_SIZE,
+      applicationName: 'task-service',
+    },
+    migrateOnStart: config.DB_MIGRATE_ON_START,
+    redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+  });
+}
+
+/** Repositories and the jurisdiction service: what the CLI needs too. */
+export const CORE_PROVIDERS = [
+  { provide: Clock, useClass: SystemClock },
+  TaskRepository,
+  OutboxRepository,
+  SegmentRefRepository,
+  JurisdictionRepository,
+  JurisdictionService,
+];
 
 @Module({})
 export class AppModule {
@@ -16,18 +56,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        PersistenceModule.forRoot({
-          database: {
-            url: config.DATABASE_URL,
-            schema: config.DB_SCHEMA,
-            entities: [],
-            migrations: TASK_MIGRATIONS,
-            poolSize: config.DATABASE_POOL_SIZE,
-            applicationName: 'task-service',
-          },
-          migrateOnStart: config.DB_MIGRATE_ON_START,
-          redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
-        }),
+        persistenceFor(config),
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,
           clientId: 'task-service',
@@ -36,11 +65,25 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
-          topics: [segmentRiskChangedTopic],
+          topics: [segmentRiskChangedTopic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic],
         }),
+        AuthModule.forRoot(authOptionsFrom(config)),
       ],
-      controllers: [TasksController, HealthController],
-      providers: [{ provide: TASK_CONFIG, useValue: config }, TaskRepository, TaskService, RiskChangedConsumer],
+      controllers: [TasksController, JurisdictionsController, CrewsController, HealthController],
+      providers: [
+        { provide: TASK_CONFIG, useValue: config },
+        ...CORE_PROVIDERS,
+        OutboxRelayService,
+        { provide: OutboxNudge, useExisting: OutboxRelayService },
+        TaskLedger,
+        AssignmentService,
+        TaskReopenService,
+        TaskIntakeService,
+        TaskCommandService,
+        TaskQueryService,
+        EscalationService,
+        IntakeConsumer,
+      ],
     };
   }
 }

@@ -1,14 +1,59 @@
 import { z } from 'zod';
-import { databaseEnv, httpEnv, kafkaEnv, loadConfig, redisEnv, schemaName } from '@roadloop/config';
+import { authEnv, requireProductionSecret } from '@roadloop/auth';
+import { booleanFlag, databaseEnv, httpEnv, kafkaEnv, loadConfig, redisEnv, schemaName } from '@roadloop/config';
+import { RISK_LEVELS } from '@roadloop/contracts';
 
-export const taskConfigSchema = z.object({
-  ...kafkaEnv,
-  ...databaseEnv,
-  ...redisEnv,
-  ...httpEnv(3002),
-  DB_SCHEMA: schemaName.default('task'),
-  KAFKA_GROUP_ID: z.string().min(1).default('task-service'),
-});
+const positive = (max: number) => z.coerce.number().positive().max(max);
+
+/** A comma-separated list of OSM `highway=*` classes. */
+const roadClassList = z
+  .string()
+  .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
+  .pipe(z.array(z.string().regex(/^[a-z_]+$/, 'an OSM highway class like tertiary')));
+
+export const taskConfigSchema = z
+  .object({
+    ...kafkaEnv,
+    ...databaseEnv,
+    ...redisEnv,
+    ...httpEnv(3002),
+    ...authEnv,
+    DB_SCHEMA: schemaName.default('task'),
+    KAFKA_GROUP_ID: z.string().min(1).default('task-service'),
+    /** Hours from a task's creation (or reopening) to its due time, per priority. */
+    SLA_HOURS_P1: positive(24 * 365).default(24),
+    SLA_HOURS_P2: positive(24 * 365).default(72),
+    SLA_HOURS_P3: positive(24 * 365).default(240),
+    /** A crash, or a hazard the fix should have removed, this many days after verification reopens the task. */
+    REOPEN_WINDOW_DAYS: positive(3650).default(90),
+    /** The lowest risk level whose reaching opens a task. */
+    RISK_TASK_MIN_LEVEL: z.enum(RISK_LEVELS).default('very_high'),
+    /** Completion evidence farther than this from the segment, in metres, is flagged. */
+    EVIDENCE_MAX_DISTANCE_M: positive(100_000).default(100),
+    /** How far in the future an evidence time may be (device clocks drift), in seconds. */
+    EVIDENCE_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(3600).default(300),
+    ESCALATION_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
+    OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
+    OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
+    /** Red when at least this many tasks of a jurisdiction are overdue (or any p1 is). */
+    STATUS_RED_OVERDUE_COUNT: z.coerce.number().int().min(1).max(10_000).default(3),
+    /** Yellow when an open task is due within this many hours. */
+    STATUS_AT_RISK_HOURS: positive(24 * 30).default(24),
+    /** Whether a segment profile (published on import) can open a mandatory guardrail task. */
+    MANDATORY_PROTECTION_ENABLED: booleanFlag.default(true),
+    /** Road classes the rule applies to; tertiary and above by default (see README). */
+    MANDATORY_PROTECTION_ROAD_CLASSES: roadClassList.default([
+      'motorway', 'motorway_link', 'trunk', 'trunk_link', 'primary', 'primary_link',
+      'secondary', 'secondary_link', 'tertiary', 'tertiary_link',
+    ]),
+    /** Water nearer than this, in metres, makes a side water-side (guardrail MUST). */
+    MANDATORY_PROTECTION_WATER_DISTANCE_M: z.coerce.number().min(0).max(1_000).default(20),
+    /** A drop of at least this many metres beside the road makes a side cliff-side (guardrail SHOULD). */
+    MANDATORY_PROTECTION_CLIFF_DROP_M: z.coerce.number().min(0).max(1_000).default(8),
+    /** A side counts as protected when this share of its length has a guardrail, 0–1. */
+    MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+  })
+  .superRefine(requireProductionSecret);
 export type TaskConfig = z.infer<typeof taskConfigSchema>;
 
 export const loadTaskConfig = (env?: Record<string, string | undefined>) => loadConfig('task-service', taskConfigSchema, env);

@@ -1,13 +1,27 @@
-import { RISK_LEVELS, RiskLevel, SegmentRiskChanged } from '@roadloop/contracts';
+import {
+  Countermeasure,
+  HazardCategory,
+  HazardMatched,
+  RISK_LEVELS,
+  RiskLevel,
+  SegmentProfile,
+  SegmentRiskChanged,
+} from '@roadloop/contracts';
 
 export const TASK_PRIORITIES = ['p1', 'p2', 'p3'] as const;
 export type TaskPriority = (typeof TASK_PRIORITIES)[number];
+export type TaskSide = 'left' | 'right' | 'both';
+
+/** Which rule opened a task. */
+export const TASK_RULES = ['risk_level', 'severe_hazard', 'mandatory_protection'] as const;
+export type TaskRule = (typeof TASK_RULES)[number];
 
 /** Hours from creation to the due time, per priority (the service-level agreement). */
-export const SLA_HOURS: Record<TaskPriority, number> = { p1: 24, p2: 72, p3: 240 };
+export type SlaHours = Record<TaskPriority, number>;
+export const DEFAULT_SLA_HOURS: SlaHours = { p1: 24, p2: 72, p3: 240 };
 
-/** Countermeasure suggested for the hazard category that contributes most to a segment's risk. */
-const COUNTERMEASURE_BY_HAZARD: Record<string, string> = {
+/** Countermeasure that removes each hazard category; "same category" for the reopen rule means the same countermeasure. */
+export const COUNTERMEASURE_BY_HAZARD: Record<HazardCategory, Countermeasure> = {
   rockfall: 'rockfall_clearing',
   landslide: 'rockfall_clearing',
   missing_guardrail: 'guardrail',
@@ -21,34 +35,122 @@ const COUNTERMEASURE_BY_HAZARD: Record<string, string> = {
   other: 'site_inspection',
 };
 
+export const countermeasureFor = (category: HazardCategory): Countermeasure => COUNTERMEASURE_BY_HAZARD[category];
+
 export interface TaskProposal {
   segmentId: string;
-  countermeasure: string;
+  countermeasure: Countermeasure;
+  side: TaskSide | null;
   priority: TaskPriority;
   reason: string;
+  rule: TaskRule;
+  hazardIds: string[];
 }
 
+const rank = (l: RiskLevel | null) => (l === null ? -1 : RISK_LEVELS.indexOf(l));
+
 /**
- * Rule: a segment that rises to `high` or `very_high` gets a task. The countermeasure follows the
- * largest hazard factor; with none (risk from exposure alone) a site inspection is proposed.
+ * Rule: a segment that rises to `minLevel` or above (default the top level, very_high) gets a task.
+ * The countermeasure follows the largest hazard factor (`hazard:<category>`); with none (risk from
+ * exposure alone) a site inspection is proposed.
  */
-export function proposeTask(change: SegmentRiskChanged): TaskProposal | null {
-  const rank = (l: RiskLevel | null) => (l === null ? -1 : RISK_LEVELS.indexOf(l));
-  if (rank(change.level) < RISK_LEVELS.indexOf('high')) return null;
+export function proposeFromRisk(change: SegmentRiskChanged, minLevel: RiskLevel = 'very_high'): TaskProposal | null {
+  if (rank(change.level) < rank(minLevel)) return null;
   if (rank(change.level) <= rank(change.previousLevel)) return null;
   const hazardFactors = change.factors
     .filter((f) => f.factor.startsWith('hazard:'))
     .sort((a, b) => b.value - a.value || a.factor.localeCompare(b.factor));
   const category = hazardFactors[0]?.factor.slice('hazard:'.length);
-  const countermeasure = (category && COUNTERMEASURE_BY_HAZARD[category]) ?? 'site_inspection';
+  const countermeasure = category && category in COUNTERMEASURE_BY_HAZARD ? countermeasureFor(category as HazardCategory) : 'site_inspection';
   return {
     segmentId: change.segmentId,
     countermeasure,
+    side: null,
     priority: change.level === 'very_high' ? 'p1' : 'p2',
     reason: `risk rose to ${change.level} (score ${change.score})${category ? `, mainly ${category}` : ''}`,
+    rule: 'risk_level',
+    hazardIds: [],
   };
 }
 
-export function dueAt(priority: TaskPriority, from: Date): Date {
-  return new Date(from.getTime() + SLA_HOURS[priority] * 3_600_000);
+/** Rule: a high or critical hazard gets a task of its category's countermeasure (critical p1, high p2). */
+export function proposeFromHazard(hazard: HazardMatched): TaskProposal | null {
+  if (hazard.severity !== 'high' && hazard.severity !== 'critical') return null;
+  return {
+    segmentId: hazard.segmentId,
+    countermeasure: countermeasureFor(hazard.category),
+    side: null,
+    priority: hazard.severity === 'critical' ? 'p1' : 'p2',
+    reason: `${hazard.severity} ${hazard.category.replace(/_/g, ' ')} reported`,
+    rule: 'severe_hazard',
+    hazardIds: [hazard.hazardId],
+  };
+}
+
+export interface ProtectionThresholds {
+  roadClasses: readonly string[];
+  /** Water nearer than this (metres) makes the water's side need a guardrail. */
+  waterDistanceM: number;
+  /** A drop of at least this (metres) makes its side need a guardrail. */
+  cliffDropM: number;
+  /** A side is protected when at least this share of it has a guardrail (0–1). */
+  minGuardrailShare: number;
+}
+
+/**
+ * Rule (公路交通安全设施设计细则, DOMAIN.md): a guardrail MUST be set beside rivers, lakes and
+ * reservoirs, and SHOULD be set beside cliffs and deep valleys. A side needs one when it is
+ * water-side (water within `waterDistanceM`; a bridge over water counts for both sides) or
+ * cliff-side (`cliffSide`, or a drop of at least `cliffDropM`), and less than `minGuardrailShare`
+ * of it is protected. Water-side is p2, cliff-side only is p3 (these are standing conditions, not
+ * events: a week-scale SLA, not a day).
+ */
+export function proposeMandatoryProtection(profile: SegmentProfile, t: ProtectionThresholds): TaskProposal | null {
+  if (!t.roadClasses.includes(profile.roadClass)) return null;
+  const waterNear = profile.waterDistanceM !== null && profile.waterDistanceM <= t.waterDistanceM;
+  const water = {
+    left: waterNear && ['left', 'both', 'crossing'].includes(profile.waterSide ?? ''),
+    right: waterNear && ['right', 'both', 'crossing'].includes(profile.waterSide ?? ''),
+  };
+  const cliff = {
+    left: profile.cliffSide === 'left' || profile.cliffSide === 'both' || (profile.dropLeftM ?? 0) >= t.cliffDropM,
+    right: profile.cliffSide === 'right' || profile.cliffSide === 'both' || (profile.dropRightM ?? 0) >= t.cliffDropM,
+  };
+  const needs = (side: 'left' | 'right') => (water[side] || cliff[side]) && profile.guardrail[side] < t.minGuardrailShare;
+  const left = needs('left');
+  const right = needs('right');
+  if (!left && !right) return null;
+  const side: TaskSide = left && right ? 'both' : left ? 'left' : 'right';
+  const byWater = (left && water.left) || (right && water.right);
+  const why: string[] = [];
+  if (byWater) why.push(`water ${profile.waterDistanceM} m away (guardrail must be set)`);
+  if ((left && cliff.left) || (right && cliff.right)) {
+    const drop = Math.max(left ? (profile.dropLeftM ?? 0) : 0, right ? (profile.dropRightM ?? 0) : 0);
+    why.push(`drop-off${drop ? ` of ${drop} m` : ''} (guardrail should be set)`);
+  }
+  const share = side === 'both' ? Math.min(profile.guardrail.left, profile.guardrail.right) : profile.guardrail[side];
+  return {
+    segmentId: profile.segmentId,
+    countermeasure: 'guardrail',
+    side,
+    priority: byWater ? 'p2' : 'p3',
+    reason: `unprotected ${side} side: ${why.join('; ')}; guardrail covers ${Math.round(share * 100)} %`,
+    rule: 'mandatory_protection',
+    hazardIds: [],
+  };
+}
+
+export function dueAt(priority: TaskPriority, from: Date, sla: SlaHours = DEFAULT_SLA_HOURS): Date {
+  return new Date(from.getTime() + sla[priority] * 3_600_000);
+}
+
+/** Whether something that happened at `at` falls in the reopen window after a verification. */
+export function withinReopenWindow(verifiedAt: Date, at: Date, windowDays: number): boolean {
+  const elapsed = at.getTime() - verifiedAt.getTime();
+  return elapsed >= 0 && elapsed <= windowDays * 86_400_000;
+}
+
+/** A fix that did not hold is more urgent the second time: one step up, p1 stays p1. */
+export function raisePriority(priority: TaskPriority): TaskPriority {
+  return priority === 'p3' ? 'p2' : 'p1';
 }

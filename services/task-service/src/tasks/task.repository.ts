@@ -1,77 +1,155 @@
 import { Injectable } from '@nestjs/common';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { TxScope, managerOf } from '@roadloop/persistence';
+import { CLOSED_STATUSES, OPEN_STATUSES, WORK_PENDING_STATUSES } from './task-lifecycle';
+import { EvidenceRecord, HistoryEntry, TaskFilter, TaskRecord } from './task.model';
 
-export interface TaskRecord {
-  id: string;
-  segmentId: string;
-  countermeasure: string;
-  status: string;
-  priority: string;
-  reason: string;
-  sourceEventId: string;
-  correlationId: string;
-  riskLevel: string | null;
-  riskScore: number | null;
-  dueAt: string;
-  createdAt: string;
-  updatedAt: string;
+const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
+const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
+const PENDING_SQL = WORK_PENDING_STATUSES.map((s) => `'${s}'`).join(', ');
+
+export interface WorkloadRow {
+  jurisdictionId: string;
+  open: number;
+  overdue: number;
+  overdueP1: number;
+  dueSoon: number;
 }
 
-export interface TaskFilter {
-  segmentId?: string;
-  status?: string;
-  limit: number;
-  offset: number;
-}
-
-/** Owns `task`. */
+/** Owns `task`, `task_history` and `task_evidence`. */
 @Injectable()
 export class TaskRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  private m(scope?: TxScope): EntityManager {
+    return managerOf(this.dataSource, scope);
+  }
+
   /**
-   * Creates a task unless an open one exists for the same segment and countermeasure (the unique
+   * Inserts a task unless an open one exists for the same segment and countermeasure (the unique
    * partial index decides, so concurrent and repeated deliveries create exactly one).
    */
-  async createIfNoneOpen(task: Omit<TaskRecord, 'createdAt' | 'updatedAt'>, scope?: TxScope): Promise<boolean> {
-    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
-      `INSERT INTO task (id, segment_id, countermeasure, status, priority, reason, source_event_id, correlation_id,
-                         risk_level, risk_score, due_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
-       ON CONFLICT (segment_id, countermeasure) WHERE status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix')
-       DO NOTHING
+  async insertIfNoneOpen(t: TaskRecord, scope: TxScope): Promise<boolean> {
+    const rows: unknown[] = await this.m(scope).query(
+      `INSERT INTO task (id, segment_id, countermeasure, side, status, priority, reason, rule, hazard_ids, source_event_id,
+                         correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
+                         created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $19)
+       ON CONFLICT (segment_id, countermeasure) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
        RETURNING id`,
       [
-        task.id,
-        task.segmentId,
-        task.countermeasure,
-        task.status,
-        task.priority,
-        task.reason,
-        task.sourceEventId,
-        task.correlationId,
-        task.riskLevel,
-        task.riskScore,
-        task.dueAt,
+        t.id, t.segmentId, t.countermeasure, t.side, t.status, t.priority, t.reason, t.rule, t.hazardIds, t.sourceEventId,
+        t.correlationId, t.riskLevel, t.riskScore, t.jurisdictionId, t.crewId, t.version, t.fixFailed, t.dueAt, t.createdAt,
       ],
     );
     return rows.length === 1;
   }
 
-  async list(filter: TaskFilter): Promise<TaskRecord[]> {
+  /** Writes a changed task; `previousVersion` guards against a lost update (the caller holds the row lock). */
+  async update(t: TaskRecord, previousVersion: number, scope: TxScope): Promise<void> {
+    const result = await this.m(scope).query(
+      `UPDATE task SET status = $3, priority = $4, side = $5, hazard_ids = $6::uuid[], jurisdiction_id = $7, crew_id = $8,
+              version = $9, fix_failed = $10, duplicate_of = $11, status_reason = $12, reopen_count = $13, due_at = $14,
+              accepted_at = $15, submitted_at = $16, verified_at = $17, closed_at = $18, escalated_at = $19, updated_at = $20
+        WHERE id = $1 AND version = $2
+        RETURNING id`,
+      [
+        t.id, previousVersion, t.status, t.priority, t.side, t.hazardIds, t.jurisdictionId, t.crewId, t.version, t.fixFailed,
+        t.duplicateOf, t.statusReason, t.reopenCount, t.dueAt, t.acceptedAt, t.submittedAt, t.verifiedAt, t.closedAt,
+        t.escalatedAt, t.updatedAt,
+      ],
+    );
+    if (affected(result) !== 1) throw new Error(`task ${t.id} changed under its row lock (version ${previousVersion})`);
+  }
+
+  /** Adds hazards to a task's list (no duplicates, order kept). Not a state change: no version bump. */
+  async linkHazards(id: string, hazardIds: string[], scope: TxScope): Promise<string[]> {
+    const result = await this.m(scope).query(
+      `UPDATE task SET hazard_ids = ARRAY(
+                 SELECT h FROM (SELECT DISTINCT ON (h) h, n FROM unnest(hazard_ids || $2::uuid[]) WITH ORDINALITY AS u(h, n) ORDER BY h, n) d
+                  ORDER BY n)
+        WHERE id = $1 RETURNING hazard_ids`,
+      [id, hazardIds],
+    );
+    return (rowsOf(result)[0]?.hazard_ids as string[]) ?? [];
+  }
+
+  /** Records where a waiting task belongs (it stays unassigned): not a state change, no event. */
+  async setJurisdiction(id: string, jurisdictionId: string, scope: TxScope): Promise<void> {
+    await this.m(scope).query(`UPDATE task SET jurisdiction_id = $2 WHERE id = $1`, [id, jurisdictionId]);
+  }
+
+  async lock(id: string, scope: TxScope): Promise<TaskRecord | null> {
+    const rows: Row[] = await this.m(scope).query(`SELECT * FROM task WHERE id = $1 FOR UPDATE`, [id]);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async find(id: string, scope?: TxScope): Promise<TaskRecord | null> {
+    const rows: Row[] = await this.m(scope).query(`SELECT * FROM task WHERE id = $1`, [id]);
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  async lockOpen(segmentId: string, countermeasure: string, scope: TxScope): Promise<TaskRecord | null> {
+    const rows: Row[] = await this.m(scope).query(
+      `SELECT * FROM task WHERE segment_id = $1 AND countermeasure = $2 AND status IN (${OPEN_SQL}) FOR UPDATE`,
+      [segmentId, countermeasure],
+    );
+    return rows.length ? toRecord(rows[0]) : null;
+  }
+
+  /** Verified tasks of a segment, latest verification first (optionally of one countermeasure). */
+  async lockVerified(segmentId: string, countermeasure: string | null, scope: TxScope): Promise<TaskRecord[]> {
+    const rows: Row[] = await this.m(scope).query(
+      `SELECT * FROM task WHERE segment_id = $1 AND status = 'verified' AND ($2::text IS NULL OR countermeasure = $2)
+        ORDER BY verified_at DESC, id FOR UPDATE`,
+      [segmentId, countermeasure],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Open tasks of a segment that no crew holds (waiting for a jurisdiction or a crew). */
+  async lockUnassigned(segmentId: string, scope: TxScope): Promise<TaskRecord[]> {
+    const rows: Row[] = await this.m(scope).query(
+      `SELECT * FROM task WHERE segment_id = $1 AND crew_id IS NULL AND status IN ('created', 'reopened') ORDER BY created_at, id FOR UPDATE`,
+      [segmentId],
+    );
+    return rows.map(toRecord);
+  }
+
+  async hasRuleTask(segmentId: string, rule: string, countermeasure: string, scope: TxScope): Promise<boolean> {
+    const rows: unknown[] = await this.m(scope).query(
+      `SELECT 1 FROM task WHERE segment_id = $1 AND rule = $2 AND countermeasure = $3 LIMIT 1`,
+      [segmentId, rule, countermeasure],
+    );
+    return rows.length > 0;
+  }
+
+  /** Overdue tasks not escalated yet; SKIP LOCKED lets several replicas escalate side by side. */
+  async lockOverdueUnescalated(now: Date, limit: number, scope: TxScope): Promise<TaskRecord[]> {
+    const rows: Row[] = await this.m(scope).query(
+      `SELECT * FROM task WHERE escalated_at IS NULL AND status IN (${PENDING_SQL}) AND due_at < $1
+        ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
+      [now, limit],
+    );
+    return rows.map(toRecord);
+  }
+
+  async list(filter: TaskFilter, now: Date): Promise<TaskRecord[]> {
     const where: string[] = [];
     const params: unknown[] = [];
-    if (filter.segmentId) {
-      params.push(filter.segmentId);
-      where.push(`segment_id = $${params.length}`);
-    }
-    if (filter.status) {
-      params.push(filter.status);
-      where.push(`status = $${params.length}`);
-    }
+    const add = (sql: (p: string) => string, value: unknown) => {
+      params.push(value);
+      where.push(sql(`$${params.length}`));
+    };
+    if (filter.segmentId) add((p) => `segment_id = ${p}`, filter.segmentId);
+    if (filter.status) add((p) => `status = ${p}`, filter.status);
+    if (filter.jurisdictionId) add((p) => `jurisdiction_id = ${p}`, filter.jurisdictionId);
+    if (filter.crewId) add((p) => `crew_id = ${p}`, filter.crewId);
+    if (filter.priority) add((p) => `priority = ${p}`, filter.priority);
+    if (filter.overdue === true) add((p) => `(status IN (${PENDING_SQL}) AND due_at < ${p})`, now);
+    if (filter.overdue === false) add((p) => `NOT (status IN (${PENDING_SQL}) AND due_at < ${p})`, now);
     params.push(filter.limit, filter.offset);
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+    const rows: Row[] = await this.dataSource.query(
       `SELECT * FROM task ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
         ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
@@ -79,26 +157,127 @@ export class TaskRepository {
     return rows.map(toRecord);
   }
 
-  async find(id: string): Promise<TaskRecord | null> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT * FROM task WHERE id = $1`, [id]);
-    return rows.length ? toRecord(rows[0]) : null;
+  /** Open, overdue, overdue p1 and due-soon counts per jurisdiction (only jurisdictions with tasks appear). */
+  async workload(now: Date, atRiskHours: number, jurisdictionId?: string): Promise<WorkloadRow[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT jurisdiction_id,
+              count(*) FILTER (WHERE status IN (${OPEN_SQL}))::int AS open,
+              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at < $1)::int AS overdue,
+              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at < $1 AND priority = 'p1')::int AS overdue_p1,
+              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at >= $1
+                                 AND due_at <= $1 + make_interval(secs => $2 * 3600))::int AS due_soon
+         FROM task
+        WHERE jurisdiction_id IS NOT NULL AND ($3::text IS NULL OR jurisdiction_id = $3)
+        GROUP BY jurisdiction_id`,
+      [now, atRiskHours, jurisdictionId ?? null],
+    );
+    return rows.map((r) => ({
+      jurisdictionId: String(r.jurisdiction_id),
+      open: Number(r.open),
+      overdue: Number(r.overdue),
+      overdueP1: Number(r.overdue_p1),
+      dueSoon: Number(r.due_soon),
+    }));
+  }
+
+  async insertHistory(h: HistoryEntry, scope: TxScope): Promise<void> {
+    await this.m(scope).query(
+      `INSERT INTO task_history (task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+      [h.taskId, h.version, h.change, h.fromStatus, h.toStatus, h.actor.role, h.actor.id, h.reason, h.details ? JSON.stringify(h.details) : null, h.eventId, h.occurredAt],
+    );
+  }
+
+  async history(taskId: string): Promise<HistoryEntry[]> {
+    const rows: Row[] = await this.dataSource.query(`SELECT * FROM task_history WHERE task_id = $1 ORDER BY id`, [taskId]);
+    return rows.map((r) => ({
+      taskId: String(r.task_id),
+      version: Number(r.version),
+      change: String(r.change),
+      fromStatus: (r.from_status as HistoryEntry['fromStatus']) ?? null,
+      toStatus: r.to_status as HistoryEntry['toStatus'],
+      actor: { role: String(r.actor_role), id: String(r.actor_id) },
+      reason: (r.reason as string | null) ?? null,
+      details: (r.details as Record<string, unknown> | null) ?? null,
+      eventId: (r.event_id as string | null) ?? null,
+      occurredAt: new Date(r.occurred_at as string),
+    }));
+  }
+
+  async insertEvidence(e: EvidenceRecord, scope: TxScope): Promise<void> {
+    await this.m(scope).query(
+      `INSERT INTO task_evidence (id, task_id, crew_id, submitted_by, photos, location, accuracy_m, captured_at, notes, checks, submitted_at)
+       VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12)`,
+      [e.id, e.taskId, e.crewId, e.submittedBy, JSON.stringify(e.photos), e.lon, e.lat, e.accuracyM, e.capturedAt, e.notes, JSON.stringify(e.checks), e.submittedAt],
+    );
+  }
+
+  async evidence(taskId: string): Promise<EvidenceRecord[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT *, ST_X(location) AS lon, ST_Y(location) AS lat FROM task_evidence WHERE task_id = $1 ORDER BY seq`,
+      [taskId],
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      taskId: String(r.task_id),
+      crewId: (r.crew_id as string | null) ?? null,
+      submittedBy: String(r.submitted_by),
+      photos: r.photos as EvidenceRecord['photos'],
+      lon: Number(r.lon),
+      lat: Number(r.lat),
+      accuracyM: Number(r.accuracy_m),
+      capturedAt: new Date(r.captured_at as string),
+      notes: (r.notes as string | null) ?? null,
+      checks: r.checks as EvidenceRecord['checks'],
+      submittedAt: new Date(r.submitted_at as string),
+    }));
   }
 }
 
-function toRecord(r: Record<string, unknown>): TaskRecord {
+type Row = Record<string, unknown>;
+
+/** TypeORM returns `[rows, rowCount]` for UPDATE and DELETE, plain rows otherwise. */
+function rowsOf(result: unknown): Row[] {
+  return isTuple(result) ? result[0] : (result as Row[]);
+}
+function affected(result: unknown): number {
+  return isTuple(result) ? result[1] : (result as Row[]).length;
+}
+function isTuple(result: unknown): result is [Row[], number] {
+  return Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number';
+}
+
+const date = (v: unknown) => (v === null || v === undefined ? null : new Date(v as string));
+
+function toRecord(r: Row): TaskRecord {
   return {
     id: String(r.id),
     segmentId: String(r.segment_id),
-    countermeasure: String(r.countermeasure),
-    status: String(r.status),
-    priority: String(r.priority),
+    countermeasure: r.countermeasure as TaskRecord['countermeasure'],
+    side: (r.side as TaskRecord['side']) ?? null,
+    status: r.status as TaskRecord['status'],
+    priority: r.priority as TaskRecord['priority'],
     reason: String(r.reason),
+    rule: r.rule as TaskRecord['rule'],
+    hazardIds: (r.hazard_ids as string[]) ?? [],
     sourceEventId: String(r.source_event_id),
     correlationId: String(r.correlation_id),
     riskLevel: (r.risk_level as string | null) ?? null,
     riskScore: r.risk_score === null ? null : Number(r.risk_score),
-    dueAt: new Date(r.due_at as string).toISOString(),
-    createdAt: new Date(r.created_at as string).toISOString(),
-    updatedAt: new Date(r.updated_at as string).toISOString(),
+    jurisdictionId: (r.jurisdiction_id as string | null) ?? null,
+    crewId: (r.crew_id as string | null) ?? null,
+    version: Number(r.version),
+    fixFailed: Boolean(r.fix_failed),
+    duplicateOf: (r.duplicate_of as string | null) ?? null,
+    statusReason: (r.status_reason as string | null) ?? null,
+    reopenCount: Number(r.reopen_count),
+    dueAt: new Date(r.due_at as string),
+    acceptedAt: date(r.accepted_at),
+    submittedAt: date(r.submitted_at),
+    verifiedAt: date(r.verified_at),
+    closedAt: date(r.closed_at),
+    escalatedAt: date(r.escalated_at),
+    createdAt: new Date(r.created_at as string),
+    updatedAt: new Date(r.updated_at as string),
   };
 }

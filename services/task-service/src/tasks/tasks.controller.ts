@@ -1,29 +1,129 @@
-import { Controller, Get, Param, ParseUUIDPipe, Query } from '@nestjs/common';
-import { z } from 'zod';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
-import { TaskService } from './task.service';
+import { Clock } from '../clock';
+import { bodyOf, correlationIdOf, taskIdOf } from '../http-input';
+import { COMMAND_ROLES, TaskCommand, TaskCommandService } from './task-command.service';
+import {
+  assignSchema,
+  duplicateSchema,
+  listQuerySchema,
+  reasonSchema,
+  reopenSchema,
+  submitSchema,
+  verifySchema,
+  versionOnlySchema,
+} from './task-http.schema';
+import { TaskQueryService } from './task-query.service';
+import { taskView } from './task.model';
 
-const listQuerySchema = z
-  .object({
-    segmentId: z.string().min(1).max(100).optional(),
-    status: z.string().regex(/^[a-z_]{1,30}$/).optional(),
-    limit: z.coerce.number().int().min(1).max(500).default(50),
-    offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
-  })
-  .strict();
-
+/** Task queries (every role; crews see their own) and commands (by role, see COMMAND_ROLES). */
 @Controller('v1/tasks')
+@UseGuards(RolesGuard)
 export class TasksController {
-  constructor(private readonly tasks: TaskService) {}
+  constructor(
+    private readonly queries: TaskQueryService,
+    private readonly commands: TaskCommandService,
+    private readonly clock: Clock,
+  ) {}
 
   @Get()
-  async list(@Query() query: unknown) {
-    const items = await this.tasks.list(parseOrThrow(listQuerySchema, query, 'query'));
-    return { items };
+  @Roles(...ROLES)
+  async list(@Query() query: unknown, @CurrentPrincipal() principal: Principal) {
+    return { items: await this.queries.list(parseOrThrow(listQuerySchema, query, 'query'), principal) };
   }
 
   @Get(':id')
-  get(@Param('id', new ParseUUIDPipe()) id: string) {
-    return this.tasks.get(id);
+  @Roles(...ROLES)
+  detail(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.queries.detail(taskIdOf(id), principal);
+  }
+
+  @Post(':id/assign')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.assign)
+  assign(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, ...input } = parseOrThrow(assignSchema, bodyOf(body));
+    return this.run(id, p, { action: 'assign', ...input }, expectedVersion, c);
+  }
+
+  @Post(':id/accept')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.accept)
+  accept(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion } = parseOrThrow(versionOnlySchema, bodyOf(body));
+    return this.run(id, p, { action: 'accept' }, expectedVersion, c);
+  }
+
+  @Post(':id/start')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.start)
+  start(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion } = parseOrThrow(versionOnlySchema, bodyOf(body));
+    return this.run(id, p, { action: 'start' }, expectedVersion, c);
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.submit)
+  submit(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, evidence } = parseOrThrow(submitSchema, bodyOf(body));
+    return this.run(id, p, { action: 'submit', evidence }, expectedVersion, c);
+  }
+
+  @Post(':id/verify')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.verify)
+  verify(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, ...input } = parseOrThrow(verifySchema, bodyOf(body));
+    return this.run(id, p, { action: 'verify', ...input }, expectedVersion, c);
+  }
+
+  @Post(':id/reject')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.reject)
+  reject(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, reason } = parseOrThrow(reasonSchema, bodyOf(body));
+    return this.run(id, p, { action: 'reject', reason }, expectedVersion, c);
+  }
+
+  @Post(':id/cancel')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.cancel)
+  cancel(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, reason } = parseOrThrow(reasonSchema, bodyOf(body));
+    return this.run(id, p, { action: 'cancel', reason }, expectedVersion, c);
+  }
+
+  @Post(':id/duplicate')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.mark_duplicate)
+  duplicate(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, ...input } = parseOrThrow(duplicateSchema, bodyOf(body));
+    return this.run(id, p, { action: 'mark_duplicate', ...input }, expectedVersion, c);
+  }
+
+  @Post(':id/unable-to-fix')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.unable_to_fix)
+  unableToFix(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, reason } = parseOrThrow(reasonSchema, bodyOf(body));
+    return this.run(id, p, { action: 'unable_to_fix', reason }, expectedVersion, c);
+  }
+
+  @Post(':id/reopen')
+  @HttpCode(200)
+  @Roles(...COMMAND_ROLES.reopen)
+  reopen(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+    const { expectedVersion, ...input } = parseOrThrow(reopenSchema, bodyOf(body));
+    return this.run(id, p, { action: 'reopen', ...input }, expectedVersion, c);
+  }
+
+  private async run(id: string, principal: Principal, command: TaskCommand, expectedVersion: number | undefined, correlation?: string) {
+    const task = await this.commands.execute(taskIdOf(id), principal, command, {
+      expectedVersion,
+      correlationId: correlationIdOf(correlation),
+    });
+    return taskView(task, this.clock.now());
   }
 }

@@ -1,0 +1,103 @@
+import 'reflect-metadata';
+import { Module } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { readFile } from 'node:fs/promises';
+import { parseArgs } from 'node:util';
+import { ConfigError } from '@roadloop/config';
+import { describeIssues } from '@roadloop/contracts';
+import { AppError } from '@roadloop/http';
+import { CORE_PROVIDERS, persistenceFor } from './app.module';
+import { TASK_CONFIG, loadTaskConfig } from './config';
+import { jurisdictionFeatureSchema } from './jurisdictions/jurisdiction.schema';
+import { JurisdictionService } from './jurisdictions/jurisdiction.service';
+
+const USAGE = `usage:
+  task-service jurisdictions --geojson <areas.geojson>   create or replace jurisdictions from a FeatureCollection
+                                                        of Polygon/MultiPolygon features with properties id and name
+  task-service migrate                                   apply pending database migrations`;
+
+async function main(argv: string[]): Promise<number> {
+  const { positionals, values } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: { geojson: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  });
+  const command = positionals[0];
+  if (values.help || !command) {
+    process.stdout.write(`${USAGE}\n`);
+    return values.help ? 0 : 2;
+  }
+  if (command !== 'jurisdictions' && command !== 'migrate') {
+    process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
+    return 2;
+  }
+  if (command === 'jurisdictions' && !values.geojson) {
+    process.stderr.write(`jurisdictions needs --geojson <file>\n${USAGE}\n`);
+    return 2;
+  }
+  const config = loadTaskConfig();
+
+  @Module({
+    imports: [persistenceFor({ ...config, DB_MIGRATE_ON_START: true })],
+    providers: [{ provide: TASK_CONFIG, useValue: config }, ...CORE_PROVIDERS],
+  })
+  class CliModule {}
+
+  const features = command === 'jurisdictions' ? await readFeatures(values.geojson!) : [];
+  const app = await NestFactory.createApplicationContext(CliModule, { logger: ['warn', 'error'] });
+  try {
+    if (command === 'migrate') {
+      process.stdout.write(`migrations applied to schema ${config.DB_SCHEMA}\n`);
+      return 0;
+    }
+    const service = app.get(JurisdictionService);
+    let created = 0;
+    let replaced = 0;
+    let rejected = 0;
+    for (const [index, feature] of features.entries()) {
+      const parsed = jurisdictionFeatureSchema.safeParse(feature);
+      if (!parsed.success) {
+        rejected++;
+        process.stderr.write(`feature ${index}: ${describeIssues(parsed.error)}\n`);
+        continue;
+      }
+      try {
+        const result = await service.put(parsed.data.properties.id, parsed.data.properties.name, parsed.data.geometry);
+        if (result.created) created++;
+        else replaced++;
+      } catch (err) {
+        if (!(err instanceof AppError)) throw err;
+        rejected++;
+        process.stderr.write(`feature ${index} (${parsed.data.properties.id}): ${err.message}\n`);
+      }
+    }
+    process.stdout.write(
+      `loaded ${created + replaced} of ${features.length} jurisdictions (${created} new, ${replaced} replaced, ${rejected} rejected) into schema ${config.DB_SCHEMA}\n`,
+    );
+    return rejected ? 3 : 0;
+  } finally {
+    await app.close();
+  }
+}
+
+async function readFeatures(path: string): Promise<unknown[]> {
+  let json: unknown;
+  try {
+    json = JSON.parse(await readFile(path, 'utf8'));
+  } catch (err) {
+    throw new Error(`${path}: not a readable JSON file: ${(err as Error).message}`);
+  }
+  const collection = json as { type?: unknown; features?: unknown };
+  if (collection?.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
+    throw new Error(`${path}: expected a GeoJSON FeatureCollection`);
+  }
+  return collection.features;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `task-service: ${(err as Error).message}`}\n`);
+    process.exit(1);
+  },
+);

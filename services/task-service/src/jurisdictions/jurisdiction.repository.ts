@@ -1,0 +1,115 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { TxScope, managerOf } from '@roadloop/persistence';
+
+export interface JurisdictionRecord {
+  id: string;
+  name: string;
+  updatedAt: Date;
+}
+
+export interface CrewRecord {
+  id: string;
+  name: string;
+  jurisdictionId: string;
+  openTasks: number;
+}
+
+/** Owns `jurisdiction` and `crew`. */
+@Injectable()
+export class JurisdictionRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** PostGIS's verdict on a GeoJSON polygon: null when valid, else ST_IsValidReason's text. */
+  async invalidityOf(geometry: object): Promise<string | null> {
+    const [row] = await this.dataSource.query(
+      `SELECT ST_IsValid(g) AS valid, ST_IsValidReason(g) AS reason FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g) s`,
+      [JSON.stringify(geometry)],
+    );
+    return row.valid ? null : String(row.reason);
+  }
+
+  /** Creates or replaces a jurisdiction; returns whether it was new. */
+  async upsert(id: string, name: string, geometry: object, scope?: TxScope): Promise<boolean> {
+    const [row] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO jurisdiction (id, name, geom) VALUES ($1, $2, ST_Multi(ST_SetSRID(ST_GeomFromGeoJSON($3), 4326)))
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, geom = EXCLUDED.geom, updated_at = now()
+       RETURNING (xmax = 0) AS inserted`,
+      [id, name, JSON.stringify(geometry)],
+    );
+    return Boolean(row.inserted);
+  }
+
+  async find(id: string, scope?: TxScope): Promise<(JurisdictionRecord & { geometry: object }) | null> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT id, name, updated_at, ST_AsGeoJSON(geom)::json AS geometry FROM jurisdiction WHERE id = $1`,
+      [id],
+    );
+    return rows.length ? { ...toJurisdiction(rows[0]), geometry: rows[0].geometry as object } : null;
+  }
+
+  async list(): Promise<JurisdictionRecord[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT id, name, updated_at FROM jurisdiction ORDER BY id`);
+    return rows.map(toJurisdiction);
+  }
+
+  /**
+   * The jurisdiction responsible for a segment: the one containing the segment's midpoint (a
+   * segment crossing a boundary belongs to one side), else the one holding most of its length.
+   */
+  async forSegment(segmentId: string, scope?: TxScope): Promise<string | null> {
+    const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
+      `WITH s AS (SELECT geom, ST_LineInterpolatePoint(geom, 0.5) AS mid FROM segment_ref WHERE segment_id = $1)
+       SELECT j.id FROM jurisdiction j, s
+        WHERE ST_Intersects(j.geom, s.geom)
+        ORDER BY ST_Covers(j.geom, s.mid) DESC, ST_Length(ST_Intersection(j.geom, s.geom)::geography) DESC, j.id
+        LIMIT 1`,
+      [segmentId],
+    );
+    return rows[0]?.id ?? null;
+  }
+
+  async upsertCrew(id: string, name: string, jurisdictionId: string, scope?: TxScope): Promise<boolean> {
+    const [row] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO crew (id, name, jurisdiction_id) VALUES ($1, $2, $3)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, jurisdiction_id = EXCLUDED.jurisdiction_id, updated_at = now()
+       RETURNING (xmax = 0) AS inserted`,
+      [id, name, jurisdictionId],
+    );
+    return Boolean(row.inserted);
+  }
+
+  async findCrew(id: string, scope?: TxScope): Promise<CrewRecord | null> {
+    const rows = await this.crews(`c.id = $1`, [id], scope);
+    return rows[0] ?? null;
+  }
+
+  async listCrews(jurisdictionId?: string): Promise<CrewRecord[]> {
+    return jurisdictionId ? this.crews(`c.jurisdiction_id = $1`, [jurisdictionId]) : this.crews('true', []);
+  }
+
+  /**
+   * The crew of a jurisdiction with the fewest open tasks (ties by crew id), under a transaction-scoped
+   * advisory lock per jurisdiction so that concurrent assignments see each other's counts.
+   */
+  async leastLoadedCrew(jurisdictionId: string, scope: TxScope): Promise<CrewRecord | null> {
+    await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(hashtext('task.assign:' || $1))`, [jurisdictionId]);
+    const rows = await this.crews(`c.jurisdiction_id = $1`, [jurisdictionId], scope);
+    return rows.sort((a, b) => a.openTasks - b.openTasks || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0] ?? null;
+  }
+
+  private async crews(where: string, params: unknown[], scope?: TxScope): Promise<CrewRecord[]> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT c.id, c.name, c.jurisdiction_id,
+              (SELECT count(*) FROM task t WHERE t.crew_id = c.id
+                  AND t.status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix'))::int AS open_tasks
+         FROM crew c WHERE ${where} ORDER BY c.id`,
+      params,
+    );
+    return rows.map((r) => ({ id: String(r.id), name: String(r.name), jurisdictionId: String(r.jurisdiction_id), openTasks: Number(r.open_tasks) }));
+  }
+}
+
+function toJurisdiction(r: Record<string, unknown>): JurisdictionRecord {
+  return { id: String(r.id), name: String(r.name), updatedAt: new Date(r.updated_at as string) };
+}

@@ -1,0 +1,76 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { TASK_CONFIG, TaskConfig } from '../config';
+import { Clock } from '../clock';
+import { TaskException } from '../tasks/task.exception';
+import { TaskRepository } from '../tasks/task.repository';
+import { JurisdictionGeometry } from './jurisdiction.schema';
+import { CrewRecord, JurisdictionRepository } from './jurisdiction.repository';
+import { StatusColour, WorkloadCounts, statusColour } from './jurisdiction-status';
+
+export interface JurisdictionStatus extends WorkloadCounts {
+  jurisdictionId: string;
+  status: StatusColour;
+}
+
+/** Areas (townships, villages) that own roads, their crews, and their red/yellow/green status. */
+@Injectable()
+export class JurisdictionService {
+  constructor(
+    private readonly jurisdictions: JurisdictionRepository,
+    private readonly tasks: TaskRepository,
+    private readonly clock: Clock,
+    @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+  ) {}
+
+  /** Creates or replaces an area after PostGIS confirms its polygon is valid (400 with ST_IsValidReason). */
+  async put(id: string, name: string, geometry: JurisdictionGeometry): Promise<{ id: string; name: string; created: boolean }> {
+    const invalid = await this.jurisdictions.invalidityOf(geometry);
+    if (invalid) {
+      throw new TaskException('INVALID_GEOMETRY', `geometry is not a valid polygon: ${invalid}`, [{ field: 'geometry', message: invalid }]);
+    }
+    const created = await this.jurisdictions.upsert(id, name, geometry);
+    return { id, name, created };
+  }
+
+  async list() {
+    const [all, statuses] = await Promise.all([this.jurisdictions.list(), this.statuses()]);
+    return all.map((j) => ({ id: j.id, name: j.name, updatedAt: j.updatedAt.toISOString(), ...statuses.get(j.id)! }));
+  }
+
+  async get(id: string) {
+    const j = await this.jurisdictions.find(id);
+    if (!j) throw new TaskException('JURISDICTION_NOT_FOUND', `no jurisdiction ${id}`);
+    const [crews, status] = await Promise.all([this.jurisdictions.listCrews(id), this.status(id)]);
+    return { id: j.id, name: j.name, geometry: j.geometry, updatedAt: j.updatedAt.toISOString(), crews, ...status };
+  }
+
+  async status(id: string): Promise<JurisdictionStatus> {
+    if (!(await this.jurisdictions.find(id))) throw new TaskException('JURISDICTION_NOT_FOUND', `no jurisdiction ${id}`);
+    return (await this.statuses(id)).get(id)!;
+  }
+
+  async putCrew(id: string, name: string, jurisdictionId: string): Promise<{ id: string; name: string; jurisdictionId: string; created: boolean }> {
+    if (!(await this.jurisdictions.find(jurisdictionId))) {
+      throw new TaskException('JURISDICTION_NOT_FOUND', `no jurisdiction ${jurisdictionId}`, [{ field: 'jurisdictionId', message: 'no such jurisdiction' }]);
+    }
+    const created = await this.jurisdictions.upsertCrew(id, name, jurisdictionId);
+    return { id, name, jurisdictionId, created };
+  }
+
+  listCrews(jurisdictionId?: string): Promise<CrewRecord[]> {
+    return this.jurisdictions.listCrews(jurisdictionId);
+  }
+
+  private async statuses(only?: string): Promise<Map<string, JurisdictionStatus>> {
+    const rows = await this.tasks.workload(this.clock.now(), this.config.STATUS_AT_RISK_HOURS, only);
+    const ids = only ? [only] : (await this.jurisdictions.list()).map((j) => j.id);
+    const byId = new Map(rows.map((r) => [r.jurisdictionId, r]));
+    return new Map(
+      ids.map((id) => {
+        const counts: WorkloadCounts = byId.get(id) ?? { open: 0, overdue: 0, overdueP1: 0, dueSoon: 0 };
+        const { open, overdue, overdueP1, dueSoon } = counts;
+        return [id, { jurisdictionId: id, open, overdue, overdueP1, dueSoon, status: statusColour(counts, this.config.STATUS_RED_OVERDUE_COUNT) }];
+      }),
+    );
+  }
+}

@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import { SegmentProfile } from '@roadloop/contracts';
+import { TxScope, managerOf } from '@roadloop/persistence';
+
+/** Owns `segment_ref` (the task service's copy of segment profiles), `segment_hazard`, `segment_accident` and `segment_risk_state`. */
+@Injectable()
+export class SegmentRefRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Stores a profile unless a newer one is stored already; returns whether it was applied. */
+  async upsertProfile(profile: SegmentProfile, eventId: string, occurredAt: Date, scope: TxScope): Promise<boolean> {
+    const { geometry, ...attributes } = profile;
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO segment_ref (segment_id, geom, road_class, name, length_m, profile, profile_event_id, profile_occurred_at)
+       VALUES ($1, ST_SetSRID(ST_GeomFromGeoJSON($2), 4326), $3, $4, $5, $6, $7, $8)
+       ON CONFLICT (segment_id) DO UPDATE
+          SET geom = EXCLUDED.geom, road_class = EXCLUDED.road_class, name = EXCLUDED.name, length_m = EXCLUDED.length_m,
+              profile = EXCLUDED.profile, profile_event_id = EXCLUDED.profile_event_id,
+              profile_occurred_at = EXCLUDED.profile_occurred_at, updated_at = now()
+        WHERE segment_ref.profile_occurred_at <= EXCLUDED.profile_occurred_at
+       RETURNING segment_id`,
+      [profile.segmentId, JSON.stringify(geometry), profile.roadClass, profile.name, profile.lengthM, JSON.stringify(attributes), eventId, occurredAt],
+    );
+    return rows.length === 1;
+  }
+
+  /** Geodesic distance in metres from a point to a segment, or null for an unknown segment. */
+  async distanceTo(segmentId: string, lon: number, lat: number, scope?: TxScope): Promise<number | null> {
+    const rows: { d: number }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT ST_Distance(geom::geography, ST_SetSRID(ST_MakePoint($2, $3), 4326)::geography) AS d FROM segment_ref WHERE segment_id = $1`,
+      [segmentId, lon, lat],
+    );
+    return rows.length ? Number(rows[0].d) : null;
+  }
+
+  async exists(segmentId: string, scope?: TxScope): Promise<boolean> {
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(`SELECT 1 FROM segment_ref WHERE segment_id = $1`, [segmentId]);
+    return rows.length > 0;
+  }
+
+  /** Records a matched hazard once; false when this hazard was seen before (a redelivery). */
+  async insertHazardIfNew(
+    h: { hazardId: string; segmentId: string; category: string; severity: string; reportedAt: Date; eventId: string },
+    scope: TxScope,
+  ): Promise<boolean> {
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO segment_hazard (hazard_id, segment_id, category, severity, reported_at, event_id)
+       VALUES ($1, $2, $3, $4, $5, $6) ON CONFLICT (hazard_id) DO NOTHING RETURNING hazard_id`,
+      [h.hazardId, h.segmentId, h.category, h.severity, h.reportedAt, h.eventId],
+    );
+    return rows.length === 1;
+  }
+
+  /** Hazards of a segment that no verified fix has resolved yet. */
+  async unresolvedHazards(segmentId: string, scope: TxScope): Promise<{ hazardId: string; category: string }[]> {
+    const rows: { hazard_id: string; category: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT hazard_id, category FROM segment_hazard WHERE segment_id = $1 AND resolved_at IS NULL ORDER BY reported_at, hazard_id`,
+      [segmentId],
+    );
+    return rows.map((r) => ({ hazardId: r.hazard_id, category: r.category }));
+  }
+
+  async resolveHazards(hazardIds: string[], taskId: string, at: Date, scope: TxScope): Promise<void> {
+    if (!hazardIds.length) return;
+    await managerOf(this.dataSource, scope).query(
+      `UPDATE segment_hazard SET resolved_at = $3, resolved_by = $2 WHERE hazard_id = ANY($1::uuid[]) AND resolved_at IS NULL`,
+      [hazardIds, taskId, at],
+    );
+  }
+
+  /** A fix that did not hold: its hazards are open again. */
+  async unresolveHazards(taskId: string, scope: TxScope): Promise<void> {
+    await managerOf(this.dataSource, scope).query(
+      `UPDATE segment_hazard SET resolved_at = NULL, resolved_by = NULL WHERE resolved_by = $1`,
+      [taskId],
+    );
+  }
+
+  async insertAccidentIfNew(
+    a: { accidentId: string; segmentId: string; occurredAt: Date; deaths: number; seriousInjuries: number; slightInjuries: number; eventId: string },
+    scope: TxScope,
+  ): Promise<boolean> {
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO segment_accident (accident_id, segment_id, occurred_at, deaths, serious_injuries, slight_injuries, event_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7) ON CONFLICT (accident_id) DO NOTHING RETURNING accident_id`,
+      [a.accidentId, a.segmentId, a.occurredAt, a.deaths, a.seriousInjuries, a.slightInjuries, a.eventId],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * Moves a segment's last applied risk revision forward; false for a revision already applied or
+   * older (a redelivery or a late duplicate), which the caller then ignores.
+   */
+  async advanceRisk(segmentId: string, revision: number, level: string, eventId: string, scope: TxScope): Promise<boolean> {
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO segment_risk_state (segment_id, revision, level, event_id) VALUES ($1, $2, $3, $4)
+       ON CONFLICT (segment_id) DO UPDATE SET revision = EXCLUDED.revision, level = EXCLUDED.level,
+              event_id = EXCLUDED.event_id, updated_at = now()
+        WHERE segment_risk_state.revision < EXCLUDED.revision
+       RETURNING segment_id`,
+      [segmentId, revision, level, eventId],
+    );
+    return rows.length === 1;
+  }
+}

@@ -1,0 +1,259 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import {
+  AccidentMatched,
+  HazardCategory,
+  HazardMatched,
+  ReportMatchedEvent,
+  SegmentProfileEvent,
+  SegmentRiskChangedEvent,
+  crashSeverityOf,
+} from '@roadloop/contracts';
+import { TransactionRunner, TxScope } from '@roadloop/persistence';
+import { Clock } from '../clock';
+import { TASK_CONFIG, TaskConfig } from '../config';
+import { OutboxNudge } from '../outbox/outbox-nudge';
+import { SegmentRefRepository } from '../segments/segment-ref.repository';
+import { AssignmentService } from './assignment.service';
+import { TaskLedger } from './task-ledger.service';
+import { TaskReopenService } from './task-reopen.service';
+import {
+  ProtectionThresholds,
+  SlaHours,
+  TaskProposal,
+  countermeasureFor,
+  dueAt,
+  proposeFromHazard,
+  proposeFromRisk,
+  proposeMandatoryProtection,
+  withinReopenWindow,
+} from './task-rules';
+import { SYSTEM_ACTOR, TaskRecord } from './task.model';
+import { TaskRepository } from './task.repository';
+
+/** What handling an event did, for logs and tests. */
+export type IntakeOutcome =
+  | { kind: 'ignored'; why: string }
+  | { kind: 'created'; taskId: string }
+  | { kind: 'linked'; taskId: string }
+  | { kind: 'reopened'; taskIds: string[] }
+  | { kind: 'profile'; assigned: string[]; created: string | null };
+
+interface Source {
+  eventId: string;
+  correlationId: string;
+}
+
+/**
+ * The rules that turn consumed events into tasks. Each event is handled in one transaction and is
+ * idempotent: hazards and crashes are recorded once by id, risk changes once per revision, profiles
+ * only when newer, and the unique open-task index prevents a second open task.
+ */
+@Injectable()
+export class TaskIntakeService {
+  private readonly logger = new Logger(TaskIntakeService.name);
+  private readonly sla: SlaHours;
+  private readonly protection: ProtectionThresholds;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly tasks: TaskRepository,
+    private readonly segments: SegmentRefRepository,
+    private readonly assignment: AssignmentService,
+    private readonly ledger: TaskLedger,
+    private readonly clock: Clock,
+    private readonly outbox: OutboxNudge,
+    private readonly reopener: TaskReopenService,
+    @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+  ) {
+    this.sla = { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
+    this.protection = {
+      roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
+      waterDistanceM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
+      cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
+      minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
+    };
+  }
+
+  /** Rule: a segment reaching the top risk level gets a task (once per risk revision). */
+  async onRiskChanged(event: SegmentRiskChangedEvent): Promise<IntakeOutcome> {
+    const change = event.payload;
+    return this.run(async (scope) => {
+      if (!(await this.segments.advanceRisk(change.segmentId, change.revision, change.level, event.eventId, scope))) {
+        return { kind: 'ignored', why: `risk revision ${change.revision} of ${change.segmentId} already applied` };
+      }
+      const proposal = proposeFromRisk(change, this.config.RISK_TASK_MIN_LEVEL);
+      if (!proposal) return { kind: 'ignored', why: `no task for ${change.previousLevel ?? 'none'} → ${change.level}` };
+      return this.open(proposal, event, scope, { riskLevel: change.level, riskScore: change.score });
+    });
+  }
+
+  async onReportMatched(event: ReportMatchedEvent): Promise<IntakeOutcome> {
+    const report = event.payload;
+    return this.run((scope) => (report.kind === 'hazard' ? this.onHazard(report, event, scope) : this.onAccident(report, event, scope)));
+  }
+
+  /**
+   * A hazard on a segment: linked to the open task of its countermeasure; else, within the reopen
+   * window after a verified task of that countermeasure, that task is reopened as a failed fix;
+   * else a severe hazard opens a task.
+   */
+  private async onHazard(hazard: HazardMatched, source: Source, scope: TxScope): Promise<IntakeOutcome> {
+    const reportedAt = new Date(hazard.reportedAt);
+    const isNew = await this.segments.insertHazardIfNew(
+      { hazardId: hazard.hazardId, segmentId: hazard.segmentId, category: hazard.category, severity: hazard.severity, reportedAt, eventId: source.eventId },
+      scope,
+    );
+    if (!isNew) return { kind: 'ignored', why: `hazard ${hazard.hazardId} already handled` };
+    const countermeasure = countermeasureFor(hazard.category);
+    const open = await this.tasks.lockOpen(hazard.segmentId, countermeasure, scope);
+    if (open) {
+      await this.tasks.linkHazards(open.id, [hazard.hazardId], scope);
+      return { kind: 'linked', taskId: open.id };
+    }
+    const [lastVerified] = await this.tasks.lockVerified(hazard.segmentId, countermeasure, scope);
+    if (lastVerified && withinReopenWindow(lastVerified.verifiedAt!, reportedAt, this.config.REOPEN_WINDOW_DAYS)) {
+      const reason = `fix did not hold: ${hazard.severity} ${hazard.category.replace(/_/g, ' ')} reported ${daysBetween(lastVerified.verifiedAt!, reportedAt)} days after verification`;
+      await this.reopenFailedFix(lastVerified, reason, [hazard.hazardId], source, scope);
+      return { kind: 'reopened', taskIds: [lastVerified.id] };
+    }
+    const proposal = proposeFromHazard(hazard);
+    if (!proposal) return { kind: 'ignored', why: `${hazard.severity} hazard with no open task` };
+    return this.open(proposal, source, scope);
+  }
+
+  /** A crash on a segment within the window after a verification reopens that task as a failed fix. */
+  private async onAccident(crash: AccidentMatched, source: Source, scope: TxScope): Promise<IntakeOutcome> {
+    const occurredAt = new Date(crash.occurredAt);
+    const isNew = await this.segments.insertAccidentIfNew(
+      {
+        accidentId: crash.accidentId,
+        segmentId: crash.segmentId,
+        occurredAt,
+        deaths: crash.deaths,
+        seriousInjuries: crash.seriousInjuries,
+        slightInjuries: crash.slightInjuries,
+        eventId: source.eventId,
+      },
+      scope,
+    );
+    if (!isNew) return { kind: 'ignored', why: `accident ${crash.accidentId} already handled` };
+    const verified = await this.tasks.lockVerified(crash.segmentId, null, scope);
+    const reopened: string[] = [];
+    const seen = new Set<string>();
+    for (const task of verified) {
+      // The latest verification of each countermeasure is the fix in question.
+      if (seen.has(task.countermeasure)) continue;
+      seen.add(task.countermeasure);
+      if (!withinReopenWindow(task.verifiedAt!, occurredAt, this.config.REOPEN_WINDOW_DAYS)) continue;
+      if (await this.tasks.lockOpen(task.segmentId, task.countermeasure, scope)) continue;
+      const reason = `fix did not hold: ${crashSeverityOf(crash)} crash ${daysBetween(task.verifiedAt!, occurredAt)} days after verification`;
+      await this.reopenFailedFix(task, reason, [], source, scope);
+      reopened.push(task.id);
+    }
+    return reopened.length ? { kind: 'reopened', taskIds: reopened } : { kind: 'ignored', why: 'no verified fix in the reopen window' };
+  }
+
+  /**
+   * A profile: kept for jurisdiction lookup and evidence checks; tasks of the segment that waited for
+   * its location are routed now; the mandatory-protection rule may open a guardrail task (once per
+   * segment: a verified, cancelled or open one is not opened again by a re-import).
+   */
+  async onSegmentProfile(event: SegmentProfileEvent): Promise<IntakeOutcome> {
+    const profile = event.payload;
+    return this.run(async (scope) => {
+      if (!(await this.segments.upsertProfile(profile, event.eventId, new Date(event.occurredAt), scope))) {
+        return { kind: 'ignored', why: `a newer profile of ${profile.segmentId} is stored` };
+      }
+      const assigned: string[] = [];
+      for (const waiting of await this.tasks.lockUnassigned(profile.segmentId, scope)) {
+        const routed = await this.assignment.autoAssign(waiting, event.correlationId, scope);
+        if (routed.crewId) assigned.push(routed.id);
+      }
+      let created: string | null = null;
+      if (this.config.MANDATORY_PROTECTION_ENABLED) {
+        const proposal = proposeMandatoryProtection(profile, this.protection);
+        if (proposal && !(await this.tasks.hasRuleTask(profile.segmentId, 'mandatory_protection', 'guardrail', scope))) {
+          const outcome = await this.open(proposal, event, scope);
+          if (outcome.kind === 'created') created = outcome.taskId;
+        }
+      }
+      return { kind: 'profile', assigned, created };
+    });
+  }
+
+  /** Opens a task for a proposal (with the segment's unresolved hazards of its countermeasure), or links to the open one. */
+  private async open(
+    proposal: TaskProposal,
+    source: Source,
+    scope: TxScope,
+    risk: { riskLevel: string | null; riskScore: number | null } = { riskLevel: null, riskScore: null },
+  ): Promise<IntakeOutcome> {
+    const related = (await this.segments.unresolvedHazards(proposal.segmentId, scope))
+      .filter((h) => countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
+      .map((h) => h.hazardId);
+    const hazardIds = [...new Set([...proposal.hazardIds, ...related])];
+    const existing = await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
+    if (existing) {
+      if (hazardIds.length) await this.tasks.linkHazards(existing.id, hazardIds, scope);
+      return { kind: 'linked', taskId: existing.id };
+    }
+    const now = this.clock.now();
+    const task: TaskRecord = {
+      id: randomUUID(),
+      segmentId: proposal.segmentId,
+      countermeasure: proposal.countermeasure,
+      side: proposal.side,
+      status: 'created',
+      priority: proposal.priority,
+      reason: proposal.reason,
+      rule: proposal.rule,
+      hazardIds,
+      sourceEventId: source.eventId,
+      correlationId: source.correlationId,
+      riskLevel: risk.riskLevel,
+      riskScore: risk.riskScore,
+      jurisdictionId: await this.assignment.jurisdictionOf(proposal.segmentId, scope),
+      crewId: null,
+      version: 1,
+      fixFailed: false,
+      duplicateOf: null,
+      statusReason: null,
+      reopenCount: 0,
+      dueAt: dueAt(proposal.priority, now, this.sla),
+      acceptedAt: null,
+      submittedAt: null,
+      verifiedAt: null,
+      closedAt: null,
+      escalatedAt: null,
+      createdAt: now,
+      updatedAt: now,
+    };
+    // A concurrent writer may have opened one since the check: the unique index decides.
+    if (!(await this.ledger.create(task, { actor: SYSTEM_ACTOR, correlationId: source.correlationId, reason: proposal.reason }, scope))) {
+      return { kind: 'ignored', why: `an open ${proposal.countermeasure} task exists on ${proposal.segmentId}` };
+    }
+    await this.assignment.autoAssign(task, source.correlationId, scope);
+    this.logger.log(`task ${task.id} opened on ${task.segmentId}: ${task.countermeasure} (${task.priority}, ${task.rule})`);
+    return { kind: 'created', taskId: task.id };
+  }
+
+  private async reopenFailedFix(task: TaskRecord, reason: string, hazardIds: string[], source: Source, scope: TxScope): Promise<void> {
+    await this.reopener.reopen(
+      task,
+      { actor: SYSTEM_ACTOR, reason, fixFailed: true, hazardIds, correlationId: source.correlationId, details: { sourceEventId: source.eventId } },
+      scope,
+    );
+    this.logger.log(`task ${task.id} reopened: ${reason}`);
+  }
+
+  private async run(work: (scope: TxScope) => Promise<IntakeOutcome>): Promise<IntakeOutcome> {
+    const outcome = await this.tx.run(work);
+    if (outcome.kind !== 'ignored') this.outbox.nudge();
+    return outcome;
+  }
+}
+
+function daysBetween(from: Date, to: Date): number {
+  return Math.floor((to.getTime() - from.getTime()) / 86_400_000);
+}

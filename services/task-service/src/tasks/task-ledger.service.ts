@@ -1,0 +1,120 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import { TaskChange, TaskChanged, taskChangedTopic, topicName } from '@roadloop/contracts';
+import { describeIssues } from '@roadloop/contracts';
+import { InvalidEventError } from '@roadloop/kafka';
+import { TxScope } from '@roadloop/persistence';
+import { Clock } from '../clock';
+import { TASK_CONFIG, TaskConfig } from '../config';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { TaskException } from './task.exception';
+import { TaskAction, transition } from './task-lifecycle';
+import { Actor, TaskRecord } from './task.model';
+import { TaskRepository } from './task.repository';
+
+export interface ChangeContext {
+  actor: Actor;
+  correlationId: string;
+  reason?: string | null;
+  /** Fields the action sets besides the status (crew, duplicateOf, …). */
+  patch?: Partial<TaskRecord>;
+  /** Extra facts for the audit trail (not published). */
+  details?: Record<string, unknown>;
+}
+
+/**
+ * The one way a task changes: the new row, its audit-trail entry and its `task.changed` event (into
+ * the outbox) are written in the caller's transaction, so all three exist or none does.
+ */
+@Injectable()
+export class TaskLedger {
+  private readonly topic: string;
+
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly outbox: OutboxRepository,
+    private readonly clock: Clock,
+    @Inject(TASK_CONFIG) config: TaskConfig,
+  ) {
+    this.topic = topicName(taskChangedTopic, config.KAFKA_TOPIC_PREFIX);
+  }
+
+  /** Inserts a new task (version 1) unless an open one exists for its segment and countermeasure. */
+  async create(task: TaskRecord, ctx: ChangeContext, scope: TxScope): Promise<boolean> {
+    if (!(await this.tasks.insertIfNoneOpen(task, scope))) return false;
+    await this.record(task, null, 'created', ctx, scope);
+    return true;
+  }
+
+  /** Applies an action through the state machine; an illegal one is refused (409), never applied. */
+  async apply(task: TaskRecord, action: TaskAction, ctx: ChangeContext, scope: TxScope): Promise<TaskRecord> {
+    const step = transition(task.status, action);
+    if (!step.ok) throw new TaskException('ILLEGAL_TRANSITION', step.reason);
+    const now = this.clock.now();
+    const updated: TaskRecord = {
+      ...task,
+      ...ctx.patch,
+      status: step.to,
+      version: task.version + 1,
+      updatedAt: now,
+    };
+    if (ctx.reason !== undefined && action !== 'escalate') updated.statusReason = ctx.reason;
+    if (action === 'accept') updated.acceptedAt = now;
+    if (action === 'submit') updated.submittedAt = now;
+    if (action === 'verify') updated.verifiedAt = now;
+    if (action === 'escalate') updated.escalatedAt = now;
+    if (['verified', 'cancelled', 'duplicate', 'unable_to_fix'].includes(step.to)) updated.closedAt = now;
+    await this.tasks.update(updated, task.version, scope);
+    await this.record(updated, task.status, step.change, ctx, scope);
+    return updated;
+  }
+
+  private async record(task: TaskRecord, previousStatus: TaskRecord['status'] | null, change: TaskChange, ctx: ChangeContext, scope: TxScope) {
+    const eventId = randomUUID();
+    const occurredAt = this.clock.now();
+    const payload: TaskChanged = {
+      taskId: task.id,
+      segmentId: task.segmentId,
+      change,
+      status: task.status,
+      previousStatus,
+      countermeasure: task.countermeasure,
+      side: task.side,
+      priority: task.priority,
+      hazardIds: task.hazardIds,
+      jurisdictionId: task.jurisdictionId,
+      crewId: task.crewId,
+      actor: ctx.actor,
+      reason: ctx.reason ?? null,
+      fixFailed: task.fixFailed,
+      dueAt: task.dueAt.toISOString(),
+      version: task.version,
+    };
+    const candidate = {
+      eventId,
+      occurredAt: occurredAt.toISOString(),
+      schemaVersion: taskChangedTopic.schemaVersion,
+      source: 'task-service',
+      correlationId: ctx.correlationId,
+      payload,
+    };
+    const parsed = taskChangedTopic.valueSchema.safeParse(candidate);
+    if (!parsed.success) throw new InvalidEventError(taskChangedTopic.topic, describeIssues(parsed.error));
+    await this.tasks.insertHistory(
+      {
+        taskId: task.id,
+        version: task.version,
+        change,
+        fromStatus: previousStatus,
+        toStatus: task.status,
+        actor: ctx.actor,
+        reason: ctx.reason ?? null,
+        details: ctx.details ?? null,
+        eventId,
+        occurredAt,
+      },
+      scope,
+    );
+    await this.outbox.add({ eventId, topic: this.topic, key: taskChangedTopic.key(parsed.data), value: parsed.data }, scope);
+  }
+}

@@ -1,0 +1,63 @@
+import { Injectable } from '@nestjs/common';
+import { Principal } from '@roadloop/auth';
+import { Clock } from '../clock';
+import { TaskException } from './task.exception';
+import { assertCrewOwns } from './task-command.service';
+import { TaskFilter, TaskView, taskView } from './task.model';
+import { TaskRepository } from './task.repository';
+
+@Injectable()
+export class TaskQueryService {
+  constructor(
+    private readonly tasks: TaskRepository,
+    private readonly clock: Clock,
+  ) {}
+
+  /** Tasks, newest first. Crew members see only their crew's tasks. */
+  async list(filter: TaskFilter, principal: Principal): Promise<TaskView[]> {
+    let effective = filter;
+    if (principal.role === 'crew') {
+      if (filter.crewId && filter.crewId !== principal.crewId) {
+        throw new TaskException('NOT_YOUR_TASK', `crew ${principal.crewId} may not list the tasks of crew ${filter.crewId}`);
+      }
+      effective = { ...filter, crewId: principal.crewId! };
+    }
+    const now = this.clock.now();
+    return (await this.tasks.list(effective, now)).map((t) => taskView(t, now));
+  }
+
+  /** One task with its audit trail, its evidence, and the checks of the latest evidence. */
+  async detail(id: string, principal: Principal) {
+    const task = await this.tasks.find(id);
+    if (!task) throw new TaskException('TASK_NOT_FOUND', `no task with id ${id}`);
+    assertCrewOwns(principal, task);
+    const [history, evidence] = await Promise.all([this.tasks.history(id), this.tasks.evidence(id)]);
+    const latest = evidence[evidence.length - 1];
+    return {
+      ...taskView(task, this.clock.now()),
+      checks: latest?.checks ?? [],
+      evidence: evidence.map((e) => ({
+        id: e.id,
+        crewId: e.crewId,
+        submittedBy: e.submittedBy,
+        photos: e.photos,
+        position: { lon: e.lon, lat: e.lat, accuracyM: e.accuracyM },
+        capturedAt: e.capturedAt.toISOString(),
+        notes: e.notes,
+        checks: e.checks,
+        submittedAt: e.submittedAt.toISOString(),
+      })),
+      history: history.map((h) => ({
+        version: h.version,
+        change: h.change,
+        fromStatus: h.fromStatus,
+        toStatus: h.toStatus,
+        actor: h.actor,
+        reason: h.reason,
+        details: h.details,
+        eventId: h.eventId,
+        occurredAt: h.occurredAt.toISOString(),
+      })),
+    };
+  }
+}

@@ -1,0 +1,130 @@
+import { Countermeasure, TaskStatus } from '@roadloop/contracts';
+import { WORK_PENDING_STATUSES } from './task-lifecycle';
+import { TaskPriority, TaskRule, TaskSide } from './task-rules';
+
+/** A rectification task as the service holds it. */
+export interface TaskRecord {
+  id: string;
+  segmentId: string;
+  countermeasure: Countermeasure;
+  side: TaskSide | null;
+  status: TaskStatus;
+  priority: TaskPriority;
+  /** Why the task was opened. */
+  reason: string;
+  rule: TaskRule;
+  hazardIds: string[];
+  sourceEventId: string;
+  correlationId: string;
+  riskLevel: string | null;
+  riskScore: number | null;
+  jurisdictionId: string | null;
+  crewId: string | null;
+  version: number;
+  fixFailed: boolean;
+  duplicateOf: string | null;
+  /** The reason given with the latest rejection, cancellation, reopening, … */
+  statusReason: string | null;
+  reopenCount: number;
+  dueAt: Date;
+  acceptedAt: Date | null;
+  submittedAt: Date | null;
+  verifiedAt: Date | null;
+  closedAt: Date | null;
+  escalatedAt: Date | null;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface Actor {
+  role: string;
+  id: string;
+}
+
+export const SYSTEM_ACTOR: Actor = { role: 'system', id: 'task-service' };
+
+export interface HistoryEntry {
+  taskId: string;
+  version: number;
+  change: string;
+  fromStatus: TaskStatus | null;
+  toStatus: TaskStatus;
+  actor: Actor;
+  reason: string | null;
+  details: Record<string, unknown> | null;
+  eventId: string | null;
+  occurredAt: Date;
+}
+
+export interface EvidencePhoto {
+  url: string;
+  sha256: string;
+}
+
+export interface EvidenceRecord {
+  id: string;
+  taskId: string;
+  crewId: string | null;
+  submittedBy: string;
+  photos: EvidencePhoto[];
+  lon: number;
+  lat: number;
+  accuracyM: number;
+  capturedAt: Date;
+  notes: string | null;
+  checks: { check: string; passed: boolean; detail: string }[];
+  submittedAt: Date;
+}
+
+export interface TaskFilter {
+  segmentId?: string;
+  status?: TaskStatus;
+  jurisdictionId?: string;
+  crewId?: string;
+  priority?: TaskPriority;
+  overdue?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/** Overdue: past due while the crew still owes the fix (a submitted fix waits for the inspector, not the crew). */
+export function isOverdue(task: Pick<TaskRecord, 'status' | 'dueAt'>, now: Date): boolean {
+  return WORK_PENDING_STATUSES.includes(task.status) && task.dueAt.getTime() < now.getTime();
+}
+
+/** The JSON shape of a task in the HTTP API. */
+export function taskView(task: TaskRecord, now: Date) {
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  return {
+    id: task.id,
+    segmentId: task.segmentId,
+    countermeasure: task.countermeasure,
+    side: task.side,
+    status: task.status,
+    priority: task.priority,
+    reason: task.reason,
+    rule: task.rule,
+    hazardIds: task.hazardIds,
+    jurisdictionId: task.jurisdictionId,
+    crewId: task.crewId,
+    version: task.version,
+    fixFailed: task.fixFailed,
+    duplicateOf: task.duplicateOf,
+    statusReason: task.statusReason,
+    reopenCount: task.reopenCount,
+    riskLevel: task.riskLevel,
+    riskScore: task.riskScore,
+    dueAt: task.dueAt.toISOString(),
+    overdue: isOverdue(task, now),
+    escalated: task.escalatedAt !== null,
+    escalatedAt: iso(task.escalatedAt),
+    acceptedAt: iso(task.acceptedAt),
+    submittedAt: iso(task.submittedAt),
+    verifiedAt: iso(task.verifiedAt),
+    closedAt: iso(task.closedAt),
+    createdAt: task.createdAt.toISOString(),
+    updatedAt: task.updatedAt.toISOString(),
+    correlationId: task.correlationId,
+  };
+}
+export type TaskView = ReturnType<typeof taskView>;
