@@ -14,6 +14,7 @@ import {
   taskChangedTopic,
   topicName,
 } from '@roadloop/contracts';
+import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
@@ -47,7 +48,10 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     REDIS_KEY_PREFIX: `${id}:`,
     DB_SCHEMA: schema,
     PROFILE_RELAY_MS: '200',
+    ...E2E_AUTH_ENV,
   };
+  const dispatcher = { authorization: bearer('dispatcher', 'dispatcher-1') };
+  const analyst = { authorization: bearer('analyst', 'analyst-1') };
   const services: RunningService[] = [];
   let gateway: RunningService;
   let risk: RunningService;
@@ -85,9 +89,10 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     await deleteRedisPrefix(`${id}:`);
   });
 
-  const post = async (path: string, body: unknown) =>
-    fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  const detail = async (segmentId: string) => (await (await fetch(`${gateway.url}/v1/segments/${segmentId}`)).json()) as SegmentDetail;
+  const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
+    fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  const detail = async (segmentId: string) =>
+    (await (await fetch(`${gateway.url}/v1/segments/${segmentId}`, { headers: analyst })).json()) as SegmentDetail;
   const hazard = async (body: Record<string, unknown>) => {
     const res = await post('/v1/hazards', body);
     expect(res.status).toBe(202);
@@ -101,10 +106,13 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
   });
 
   it('records a crash posted over HTTP once, however often the police system sends it, and lets it move the risk', async () => {
-    const bad = await post('/v1/accidents', {
+    const inconsistent = {
       occurredAt: '2026-11-20T17:00:00Z', lon: 1.5223, lat: 42.50665, deaths: 1, seriousInjuries: 0, slightInjuries: 0,
       propertyDamageOnly: true, vehicles: 1,
-    });
+    };
+    expect((await post('/v1/accidents', inconsistent)).status).toBe(401);
+    expect((await post('/v1/accidents', inconsistent, { authorization: bearer('crew', 'crew-user', 'crew-1') })).status).toBe(403);
+    const bad = await post('/v1/accidents', inconsistent, dispatcher);
     expect(bad.status).toBe(400);
     expect(((await bad.json()) as { fields: { field: string }[] }).fields.map((f) => f.field)).toEqual(['propertyDamageOnly']);
 
@@ -112,8 +120,8 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
       externalId: `AD-${id}`, occurredAt: new Date(Date.now() - 86_400_000).toISOString(), lon: 1.5223, lat: 42.50665,
       deaths: 0, seriousInjuries: 2, slightInjuries: 1, propertyDamageOnly: false, vehicles: 2, weather: 'rain',
     };
-    expect((await post('/v1/accidents', crash)).status).toBe(202);
-    expect((await post('/v1/accidents', crash)).status).toBe(202);
+    expect((await post('/v1/accidents', crash, dispatcher)).status).toBe(202);
+    expect((await post('/v1/accidents', crash, dispatcher)).status).toBe(202);
     await waitUntilConsumed(kafka, `${id}.risk-service.intake`, topicName(accidentReportedTopic, id));
     await waitUntilConsumed(kafka, `${id}.risk-service.segments`, topicName(reportMatchedTopic, id));
     const d = await detail('w900001-1');
@@ -126,7 +134,7 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
   it('keeps a report that matches no road, and lists it', async () => {
     const far = await hazard({ category: 'debris', severity: 'low', lon: 1.7, lat: 42.62 });
     const unmatched = await waitFor('the unmatched report', async () => {
-      const body = (await (await fetch(`${gateway.url}/v1/reports/unmatched`)).json()) as { hazards: { id: string }[] };
+      const body = (await (await fetch(`${gateway.url}/v1/reports/unmatched`, { headers: dispatcher })).json()) as { hazards: { id: string }[] };
       return body.hazards.some((h) => h.id === far) ? body : undefined;
     });
     expect(unmatched.hazards.find((h) => h.id === far)).toMatchObject({ segmentId: null, status: 'open' });
@@ -183,7 +191,9 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
   });
 
   it('serves rankings from Redis, rebuilds them when Redis was emptied, and falls back to PostgreSQL when Redis is down', async () => {
-    const top = async (base: string) => (await (await fetch(`${base}/v1/segments/top?limit=3`)).json()) as { source: string; items: { segmentId: string; score: number }[] };
+    expect((await fetch(`${risk.url}/v1/segments/top?limit=3`)).status).toBe(401);
+    const top = async (base: string) =>
+      (await (await fetch(`${base}/v1/segments/top?limit=3`, { headers: analyst })).json()) as { source: string; items: { segmentId: string; score: number }[] };
     const before = await top(risk.url);
     expect(before.source).toBe('redis');
     expect(before.items.map((i) => i.score)).toEqual([...before.items.map((i) => i.score)].sort((a, b) => b - a));

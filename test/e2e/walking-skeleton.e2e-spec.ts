@@ -4,6 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, hazardReportedTopic, segmentRiskChangedTopic, topicName } from '@roadloop/contracts';
+import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
@@ -34,6 +35,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     REDIS_URL: infra.redisUrl,
     REDIS_KEY_PREFIX: `${id}:`,
     LOG_LEVEL: 'info',
+    ...E2E_AUTH_ENV,
   };
   const services: RunningService[] = [];
   let gateway: RunningService;
@@ -86,7 +88,9 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     });
 
   const tasksOf = async (segmentId: string) => {
-    const res = await fetch(`${gateway.url}/v1/tasks?segmentId=${encodeURIComponent(segmentId)}`);
+    const res = await fetch(`${gateway.url}/v1/tasks?segmentId=${encodeURIComponent(segmentId)}`, {
+      headers: { authorization: bearer('dispatcher', 'dispatcher-1') },
+    });
     expect(res.status).toBe(200);
     return ((await res.json()) as { items: { id: string; countermeasure: string; priority: string; status: string }[] }).items;
   };
@@ -101,12 +105,15 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     const accepted = (await res.json()) as { eventId: string; hazardId: string };
     expect(accepted.eventId).toMatch(/^[0-9a-f-]{36}$/);
 
-    const tasks = await waitFor('a task for w900001-0', async () => {
-      const items = await tasksOf('w900001-0');
+    // The riverside segment also gets a guardrail task from the mandatory-protection rule on import;
+    // the rockfall must add exactly one rockfall-clearing task.
+    const rockfallTasks = async () => (await tasksOf('w900001-0')).filter((t) => t.countermeasure === 'rockfall_clearing');
+    const tasks = await waitFor('a rockfall task for w900001-0', async () => {
+      const items = await rockfallTasks();
       return items.length ? items : undefined;
     });
     expect(tasks).toHaveLength(1);
-    expect(tasks[0]).toMatchObject({ countermeasure: 'rockfall_clearing', priority: 'p1', status: 'created' });
+    expect(tasks[0]).toMatchObject({ countermeasure: 'rockfall_clearing', priority: 'p1' });
 
     const change = await waitFor('the risk-changed event', () =>
       riskChanges.messages.find((m) => m.key === 'w900001-0'),
@@ -124,9 +131,11 @@ describe('walking skeleton: hazard → risk change → one task', () => {
 
     await waitUntilConsumed(kafka, `${prefix}.risk-service.intake`, topics.hazards);
     await waitUntilConsumed(kafka, `${prefix}.task-service`, topics.riskChanged);
-    const detail = (await (await fetch(`${risk.url}/v1/segments/w900001-0`)).json()) as { openHazards: unknown[] };
+    const detail = (await (
+      await fetch(`${risk.url}/v1/segments/w900001-0`, { headers: { authorization: bearer('analyst', 'analyst-1') } })
+    ).json()) as { openHazards: unknown[] };
     expect(detail.openHazards).toHaveLength(2);
-    expect(await tasksOf('w900001-0')).toHaveLength(1);
+    expect(await rockfallTasks()).toHaveLength(1);
     expect(riskChanges.messages.filter((m) => m.key === 'w900001-0')).toHaveLength(3); // one published, two replayed
   });
 

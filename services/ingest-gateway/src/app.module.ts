@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { accidentReportedTopic, hazardReportedTopic } from '@roadloop/contracts';
+import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { KafkaModule } from '@roadloop/kafka';
 import { AccidentsController } from './accidents/accidents.controller';
 import { AccidentsService } from './accidents/accidents.service';
@@ -16,6 +17,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        AuthModule.forRoot(authOptionsFrom(config)),
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,
           clientId: 'ingest-gateway',

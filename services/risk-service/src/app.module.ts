@@ -7,6 +7,7 @@ import {
   segmentRiskChangedTopic,
   taskChangedTopic,
 } from '@roadloop/contracts';
+import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { KafkaModule } from '@roadloop/kafka';
 import { PersistenceModule } from '@roadloop/persistence';
 import { AccidentRepository } from './accidents/accident.repository';
@@ -58,6 +59,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        AuthModule.forRoot(authOptionsFrom(config)),
         persistenceFor(config),
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,

@@ -1,23 +1,27 @@
 import { z } from 'zod';
+import { authEnv, requireProductionSecret } from '@roadloop/auth';
 import { databaseEnv, httpEnv, kafkaEnv, loadConfig, redisEnv, schemaName } from '@roadloop/config';
 
-export const riskConfigSchema = z.object({
-  ...kafkaEnv,
-  ...databaseEnv,
-  ...redisEnv,
-  ...httpEnv(3001),
-  DB_SCHEMA: schemaName.default('risk'),
-  /** Reports farther than this from every road segment stay unmatched (kept, visible). */
-  MATCH_TOLERANCE_M: z.coerce.number().positive().max(5_000).default(50),
-  KAFKA_GROUP_ID: z.string().min(1).default('risk-service'),
-  /** How often the matcher checks whether segments were (re-)imported, ms. */
-  MATCHER_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
-  /** How often pending segment profiles are announced, ms. */
-  PROFILE_RELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
-  /** Hazards of one category this close in space and time are one hazard (linked as duplicates). */
-  DUPLICATE_HAZARD_DISTANCE_M: z.coerce.number().min(0).max(5_000).default(50),
-  DUPLICATE_HAZARD_DAYS: z.coerce.number().min(0).max(365).default(7),
-});
+export const riskConfigSchema = z
+  .object({
+    ...authEnv,
+    ...kafkaEnv,
+    ...databaseEnv,
+    ...redisEnv,
+    ...httpEnv(3001),
+    DB_SCHEMA: schemaName.default('risk'),
+    /** Reports farther than this from every road segment stay unmatched (kept, visible). */
+    MATCH_TOLERANCE_M: z.coerce.number().positive().max(5_000).default(50),
+    KAFKA_GROUP_ID: z.string().min(1).default('risk-service'),
+    /** How often the matcher checks whether segments were (re-)imported, ms. */
+    MATCHER_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    /** How often pending segment profiles are announced, ms. */
+    PROFILE_RELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
+    /** Hazards of one category this close in space and time are one hazard (linked as duplicates). */
+    DUPLICATE_HAZARD_DISTANCE_M: z.coerce.number().min(0).max(5_000).default(50),
+    DUPLICATE_HAZARD_DAYS: z.coerce.number().min(0).max(365).default(7),
+  })
+  .superRefine(requireProductionSecret);
 export type RiskConfig = z.infer<typeof riskConfigSchema>;
 
 export const loadRiskConfig = (env?: Record<string, string | undefined>) => loadConfig('risk-service', riskConfigSchema, env);

@@ -1,4 +1,5 @@
-import { Body, Controller, Headers, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { Roles, RolesGuard } from '@roadloop/auth';
 import { correlationFrom } from '../correlation';
 import { AccidentsService } from './accidents.service';
 
@@ -6,8 +7,11 @@ import { AccidentsService } from './accidents.service';
 export class AccidentsController {
   constructor(private readonly accidents: AccidentsService) {}
 
+  /** Crashes come from the police: the police system's service account or a dispatcher. */
   @Post()
   @HttpCode(202)
+  @UseGuards(RolesGuard)
+  @Roles('dispatcher', 'admin')
   report(@Body() body: unknown, @Headers('x-correlation-id') correlation?: string) {
     return this.accidents.report(body, correlationFrom(correlation));
   }

@@ -1,4 +1,5 @@
-import { Controller, Get, Param, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Roles, RolesGuard } from '@roadloop/auth';
 import { z } from 'zod';
 import { parseOrThrow } from '@roadloop/http';
 import { SegmentQueryService } from './segment-query.service';
@@ -6,7 +7,10 @@ import { SegmentQueryService } from './segment-query.service';
 const limitQuery = (max: number, dflt: number) =>
   z.object({ limit: z.coerce.number().int().min(1).max(max).default(dflt) }).strict();
 
+/** Segment risk is police data: every signed-in role may read it. */
 @Controller('v1')
+@UseGuards(RolesGuard)
+@Roles('analyst', 'dispatcher', 'inspector', 'crew', 'admin')
 export class SegmentsController {
   constructor(private readonly query: SegmentQueryService) {}
 
