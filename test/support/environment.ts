@@ -27,3 +27,6 @@ export async function freePort(): Promise<number> {
     });
   });
 }
+
+/** The sample region (OSM extract and SRTM tile), kept beside the repository, never inside it. */
+export const SAMPLE_DATA_DIR = process.env.ROADLOOP_DATA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'data', 'andorra');
