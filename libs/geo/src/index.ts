@@ -32,3 +32,7 @@ export { dropAttributes, dropSeverity } from './attributes/drop.attribute';
 export { guardrailAttributes, buildGuardrailIndex } from './attributes/guardrail.attribute';
 export { cliffAttributes, buildCliffIndex } from './attributes/cliff.attribute';
 export { roadProfile, isBridge, isTunnel } from './attributes/road-profile';
+export { extractBoundaries } from './boundaries/boundary-extractor';
+export type { BoundaryCollection, BoundaryProblem, BoundaryProblemKind, BoundaryProperties, ExtractBoundariesOptions, ExtractBoundariesResult } from './boundaries/boundary-extractor';
+export { buildPolygons, findRingConflict } from './boundaries/polygon-builder';
+export { slugify, boundaryIds } from './boundaries/slug';

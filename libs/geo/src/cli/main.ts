@@ -1,9 +1,11 @@
+import { runBoundaries } from './boundaries.command';
 import { runMatch } from './match.command';
 import { runScore } from './score.command';
 
 const USAGE = `usage:
   roadloop-geo score --osm <file.osm.pbf|.osm> --dem <file.hgt|directory> --out <file.geojson>
-  roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N]`;
+  roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N]
+  roadloop-geo boundaries --osm <file.osm.pbf|.osm> [--admin-level 7[,8]] --out <file.geojson>`;
 
 /** Entry point of the `roadloop-geo` command; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
@@ -13,6 +15,8 @@ export async function main(argv: string[]): Promise<number> {
       return runScore(rest);
     case 'match':
       return runMatch(rest);
+    case 'boundaries':
+      return runBoundaries(rest);
     case undefined:
     case '-h':
     case '--help':
