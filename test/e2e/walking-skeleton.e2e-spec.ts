@@ -60,7 +60,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     services.push(risk);
     const task = await startService('task-service', taskPort, { ...common, DB_SCHEMA: schemas.task });
     services.push(task);
-    gateway = await startService('ingest-gateway', gatewayPort, { ...common, TASK_SERVICE_URL: task.url });
+    gateway = await startService('ingest-gateway', gatewayPort, { ...common, TASK_SERVICE_URL: task.url, RISK_SERVICE_URL: risk.url });
     services.push(gateway);
 
     kafka = testKafka(`${id}-probe`);
@@ -205,5 +205,20 @@ describe('walking skeleton: hazard → risk change → one task', () => {
       return items.length ? items : undefined;
     });
     expect(tasks.map((t) => t.countermeasure)).toEqual(['drainage']);
+  });
+
+  it('serves one OpenAPI document for the whole public API, built from the validating schemas', async () => {
+    const res = await fetch(`${gateway.url}/openapi.json`);
+    expect(res.status).toBe(200);
+    const doc = (await res.json()) as { openapi: string; paths: Record<string, Record<string, any>> };
+    expect(doc.openapi).toBe('3.1.0');
+    expect(Object.keys(doc.paths)).toEqual(
+      expect.arrayContaining(['/v1/hazards', '/v1/accidents', '/v1/segments/top', '/v1/segments/{id}', '/v1/tasks', '/v1/tasks/{id}/verify', '/v1/jurisdictions/{id}']),
+    );
+    const hazardBody = doc.paths['/v1/hazards'].post.requestBody.content['application/json'].schema;
+    expect(hazardBody.required).toEqual(expect.arrayContaining(['category', 'severity', 'lon', 'lat']));
+    expect(hazardBody.properties.category.enum).toContain('rockfall');
+    expect(hazardBody.additionalProperties).toBe(false);
+    expect(doc.paths['/v1/tasks/{id}/verify'].post['x-roles']).toEqual(['inspector']);
   });
 });

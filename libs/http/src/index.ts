@@ -2,3 +2,4 @@ export * from './app-error';
 export * from './bootstrap';
 export * from './error.filter';
 export * from './validation';
+export * from './openapi';

@@ -8,6 +8,7 @@ import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { HazardsController } from './hazards/hazards.controller';
 import { HazardsService } from './hazards/hazards.service';
 import { HealthController } from './health/health.controller';
+import { OpenApiController } from './openapi.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { UpstreamClient } from './upstream.client';
 
@@ -29,7 +30,7 @@ export class AppModule {
           topics: [hazardReportedTopic, accidentReportedTopic],
         }),
       ],
-      controllers: [HazardsController, AccidentsController, TasksController, HealthController],
+      controllers: [HazardsController, AccidentsController, TasksController, HealthController, OpenApiController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient],
     };
   }

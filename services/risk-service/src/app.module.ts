@@ -14,6 +14,7 @@ import { AccidentRepository } from './accidents/accident.repository';
 import { RISK_CONFIG, RiskConfig } from './config';
 import { HazardRepository } from './hazards/hazard.repository';
 import { HealthController } from './health/health.controller';
+import { OpenApiController } from './health/openapi.controller';
 import { ReportIntakeConsumer } from './intake/report-intake.consumer';
 import { ReportIntakeService } from './intake/report-intake.service';
 import { RISK_MIGRATIONS } from './migrations';
@@ -80,7 +81,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [SegmentsController, HealthController],
+      controllers: [SegmentsController, HealthController, OpenApiController],
       providers: [
         { provide: RISK_CONFIG, useValue: config },
         ...RISK_REPOSITORIES,

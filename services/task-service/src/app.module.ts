@@ -6,6 +6,7 @@ import { PersistenceModule } from '@roadloop/persistence';
 import { Clock, SystemClock } from './clock';
 import { TASK_CONFIG, TaskConfig } from './config';
 import { HealthController } from './health/health.controller';
+import { OpenApiController } from './health/openapi.controller';
 import { JurisdictionRepository } from './jurisdictions/jurisdiction.repository';
 import { JurisdictionService } from './jurisdictions/jurisdiction.service';
 import { CrewsController, JurisdictionsController } from './jurisdictions/jurisdictions.controller';
@@ -69,7 +70,7 @@ export class AppModule {
         }),
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
-      controllers: [TasksController, JurisdictionsController, CrewsController, HealthController],
+      controllers: [TasksController, JurisdictionsController, CrewsController, HealthController, OpenApiController],
       providers: [
         { provide: TASK_CONFIG, useValue: config },
         ...CORE_PROVIDERS,

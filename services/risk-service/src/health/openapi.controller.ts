@@ -1,0 +1,13 @@
+import { Controller, Get } from '@nestjs/common';
+import { riskOpenApi } from '../openapi';
+
+/** This service's part of the public API description (the gateway merges the parts). */
+@Controller('openapi.json')
+export class OpenApiController {
+  private readonly document = riskOpenApi();
+
+  @Get()
+  get() {
+    return this.document;
+  }
+}

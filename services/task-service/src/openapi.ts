@@ -1,0 +1,41 @@
+import { z } from 'zod';
+import { ROLES } from '@roadloop/auth';
+import { RouteDoc, openApiDocument } from '@roadloop/http';
+import { putCrewSchema, putJurisdictionSchema, refIdSchema } from './jurisdictions/jurisdiction.schema';
+import { COMMAND_ROLES } from './tasks/task-command.service';
+import {
+  assignSchema,
+  duplicateSchema,
+  listQuerySchema,
+  reasonSchema,
+  reopenSchema,
+  submitSchema,
+  verifySchema,
+  versionOnlySchema,
+} from './tasks/task-http.schema';
+
+const task = (action: string) => `/v1/tasks/{id}/${action}`;
+
+/** The task service's routes, described with the schemas that validate them. */
+export const TASK_ROUTES: RouteDoc[] = [
+  { method: 'get', path: '/v1/tasks', summary: 'List tasks (a crew sees its own crew\'s)', roles: ROLES, query: listQuerySchema, tags: ['tasks'] },
+  { method: 'get', path: '/v1/tasks/{id}', summary: 'A task with its history, evidence and checks', roles: ROLES, tags: ['tasks'] },
+  { method: 'post', path: task('assign'), summary: 'Assign or reassign to a crew', roles: COMMAND_ROLES.assign, body: assignSchema, tags: ['tasks'] },
+  { method: 'post', path: task('accept'), summary: 'The crew accepts', roles: COMMAND_ROLES.accept, body: versionOnlySchema, tags: ['tasks'] },
+  { method: 'post', path: task('start'), summary: 'The crew starts work', roles: COMMAND_ROLES.start, body: versionOnlySchema, tags: ['tasks'] },
+  { method: 'post', path: task('submit'), summary: 'Submit completion evidence (checked automatically)', roles: COMMAND_ROLES.submit, body: submitSchema, tags: ['tasks'] },
+  { method: 'post', path: task('verify'), summary: 'Verify the fix', roles: COMMAND_ROLES.verify, body: verifySchema, tags: ['tasks'] },
+  { method: 'post', path: task('reject'), summary: 'Reject the fix with a reason', roles: COMMAND_ROLES.reject, body: reasonSchema, tags: ['tasks'] },
+  { method: 'post', path: task('cancel'), summary: 'Cancel', roles: COMMAND_ROLES.cancel, body: reasonSchema, tags: ['tasks'] },
+  { method: 'post', path: task('duplicate'), summary: 'Mark as a duplicate of another task', roles: COMMAND_ROLES.mark_duplicate, body: duplicateSchema, tags: ['tasks'] },
+  { method: 'post', path: task('unable-to-fix'), summary: 'Declare unable to fix', roles: COMMAND_ROLES.unable_to_fix, body: reasonSchema, tags: ['tasks'] },
+  { method: 'post', path: task('reopen'), summary: 'Reopen a verified task', roles: COMMAND_ROLES.reopen, body: reopenSchema, tags: ['tasks'] },
+  { method: 'put', path: '/v1/jurisdictions/{id}', summary: 'Create or replace a jurisdiction (township)', roles: ['admin'], body: putJurisdictionSchema, tags: ['jurisdictions'] },
+  { method: 'get', path: '/v1/jurisdictions', summary: 'Jurisdictions with their red / yellow / green status', roles: ROLES, tags: ['jurisdictions'] },
+  { method: 'get', path: '/v1/jurisdictions/{id}', summary: 'One jurisdiction', roles: ROLES, tags: ['jurisdictions'] },
+  { method: 'get', path: '/v1/jurisdictions/{id}/status', summary: 'A jurisdiction\'s status from its overdue and soon-due tasks', roles: ROLES, tags: ['jurisdictions'] },
+  { method: 'put', path: '/v1/crews/{id}', summary: 'Create or replace a road crew', roles: ['admin'], body: putCrewSchema, tags: ['crews'] },
+  { method: 'get', path: '/v1/crews', summary: 'Crews with their open workload', roles: ROLES, query: z.object({ jurisdictionId: refIdSchema.optional() }), tags: ['crews'] },
+];
+
+export const taskOpenApi = () => openApiDocument('Roadloop task service', '1', TASK_ROUTES);
