@@ -36,6 +36,20 @@ else
   node services/risk-service/dist/cli.js import --geojson services/risk-service/fixtures/sample-segments.geojson
 fi
 
+# Jurisdictions: the region's administrative areas (OSM admin_level, 7 = Andorra's parishes), each
+# with one road crew, so tasks are routed from the start. Areas that do not close in the extract
+# are reported and left out.
+JURISDICTION_ADMIN_LEVEL="${JURISDICTION_ADMIN_LEVEL:-7}"
+jurisdictions="$STATE_DIR/jurisdictions.geojson"
+if [ -f "$ROADLOOP_OSM" ] && [ -z "$SEGMENTS_GEOJSON" ]; then
+  if node libs/geo/bin/roadloop-geo.js boundaries --osm "$ROADLOOP_OSM" --admin-level "$JURISDICTION_ADMIN_LEVEL" --out "$jurisdictions"; then
+    node services/task-service/dist/cli.js jurisdictions --geojson "$jurisdictions"
+  else
+    echo "start: no closed administrative areas at level $JURISDICTION_ADMIN_LEVEL; tasks stay unassigned until jurisdictions are loaded"
+    rm -f "$jurisdictions"
+  fi
+fi
+
 start_service() {
   local name=$1 port=$2
   shift 2
@@ -66,6 +80,17 @@ wait_healthy risk-service "$RISK_PORT"
 wait_healthy task-service "$TASK_PORT"
 start_service ingest-gateway "$GATEWAY_PORT" TASK_SERVICE_URL="http://127.0.0.1:$TASK_PORT" RISK_SERVICE_URL="http://127.0.0.1:$RISK_PORT"
 wait_healthy ingest-gateway "$GATEWAY_PORT"
+
+if [ -f "$jurisdictions" ]; then
+  admin_token=$(node libs/auth/dist/mint-token.js --role admin --sub roadloop-start --ttl 10m)
+  crews=0
+  for id in $(node -e 'for (const f of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).features) console.log(f.properties.id)' "$jurisdictions"); do
+    curl -fsS -o /dev/null -X PUT "http://127.0.0.1:$GATEWAY_PORT/v1/crews/$id-crew" \
+      -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
+      -d "{\"name\":\"$id road crew\",\"jurisdictionId\":\"$id\"}" && crews=$((crews + 1))
+  done
+  echo "start: $crews road crews, one per jurisdiction"
+fi
 
 cat <<MSG
 
