@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AppError, parseOrThrow } from '@roadloop/http';
-import { Harness, box, openHarness, profileEvent } from '../testing/harness';
+import { Harness, box, hazardEvent, openHarness, profileEvent } from '../testing/harness';
+import { Principal } from '@roadloop/auth';
+import { TaskFilter } from '../tasks/task.model';
 import { putJurisdictionSchema } from './jurisdiction.schema';
 import { JurisdictionService } from './jurisdiction.service';
 
@@ -56,5 +58,26 @@ describe(JurisdictionService.name, () => {
 
   it('refuses a crew of an unknown jurisdiction', async () => {
     await expect(h.areas.putCrew('c', 'Crew', 'nowhere')).rejects.toMatchObject({ code: 'JURISDICTION_NOT_FOUND', fields: [{ field: 'jurisdictionId' }] });
+  });
+
+  it('routes the tasks that waited for a crew when the jurisdiction gets its first crews, balancing them', async () => {
+    await h.areas.put('valley', 'Valley', box(4, 42, 4.1, 42.1));
+    for (const [i, segmentId] of ['v1', 'v2', 'v3'].entries()) {
+      await h.intake.onSegmentProfile(profileEvent(segmentId, [[4.01 + i * 0.01, 42.05], [4.015 + i * 0.01, 42.055]]));
+      await h.intake.onReportMatched(hazardEvent(segmentId, { category: 'rockfall', severity: 'critical' }));
+    }
+    const valley: TaskFilter = { jurisdictionId: 'valley', limit: 10, offset: 0 };
+    const dispatcher: Principal = { id: 'd', role: 'dispatcher', crewId: null };
+    const waiting = await h.queries.list(valley, dispatcher);
+    expect(waiting.map((t) => [t.crewId, t.status])).toEqual([
+      [null, 'created'],
+      [null, 'created'],
+      [null, 'created'],
+    ]);
+
+    expect(await h.areas.putCrew('valley-a', 'Crew A', 'valley')).toMatchObject({ created: true, assignedWaitingTasks: 3 });
+    expect(await h.areas.putCrew('valley-b', 'Crew B', 'valley')).toMatchObject({ created: true, assignedWaitingTasks: 0 });
+    const routed = await h.queries.list(valley, dispatcher);
+    expect(routed.map((t) => t.status)).toEqual(['assigned', 'assigned', 'assigned']);
   });
 });

@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { Clock } from '../clock';
 import { TaskException } from '../tasks/task.exception';
+import { TransactionRunner } from '@roadloop/persistence';
+import { AssignmentService } from '../tasks/assignment.service';
 import { TaskRepository } from '../tasks/task.repository';
 import { JurisdictionGeometry } from './jurisdiction.schema';
 import { CrewRecord, JurisdictionRepository } from './jurisdiction.repository';
@@ -19,6 +21,8 @@ export class JurisdictionService {
     private readonly jurisdictions: JurisdictionRepository,
     private readonly tasks: TaskRepository,
     private readonly clock: Clock,
+    private readonly tx: TransactionRunner,
+    private readonly assignment: AssignmentService,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
   ) {}
 
@@ -49,12 +53,29 @@ export class JurisdictionService {
     return (await this.statuses(id)).get(id)!;
   }
 
-  async putCrew(id: string, name: string, jurisdictionId: string): Promise<{ id: string; name: string; jurisdictionId: string; created: boolean }> {
+  /**
+   * Creates or replaces a crew. Tasks of its jurisdiction that were waiting for a crew are routed
+   * now (balanced over every crew of the jurisdiction), so work opened before the crews were set up
+   * is not left unassigned.
+   */
+  async putCrew(
+    id: string,
+    name: string,
+    jurisdictionId: string,
+  ): Promise<{ id: string; name: string; jurisdictionId: string; created: boolean; assignedWaitingTasks: number }> {
     if (!(await this.jurisdictions.find(jurisdictionId))) {
       throw new TaskException('JURISDICTION_NOT_FOUND', `no jurisdiction ${jurisdictionId}`, [{ field: 'jurisdictionId', message: 'no such jurisdiction' }]);
     }
     const created = await this.jurisdictions.upsertCrew(id, name, jurisdictionId);
-    return { id, name, jurisdictionId, created };
+    const assignedWaitingTasks = await this.tx.run(async (scope) => {
+      let assigned = 0;
+      for (const waiting of await this.tasks.lockUnassignedIn(jurisdictionId, scope)) {
+        const routed = await this.assignment.autoAssign(waiting, `crew-${id}`, scope);
+        if (routed.crewId) assigned++;
+      }
+      return assigned;
+    });
+    return { id, name, jurisdictionId, created, assignedWaitingTasks };
   }
 
   listCrews(jurisdictionId?: string): Promise<CrewRecord[]> {

@@ -116,6 +116,16 @@ export class TaskRepository {
     return rows.map(toRecord);
   }
 
+  /** Open tasks waiting for a crew in a jurisdiction, oldest first, locked for routing. */
+  async lockUnassignedIn(jurisdictionId: string, scope: TxScope): Promise<TaskRecord[]> {
+    const rows: Row[] = await this.m(scope).query(
+      `SELECT * FROM task WHERE jurisdiction_id = $1 AND crew_id IS NULL AND status IN ('created', 'reopened')
+        ORDER BY created_at, id FOR UPDATE`,
+      [jurisdictionId],
+    );
+    return rows.map(toRecord);
+  }
+
   async hasRuleTask(segmentId: string, rule: string, countermeasure: string, scope: TxScope): Promise<boolean> {
     const rows: unknown[] = await this.m(scope).query(
       `SELECT 1 FROM task WHERE segment_id = $1 AND rule = $2 AND countermeasure = $3 LIMIT 1`,

@@ -79,7 +79,7 @@ export async function openHarness(label: string, env: Record<string, string> = {
   const commands = new TaskCommandService(tx, tasks, jurisdictions, segments, ledger, reopener, clock, nudge, config);
   const queries = new TaskQueryService(tasks, clock);
   const escalation = new EscalationService(tx, tasks, ledger, clock, nudge, config);
-  const areas = new JurisdictionService(jurisdictions, tasks, clock, config);
+  const areas = new JurisdictionService(jurisdictions, tasks, clock, tx, assignment, config);
   return {
     schema,
     ds,
