@@ -100,9 +100,12 @@ Roadloop is running.
   task service   http://127.0.0.1:$TASK_PORT
   Kafka          127.0.0.1:${KAFKA_PORT:-9092}
   logs           $STATE_DIR/*.log
+  API document   http://127.0.0.1:$GATEWAY_PORT/openapi.json
 Try:
   curl -s -XPOST http://127.0.0.1:$GATEWAY_PORT/v1/hazards -H 'content-type: application/json' \\
-    -d '{"category":"rockfall","severity":"critical","lon":1.521,"lat":42.50575}'
-  curl -s 'http://127.0.0.1:$GATEWAY_PORT/v1/tasks?segmentId=w900001-0'
+    -d '{"category":"rockfall","severity":"critical","lon":1.5218,"lat":42.5063}'
+  TOKEN=\$(node libs/auth/dist/mint-token.js --role dispatcher --sub you)
+  curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:$GATEWAY_PORT/v1/segments/top?limit=5'
+  curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:$GATEWAY_PORT/v1/jurisdictions'
 Stop everything with: npm stop
 MSG
