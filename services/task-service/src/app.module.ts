@@ -48,6 +48,8 @@ export const CORE_PROVIDERS = [
   OutboxRepository,
   SegmentRefRepository,
   JurisdictionRepository,
+  TaskLedger,
+  AssignmentService,
   JurisdictionService,
 ];
 
@@ -76,8 +78,6 @@ export class AppModule {
         ...CORE_PROVIDERS,
         OutboxRelayService,
         { provide: OutboxNudge, useExisting: OutboxRelayService },
-        TaskLedger,
-        AssignmentService,
         TaskReopenService,
         TaskIntakeService,
         TaskCommandService,
