@@ -1,4 +1,4 @@
-export * from './match.exception';
-export * from './packed-segments';
-export * from './segment-matcher';
-export * from './segment-geojson.loader';
+export { MatchErrorCode, MatchException, type MatchExceptionDetails } from './match.exception';
+export { packSegments, segmentCoordinates, type PackedSegments, type SegmentInput, type SegmentSource } from './packed-segments';
+export { MAX_TOLERANCE_M, SegmentMatcher, type QueryPoint, type SegmentMatch } from './segment-matcher';
+export { loadSegmentsGeoJson, type LoadSegmentsOptions } from './segment-geojson.loader';

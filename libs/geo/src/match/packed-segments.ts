@@ -1,5 +1,4 @@
 import type { Feature, FeatureCollection, LineString } from 'geojson';
-import { distanceM } from '../geometry/ruler';
 import { MatchErrorCode, MatchException } from './match.exception';
 
 /** A road segment as plain data: an id and its polyline as [lon, lat] vertices (WGS84 degrees). */
@@ -219,14 +218,4 @@ export function segmentCoordinates(packed: PackedSegments, s: number): [number, 
   const out: [number, number][] = [];
   for (let v = packed.vertexStart[s]; v < packed.vertexStart[s + 1]; v++) out.push([packed.coords[2 * v], packed.coords[2 * v + 1]]);
   return out;
-}
-
-/** Length in metres of segment s, measured like `lineLengthM` (each piece in its own local frame). */
-export function segmentLengthM(packed: PackedSegments, s: number): number {
-  let total = 0;
-  const c = packed.coords;
-  for (let v = packed.vertexStart[s] + 1; v < packed.vertexStart[s + 1]; v++) {
-    total += distanceM([c[2 * v - 2], c[2 * v - 1]], [c[2 * v], c[2 * v + 1]]);
-  }
-  return total;
 }

@@ -24,6 +24,9 @@ export interface SegmentMatch {
 
 export type QueryPoint = readonly [number, number];
 
+/** Doubles per leaf slot record (see SegmentMatcher#slots). */
+const SLOT = 8;
+
 function checkTolerance(toleranceM: number): void {
   if (typeof toleranceM !== 'number' || !(toleranceM >= 0 && toleranceM <= MAX_TOLERANCE_M)) {
     throw new MatchException(
@@ -52,8 +55,11 @@ function checkPoint(lon: number, lat: number, pointIndex?: number): void {
  * point, with ruler.projectOnSegment's arithmetic, so they equal ruler.projectOnLine's exactly and
  * agree with geodesic distances to well under a millimetre per metre at these ranges.
  *
- * Memory: typed arrays only, ~70 bytes per piece plus 8 per vertex and the id strings; the input's
- * coordinates are not retained. Instances are immutable once built; `match` is synchronous.
+ * The walk goes nearest child first and skips any box farther than the best piece so far.
+ *
+ * Memory: typed arrays only, ~85 bytes per piece (a 64-byte record and the tree) plus the id
+ * strings; the input's arrays are not retained. Instances are immutable once built; `match` is
+ * synchronous.
  */
 export class SegmentMatcher {
   /** Index frame: x = (lon − lon0)·kx0, y = (lat − lat0)·ky0, metres (kx0, ky0 at lat0). */
@@ -63,15 +69,13 @@ export class SegmentMatcher {
   private readonly ky0: number;
   private readonly tree: PackedTree | undefined;
   /**
-   * Per leaf slot of the tree (Hilbert order, so that the pieces a query meets lie together in
-   * memory): the piece's end points in degrees [lonA, latA, lonB, latB], the index of its first
-   * vertex (which orders pieces as (segment, piece), for ties) and its segment.
+   * One 64-byte record per leaf slot of the tree, in the tree's Hilbert order so that the pieces a
+   * query meets lie together in memory, and all a match needs is in one cache line:
+   * [lonA, latA, lonB, latB, offsetA, offsetB, segment, first vertex]. Offsets are metres from the
+   * segment's first vertex, each piece measured like ruler.lineLengthM does; the first-vertex index
+   * orders pieces as (segment, piece), for ties.
    */
-  private readonly slotCoords: Float64Array;
-  private readonly slotVertex: Uint32Array;
-  private readonly slotSegment: Uint32Array;
-  /** Metres from each vertex's segment start, each piece measured like ruler.lineLengthM does. */
-  private readonly vertexOffsetM: Float64Array;
+  private readonly slots: Float64Array;
   private readonly ids: readonly string[];
   /** Depth-first stack of (node position, level) pairs and their distance bounds, reused by every query. */
   private readonly stack: Int32Array;
@@ -81,7 +85,7 @@ export class SegmentMatcher {
     const { coords, vertexStart, ids } = packed;
     const segments = ids.length;
     const pieces = pieceCount(packed);
-    this.ids = ids;
+    this.ids = ids.slice(); // a copy: the caller may reuse its array
 
     let minLon = Infinity;
     let minLat = Infinity;
@@ -118,8 +122,6 @@ export class SegmentMatcher {
         pieceSegment[p] = s;
       }
     }
-    this.vertexOffsetM = vertexOffsetM;
-
     this.tree =
       pieces > 0
         ? buildPackedTree(pieces, (add) => {
@@ -134,15 +136,16 @@ export class SegmentMatcher {
           })
         : undefined;
 
-    this.slotCoords = new Float64Array(pieces * 4);
-    this.slotVertex = new Uint32Array(pieces);
-    this.slotSegment = new Uint32Array(pieces);
+    this.slots = new Float64Array(pieces * SLOT);
     for (let slot = 0; slot < pieces; slot++) {
       const piece = this.tree!.indices[slot];
-      const a = 2 * pieceVertex[piece];
-      for (let k = 0; k < 4; k++) this.slotCoords[4 * slot + k] = coords[a + k];
-      this.slotVertex[slot] = pieceVertex[piece];
-      this.slotSegment[slot] = pieceSegment[piece];
+      const v = pieceVertex[piece];
+      const r = SLOT * slot;
+      for (let k = 0; k < 4; k++) this.slots[r + k] = coords[2 * v + k];
+      this.slots[r + 4] = vertexOffsetM[v];
+      this.slots[r + 5] = vertexOffsetM[v + 1];
+      this.slots[r + 6] = pieceSegment[piece];
+      this.slots[r + 7] = v;
     }
     const levels = this.tree?.levelBounds.length ?? 1;
     this.stack = new Int32Array(2 * (levels + 1) * (this.tree?.nodeSize ?? 1));
@@ -151,7 +154,7 @@ export class SegmentMatcher {
 
   /**
    * Builds a matcher. Every input is validated; GeoJSON and `{ id, coordinates }` inputs are
-   * copied into typed arrays first. The matcher keeps none of the input's arrays except the ids.
+   * packed into typed arrays first. The matcher keeps none of the input's arrays.
    */
   static build(source: SegmentSource): SegmentMatcher {
     return new SegmentMatcher(packSegments(source));
@@ -162,7 +165,7 @@ export class SegmentMatcher {
   }
 
   get pieceCount(): number {
-    return this.slotVertex.length;
+    return this.slots.length / SLOT;
   }
 
   /** The nearest segment within `toleranceM` metres of (lon, lat), or null when there is none. */
@@ -201,8 +204,7 @@ export class SegmentMatcher {
     const sy = ky / this.ky0;
     const { boxes, indices, levelBounds, nodeSize } = tree;
     const leafEnd = tree.numItems * 4;
-    const c = this.slotCoords;
-    const slotVertex = this.slotVertex;
+    const c = this.slots;
     const stack = this.stack;
     const bounds = this.bounds;
     let bestSlot = -1;
@@ -227,6 +229,8 @@ export class SegmentMatcher {
       const level = stack[sp + 1];
       const end = Math.min(node + nodeSize * 4, levelBounds[level]);
       const leaves = node < leafEnd;
+      const firstPushed = sp;
+      let nearestPushed = -1;
       for (let pos = node; pos < end; pos += 4) {
         const x0 = boxes[pos];
         const y0 = boxes[pos + 1];
@@ -235,9 +239,10 @@ export class SegmentMatcher {
         if (maxX < x0 || maxY < y0 || minX > x1 || minY > y1) continue;
         const bx = (x < x0 ? x0 - x : x > x1 ? x - x1 : 0) * sx;
         const by = (y < y0 ? y0 - y : y > y1 ? y - y1 : 0) * sy;
-        const bound = (bx * bx + by * by) * 1.01;
+        const bound = (bx * bx + by * by) * (1 - 1e-9);
         if (bound > bestDistSq) continue;
         if (!leaves) {
+          if (nearestPushed < 0 || bound < bounds[nearestPushed >> 1]) nearestPushed = sp;
           stack[sp] = indices[pos >> 2];
           stack[sp + 1] = level - 1;
           bounds[sp >> 1] = bound;
@@ -246,10 +251,11 @@ export class SegmentMatcher {
         }
         // Exact distance to the piece: ruler.projectOnSegment, inlined (same operations, so the
         // same bits): project onto the piece in the query's frame and clamp t to [0, 1].
-        const ax = c[pos];
-        const ay = c[pos + 1];
-        const ux = (c[pos + 2] - ax) * kx;
-        const uy = (c[pos + 3] - ay) * ky;
+        const r = 2 * pos; // = SLOT * slot
+        const ax = c[r];
+        const ay = c[r + 1];
+        const ux = (c[r + 2] - ax) * kx;
+        const uy = (c[r + 3] - ay) * ky;
         const wx = (lon - ax) * kx;
         const wy = (lat - ay) * ky;
         const len2 = ux * ux + uy * uy;
@@ -261,26 +267,39 @@ export class SegmentMatcher {
         const d2 = dx * dx + dy * dy;
         const slot = pos >> 2;
         // Ties go to the lowest first-vertex index, i.e. the lowest segment, then the lowest piece.
-        if (d2 < bestDistSq || (d2 === bestDistSq && slotVertex[slot] < slotVertex[bestSlot])) {
+        if (d2 < bestDistSq || (d2 === bestDistSq && c[r + 7] < c[SLOT * bestSlot + 7])) {
           bestDistSq = d2;
           bestSlot = slot;
           bestT = t;
         }
+      }
+      // Visit the nearest child first (it is popped first): the best distance then drops early
+      // and prunes its siblings when they are popped.
+      const top = sp - 2;
+      if (nearestPushed >= 0 && nearestPushed !== top && top >= firstPushed) {
+        const node2 = stack[top];
+        const level2 = stack[top + 1];
+        const bound2 = bounds[top >> 1];
+        stack[top] = stack[nearestPushed];
+        stack[top + 1] = stack[nearestPushed + 1];
+        bounds[top >> 1] = bounds[nearestPushed >> 1];
+        stack[nearestPushed] = node2;
+        stack[nearestPushed + 1] = level2;
+        bounds[nearestPushed >> 1] = bound2;
       }
     }
 
     if (bestSlot < 0) return null;
     const distance = Math.sqrt(bestDistSq);
     if (!(distance <= toleranceM)) return null;
-    const segmentIndex = this.slotSegment[bestSlot];
-    const v = slotVertex[bestSlot];
-    const at = 4 * bestSlot;
+    const r = SLOT * bestSlot;
+    const segmentIndex = c[r + 6];
     return {
       segmentId: this.ids[segmentIndex],
       segmentIndex,
       distanceM: distance,
-      offsetM: this.vertexOffsetM[v] + bestT * (this.vertexOffsetM[v + 1] - this.vertexOffsetM[v]),
-      point: [c[at] + bestT * (c[at + 2] - c[at]), c[at + 1] + bestT * (c[at + 3] - c[at + 1])],
+      offsetM: c[r + 4] + bestT * (c[r + 5] - c[r + 4]),
+      point: [c[r] + bestT * (c[r + 2] - c[r]), c[r + 1] + bestT * (c[r + 3] - c[r + 1])],
     };
   }
 }
