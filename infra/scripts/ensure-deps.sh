@@ -19,5 +19,5 @@ if [ ! -f "$marker" ] || [ "$(cat "$marker")" != "$want" ]; then
   echo "deps: installed in $(( $(date +%s) - start )) s"
 fi
 
-echo "deps: building (tsc -b)"
-npx tsc -b
+echo "deps: building (tsc -b infra/tsconfig.build.json)"
+npx tsc -b infra/tsconfig.build.json

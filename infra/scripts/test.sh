@@ -19,7 +19,7 @@ cleanup() { [ "$started_kafka" = 1 ] && bash infra/kafka/kafka.sh stop || true; 
 trap cleanup EXIT
 
 echo "test: type-checking"
-npx tsc -p tsconfig.check.json
+npx tsc -p test/tsconfig.json
 
 echo "test: running jest"
-npx jest --ci "$@"
+npx jest -c test/jest.config.js --ci "$@"

@@ -23,7 +23,7 @@ const base = {
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
   moduleNameMapper: { '^@roadloop/([a-z-]+)$': '<rootDir>/libs/$1/src' },
-  rootDir: __dirname,
+  rootDir: require('node:path').resolve(__dirname, '..'),
 };
 
 module.exports = {
