@@ -15,7 +15,12 @@ if ! bash infra/kafka/kafka.sh status >/dev/null 2>&1; then
   bash infra/kafka/kafka.sh start
   started_kafka=1
 fi
-cleanup() { [ "$started_kafka" = 1 ] && bash infra/kafka/kafka.sh stop || true; }
+# Leave nothing running: service processes a failed end-to-end test may have left, and the broker
+# if this run started it.
+cleanup() {
+  pkill -f "$REPO_ROOT/services/[a-z-]*/dist/main.js" 2>/dev/null || true
+  if [ "$started_kafka" = 1 ]; then bash infra/kafka/kafka.sh stop || true; fi
+}
 trap cleanup EXIT
 
 echo "test: type-checking"
