@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { segmentRiskChangedTopic, taskChangedTopic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { REPO_ROOT, SAMPLE_DATA_DIR, freePort, infra, runId } from '../support/environment';
+import { REPO_ROOT, SAMPLE_DATA_DIR, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
@@ -46,11 +46,7 @@ describe('closed loop on the Andorra network', () => {
   const id = runId('loop');
   const schemas = { risk: `risk_${id}`, task: `task_${id}` };
   const common = {
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: id,
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_KEY_PREFIX: `${id}:`,
+    ...isolatedEnv(id),
     PROFILE_RELAY_MS: '200',
     OUTBOX_POLL_MS: '100',
     // This scenario opens the guardrail task from reports; the import-time rule is tested elsewhere.

@@ -4,7 +4,7 @@ import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import { hazardReportedTopic, topicName } from '@roadloop/contracts';
-import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
+import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
@@ -28,11 +28,7 @@ describe('crash recovery of the risk service', () => {
   const id = runId('crash');
   const schema = `risk_${id}`;
   const env = {
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: id,
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_KEY_PREFIX: `${id}:`,
+    ...isolatedEnv(id),
     DB_SCHEMA: schema,
     // The killed member's partitions move to the new one once its session times out.
     KAFKA_SESSION_TIMEOUT_MS: '8000',

@@ -15,7 +15,7 @@ import {
   topicName,
 } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
+import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
@@ -41,11 +41,7 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
   const id = runId('risk');
   const schema = `risk_${id}`;
   const common = {
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: id,
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_KEY_PREFIX: `${id}:`,
+    ...isolatedEnv(id),
     DB_SCHEMA: schema,
     PROFILE_RELAY_MS: '200',
     ...E2E_AUTH_ENV,

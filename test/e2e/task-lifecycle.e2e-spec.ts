@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import { reportMatchedTopic, segmentProfileTopic, taskChangedTopic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
+import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
@@ -59,12 +59,8 @@ describe('task lifecycle: report → routed task → evidence → verified → r
     taskChanged: topicName(taskChangedTopic, prefix),
   };
   const common = {
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: prefix,
+    ...isolatedEnv(prefix),
     KAFKA_CONSUMER_MAX_ATTEMPTS: '3',
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_KEY_PREFIX: `${id}:`,
     LOG_LEVEL: 'info',
     ...E2E_AUTH_ENV,
   };

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, hazardReportedTopic, segmentRiskChangedTopic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
+import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { RunningService, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
@@ -28,12 +28,8 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     deadLetters: topicName(deadLetterTopic, prefix),
   };
   const common = {
-    KAFKA_BROKERS: infra.kafkaBrokers,
-    KAFKA_TOPIC_PREFIX: prefix,
+    ...isolatedEnv(prefix),
     KAFKA_CONSUMER_MAX_ATTEMPTS: '3',
-    DATABASE_URL: infra.databaseUrl,
-    REDIS_URL: infra.redisUrl,
-    REDIS_KEY_PREFIX: `${id}:`,
     LOG_LEVEL: 'info',
     ...E2E_AUTH_ENV,
   };

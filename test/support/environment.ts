@@ -30,3 +30,17 @@ export async function freePort(): Promise<number> {
 
 /** The sample region (OSM extract and SRTM tile), kept beside the repository, never inside it. */
 export const SAMPLE_DATA_DIR = process.env.ROADLOOP_DATA_DIR ?? resolve(REPO_ROOT, '..', 'shared', 'data', 'andorra');
+
+/**
+ * The environment that gives a test run's services their own topics and consumer groups (prefix),
+ * and their own Redis keys, on the machine's shared broker, database and Redis.
+ */
+export function isolatedEnv(id: string): Record<string, string> {
+  return {
+    KAFKA_BROKERS: infra.kafkaBrokers,
+    KAFKA_TOPIC_PREFIX: id,
+    DATABASE_URL: infra.databaseUrl,
+    REDIS_URL: infra.redisUrl,
+    REDIS_KEY_PREFIX: `${id}:`,
+  };
+}

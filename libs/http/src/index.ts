@@ -3,3 +3,4 @@ export * from './bootstrap';
 export * from './error.filter';
 export * from './validation';
 export * from './openapi';
+export * from './cli';

@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@roadloop/config';
 import { scoreFiles } from '@roadloop/geo';
+import { readFeatureCollection, runCommand } from '@roadloop/http';
 import { RISK_REPOSITORIES, persistenceFor } from './app.module';
 import { loadRiskConfig } from './config';
 import { SegmentImportService } from './import/segment-import.service';
@@ -65,7 +64,7 @@ async function main(argv: string[]): Promise<number> {
       );
       features = scored.segments.features;
     } else {
-      features = await readFeatures(values.geojson!);
+      features = await readFeatureCollection(values.geojson!);
     }
     const report = await app.get(SegmentImportService).importFeatures(features);
     for (const r of report.rejected.slice(0, 20)) process.stderr.write(`feature ${r.index}: ${r.reason}\n`);
@@ -81,24 +80,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function readFeatures(path: string): Promise<unknown[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`${path}: not a readable JSON file: ${(err as Error).message}`);
-  }
-  const collection = json as { type?: unknown; features?: unknown };
-  if (collection?.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
-    throw new Error(`${path}: expected a GeoJSON FeatureCollection`);
-  }
-  return collection.features;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `risk-service: ${(err as Error).message}`}\n`);
-    process.exit(1);
-  },
-);
+runCommand('risk-service', main);

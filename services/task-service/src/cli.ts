@@ -1,11 +1,9 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
-import { ConfigError } from '@roadloop/config';
 import { describeIssues } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError, readFeatureCollection, runCommand } from '@roadloop/http';
 import { CORE_PROVIDERS, persistenceFor } from './app.module';
 import { TASK_CONFIG, loadTaskConfig } from './config';
 import { jurisdictionFeatureSchema } from './jurisdictions/jurisdiction.schema';
@@ -43,7 +41,7 @@ async function main(argv: string[]): Promise<number> {
   })
   class CliModule {}
 
-  const features = command === 'jurisdictions' ? await readFeatures(values.geojson!) : [];
+  const features = command === 'jurisdictions' ? await readFeatureCollection(values.geojson!) : [];
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['warn', 'error'] });
   try {
     if (command === 'migrate') {
@@ -80,24 +78,4 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-async function readFeatures(path: string): Promise<unknown[]> {
-  let json: unknown;
-  try {
-    json = JSON.parse(await readFile(path, 'utf8'));
-  } catch (err) {
-    throw new Error(`${path}: not a readable JSON file: ${(err as Error).message}`);
-  }
-  const collection = json as { type?: unknown; features?: unknown };
-  if (collection?.type !== 'FeatureCollection' || !Array.isArray(collection.features)) {
-    throw new Error(`${path}: expected a GeoJSON FeatureCollection`);
-  }
-  return collection.features;
-}
-
-main(process.argv.slice(2)).then(
-  (code) => process.exit(code),
-  (err) => {
-    process.stderr.write(`${err instanceof ConfigError ? err.message : `task-service: ${(err as Error).message}`}\n`);
-    process.exit(1);
-  },
-);
+runCommand('task-service', main);

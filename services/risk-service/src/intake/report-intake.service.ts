@@ -31,12 +31,8 @@ export class ReportIntakeService {
   async intakeHazard(event: HazardReportedEvent): Promise<IntakeOutcome> {
     const report = event.payload;
     const existing = await this.hazards.find(report.hazardId);
-    let placement: Placement | null;
-    if (existing) {
-      placement = existing.segmentId
-        ? { segmentId: existing.segmentId, distanceM: existing.matchDistanceM ?? 0, offsetM: existing.offsetM ?? 0 }
-        : null;
-    } else {
+    let placement = existing ? placementOf(existing) : null;
+    if (!existing) {
       placement = await this.matcher.place(report.lon, report.lat);
       await this.hazards.insertIfNew(report, this.placementRow(event, placement));
       if (!placement) this.logger.log(`hazard ${report.hazardId} is on no known road; kept unmatched`);
@@ -62,12 +58,8 @@ export class ReportIntakeService {
   async intakeAccident(event: AccidentReportedEvent): Promise<IntakeOutcome> {
     const report = event.payload;
     const existing = await this.accidents.find(report.accidentId);
-    let placement: Placement | null;
-    if (existing) {
-      placement = existing.segmentId
-        ? { segmentId: existing.segmentId, distanceM: existing.matchDistanceM ?? 0, offsetM: existing.offsetM ?? 0 }
-        : null;
-    } else {
+    let placement = existing ? placementOf(existing) : null;
+    if (!existing) {
       placement = await this.matcher.place(report.lon, report.lat);
       const inserted = await this.accidents.insertIfNew(report, this.placementRow(event, placement));
       if (inserted === 'same-external-id') {
@@ -109,4 +101,9 @@ export class ReportIntakeService {
   private async announce(payload: ReportMatched, correlationId: string): Promise<void> {
     await this.publisher.publish(reportMatchedTopic, payload, { correlationId });
   }
+}
+
+/** Where a report recorded earlier was placed (a redelivery is placed where the first one was). */
+function placementOf(row: { segmentId: string | null; matchDistanceM: number | null; offsetM: number | null }): Placement | null {
+  return row.segmentId ? { segmentId: row.segmentId, distanceM: row.matchDistanceM ?? 0, offsetM: row.offsetM ?? 0 } : null;
 }
