@@ -204,6 +204,10 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
       REDIS_URL: 'redis://127.0.0.1:1',
     });
     services.push(noRedis);
+    // Ready without Redis: it is reported down, but the service works on with PostgreSQL.
+    const health = await fetch(`${noRedis.url}/health/ready`);
+    expect(health.status).toBe(200);
+    expect(((await health.json()) as { checks: Record<string, { status: string }> }).checks.redis).toMatchObject({ status: 'down' });
     const fallback = await top(noRedis.url);
     expect(fallback.source).toBe('database');
     expect(fallback.items).toEqual(before.items.map(({ segmentId, score }) => ({ segmentId, score, level: expect.any(String), alarm: expect.any(String) })));

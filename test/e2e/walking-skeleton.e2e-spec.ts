@@ -217,4 +217,27 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     expect(hazardBody.additionalProperties).toBe(false);
     expect(doc.paths['/v1/tasks/{id}/verify'].post['x-roles']).toEqual(['inspector']);
   });
+
+  it('reports readiness of its dependencies and Prometheus metrics on every service', async () => {
+    for (const service of services) {
+      const ready = await fetch(`${service.url}/health/ready`);
+      expect(ready.status).toBe(200);
+      const body = (await ready.json()) as { status: string; checks: Record<string, { status: string }> };
+      expect(body.status).toBe('ok');
+      expect(body.checks.kafka).toMatchObject({ status: 'up' });
+      expect((await fetch(`${service.url}/health/live`)).status).toBe(200);
+    }
+    const riskBody = (await (await fetch(`${risk.url}/health/ready`)).json()) as { checks: Record<string, { status: string }> };
+    expect(riskBody.checks).toMatchObject({ postgres: { status: 'up' }, redis: { status: 'up' } });
+
+    const metrics = await (await fetch(`${risk.url}/metrics`)).text();
+    const sample = (name: string, labels: string) =>
+      Number(metrics.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels))?.split(' ').pop());
+    expect(sample('roadloop_events_consumed_total', `topic="${topics.hazards}"`)).toBeGreaterThanOrEqual(5);
+    expect(sample('roadloop_events_dead_lettered_total', `topic="${topics.hazards}"`)).toBe(2);
+    expect(metrics).toMatch(/^roadloop_consumer_lag_messages\{group="[^"]+",topic="[^"]+",partition="\d+"\} \d+$/m);
+    const taskMetrics = await (await fetch(`${services[1].url}/metrics`)).text();
+    expect(taskMetrics).toMatch(/^roadloop_tasks_open\{priority="p1"\} [1-9]\d*$/m);
+    expect(taskMetrics).toMatch(/^roadloop_tasks_overdue\{priority="p1"\} 0$/m);
+  });
 });

@@ -4,3 +4,4 @@ export * from './error.filter';
 export * from './validation';
 export * from './openapi';
 export * from './cli';
+export * from './observability';

@@ -7,7 +7,9 @@ import {
   Module,
   OnApplicationShutdown,
   OnModuleInit,
+  Optional,
 } from '@nestjs/common';
+import { MetricFamily, ObservabilityRegistry } from '@roadloop/http';
 import { Kafka } from 'kafkajs';
 import { TopicContract, deadLetterTopic, topicName } from '@roadloop/contracts';
 import { EventPublisher } from './event-publisher';
@@ -34,7 +36,10 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaOptions,
     private readonly publisher: EventPublisher,
-  ) {}
+    @Optional() observability?: ObservabilityRegistry,
+  ) {
+    observability?.addCollector(() => consumerMetrics(this.consumers));
+  }
 
   create(groupId: string, subscriptions: Subscription[]): TopicConsumer {
     const consumer = new TopicConsumer(
@@ -67,6 +72,27 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
   }
 }
 
+/** Consumed, dead-lettered, lag and processing time of every consumer, for /metrics. */
+export function consumerMetrics(consumers: readonly TopicConsumer[]): MetricFamily[] {
+  const consumed: MetricFamily = { name: 'roadloop_events_consumed_total', help: 'Messages handled, per topic', type: 'counter', samples: [] };
+  const dead: MetricFamily = { name: 'roadloop_events_dead_lettered_total', help: 'Messages sent to the dead-letter topic, per source topic', type: 'counter', samples: [] };
+  const lag: MetricFamily = { name: 'roadloop_consumer_lag_messages', help: 'Messages behind the high watermark, per partition', type: 'gauge', samples: [] };
+  const seconds: MetricFamily = { name: 'roadloop_event_processing_seconds_total', help: 'Time spent handling messages', type: 'counter', samples: [] };
+  const last: MetricFamily = { name: 'roadloop_event_processing_last_seconds', help: 'Time the last message took', type: 'gauge', samples: [] };
+  for (const c of consumers) {
+    const group = c.groupId;
+    for (const [topic, n] of c.stats.consumed) consumed.samples.push({ labels: { group, topic }, value: n });
+    for (const [topic, n] of c.stats.deadLettered) dead.samples.push({ labels: { group, topic }, value: n });
+    for (const [key, n] of c.stats.lag) {
+      const at = key.lastIndexOf(':');
+      lag.samples.push({ labels: { group, topic: key.slice(0, at), partition: key.slice(at + 1) }, value: n });
+    }
+    seconds.samples.push({ labels: { group }, value: c.stats.processingMsTotal / 1000 });
+    last.samples.push({ labels: { group }, value: c.stats.lastProcessingMs / 1000 });
+  }
+  return [consumed, dead, lag, seconds, last];
+}
+
 @Injectable()
 class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger('Kafka');
@@ -75,7 +101,21 @@ class KafkaLifecycle implements OnModuleInit, OnApplicationShutdown {
     @Inject(KAFKA_CLIENT) private readonly kafka: Kafka,
     @Inject(KAFKA_OPTIONS) private readonly options: KafkaModuleOptions,
     private readonly publisher: EventPublisher,
-  ) {}
+    @Optional() observability?: ObservabilityRegistry,
+  ) {
+    observability?.addIndicator({
+      name: 'kafka',
+      check: async () => {
+        const admin = this.kafka.admin();
+        await admin.connect();
+        try {
+          await admin.describeCluster();
+        } finally {
+          await admin.disconnect();
+        }
+      },
+    });
+  }
 
   async onModuleInit(): Promise<void> {
     if (this.options.createTopics) {

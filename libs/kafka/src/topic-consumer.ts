@@ -49,8 +49,12 @@ export interface TopicConsumerOptions {
 }
 
 export interface ConsumerStats {
+  /** Messages handled, per topic. */
   consumed: Map<string, number>;
   deadLettered: Map<string, number>;
+  /** Messages behind the partition's high watermark after the last one handled, per `topic:partition`. */
+  lag: Map<string, number>;
+  processingMsTotal: number;
   lastProcessingMs: number;
 }
 
@@ -64,7 +68,7 @@ export class TopicConsumer {
   private readonly consumer: Consumer;
   private readonly byTopic = new Map<string, Subscription>();
   private readonly deadLetters: string;
-  readonly stats: ConsumerStats = { consumed: new Map(), deadLettered: new Map(), lastProcessingMs: 0 };
+  readonly stats: ConsumerStats = { consumed: new Map(), deadLettered: new Map(), lag: new Map(), processingMsTotal: 0, lastProcessingMs: 0 };
   private running = false;
 
   constructor(
@@ -85,6 +89,10 @@ export class TopicConsumer {
     this.consumer.on(this.consumer.events.CRASH, (e) =>
       this.logger.error(`consumer ${options.groupId} crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`),
     );
+  }
+
+  get groupId(): string {
+    return this.options.groupId;
   }
 
   get topics(): string[] {
@@ -114,7 +122,9 @@ export class TopicConsumer {
       const started = Date.now();
       await this.process(batch.topic, batch.partition, message, heartbeat);
       this.stats.lastProcessingMs = Date.now() - started;
+      this.stats.processingMsTotal += this.stats.lastProcessingMs;
       this.stats.consumed.set(batch.topic, (this.stats.consumed.get(batch.topic) ?? 0) + 1);
+      this.stats.lag.set(`${batch.topic}:${batch.partition}`, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
       resolveOffset(message.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();

@@ -1,4 +1,5 @@
-import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
+import { ObservabilityRegistry } from '@roadloop/http';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DatabaseOptions, openDatabase } from './data-source';
@@ -12,7 +13,12 @@ class PersistenceLifecycle implements OnApplicationShutdown {
   constructor(
     private readonly dataSource: DataSource,
     @Inject(REDIS) private readonly redis: Redis,
-  ) {}
+    @Optional() observability?: ObservabilityRegistry,
+  ) {
+    observability?.addIndicator({ name: 'postgres', check: async () => void (await this.dataSource.query('SELECT 1')) });
+    // The services fall back to PostgreSQL without Redis: it is reported, but not required.
+    observability?.addIndicator({ name: 'redis', optional: true, check: async () => void (await this.redis.ping()) });
+  }
 
   async onApplicationShutdown(): Promise<void> {
     await closeRedis(this.redis);

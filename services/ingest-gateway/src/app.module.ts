@@ -1,13 +1,13 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { accidentReportedTopic, hazardReportedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
+import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
 import { AccidentsController } from './accidents/accidents.controller';
 import { AccidentsService } from './accidents/accidents.service';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { HazardsController } from './hazards/hazards.controller';
 import { HazardsService } from './hazards/hazards.service';
-import { HealthController } from './health/health.controller';
 import { OpenApiController } from './openapi.controller';
 import { TasksController } from './tasks/tasks.controller';
 import { UpstreamClient } from './upstream.client';
@@ -18,6 +18,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ObservabilityModule.forRoot('ingest-gateway'),
         AuthModule.forRoot(authOptionsFrom(config)),
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,
@@ -30,7 +31,7 @@ export class AppModule {
           topics: [hazardReportedTopic, accidentReportedTopic],
         }),
       ],
-      controllers: [HazardsController, AccidentsController, TasksController, HealthController, OpenApiController],
+      controllers: [HazardsController, AccidentsController, TasksController, OpenApiController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient],
     };
   }

@@ -8,12 +8,12 @@ import {
   taskChangedTopic,
 } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
+import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
 import { PersistenceModule } from '@roadloop/persistence';
 import { AccidentRepository } from './accidents/accident.repository';
 import { RISK_CONFIG, RiskConfig } from './config';
 import { HazardRepository } from './hazards/hazard.repository';
-import { HealthController } from './health/health.controller';
 import { OpenApiController } from './health/openapi.controller';
 import { ReportIntakeConsumer } from './intake/report-intake.consumer';
 import { ReportIntakeService } from './intake/report-intake.service';
@@ -60,6 +60,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ObservabilityModule.forRoot('risk-service'),
         AuthModule.forRoot(authOptionsFrom(config)),
         persistenceFor(config),
         KafkaModule.forRoot({
@@ -81,7 +82,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [SegmentsController, HealthController, OpenApiController],
+      controllers: [SegmentsController, OpenApiController],
       providers: [
         { provide: RISK_CONFIG, useValue: config },
         ...RISK_REPOSITORIES,

@@ -1,11 +1,11 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { reportMatchedTopic, segmentProfileTopic, segmentRiskChangedTopic, taskChangedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
+import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
 import { PersistenceModule } from '@roadloop/persistence';
 import { Clock, SystemClock } from './clock';
 import { TASK_CONFIG, TaskConfig } from './config';
-import { HealthController } from './health/health.controller';
 import { OpenApiController } from './health/openapi.controller';
 import { JurisdictionRepository } from './jurisdictions/jurisdiction.repository';
 import { JurisdictionService } from './jurisdictions/jurisdiction.service';
@@ -23,6 +23,7 @@ import { TaskIntakeService } from './tasks/task-intake.service';
 import { TaskLedger } from './tasks/task-ledger.service';
 import { TaskQueryService } from './tasks/task-query.service';
 import { TaskReopenService } from './tasks/task-reopen.service';
+import { TaskMetrics } from './tasks/task-metrics';
 import { TaskRepository } from './tasks/task.repository';
 import { TasksController } from './tasks/tasks.controller';
 
@@ -59,6 +60,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
+        ObservabilityModule.forRoot('task-service'),
         persistenceFor(config),
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,
@@ -72,7 +74,7 @@ export class AppModule {
         }),
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
-      controllers: [TasksController, JurisdictionsController, CrewsController, HealthController, OpenApiController],
+      controllers: [TasksController, JurisdictionsController, CrewsController, OpenApiController],
       providers: [
         { provide: TASK_CONFIG, useValue: config },
         ...CORE_PROVIDERS,
@@ -84,6 +86,7 @@ export class AppModule {
         TaskQueryService,
         EscalationService,
         IntakeConsumer,
+        TaskMetrics,
       ],
     };
   }

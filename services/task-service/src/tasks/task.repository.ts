@@ -168,6 +168,19 @@ export class TaskRepository {
   }
 
   /** Open, overdue, overdue p1 and due-soon counts per jurisdiction (only jurisdictions with tasks appear). */
+  /** Open, overdue and unassigned tasks across every jurisdiction (and none), by priority. */
+  async totals(now: Date): Promise<{ priority: string; open: number; overdue: number; unassigned: number }[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT priority,
+              count(*) FILTER (WHERE status IN (${OPEN_SQL}))::int AS open,
+              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at < $1)::int AS overdue,
+              count(*) FILTER (WHERE status IN (${OPEN_SQL}) AND crew_id IS NULL)::int AS unassigned
+         FROM task GROUP BY priority ORDER BY priority`,
+      [now],
+    );
+    return rows.map((r) => ({ priority: String(r.priority), open: Number(r.open), overdue: Number(r.overdue), unassigned: Number(r.unassigned) }));
+  }
+
   async workload(now: Date, atRiskHours: number, jurisdictionId?: string): Promise<WorkloadRow[]> {
     const rows: Row[] = await this.dataSource.query(
       `SELECT jurisdiction_id,
