@@ -1,7 +1,8 @@
 /**
  * A flatbush index over the straight edges of many polylines, boxes in degrees. Queries take a
  * box in degrees built from a metric radius; exact distances are then computed in the local
- * metric frame of the query (GEO-NOTES: a radius box search plus exact distances is exact).
+ * metric frame of the query (a radius box search plus exact distances is exact; the box-nearest
+ * candidate often is not the nearest).
  */
 import Flatbush from 'flatbush';
 import type { LonLat } from '../geometry/ruler';

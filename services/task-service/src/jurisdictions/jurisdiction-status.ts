@@ -1,4 +1,4 @@
-/** Red / yellow / green of an area, as in the daily "safety report" of the Lishui model (DOMAIN.md). */
+/** Red / yellow / green of an area, as in the daily "safety report" of the Lishui model. */
 export type StatusColour = 'red' | 'yellow' | 'green';
 
 export interface WorkloadCounts {

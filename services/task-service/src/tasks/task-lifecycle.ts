@@ -1,7 +1,7 @@
 import { TaskChange, TaskStatus } from '@roadloop/contracts';
 
 /**
- * The task lifecycle as a pure state machine (Open311/FixMyStreet states, see DOMAIN.md):
+ * The task lifecycle as a pure state machine (Open311 / FixMyStreet states):
  *
  *   created ─assign→ assigned ─accept→ accepted ─start→ in_progress ─submit→ submitted ─verify→ verified
  *                      ↑ reassign (assigned, accepted, in_progress, rejected)        │reject      │reopen

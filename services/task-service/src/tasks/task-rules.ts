@@ -98,7 +98,7 @@ export interface ProtectionThresholds {
 }
 
 /**
- * Rule (公路交通安全设施设计细则, DOMAIN.md): a guardrail MUST be set beside rivers, lakes and
+ * Rule (公路交通安全设施设计细则, JTG/T D81): a guardrail MUST be set beside rivers, lakes and
  * reservoirs, and SHOULD be set beside cliffs and deep valleys. A side needs one when it is
  * water-side (water within `waterDistanceM`; a bridge over water counts for both sides) or
  * cliff-side (`cliffSide`, or a drop of at least `cliffDropM`), and less than `minGuardrailShare`
