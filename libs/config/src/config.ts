@@ -70,6 +70,8 @@ export const httpEnv = (defaultPort: number) => ({
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: port.default(defaultPort),
   LOG_LEVEL: z.enum(['debug', 'info', 'warn', 'error']).default('info'),
+  /** json: one JSON object per line, with correlation and event ids; text: Nest's coloured lines. */
+  LOG_FORMAT: z.enum(['json', 'text']).default('json'),
 });
 
 export const schemaName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier');

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import { json } from 'express';
 import { ConfigError } from '@roadloop/config';
 import { AppErrorFilter } from './error.filter';
+import { JsonLogger, logContext } from './json-logger';
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -13,6 +14,12 @@ const LEVELS: Record<string, LogLevel[]> = {
 
 /** Applies what every service's HTTP edge shares: body limits, error shape, shutdown hooks. */
 export function configureApp(app: INestApplication, options: { bodyLimit?: string } = {}): INestApplication {
+  // Every log line written while handling a request carries the caller's correlation id.
+  app.use((req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: () => void) => {
+    const header = req.headers['x-correlation-id'];
+    const correlationId = typeof header === 'string' && /^[A-Za-z0-9._:-]{1,200}$/.test(header) ? header : undefined;
+    logContext.run(correlationId ? { correlationId } : {}, next);
+  });
   app.use(json({ limit: options.bodyLimit ?? '256kb' }));
   app.useGlobalFilters(new AppErrorFilter());
   app.enableShutdownHooks();
@@ -22,7 +29,7 @@ export function configureApp(app: INestApplication, options: { bodyLimit?: strin
 export interface ServiceBootstrap {
   name: string;
   /** Reads and validates the configuration; throws ConfigError on a bad environment. */
-  loadConfig(): { HTTP_HOST: string; HTTP_PORT: number; LOG_LEVEL: string };
+  loadConfig(): { HTTP_HOST: string; HTTP_PORT: number; LOG_LEVEL: string; LOG_FORMAT: 'json' | 'text' };
   module(config: never): Type<unknown> | import('@nestjs/common').DynamicModule;
   bodyLimit?: string;
 }
@@ -40,9 +47,10 @@ export async function bootstrapService(spec: ServiceBootstrap): Promise<INestApp
     }
     throw err;
   }
+  const levels = LEVELS[config.LOG_LEVEL] ?? LEVELS.info;
   const app = await NestFactory.create(spec.module(config as never), {
     bodyParser: false,
-    logger: LEVELS[config.LOG_LEVEL] ?? LEVELS.info,
+    logger: config.LOG_FORMAT === 'json' ? new JsonLogger(spec.name, levels) : levels,
   });
   configureApp(app, { bodyLimit: spec.bodyLimit });
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);

@@ -5,3 +5,4 @@ export * from './validation';
 export * from './openapi';
 export * from './cli';
 export * from './observability';
+export * from './json-logger';

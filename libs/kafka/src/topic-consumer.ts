@@ -8,6 +8,7 @@ import {
   decodeMessage,
   topicName,
 } from '@roadloop/contracts';
+import { logContext } from '@roadloop/http';
 import { EventPublisher } from './event-publisher';
 import { isNonRetriable } from './handler-errors';
 import { KafkaLogger } from './kafka.options';
@@ -120,7 +121,9 @@ export class TopicConsumer {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
       const started = Date.now();
-      await this.process(batch.topic, batch.partition, message, heartbeat);
+      const headers = message.headers ?? {};
+      const context = { correlationId: headerText(headers['x-correlation-id']), eventId: headerText(headers['x-event-id']) };
+      await logContext.run(context, () => this.process(batch.topic, batch.partition, message, heartbeat));
       this.stats.lastProcessingMs = Date.now() - started;
       this.stats.processingMsTotal += this.stats.lastProcessingMs;
       this.stats.consumed.set(batch.topic, (this.stats.consumed.get(batch.topic) ?? 0) + 1);
@@ -208,4 +211,9 @@ export class TopicConsumer {
     ]);
     this.stats.deadLettered.set(topic, (this.stats.deadLettered.get(topic) ?? 0) + 1);
   }
+}
+
+function headerText(value: IHeaders[string]): string | undefined {
+  const first = Array.isArray(value) ? value[0] : value;
+  return first === undefined ? undefined : first.toString();
 }
