@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { extractBoundaries } from './boundary-extractor';
 
 const DIR = resolve(__dirname, '../../test/boundaries');
-const SMALL = join(DIR, 'in/small.osm');
+const SMALL = join(DIR, 'in/small.osm.xml');
 
 /** Compares with test/boundaries/out/<name>.geojson, or writes it when REGEN=1 (read the diff). */
 function expectGolden(name: string, actual: unknown): void {

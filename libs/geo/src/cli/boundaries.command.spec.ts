@@ -7,7 +7,7 @@ import { andorraFile } from '../../test/andorra-data';
 import { parseBoundariesArgs, runBoundaries } from './boundaries.command';
 import { main } from './main';
 
-const SMALL = resolve(__dirname, '../../test/boundaries/in/small.osm');
+const SMALL = resolve(__dirname, '../../test/boundaries/in/small.osm.xml');
 
 class Capture extends Writable {
   text = '';
