@@ -7,6 +7,7 @@
  */
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { extractBoundaries, type BoundaryCollection, type BoundaryProblem } from '../boundaries/boundary-extractor';
+import { parseFlags } from './flags';
 import { GeoError } from '../geo.exception';
 import { exitCodeOf } from './score.command';
 
@@ -22,18 +23,8 @@ const FLAGS = new Set(['--osm', '--out', '--admin-level']);
 
 /** Parses the command's arguments; throws GeoError ARGUMENT_INVALID with the reason. */
 export function parseBoundariesArgs(argv: readonly string[]): BoundariesArgs | 'help' {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!FLAGS.has(flag)) throw new GeoError('ARGUMENT_INVALID', `unknown argument "${arg}"`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new GeoError('ARGUMENT_INVALID', `${flag} needs a value`);
-    if (values.has(flag)) throw new GeoError('ARGUMENT_INVALID', `${flag} given twice`);
-    values.set(flag, value);
-  }
+  const values = parseFlags(argv, FLAGS);
+  if (values === 'help') return 'help';
   const osm = values.get('--osm');
   const out = values.get('--out');
   if (!osm) throw new GeoError('ARGUMENT_INVALID', '--osm is required');

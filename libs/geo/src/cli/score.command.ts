@@ -7,6 +7,7 @@ import { rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { scoreFiles, type ScoreResult, type ScoreSummary } from '../engine';
 import { GeoError, type GeoErrorCode } from '../geo.exception';
+import { parseFlags } from './flags';
 
 const USAGE = `usage: roadloop-geo score --osm <file.osm.pbf|.osm> --dem <file.hgt|directory> --out <file.geojson>
                           [--max-segment-m <metres>] [--config <file.json>]`;
@@ -23,18 +24,8 @@ const FLAGS = new Set(['--osm', '--dem', '--out', '--max-segment-m', '--config']
 
 /** Parses the command's arguments; throws GeoError ARGUMENT_INVALID with the reason. */
 export function parseScoreArgs(argv: readonly string[]): ScoreArgs | 'help' {
-  const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!FLAGS.has(flag)) throw new GeoError('ARGUMENT_INVALID', `unknown argument "${arg}"`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new GeoError('ARGUMENT_INVALID', `${flag} needs a value`);
-    if (values.has(flag)) throw new GeoError('ARGUMENT_INVALID', `${flag} given twice`);
-    values.set(flag, value);
-  }
+  const values = parseFlags(argv, FLAGS);
+  if (values === 'help') return 'help';
   const osm = values.get('--osm');
   const out = values.get('--out');
   if (!osm) throw new GeoError('ARGUMENT_INVALID', '--osm is required');
