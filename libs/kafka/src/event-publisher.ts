@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
 import { z } from 'zod';
 import { TopicContract, describeIssues, topicName } from '@roadloop/contracts';
+import { AppError } from '@roadloop/http';
 
 /** A value that does not satisfy its topic's schema was about to be published: a bug, not a retry. */
 export class InvalidEventError extends Error {
@@ -25,7 +26,7 @@ export interface PublishOptions {
 type PayloadOf<S extends z.ZodType> = z.infer<S> extends { payload: infer P } ? P : never;
 
 /**
- * Publishes events through one idempotent producer: wraps the payload in the envelope, validates it
+ * Publishes events through one producer: wraps the payload in the envelope, validates it
  * against the topic's schema, and keys it with the contract's key function.
  */
 export class EventPublisher {
@@ -37,9 +38,12 @@ export class EventPublisher {
     private readonly topicPrefix: string,
     private readonly source: string,
   ) {
+    // One request in flight keeps a key's events in order across retries. The idempotent producer
+    // is not used: kafkajs wants unbounded retries for it, which would hang a report while the
+    // broker is down instead of answering 503; the rare duplicate a retry can cause is absorbed by
+    // the consumers, which are idempotent anyway.
     this.producer = kafka.producer({
       createPartitioner: Partitioners.DefaultPartitioner,
-      idempotent: true,
       maxInFlightRequests: 1,
     });
   }
@@ -122,7 +126,12 @@ export class EventPublisher {
     topic: string,
     messages: { key: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders }[],
   ): Promise<void> {
-    await this.connect();
-    await this.producer.send({ topic, acks: -1, messages });
+    try {
+      await this.connect();
+      await this.producer.send({ topic, acks: -1, messages });
+    } catch (err) {
+      // Retriable for consumers (they back off and retry); 503 at the HTTP edge.
+      throw new AppError('unavailable', 'BROKER_UNAVAILABLE', `could not publish to ${topic}: ${(err as Error).message}`);
+    }
   }
 }
