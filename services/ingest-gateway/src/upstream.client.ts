@@ -4,7 +4,9 @@ import { GATEWAY_CONFIG, GatewayConfig } from './config';
 
 export interface UpstreamResponse {
   status: number;
+  /** Parsed JSON, or the text itself for other content types (CSV exports). */
   body: unknown;
+  contentType: string;
 }
 
 /** Forwards a request to an internal service and returns its status and JSON body unchanged. */
@@ -31,12 +33,15 @@ export class UpstreamClient {
       throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} service unavailable: ${(err as Error).message}`);
     }
     const text = await response.text();
+    const contentType = response.headers.get('content-type') ?? 'application/json';
     let body: unknown = text;
-    try {
-      body = text ? JSON.parse(text) : null;
-    } catch {
-      // Non-JSON upstream bodies are passed on as text.
+    if (contentType.includes('json')) {
+      try {
+        body = text ? JSON.parse(text) : null;
+      } catch {
+        // A malformed upstream body is passed on as text.
+      }
     }
-    return { status: response.status, body };
+    return { status: response.status, body, contentType };
   }
 }

@@ -28,6 +28,9 @@ import { SegmentQueryService } from './segments/segment-query.service';
 import { SegmentRepository } from './segments/segment.repository';
 import { SegmentsController } from './segments/segments.controller';
 import { TaskStateRepository } from './tasks/task-state.repository';
+import { SpatialQueriesController } from './queries/spatial-queries.controller';
+import { SpatialQueryRepository } from './queries/spatial-query.repository';
+import { SpatialQueryService } from './queries/spatial-query.service';
 
 export function persistenceFor(config: RiskConfig) {
   return PersistenceModule.forRoot({
@@ -82,12 +85,14 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [SegmentsController, OpenApiController],
+      controllers: [SegmentsController, SpatialQueriesController, OpenApiController],
       providers: [
         { provide: RISK_CONFIG, useValue: config },
         ...RISK_REPOSITORIES,
         SegmentMatcherHolder,
         SegmentQueryService,
+        SpatialQueryRepository,
+        SpatialQueryService,
         ReportIntakeService,
         RiskService,
         ProfileRelay,

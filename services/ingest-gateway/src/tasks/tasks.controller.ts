@@ -8,7 +8,11 @@ async function forward(upstream: UpstreamClient, service: 'task' | 'risk', req: 
   if (typeof req.headers['x-correlation-id'] === 'string') headers['x-correlation-id'] = req.headers['x-correlation-id'];
   const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method);
   const result = await upstream.forward(service, req.method, req.originalUrl, { body: hasBody ? body : undefined, headers });
-  res.status(result.status).json(result.body);
+  if (typeof result.body === 'string' && !result.contentType.includes('json')) {
+    res.status(result.status).type(result.contentType).send(result.body);
+  } else {
+    res.status(result.status).json(result.body);
+  }
 }
 
 /** Tasks, jurisdictions and crews are owned by the task service; the gateway is their public door. */
@@ -21,7 +25,7 @@ export class TasksController {
     return forward(this.upstream, 'task', req, res, body);
   }
 
-  @All(['segments', 'segments/*path', 'reports/*path'])
+  @All(['segments', 'segments/*path', 'reports/*path', 'hotspots'])
   toRisk(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     return forward(this.upstream, 'risk', req, res, body);
   }

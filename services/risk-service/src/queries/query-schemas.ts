@@ -1,0 +1,95 @@
+import { z } from 'zod';
+import { RISK_LEVELS, latSchema, lonSchema } from '@roadloop/contracts';
+
+/** OSM `highway` values a segment can carry (filter values; other classes are simply never matched). */
+export const ROAD_CLASSES = [
+  'motorway', 'motorway_link', 'trunk', 'trunk_link', 'primary', 'primary_link', 'secondary', 'secondary_link',
+  'tertiary', 'tertiary_link', 'unclassified', 'residential', 'living_street', 'service', 'track', 'road',
+] as const;
+
+/** Largest bbox or polygon served at once, in square degrees (about 80 × 111 km at 45° N). */
+export const MAX_AREA_SQ_DEG = 1;
+export const MAX_SEGMENT_LIMIT = 5000;
+
+export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
+
+const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
+const format = z.enum(['geojson', 'csv']).default('geojson');
+
+/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees; every problem is reported under `bbox`. */
+export const bboxSchema = z.string().transform((raw, ctx): Bbox => {
+  const parts = raw.split(',').map((p) => p.trim());
+  const nums = parts.map((p) => (p === '' ? NaN : Number(p)));
+  if (parts.length !== 4 || nums.some((n) => !Number.isFinite(n))) {
+    ctx.addIssue({ code: 'custom', message: 'expected minLon,minLat,maxLon,maxLat (four numbers)' });
+    return z.NEVER;
+  }
+  const [minLon, minLat, maxLon, maxLat] = nums;
+  if (!lonSchema.safeParse(minLon).success || !lonSchema.safeParse(maxLon).success) {
+    ctx.addIssue({ code: 'custom', message: 'longitudes must be within [-180, 180]' });
+  } else if (!latSchema.safeParse(minLat).success || !latSchema.safeParse(maxLat).success) {
+    ctx.addIssue({ code: 'custom', message: 'latitudes must be within [-90, 90]' });
+  } else if (!(minLon < maxLon && minLat < maxLat)) {
+    ctx.addIssue({ code: 'custom', message: 'minLon must be below maxLon and minLat below maxLat' });
+  } else if ((maxLon - minLon) * (maxLat - minLat) > MAX_AREA_SQ_DEG) {
+    ctx.addIssue({ code: 'custom', message: `the box covers more than ${MAX_AREA_SQ_DEG} square degree(s)` });
+  } else {
+    return [minLon, minLat, maxLon, maxLat];
+  }
+  return z.NEVER;
+});
+
+/** Filters and paging shared by the bbox and the polygon queries. */
+const segmentFilterShape = {
+  level: z.enum(RISK_LEVELS).optional(),
+  roadClass: z.enum(ROAD_CLASSES).optional(),
+  waterSide: flag.optional(),
+  cliffSide: flag.optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_SEGMENT_LIMIT).default(500),
+  offset: z.coerce.number().int().min(0).max(1_000_000).default(0),
+  /** Douglas–Peucker tolerance in metres (in the segment's UTM zone); 0 or absent: full geometry. */
+  simplify: z.coerce.number().finite().min(0).max(1000).optional(),
+};
+
+export const segmentsBboxQuerySchema = z.object({ bbox: bboxSchema, ...segmentFilterShape, format }).strict();
+export type SegmentsBboxQuery = z.infer<typeof segmentsBboxQuerySchema>;
+
+export const segmentsWithinQuerySchema = z
+  .object({
+    ...segmentFilterShape,
+    /** `intersects` (default): every segment touching the polygon; `within`: segments entirely inside. */
+    mode: z.enum(['intersects', 'within']).default('intersects'),
+  })
+  .strict();
+export type SegmentsWithinQuery = z.infer<typeof segmentsWithinQuerySchema>;
+export type SegmentFilters = Omit<SegmentsWithinQuery, 'mode'> & { bbox?: Bbox; mode?: 'intersects' | 'within' };
+
+const position = z.tuple([lonSchema, latSchema]).rest(z.number().finite());
+const ring = z
+  .array(position)
+  .min(4)
+  .max(10_000)
+  .refine((r) => r.length < 4 || (r[0][0] === r[r.length - 1][0] && r[0][1] === r[r.length - 1][1]), 'a ring must be closed');
+const polygonCoordinates = z.array(ring).min(1).max(100);
+
+export const polygonGeometrySchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('Polygon'), coordinates: polygonCoordinates }).strict(),
+  z.object({ type: z.literal('MultiPolygon'), coordinates: z.array(polygonCoordinates).min(1).max(100) }).strict(),
+]);
+/** The request body of `POST /v1/segments/within` is the geometry itself; problems are named `geometry.…`. */
+export const withinBodySchema = z.object({ geometry: polygonGeometrySchema }).strict();
+export type PolygonGeometry = z.infer<typeof polygonGeometrySchema>;
+
+export const hotspotsQuerySchema = z
+  .object({
+    windowM: z.coerce.number().finite().min(50).max(10_000).default(500),
+    stepM: z.coerce.number().finite().min(10).max(10_000).default(100),
+    limit: z.coerce.number().int().min(1).max(500).default(20),
+    years: z.coerce.number().int().min(1).max(10).default(3),
+    format,
+  })
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.stepM > q.windowM) ctx.addIssue({ code: 'custom', path: ['stepM'], message: 'stepM must not exceed windowM' });
+  });
+export type HotspotsQuery = z.infer<typeof hotspotsQuerySchema>;

@@ -1,0 +1,41 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { Roles, RolesGuard } from '@roadloop/auth';
+import { parseOrThrow } from '@roadloop/http';
+import { READ_ROLES } from '../segments/segments.controller';
+import { hotspotsQuerySchema, segmentsBboxQuerySchema, segmentsWithinQuerySchema, withinBodySchema } from './query-schemas';
+import { SpatialQueryService } from './spatial-query.service';
+
+const CSV = 'text/csv; charset=utf-8';
+
+/** Read-only map queries: every signed-in role may use them, like the rest of segment risk. */
+@Controller('v1')
+@UseGuards(RolesGuard)
+@Roles(...READ_ROLES)
+export class SpatialQueriesController {
+  constructor(private readonly service: SpatialQueryService) {}
+
+  @Get('segments')
+  async inBbox(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const { format, ...q } = parseOrThrow(segmentsBboxQuerySchema, query, 'query');
+    const body = await this.service.segmentsInBbox(q, format);
+    if (format === 'csv') res.setHeader('content-type', CSV);
+    return body;
+  }
+
+  @Post('segments/within')
+  @HttpCode(200)
+  inPolygon(@Body() body: unknown, @Query() query: unknown) {
+    const q = parseOrThrow(segmentsWithinQuerySchema, query, 'query');
+    const { geometry } = parseOrThrow(withinBodySchema, { geometry: body }, 'request body');
+    return this.service.segmentsInPolygon(geometry, q);
+  }
+
+  @Get('hotspots')
+  async hotspots(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const q = parseOrThrow(hotspotsQuerySchema, query, 'query');
+    const body = await this.service.hotspots(q);
+    if (q.format === 'csv') res.setHeader('content-type', CSV);
+    return body;
+  }
+}

@@ -1,0 +1,161 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Geometry } from 'geojson';
+import { PolygonGeometry, SegmentFilters } from './query-schemas';
+import { WayPiece } from './hotspot-windows';
+import { RISK_MODEL } from '../risk/risk-model';
+
+export interface SegmentRow {
+  id: string;
+  osmWayId: number;
+  roadClass: string;
+  name: string | null;
+  lengthM: number;
+  exposureScore: number;
+  exposureLevel: string;
+  score: number | null;
+  level: string | null;
+  alarm: string | null;
+  waterSide: string | null;
+  cliffSide: string | null;
+  geometry: Geometry | null;
+  wkt: string | null;
+}
+
+const SIDE = `('left', 'right', 'both')`;
+
+/** Read-only spatial queries over `road_segment`, `segment_risk` and `accident`. */
+@Injectable()
+export class SpatialQueryRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  /** Validity of a polygon as PostGIS sees it (self-intersections, …) and its area in square degrees. */
+  async checkPolygon(geometry: PolygonGeometry): Promise<{ valid: boolean; reason: string; area: number }> {
+    const [row]: { valid: boolean; reason: string; area: number }[] = await this.dataSource.query(
+      `SELECT ST_IsValid(g) AS valid, ST_IsValidReason(g) AS reason, ST_Area(g) AS area
+         FROM (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g) x`,
+      [JSON.stringify(geometry)],
+    );
+    return { valid: row.valid, reason: row.reason, area: Number(row.area) };
+  }
+
+  /**
+   * Segments in a box or a polygon, filtered, in id order. The spatial test is `geom && envelope`
+   * (the GiST index) refined by ST_Intersects / ST_Within. `simplify` is a tolerance in metres,
+   * applied in the segment's UTM zone so that it means the same at every latitude.
+   */
+  async segments(filters: SegmentFilters, area: { bbox: [number, number, number, number] } | { polygon: PolygonGeometry }, wkt: boolean): Promise<SegmentRow[]> {
+    const params: unknown[] = [];
+    const p = (v: unknown) => {
+      params.push(v);
+      return `$${params.length}`;
+    };
+    const where: string[] = [];
+    if ('bbox' in area) {
+      const env = `ST_MakeEnvelope(${area.bbox.map((n) => `${p(n)}::float8`).join(', ')}, 4326)`;
+      where.push(`s.geom && ${env}`, `ST_Intersects(s.geom, ${env})`);
+    } else {
+      const poly = `ST_SetSRID(ST_GeomFromGeoJSON(${p(JSON.stringify(area.polygon))}), 4326)`;
+      where.push(`s.geom && ${poly}`, filters.mode === 'within' ? `ST_Within(s.geom, ${poly})` : `ST_Intersects(s.geom, ${poly})`);
+    }
+    if (filters.level) where.push(`COALESCE(r.level, s.exposure_level) = ${p(filters.level)}`);
+    if (filters.roadClass) where.push(`s.road_class = ${p(filters.roadClass)}`);
+    if (filters.waterSide !== undefined) where.push(`${filters.waterSide ? '' : 'NOT '}COALESCE(s.attributes->>'waterSide' IN ${SIDE}, false)`);
+    if (filters.cliffSide !== undefined) where.push(`${filters.cliffSide ? '' : 'NOT '}COALESCE(s.attributes->>'cliffSide' IN ${SIDE}, false)`);
+    const tolerance = filters.simplify ?? 0;
+    const geom =
+      tolerance > 0
+        ? `ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(s.geom, utm.srid), ${p(tolerance)}::float8), 4326)`
+        : 's.geom';
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT s.id, s.osm_way_id, s.road_class, s.name, s.length_m, s.exposure_score, s.exposure_level,
+              r.score, r.level, r.alarm, s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side,
+              ${wkt ? `ST_AsText(${geom}) AS wkt` : `ST_AsGeoJSON(${geom}, 7) AS g`}
+         FROM road_segment s
+         LEFT JOIN segment_risk r ON r.segment_id = s.id
+         CROSS JOIN LATERAL (
+           SELECT (CASE WHEN ST_Y(c) >= 0 THEN 32600 ELSE 32700 END) + LEAST(60, floor((ST_X(c) + 180) / 6)::int + 1) AS srid
+             FROM (SELECT ST_PointOnSurface(s.geom) AS c) pt
+         ) utm
+        WHERE ${where.join(' AND ')}
+        ORDER BY s.id
+        LIMIT ${p(filters.limit)} OFFSET ${p(filters.offset)}`,
+      params,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      osmWayId: Number(r.osm_way_id),
+      roadClass: String(r.road_class),
+      name: (r.name as string | null) ?? null,
+      lengthM: Number(r.length_m),
+      exposureScore: Number(r.exposure_score),
+      exposureLevel: String(r.exposure_level),
+      score: r.score === null || r.score === undefined ? null : Number(r.score),
+      level: (r.level as string | null) ?? null,
+      alarm: (r.alarm as string | null) ?? null,
+      waterSide: sideOf(r.water_side),
+      cliffSide: sideOf(r.cliff_side),
+      geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,
+      wkt: (r.wkt as string | null) ?? null,
+    }));
+  }
+
+  /**
+   * Every segment of the ways with at least one matched crash since `since`, in way and piece order,
+   * with that period's crash count and EPDO. Windows on a way without crashes have a negative excess,
+   * so they can never be hotspots and are not scanned.
+   */
+  async waysWithCrashes(since: Date): Promise<Map<number, WayPiece[]>> {
+    const w = RISK_MODEL.crash.epdoWeights;
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `WITH crashes AS (
+         SELECT a.segment_id, count(*) AS n,
+                sum(CASE WHEN a.deaths > 0 THEN $2::float8 WHEN a.serious_injuries > 0 THEN $3::float8
+                         WHEN a.slight_injuries > 0 THEN $4::float8 ELSE $5::float8 END) AS epdo
+           FROM accident a
+          WHERE a.segment_id IS NOT NULL AND a.occurred_at >= $1
+          GROUP BY a.segment_id)
+       SELECT s.id, s.osm_way_id, s.length_m, s.exposure_score, COALESCE(c.n, 0) AS n, COALESCE(c.epdo, 0) AS epdo
+         FROM road_segment s
+         LEFT JOIN crashes c ON c.segment_id = s.id
+        WHERE s.osm_way_id IN (SELECT rs.osm_way_id FROM road_segment rs JOIN crashes c2 ON c2.segment_id = rs.id)
+        ORDER BY s.osm_way_id, s.piece_index, s.id`,
+      [since, w.fatal, w.serious, w.slight, w.pdo],
+    );
+    const ways = new Map<number, WayPiece[]>();
+    for (const r of rows) {
+      const way = Number(r.osm_way_id);
+      const list = ways.get(way) ?? [];
+      list.push({
+        segmentId: String(r.id),
+        lengthM: Number(r.length_m),
+        exposureScore: Number(r.exposure_score),
+        crashes: Number(r.n),
+        crashEpdo: Number(r.epdo),
+      });
+      ways.set(way, list);
+    }
+    return ways;
+  }
+
+  /** One merged line per window (ST_LineMerge of the window's segments), as GeoJSON or WKT, in input order. */
+  async windowLines(windows: readonly string[][], wkt: boolean): Promise<(Geometry | string | null)[]> {
+    if (!windows.length) return [];
+    const rows: { ord: string; g: string | null }[] = await this.dataSource.query(
+      `SELECT w.ord, ${wkt ? 'ST_AsText' : 'ST_AsGeoJSON'}(ST_LineMerge(ST_Collect(s.geom ORDER BY s.piece_index))${wkt ? '' : ', 7'}) AS g
+         FROM jsonb_array_elements($1::jsonb) WITH ORDINALITY AS w(ids, ord)
+         JOIN road_segment s ON s.id IN (SELECT jsonb_array_elements_text(w.ids))
+        GROUP BY w.ord`,
+      [JSON.stringify(windows)],
+    );
+    const byOrd = new Map(rows.map((r) => [Number(r.ord), r.g]));
+    return windows.map((_, i) => {
+      const g = byOrd.get(i + 1) ?? null;
+      return g === null ? null : wkt ? g : (JSON.parse(g) as Geometry);
+    });
+  }
+}
+
+function sideOf(v: unknown): string | null {
+  return v === 'left' || v === 'right' || v === 'both' ? v : null;
+}

@@ -1,0 +1,82 @@
+import { Injectable } from '@nestjs/common';
+import { AppError } from '@roadloop/http';
+import { toCsv } from './csv';
+import { HotspotWindow, rankWindows, slidingWindows } from './hotspot-windows';
+import { HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';
+import { SegmentRow, SpatialQueryRepository } from './spatial-query.repository';
+
+export class InvalidGeometryError extends AppError {
+  constructor(message: string) {
+    super('invalid', 'INVALID_GEOMETRY', `invalid geometry: ${message}`, [{ field: 'geometry', message }]);
+  }
+}
+
+export const SEGMENT_CSV_COLUMNS = [
+  'id', 'osmWayId', 'roadClass', 'name', 'lengthM', 'exposureScore', 'exposureLevel', 'score', 'level', 'alarm', 'waterSide', 'cliffSide', 'wkt',
+] as const;
+export const HOTSPOT_CSV_COLUMNS = [
+  'rank', 'osmWayId', 'fromM', 'toM', 'segmentIds', 'observed', 'observedEpdo', 'predicted', 'expected', 'excess', 'excessEpdo', 'wkt',
+] as const;
+
+const DAY_MS = 86_400_000;
+
+/** Map and list queries: segments in a box or polygon, sliding-window hotspots, as GeoJSON or CSV. */
+@Injectable()
+export class SpatialQueryService {
+  constructor(private readonly repo: SpatialQueryRepository) {}
+
+  async segmentsInBbox(q: SegmentFilters & { bbox: [number, number, number, number] }, format: 'geojson' | 'csv') {
+    const rows = await this.repo.segments(q, { bbox: q.bbox }, format === 'csv');
+    return format === 'csv' ? segmentsCsv(rows) : featureCollection(rows, q);
+  }
+
+  async segmentsInPolygon(polygon: PolygonGeometry, q: SegmentFilters) {
+    const check = await this.repo.checkPolygon(polygon);
+    if (!check.valid) throw new InvalidGeometryError(check.reason);
+    if (check.area > MAX_AREA_SQ_DEG) throw new InvalidGeometryError(`the polygon covers more than ${MAX_AREA_SQ_DEG} square degree(s)`);
+    return featureCollection(await this.repo.segments(q, { polygon }, false), q);
+  }
+
+  async hotspots(q: HotspotsQuery, now = new Date()) {
+    const since = new Date(now.getTime() - q.years * 365.25 * DAY_MS);
+    const ways = await this.repo.waysWithCrashes(since);
+    const windows: (HotspotWindow & { osmWayId: number })[] = [];
+    for (const [osmWayId, pieces] of ways) {
+      for (const w of slidingWindows(pieces, q.windowM, q.stepM, q.years)) windows.push({ osmWayId, ...w });
+    }
+    const top = rankWindows(windows).slice(0, q.limit);
+    const csv = q.format === 'csv';
+    const lines = await this.repo.windowLines(top.map((w) => w.segmentIds), csv);
+    if (csv) {
+      return toCsv(
+        HOTSPOT_CSV_COLUMNS,
+        top.map((w, i) => [i + 1, w.osmWayId, w.fromM, w.toM, w.segmentIds, w.observed, w.observedEpdo, w.predicted, w.expected, w.excess, w.excessEpdo, lines[i]]),
+      );
+    }
+    return {
+      type: 'FeatureCollection' as const,
+      parameters: { windowM: q.windowM, stepM: q.stepM, years: q.years, since: since.toISOString() },
+      features: top.map((w, i) => ({
+        type: 'Feature' as const,
+        id: `${w.osmWayId}:${w.fromM}-${w.toM}`,
+        geometry: lines[i],
+        properties: { rank: i + 1, ...w },
+      })),
+    };
+  }
+}
+
+function featureCollection(rows: SegmentRow[], q: { limit: number; offset: number }) {
+  return {
+    type: 'FeatureCollection' as const,
+    features: rows.map(({ geometry, wkt: _wkt, ...props }) => ({ type: 'Feature' as const, id: props.id, geometry, properties: props })),
+    page: { limit: q.limit, offset: q.offset, returned: rows.length },
+  };
+}
+
+function segmentsCsv(rows: SegmentRow[]): string {
+  return toCsv(
+    SEGMENT_CSV_COLUMNS,
+    rows.map((r) => [r.id, r.osmWayId, r.roadClass, r.name, r.lengthM, r.exposureScore, r.exposureLevel, r.score, r.level, r.alarm, r.waterSide, r.cliffSide, r.wkt]),
+  );
+}
