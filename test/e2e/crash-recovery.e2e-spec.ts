@@ -1,12 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import { hazardReportedTopic, topicName } from '@roadloop/contracts';
 import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
-import { RunningService, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -38,11 +37,7 @@ describe('crash recovery of the risk service', () => {
   const running: RunningService[] = [];
 
   beforeAll(async () => {
-    const imported = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson')],
-      { env: { ...process.env, ...env }, encoding: 'utf8' },
-    );
+    const imported = runServiceCli('risk-service', ['import', '--geojson', SAMPLE_SEGMENTS], env);
     expect(imported.status).toBe(0);
     kafka = testKafka(`${id}-probe`);
     producer = kafka.producer();

@@ -17,7 +17,7 @@ import {
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
-import { RunningService, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -58,11 +58,7 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
   let profiles: TopicRecorder;
 
   beforeAll(async () => {
-    const imported = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson')],
-      { env: { ...process.env, ...common }, encoding: 'utf8' },
-    );
+    const imported = runServiceCli('risk-service', ['import', '--geojson', SAMPLE_SEGMENTS], common);
     expect(imported.status).toBe(0);
     risk = await startService('risk-service', await freePort(), common);
     services.push(risk);

@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
@@ -7,7 +6,7 @@ import { accidentReportedTopic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
-import { RunningService, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -44,11 +43,7 @@ describe('risk queries: bbox, polygon, hotspots and CSV', () => {
   let producer: Producer | undefined;
 
   beforeAll(async () => {
-    const imported = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson')],
-      { env: { ...process.env, ...env }, encoding: 'utf8' },
-    );
+    const imported = runServiceCli('risk-service', ['import', '--geojson', SAMPLE_SEGMENTS], env);
     expect(imported.status).toBe(0);
     risk = await startService('risk-service', await freePort(), env);
     // Every query goes through the public gateway, as users' do (CSV included).

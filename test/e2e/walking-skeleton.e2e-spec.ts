@@ -1,5 +1,4 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
@@ -7,7 +6,7 @@ import { DEAD_LETTER_HEADERS, deadLetterTopic, hazardReportedTopic, segmentRiskC
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
-import { RunningService, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -43,11 +42,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
   let hazardEvents: TopicRecorder;
 
   beforeAll(async () => {
-    const imported = spawnSync(
-      process.execPath,
-      [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson')],
-      { env: { ...process.env, ...common, DB_SCHEMA: schemas.risk }, encoding: 'utf8' },
-    );
+    const imported = runServiceCli('risk-service', ['import', '--geojson', SAMPLE_SEGMENTS], { ...common, DB_SCHEMA: schemas.risk });
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toMatch(/imported 3 of 3 segments \(3 new/);
 

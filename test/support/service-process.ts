@@ -1,4 +1,4 @@
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT } from './environment';
@@ -51,4 +51,14 @@ export async function startService(name: string, port: number, env: Record<strin
       return code;
     },
   };
+}
+
+export const SAMPLE_SEGMENTS = join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson');
+
+/** Runs a service's command-line tool (`services/<name>/dist/cli.js`) to completion. */
+export function runServiceCli(name: string, args: string[], env: Record<string, string>) {
+  return spawnSync(process.execPath, [join(REPO_ROOT, 'services', name, 'dist', 'cli.js'), ...args], {
+    env: { ...process.env, ...env },
+    encoding: 'utf8',
+  });
 }
