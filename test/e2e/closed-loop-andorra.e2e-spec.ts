@@ -226,7 +226,11 @@ describe('closed loop on the Andorra network', () => {
       return t.fixFailed ? t : undefined;
     });
     expect(['reopened', 'assigned']).toContain(reopened.status);
-    const announced = tasks.messages.map((m) => JSON.parse(m.value!.toString())).filter((e) => e.payload.taskId === created.id);
+    // The outbox relay publishes the reopen shortly after it is committed: wait for it.
+    const announced = await waitFor('the reopen announced', () => {
+      const events = tasks.messages.map((m) => JSON.parse(m.value!.toString())).filter((e) => e.payload.taskId === created.id);
+      return events.some((e) => e.payload.change === 'reopened') ? events : undefined;
+    });
     expect(announced.map((e) => e.payload.change)).toEqual(expect.arrayContaining(['created', 'assigned', 'verified', 'reopened']));
     expect(announced.find((e) => e.payload.change === 'reopened').payload.fixFailed).toBe(true);
   });
