@@ -2,7 +2,14 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
-import { DEAD_LETTER_HEADERS, deadLetterTopic, hazardReportedTopic, segmentRiskChangedTopic, topicName } from '@roadloop/contracts';
+import {
+  DEAD_LETTER_HEADERS,
+  deadLetterTopic,
+  hazardReportedTopic,
+  reportMatchedTopic,
+  segmentRiskChangedTopic,
+  topicName,
+} from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
@@ -121,6 +128,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     expect((await post('/v1/hazards', { category: 'rockfall', severity: 'high', lon: 1.5205, lat: 42.5053 })).status).toBe(202);
 
     await waitUntilConsumed(kafka, `${prefix}.risk-service.intake`, topics.hazards);
+    await waitUntilConsumed(kafka, `${prefix}.risk-service.segments`, topicName(reportMatchedTopic, prefix));
     await waitUntilConsumed(kafka, `${prefix}.task-service`, topics.riskChanged);
     const detail = (await (
       await fetch(`${risk.url}/v1/segments/w900001-0`, { headers: { authorization: bearer('analyst', 'analyst-1') } })
