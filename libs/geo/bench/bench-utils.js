@@ -92,4 +92,10 @@ function queryPoints(packed, count, seed, { nearFraction, nearM, box }) {
 
 const mb = (bytes) => Math.round(bytes / 2 ** 20);
 
-module.exports = { REPO_ROOT, DATA_DIR, DIST, ANDORRA_ROAD_BOX, seededRandom, median, requireDist, machine, readReferencePieces, queryPoints, mb };
+/** A numeric command-line option (`--name N`), or the fallback. */
+function numberOption(name, fallback, args = process.argv.slice(2)) {
+  const i = args.indexOf(name);
+  return i >= 0 ? Number(args[i + 1]) : fallback;
+}
+
+module.exports = { numberOption, REPO_ROOT, DATA_DIR, DIST, ANDORRA_ROAD_BOX, seededRandom, median, requireDist, machine, readReferencePieces, queryPoints, mb };

@@ -16,10 +16,7 @@ const { existsSync } = require('node:fs');
 const u = require('./bench-utils');
 
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const opt = u.numberOption;
 const POINTS = opt('--points', 200_000);
 const RUNS = opt('--runs', 5);
 const NAIVE_POINTS = opt('--naive-points', 50);

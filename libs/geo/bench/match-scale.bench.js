@@ -16,10 +16,7 @@ const u = require('./bench-utils');
 const { generateSyntheticNetwork, writeGeoJson, SYNTHETIC_AREA } = require('./generate-synthetic-network');
 
 const args = process.argv.slice(2);
-const opt = (name, fallback) => {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
-};
+const opt = u.numberOption;
 const SEGMENTS = opt('--segments', 1_000_000);
 const POINTS = opt('--points', 200_000);
 const RUNS = opt('--runs', 5);

@@ -12,9 +12,7 @@ const { existsSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const u = require('./bench-utils');
 
-const args = process.argv.slice(2);
-const i = args.indexOf('--runs');
-const RUNS = i >= 0 ? Number(args[i + 1]) : 5;
+const RUNS = u.numberOption('--runs', 5);
 
 const ENGINE = path.join(u.DIST, 'engine.js');
 const OSM = path.join(u.DATA_DIR, 'andorra.osm.pbf');

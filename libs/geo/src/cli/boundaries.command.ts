@@ -7,7 +7,7 @@
  */
 import { rename, unlink, writeFile } from 'node:fs/promises';
 import { extractBoundaries, type BoundaryCollection, type BoundaryProblem } from '../boundaries/boundary-extractor';
-import { parseFlags } from './flags';
+import { parseFlags, reportCommandError } from './flags';
 import { GeoError } from '../geo.exception';
 import { exitCodeOf } from './score.command';
 
@@ -101,11 +101,6 @@ export async function runBoundaries(argv: string[], io: BoundariesCommandIo = { 
     stdout.write(`${boundariesSummaryLine(written, args.adminLevels, args.out, problems)}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof GeoError) {
-      stderr.write(`roadloop-geo boundaries: error ${err.code}: ${err.message}\n`);
-      if (err.code === 'ARGUMENT_INVALID') stderr.write(`${USAGE}\n`);
-      return exitCodeOf(err.code);
-    }
-    throw err;
+    return reportCommandError('boundaries', USAGE, err, stderr, exitCodeOf);
   }
 }

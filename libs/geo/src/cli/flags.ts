@@ -19,3 +19,20 @@ export function parseFlags(argv: readonly string[], flags: ReadonlySet<string>):
   }
   return values;
 }
+
+/**
+ * Reports an engine error of a command on stderr (with the usage after a usage error) and returns
+ * the exit code; any other error is rethrown.
+ */
+export function reportCommandError(
+  command: string,
+  usage: string,
+  err: unknown,
+  stderr: { write(text: string): unknown },
+  exitCodeOf: (code: GeoError['code']) => number,
+): number {
+  if (!(err instanceof GeoError)) throw err;
+  stderr.write(`roadloop-geo ${command}: error ${err.code}: ${err.message}\n`);
+  if (err.code === 'ARGUMENT_INVALID') stderr.write(`${usage}\n`);
+  return exitCodeOf(err.code);
+}

@@ -7,7 +7,7 @@ import { rename, unlink } from 'node:fs/promises';
 import { once } from 'node:events';
 import { scoreFiles, type ScoreResult, type ScoreSummary } from '../engine';
 import { GeoError, type GeoErrorCode } from '../geo.exception';
-import { parseFlags } from './flags';
+import { parseFlags, reportCommandError } from './flags';
 
 const USAGE = `usage: roadloop-geo score --osm <file.osm.pbf|.osm> --dem <file.hgt|directory> --out <file.geojson>
                           [--max-segment-m <metres>] [--config <file.json>]`;
@@ -150,11 +150,6 @@ export async function runScore(argv: string[], io: ScoreCommandIo = { stdout: pr
     stdout.write(`${summaryLine(result.summary, args.out, performance.now() - started)}\n`);
     return 0;
   } catch (err) {
-    if (err instanceof GeoError) {
-      stderr.write(`roadloop-geo score: error ${err.code}: ${err.message}\n`);
-      if (err.code === 'ARGUMENT_INVALID') stderr.write(`${USAGE}\n`);
-      return exitCodeOf(err.code);
-    }
-    throw err;
+    return reportCommandError('score', USAGE, err, stderr, exitCodeOf);
   }
 }

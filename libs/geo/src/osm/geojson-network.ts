@@ -6,7 +6,7 @@
 import type { Feature, FeatureCollection, Geometry, Position } from 'geojson';
 import { GeoError } from '../geo.exception';
 import type { LonLat } from '../geometry/ruler';
-import type { MappedLine, NetworkStats, RoadNetwork, RoadWay, WaterArea, WaterLine } from './network.types';
+import { emptyNetworkStats, type MappedLine, type NetworkStats, type RoadNetwork, type RoadWay, type WaterArea, type WaterLine } from './network.types';
 import type { OsmTags } from './osm.types';
 import { DEFAULT_ROAD_CLASSES, isCliff, isGuardrail, roadClassOf, waterAreaTypeOf, waterLineTypeOf } from './way-classifier';
 
@@ -54,16 +54,7 @@ function rings(g: Geometry | null): Position[][] {
 
 export function networkFromGeoJson(fc: FeatureCollection, options: { roadClasses?: readonly string[] } = {}): RoadNetwork {
   const classes = new Set(options.roadClasses ?? DEFAULT_ROAD_CLASSES);
-  const stats: NetworkStats = {
-    roadWays: 0,
-    skippedRoadWays: 0,
-    duplicateNodesRemoved: 0,
-    missingNodeRefs: 0,
-    waterLines: 0,
-    waterAreas: 0,
-    cliffs: 0,
-    guardrails: 0,
-  };
+  const stats: NetworkStats = emptyNetworkStats();
   const roads: RoadWay[] = [];
   const waterLines: WaterLine[] = [];
   const waterAreas: WaterArea[] = [];

@@ -4,7 +4,7 @@
  * (3) the coordinates of the nodes those ways use. No pass holds the whole file in memory.
  */
 import type { LonLat } from '../geometry/ruler';
-import type { MappedLine, NetworkStats, RoadNetwork, RoadWay, WaterArea, WaterLine, WaterType } from './network.types';
+import { emptyNetworkStats, type MappedLine, type NetworkStats, type RoadNetwork, type RoadWay, type WaterArea, type WaterLine, type WaterType } from './network.types';
 import { assembleRings } from './multipolygon';
 import { detectOsmFormat, readOsm } from './osm-reader';
 import type { OsmReadStats, OsmTags } from './osm.types';
@@ -154,16 +154,7 @@ export async function extractNetwork(path: string, options: ExtractOptions = {})
     return [xy[2 * s], xy[2 * s + 1]];
   };
 
-  const stats: NetworkStats = {
-    roadWays: 0,
-    skippedRoadWays: 0,
-    duplicateNodesRemoved: 0,
-    missingNodeRefs: 0,
-    waterLines: 0,
-    waterAreas: 0,
-    cliffs: 0,
-    guardrails: 0,
-  };
+  const stats: NetworkStats = emptyNetworkStats();
   const roadWays: RoadWay[] = [];
   let splitWays = 0;
   for (const w of roads) {

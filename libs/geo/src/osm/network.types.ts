@@ -50,6 +50,11 @@ export interface NetworkStats {
   guardrails: number;
 }
 
+/** Counts before any feature is read. */
+export function emptyNetworkStats(): NetworkStats {
+  return { roadWays: 0, skippedRoadWays: 0, duplicateNodesRemoved: 0, missingNodeRefs: 0, waterLines: 0, waterAreas: 0, cliffs: 0, guardrails: 0 };
+}
+
 /** Everything the scoring needs from an OSM extract, and nothing more. */
 export interface RoadNetwork {
   readonly roads: readonly RoadWay[];
