@@ -5,6 +5,7 @@ export * from './topics/accident-reported.topic';
 export * from './topics/dead-letter.topic';
 export * from './topics/hazard-reported.topic';
 export * from './topics/report-matched.topic';
+export * from './topics/segment-jurisdiction.topic';
 export * from './topics/segment-profile.topic';
 export * from './topics/segment-risk-changed.topic';
 export * from './topics/task-changed.topic';
@@ -13,6 +14,7 @@ import { TopicContract } from './contract';
 import { accidentReportedTopic } from './topics/accident-reported.topic';
 import { hazardReportedTopic } from './topics/hazard-reported.topic';
 import { reportMatchedTopic } from './topics/report-matched.topic';
+import { segmentJurisdictionTopic } from './topics/segment-jurisdiction.topic';
 import { segmentProfileTopic } from './topics/segment-profile.topic';
 import { taskChangedTopic } from './topics/task-changed.topic';
 import { segmentRiskChangedTopic } from './topics/segment-risk-changed.topic';
@@ -25,4 +27,5 @@ export const ALL_TOPICS: readonly TopicContract[] = [
   segmentProfileTopic,
   segmentRiskChangedTopic,
   taskChangedTopic,
+  segmentJurisdictionTopic,
 ];
