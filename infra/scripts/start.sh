@@ -17,6 +17,10 @@ ROADLOOP_OSM="${ROADLOOP_OSM:-$ROADLOOP_DATA_DIR/andorra.osm.pbf}"
 ROADLOOP_DEM="${ROADLOOP_DEM:-$ROADLOOP_DATA_DIR/N42E001.hgt}"
 # Or already-scored segments (GeoJSON from `roadloop-geo score`), which take precedence when set.
 SEGMENTS_GEOJSON="${SEGMENTS_GEOJSON:-}"
+# The scripted demo stream (crash history, weeks of hazard reports, crews at work, then a live
+# trickle for ROADLOOP_DEMO_MINUTES); ROADLOOP_DEMO=off starts the system without it.
+ROADLOOP_DEMO="${ROADLOOP_DEMO:-on}"
+ROADLOOP_DEMO_MINUTES="${ROADLOOP_DEMO_MINUTES:-30}"
 
 bash infra/scripts/ensure-deps.sh
 bash infra/scripts/ensure-postgres.sh
@@ -92,20 +96,37 @@ if [ -f "$jurisdictions" ]; then
   echo "start: $crews road crews, one per jurisdiction"
 fi
 
+if [ "$ROADLOOP_DEMO" != "off" ]; then
+  replay_pidfile="$STATE_DIR/replay.pid"
+  if [ -f "$replay_pidfile" ] && kill -0 "$(cat "$replay_pidfile")" 2>/dev/null; then
+    echo "start: the demo stream is already running (pid $(cat "$replay_pidfile"))"
+  else
+    setsid nohup node libs/simulator/dist/replay.js --gateway "http://127.0.0.1:$GATEWAY_PORT" \
+      --live-minutes "$ROADLOOP_DEMO_MINUTES" </dev/null >"$STATE_DIR/replay.log" 2>&1 &
+    echo $! > "$replay_pidfile"
+    echo "start: replaying the demo stream (3 years of crashes, 4 weeks of hazard reports, crews at work; log: $STATE_DIR/replay.log)"
+  fi
+fi
+
+dispatcher_token=$(node libs/auth/dist/mint-token.js --role dispatcher --sub demo-dispatcher --ttl 12h)
+analyst_token=$(node libs/auth/dist/mint-token.js --role analyst --sub demo-analyst --ttl 12h)
+
 cat <<MSG
 
 Roadloop is running.
-  gateway        http://127.0.0.1:$GATEWAY_PORT   (POST /v1/hazards, GET /v1/tasks)
-  risk service   http://127.0.0.1:$RISK_PORT   (GET /v1/segments/top, GET /v1/segments/:id)
+  live risk map  http://127.0.0.1:$GATEWAY_PORT/map#token=$dispatcher_token
+                 (signed in as a dispatcher for 12 hours; read-only analyst view:
+                  http://127.0.0.1:$GATEWAY_PORT/map#token=$analyst_token )
+  gateway        http://127.0.0.1:$GATEWAY_PORT   (API document: /openapi.json)
+  risk service   http://127.0.0.1:$RISK_PORT
   task service   http://127.0.0.1:$TASK_PORT
   Kafka          127.0.0.1:${KAFKA_PORT:-9092}
   logs           $STATE_DIR/*.log
-  API document   http://127.0.0.1:$GATEWAY_PORT/openapi.json
 Try:
   curl -s -XPOST http://127.0.0.1:$GATEWAY_PORT/v1/hazards -H 'content-type: application/json' \\
     -d '{"category":"rockfall","severity":"critical","lon":1.5218,"lat":42.5063}'
-  TOKEN=\$(node libs/auth/dist/mint-token.js --role dispatcher --sub you)
-  curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:$GATEWAY_PORT/v1/segments/top?limit=5'
-  curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:$GATEWAY_PORT/v1/jurisdictions'
+  TOKEN=\$(node libs/auth/dist/mint-token.js --role analyst --sub you)
+  curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:$GATEWAY_PORT/v1/segments/top?limit=5&side=water'
+  curl -s -H "authorization: Bearer \$TOKEN" 'http://127.0.0.1:$GATEWAY_PORT/v1/jurisdictions/index'
 Stop everything with: npm stop
 MSG

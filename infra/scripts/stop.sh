@@ -5,7 +5,7 @@ set -uo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE_DIR="$REPO_ROOT/.roadloop/run"
 
-for name in ingest-gateway task-service risk-service; do
+for name in replay ingest-gateway task-service risk-service; do
   pidfile="$STATE_DIR/$name.pid"
   [ -f "$pidfile" ] || continue
   pid=$(cat "$pidfile")
