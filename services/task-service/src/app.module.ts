@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { reportMatchedTopic, segmentProfileTopic, segmentRiskChangedTopic, taskChangedTopic } from '@roadloop/contracts';
+import { reportMatchedTopic, segmentJurisdictionTopic, segmentProfileTopic, segmentRiskChangedTopic, taskChangedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
@@ -9,6 +9,8 @@ import { TASK_CONFIG, TaskConfig } from './config';
 import { OpenApiController } from './health/openapi.controller';
 import { JurisdictionRepository } from './jurisdictions/jurisdiction.repository';
 import { JurisdictionService } from './jurisdictions/jurisdiction.service';
+import { SegmentJurisdictionRepository } from './jurisdictions/segment-jurisdiction.repository';
+import { SegmentJurisdictionService } from './jurisdictions/segment-jurisdiction.service';
 import { CrewsController, JurisdictionsController } from './jurisdictions/jurisdictions.controller';
 import { TASK_MIGRATIONS } from './migrations';
 import { OutboxNudge } from './outbox/outbox-nudge';
@@ -49,6 +51,8 @@ export const CORE_PROVIDERS = [
   OutboxRepository,
   SegmentRefRepository,
   JurisdictionRepository,
+  SegmentJurisdictionRepository,
+  SegmentJurisdictionService,
   TaskLedger,
   AssignmentService,
   JurisdictionService,
@@ -70,7 +74,7 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
-          topics: [segmentRiskChangedTopic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic],
+          topics: [segmentRiskChangedTopic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic, segmentJurisdictionTopic],
         }),
         AuthModule.forRoot(authOptionsFrom(config)),
       ],

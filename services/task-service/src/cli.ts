@@ -60,7 +60,8 @@ async function main(argv: string[]): Promise<number> {
         continue;
       }
       try {
-        const result = await service.put(parsed.data.properties.id, parsed.data.properties.name, parsed.data.geometry);
+        const { id, name } = parsed.data.properties;
+        const result = await service.put(id, name, parsed.data.geometry, { reassignSegments: false });
         if (result.created) created++;
         else replaced++;
       } catch (err) {
@@ -69,8 +70,11 @@ async function main(argv: string[]): Promise<number> {
         process.stderr.write(`feature ${index} (${parsed.data.properties.id}): ${err.message}\n`);
       }
     }
+    // One recomputation for the whole load; the running service's outbox relay publishes the changes.
+    const reassigned = await service.reassignSegments();
     process.stdout.write(
-      `loaded ${created + replaced} of ${features.length} jurisdictions (${created} new, ${replaced} replaced, ${rejected} rejected) into schema ${config.DB_SCHEMA}\n`,
+      `loaded ${created + replaced} of ${features.length} jurisdictions (${created} new, ${replaced} replaced, ${rejected} rejected) into schema ${config.DB_SCHEMA}; ` +
+        `${reassigned} segment assignments changed\n`,
     );
     return rejected ? 3 : 0;
   } finally {

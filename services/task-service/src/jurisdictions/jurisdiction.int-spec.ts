@@ -31,7 +31,7 @@ describe(JurisdictionService.name, () => {
       code: 'INVALID_GEOMETRY',
       fields: [{ field: 'geometry', message: expect.stringMatching(/Self-intersection/) }],
     });
-    expect(await h.areas.put('ok', 'Township', box(1.5, 42.5, 1.6, 42.6))).toEqual({ id: 'ok', name: 'Township', created: true });
+    expect(await h.areas.put('ok', 'Township', box(1.5, 42.5, 1.6, 42.6))).toEqual({ id: 'ok', name: 'Township', created: true, reassignedSegments: 0 });
     expect(await h.areas.put('ok', 'Township renamed', box(1.5, 42.5, 1.6, 42.6))).toMatchObject({ created: false });
     expect((await h.areas.get('ok')).geometry).toMatchObject({ type: 'MultiPolygon' });
   });

@@ -59,11 +59,7 @@ export class JurisdictionRepository {
    */
   async forSegment(segmentId: string, scope?: TxScope): Promise<string | null> {
     const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
-      `WITH s AS (SELECT geom, ST_LineInterpolatePoint(geom, 0.5) AS mid FROM segment_ref WHERE segment_id = $1)
-       SELECT j.id FROM jurisdiction j, s
-        WHERE ST_Intersects(j.geom, s.geom)
-        ORDER BY ST_Covers(j.geom, s.mid) DESC, ST_Length(ST_Intersection(j.geom, s.geom)::geography) DESC, j.id
-        LIMIT 1`,
+      `SELECT r.id FROM segment_ref s CROSS JOIN LATERAL (${responsibleJurisdictionSql('s.geom')}) r WHERE s.segment_id = $1`,
       [segmentId],
     );
     return rows[0]?.id ?? null;
@@ -108,6 +104,19 @@ export class JurisdictionRepository {
     );
     return rows.map((r) => ({ id: String(r.id), name: String(r.name), jurisdictionId: String(r.jurisdiction_id), openTasks: Number(r.open_tasks) }));
   }
+}
+
+/**
+ * The rule placing a segment in one jurisdiction, as a subquery over a segment geometry expression
+ * (for a LATERAL join): the area covering the segment's midpoint, else the one holding most of its
+ * length (geodesic metres), ties by id. Its columns are `id` and `name`; no row when no area touches it.
+ */
+export function responsibleJurisdictionSql(geom: string): string {
+  return `SELECT j.id, j.name FROM jurisdiction j
+           WHERE ST_Intersects(j.geom, ${geom})
+           ORDER BY ST_Covers(j.geom, ST_LineInterpolatePoint(${geom}, 0.5)) DESC,
+                    ST_Length(ST_Intersection(j.geom, ${geom})::geography) DESC, j.id
+           LIMIT 1`;
 }
 
 function toJurisdiction(r: Record<string, unknown>): JurisdictionRecord {

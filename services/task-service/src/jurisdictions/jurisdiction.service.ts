@@ -1,13 +1,16 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { Clock } from '../clock';
 import { TaskException } from '../tasks/task.exception';
 import { TransactionRunner } from '@roadloop/persistence';
+import { OutboxNudge } from '../outbox/outbox-nudge';
 import { AssignmentService } from '../tasks/assignment.service';
 import { TaskRepository } from '../tasks/task.repository';
 import { JurisdictionGeometry } from './jurisdiction.schema';
 import { CrewRecord, JurisdictionRepository } from './jurisdiction.repository';
 import { StatusColour, WorkloadCounts, statusColour } from './jurisdiction-status';
+import { SegmentJurisdictionService } from './segment-jurisdiction.service';
 
 export interface JurisdictionStatus extends WorkloadCounts {
   jurisdictionId: string;
@@ -23,17 +26,42 @@ export class JurisdictionService {
     private readonly clock: Clock,
     private readonly tx: TransactionRunner,
     private readonly assignment: AssignmentService,
+    private readonly segmentJurisdictions: SegmentJurisdictionService,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+    @Optional() private readonly outbox?: OutboxNudge,
   ) {}
 
-  /** Creates or replaces an area after PostGIS confirms its polygon is valid (400 with ST_IsValidReason). */
-  async put(id: string, name: string, geometry: JurisdictionGeometry): Promise<{ id: string; name: string; created: boolean }> {
+  /**
+   * Creates or replaces an area after PostGIS confirms its polygon is valid (400 with ST_IsValidReason).
+   * Every segment's responsible jurisdiction is recomputed in the same transaction and each change is
+   * published (`segment.jurisdiction`), unless `reassignSegments` is false: a bulk load replaces all
+   * its areas first and then calls `reassignSegments()` once.
+   */
+  async put(
+    id: string,
+    name: string,
+    geometry: JurisdictionGeometry,
+    options: { reassignSegments?: boolean; correlationId?: string } = {},
+  ): Promise<{ id: string; name: string; created: boolean; reassignedSegments: number }> {
     const invalid = await this.jurisdictions.invalidityOf(geometry);
     if (invalid) {
       throw new TaskException('INVALID_GEOMETRY', `geometry is not a valid polygon: ${invalid}`, [{ field: 'geometry', message: invalid }]);
     }
-    const created = await this.jurisdictions.upsert(id, name, geometry);
-    return { id, name, created };
+    const correlationId = options.correlationId ?? randomUUID();
+    const { created, reassigned } = await this.tx.run(async (scope) => {
+      const inserted = await this.jurisdictions.upsert(id, name, geometry, scope);
+      const changes = options.reassignSegments === false ? [] : await this.segmentJurisdictions.reassignAll(correlationId, scope);
+      return { created: inserted, reassigned: changes.length };
+    });
+    if (reassigned) this.outbox?.nudge();
+    return { id, name, created, reassignedSegments: reassigned };
+  }
+
+  /** Recomputes the responsible jurisdiction of every segment and publishes the changes; returns how many changed. */
+  async reassignSegments(correlationId: string = randomUUID()): Promise<number> {
+    const changes = await this.tx.run((scope) => this.segmentJurisdictions.reassignAll(correlationId, scope));
+    if (changes.length) this.outbox?.nudge();
+    return changes.length;
   }
 
   async list() {

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Param, Put, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, Param, Put, Query, UseGuards } from '@nestjs/common';
 import { z } from 'zod';
 import { ROLES, Roles, RolesGuard } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
-import { bodyOf, refIdOf } from '../http-input';
+import { bodyOf, correlationIdOf, refIdOf } from '../http-input';
 import { putCrewSchema, putJurisdictionSchema, refIdSchema } from './jurisdiction.schema';
 import { JurisdictionService } from './jurisdiction.service';
 
@@ -14,9 +14,9 @@ export class JurisdictionsController {
 
   @Put(':id')
   @Roles('admin')
-  put(@Param('id') id: string, @Body() body: unknown) {
+  put(@Param('id') id: string, @Body() body: unknown, @Headers('x-correlation-id') correlation?: string) {
     const { name, geometry } = parseOrThrow(putJurisdictionSchema, bodyOf(body));
-    return this.jurisdictions.put(refIdOf(id), name, geometry);
+    return this.jurisdictions.put(refIdOf(id), name, geometry, { correlationId: correlationIdOf(correlation) });
   }
 
   @Get()

@@ -1,5 +1,6 @@
 import { InitialSchema1732700000000 } from './1732700000000-initial-schema';
 import { TaskLifecycle1732800000000 } from './1732800000000-task-lifecycle';
+import { SegmentJurisdiction1732900000000 } from './1732900000000-segment-jurisdiction';
 
 /** Every migration of the task service, oldest first. */
-export const TASK_MIGRATIONS = [InitialSchema1732700000000, TaskLifecycle1732800000000];
+export const TASK_MIGRATIONS = [InitialSchema1732700000000, TaskLifecycle1732800000000, SegmentJurisdiction1732900000000];

@@ -28,6 +28,16 @@ export class OutboxRepository {
     );
   }
 
+  /** Adds many events in one statement, in the given order (their `seq`), inside the caller's transaction (see `add`). */
+  async addMany(messages: OutboxMessage[], scope: TxScope): Promise<void> {
+    if (!messages.length) return;
+    await managerOf(this.dataSource, scope).query(
+      `INSERT INTO outbox (event_id, topic, message_key, value)
+       SELECT e, t, k, v FROM unnest($1::uuid[], $2::text[], $3::text[], $4::jsonb[]) WITH ORDINALITY AS m (e, t, k, v, n) ORDER BY n`,
+      [messages.map((m) => m.eventId), messages.map((m) => m.topic), messages.map((m) => m.key), messages.map((m) => JSON.stringify(m.value))],
+    );
+  }
+
   /** The oldest unpublished events, locked; rows another relay holds are skipped, not waited for. */
   async claim(limit: number, scope: TxScope): Promise<PendingMessage[]> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(

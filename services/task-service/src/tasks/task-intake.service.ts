@@ -12,6 +12,7 @@ import {
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
 import { TASK_CONFIG, TaskConfig } from '../config';
+import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdiction.service';
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { SegmentRefRepository } from '../segments/segment-ref.repository';
 import { AssignmentService } from './assignment.service';
@@ -64,6 +65,7 @@ export class TaskIntakeService {
     private readonly clock: Clock,
     private readonly outbox: OutboxNudge,
     private readonly reopener: TaskReopenService,
+    private readonly segmentJurisdictions: SegmentJurisdictionService,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
   ) {
     this.sla = { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
@@ -155,8 +157,9 @@ export class TaskIntakeService {
   }
 
   /**
-   * A profile: kept for jurisdiction lookup and evidence checks; tasks of the segment that waited for
-   * its location are routed now; the mandatory-protection rule may open a guardrail task (once per
+   * A profile: kept for jurisdiction lookup and evidence checks; the segment's responsible
+   * jurisdiction is recomputed (published when it is new or changed with the geometry); tasks of the
+   * segment that waited for its location are routed now; the mandatory-protection rule may open a guardrail task (once per
    * segment: a verified, cancelled or open one is not opened again by a re-import).
    */
   async onSegmentProfile(event: SegmentProfileEvent): Promise<IntakeOutcome> {
@@ -165,6 +168,7 @@ export class TaskIntakeService {
       if (!(await this.segments.upsertProfile(profile, event.eventId, new Date(event.occurredAt), scope))) {
         return { kind: 'ignored', why: `a newer profile of ${profile.segmentId} is stored` };
       }
+      await this.segmentJurisdictions.reassignSegments([profile.segmentId], event.correlationId, scope);
       const assigned: string[] = [];
       for (const waiting of await this.tasks.lockUnassigned(profile.segmentId, scope)) {
         const routed = await this.assignment.autoAssign(waiting, event.correlationId, scope);

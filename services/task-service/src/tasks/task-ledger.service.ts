@@ -1,12 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { TaskChange, TaskChanged, taskChangedTopic, topicName } from '@roadloop/contracts';
-import { describeIssues } from '@roadloop/contracts';
-import { InvalidEventError } from '@roadloop/kafka';
+import { TaskChange, TaskChanged, taskChangedTopic } from '@roadloop/contracts';
 import { TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { outgoingEvent } from '../outbox/outgoing-event';
 import { TaskException } from './task.exception';
 import { TaskAction, transition } from './task-lifecycle';
 import { Actor, TaskRecord } from './task.model';
@@ -28,16 +27,12 @@ export interface ChangeContext {
  */
 @Injectable()
 export class TaskLedger {
-  private readonly topic: string;
-
   constructor(
     private readonly tasks: TaskRepository,
     private readonly outbox: OutboxRepository,
     private readonly clock: Clock,
-    @Inject(TASK_CONFIG) config: TaskConfig,
-  ) {
-    this.topic = topicName(taskChangedTopic, config.KAFKA_TOPIC_PREFIX);
-  }
+    @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+  ) {}
 
   /** Inserts a new task (version 1) unless an open one exists for its segment and countermeasure. */
   async create(task: TaskRecord, ctx: ChangeContext, scope: TxScope): Promise<boolean> {
@@ -90,16 +85,7 @@ export class TaskLedger {
       dueAt: task.dueAt.toISOString(),
       version: task.version,
     };
-    const candidate = {
-      eventId,
-      occurredAt: occurredAt.toISOString(),
-      schemaVersion: taskChangedTopic.schemaVersion,
-      source: 'task-service',
-      correlationId: ctx.correlationId,
-      payload,
-    };
-    const parsed = taskChangedTopic.valueSchema.safeParse(candidate);
-    if (!parsed.success) throw new InvalidEventError(taskChangedTopic.topic, describeIssues(parsed.error));
+    const message = outgoingEvent(taskChangedTopic, this.config.KAFKA_TOPIC_PREFIX, payload, { eventId, occurredAt, correlationId: ctx.correlationId });
     await this.tasks.insertHistory(
       {
         taskId: task.id,
@@ -115,6 +101,6 @@ export class TaskLedger {
       },
       scope,
     );
-    await this.outbox.add({ eventId, topic: this.topic, key: taskChangedTopic.key(parsed.data), value: parsed.data }, scope);
+    await this.outbox.add(message, scope);
   }
 }

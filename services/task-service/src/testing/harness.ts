@@ -8,11 +8,15 @@ import {
   SegmentProfile,
   SegmentProfileEvent,
   SegmentRiskChanged,
+  SegmentJurisdictionEvent,
   SegmentRiskChangedEvent,
   TaskChangedEvent,
   reportMatchedTopic,
+  segmentJurisdictionTopic,
   segmentProfileTopic,
   segmentRiskChangedTopic,
+  taskChangedTopic,
+  topicName,
 } from '@roadloop/contracts';
 import { Principal } from '@roadloop/auth';
 import { TransactionRunner, openDatabase } from '@roadloop/persistence';
@@ -20,6 +24,8 @@ import { Clock } from '../clock';
 import { TaskConfig, loadTaskConfig } from '../config';
 import { JurisdictionRepository } from '../jurisdictions/jurisdiction.repository';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service';
+import { SegmentJurisdictionRepository } from '../jurisdictions/segment-jurisdiction.repository';
+import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdiction.service';
 import { TASK_MIGRATIONS } from '../migrations';
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { OutboxRepository } from '../outbox/outbox.repository';
@@ -75,11 +81,13 @@ export async function openHarness(label: string, env: Record<string, string> = {
   const ledger = new TaskLedger(tasks, outbox, clock, config);
   const assignment = new AssignmentService(jurisdictions, tasks, ledger);
   const reopener = new TaskReopenService(tasks, segments, ledger, assignment, clock, config);
-  const intake = new TaskIntakeService(tx, tasks, segments, assignment, ledger, clock, nudge, reopener, config);
+  const assignments = new SegmentJurisdictionRepository(ds);
+  const segmentJurisdictions = new SegmentJurisdictionService(assignments, outbox, clock, config);
+  const intake = new TaskIntakeService(tx, tasks, segments, assignment, ledger, clock, nudge, reopener, segmentJurisdictions, config);
   const commands = new TaskCommandService(tx, tasks, jurisdictions, segments, ledger, reopener, clock, nudge, config);
   const queries = new TaskQueryService(tasks, clock);
   const escalation = new EscalationService(tx, tasks, ledger, clock, nudge, config);
-  const areas = new JurisdictionService(jurisdictions, tasks, clock, tx, assignment, config);
+  const areas = new JurisdictionService(jurisdictions, tasks, clock, tx, assignment, segmentJurisdictions, config, nudge);
   return {
     schema,
     ds,
@@ -91,14 +99,25 @@ export async function openHarness(label: string, env: Record<string, string> = {
     outbox,
     segments,
     jurisdictions,
+    assignments,
+    segmentJurisdictions,
     intake,
     commands,
     queries,
     escalation,
     areas,
-    /** Every event written to the outbox, oldest first. */
+    /** Every task.changed event written to the outbox, oldest first. */
     async events(): Promise<TaskChangedEvent[]> {
-      const rows: { value: TaskChangedEvent }[] = await ds.query(`SELECT value FROM outbox ORDER BY seq`);
+      const rows: { value: TaskChangedEvent }[] = await ds.query(`SELECT value FROM outbox WHERE topic = $1 ORDER BY seq`, [
+        topicName(taskChangedTopic, config.KAFKA_TOPIC_PREFIX),
+      ]);
+      return rows.map((r) => r.value);
+    },
+    /** Every segment.jurisdiction event written to the outbox, oldest first. */
+    async assignmentEvents(): Promise<SegmentJurisdictionEvent[]> {
+      const rows: { value: SegmentJurisdictionEvent }[] = await ds.query(`SELECT value FROM outbox WHERE topic = $1 ORDER BY seq`, [
+        topicName(segmentJurisdictionTopic, config.KAFKA_TOPIC_PREFIX),
+      ]);
       return rows.map((r) => r.value);
     },
     async eventsOf(taskId: string): Promise<TaskChangedEvent[]> {
