@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+/**
+ * `npm run bench:api`: the read API under concurrent load, measured with autocannon on this machine.
+ *
+ * It imports the sample region (OSM extract + SRTM tile) into a schema of its own, starts the risk
+ * service and the gateway as built processes against the machine's PostgreSQL, Redis and Kafka,
+ * and measures:
+ *   - top-N (`GET /v1/segments/top?limit=20`, plain and with filters) at a fixed offered rate
+ *     (default 500 requests/s), direct to the risk service and through the gateway;
+ *   - a bounding-box GeoJSON query returning 5,000 segments, closed loop with a few connections
+ *     (the rate it reaches is part of the result).
+ * Then it removes everything it created. Options: --duration <s> (default 20), --rate <rps> (500),
+ * --json <file> to write the raw results.
+ */
+'use strict';
+const { spawn, spawnSync } = require('node:child_process');
+const { randomBytes } = require('node:crypto');
+const { createServer } = require('node:net');
+const { writeFileSync } = require('node:fs');
+const { join, resolve } = require('node:path');
+const { parseArgs } = require('node:util');
+const os = require('node:os');
+const autocannon = require('autocannon');
+const { Client } = require('pg');
+const { Redis } = require('ioredis');
+const { Kafka, logLevel } = require('kafkajs');
+
+const ROOT = resolve(__dirname, '..', '..');
+const DATA_DIR = process.env.ROADLOOP_DATA_DIR ?? resolve(ROOT, '..', 'shared', 'data', 'andorra');
+const OSM = process.env.ROADLOOP_OSM ?? join(DATA_DIR, 'andorra.osm.pbf');
+const DEM = process.env.ROADLOOP_DEM ?? join(DATA_DIR, 'N42E001.hgt');
+const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roadloop';
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
+
+const { values: args } = parseArgs({
+  options: {
+    duration: { type: 'string', default: '20' },
+    rate: { type: 'string', default: '500' },
+    json: { type: 'string' },
+  },
+});
+const DURATION_S = Number(args.duration);
+const RATE = Number(args.rate);
+
+function freePort() {
+  return new Promise((done, fail) => {
+    const server = createServer();
+    server.on('error', fail);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+async function startService(name, env) {
+  const port = await freePort();
+  const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
+    env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
+    try {
+      if ((await fetch(`${url}/health/ready`)).ok) break;
+    } catch {
+      // not listening yet
+    }
+    if (Date.now() > deadline) throw new Error(`${name} did not become ready`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  return { url, stop: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill('SIGTERM')))) };
+}
+
+function token() {
+  const { signToken, DEVELOPMENT_JWT_SECRET } = require(join(ROOT, 'libs', 'auth', 'dist'));
+  return signToken({ sub: 'bench', role: 'analyst', ttlS: 3600 }, { secret: DEVELOPMENT_JWT_SECRET, issuer: 'roadloop', audience: 'roadloop-api' });
+}
+
+function run(options) {
+  return new Promise((done, fail) => {
+    const instance = autocannon(options, (err, result) => (err ? fail(err) : done(result)));
+    autocannon.track(instance, { renderProgressBar: false, renderResultsTable: false, renderLatencyTable: false });
+  });
+}
+
+function summary(name, result, offered) {
+  const l = result.latency;
+  return {
+    name,
+    offeredRps: offered ?? null,
+    achievedRps: Math.round((result.requests.total / result.duration) * 10) / 10,
+    requests: result.requests.total,
+    non2xx: result.non2xx,
+    errors: result.errors + result.timeouts,
+    p50ms: l.p50,
+    p90ms: l.p90,
+    p99ms: l.p99,
+    maxMs: l.max,
+    meanBytes: Math.round(result.throughput.total / Math.max(1, result.requests.total)),
+  };
+}
+
+async function main() {
+  const id = `bench${Date.now().toString(36)}${randomBytes(2).toString('hex')}`;
+  const env = {
+    KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: id,
+    DATABASE_URL,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `${id}:`,
+    DB_SCHEMA: `${id}_risk`,
+  };
+  const started = [];
+  try {
+    const t0 = Date.now();
+    const imported = spawnSync(process.execPath, [join(ROOT, 'services/risk-service/dist/cli.js'), 'import', '--osm', OSM, '--dem', DEM], {
+      env: { ...process.env, ...env },
+      encoding: 'utf8',
+    });
+    if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
+    console.log(`bench: imported ${OSM} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    const risk = await startService('risk-service', env);
+    started.push(risk);
+    const gateway = await startService('ingest-gateway', { ...env, RISK_SERVICE_URL: risk.url, TASK_SERVICE_URL: risk.url });
+    started.push(gateway);
+    const headers = { authorization: `Bearer ${token()}` };
+
+    // The box around every imported segment; the query asks for 5,000 of them.
+    const db = new Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    const [box] = (
+      await db.query(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1, n FROM
+        (SELECT ST_Extent(geom) e, count(*) n FROM "${env.DB_SCHEMA}".road_segment) s`)
+    ).rows;
+    await db.end();
+    const bbox = [box.x0, box.y0, box.x1, box.y1].map((v) => Number(v).toFixed(5)).join(',');
+    console.log(`bench: ${box.n} segments in ${bbox}`);
+
+    const cases = [
+      { name: 'top-20, risk service', url: `${risk.url}/v1/segments/top?limit=20`, rate: RATE, connections: 10 },
+      { name: 'top-20, gateway', url: `${gateway.url}/v1/segments/top?limit=20`, rate: RATE, connections: 10 },
+      { name: 'top-20 water-side, risk service', url: `${risk.url}/v1/segments/top?limit=20&side=water`, rate: RATE, connections: 10 },
+      { name: 'bbox 5,000 segments, risk service', url: `${risk.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
+      { name: 'bbox 5,000 segments, gateway', url: `${gateway.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
+    ];
+    const results = [];
+    for (const c of cases) {
+      // Warm-up: connection pools, JIT, the Redis ranking (rebuilt on first read).
+      await run({ url: c.url, headers, connections: 2, amount: 50 });
+      const result = await run({ url: c.url, headers, connections: c.connections, duration: DURATION_S, overallRate: c.rate });
+      const s = summary(c.name, result, c.rate);
+      const check = await fetch(c.url, { headers });
+      const body = await check.json();
+      s.itemsPerResponse = (body.items ?? body.features ?? []).length;
+      results.push(s);
+      console.log(JSON.stringify(s));
+    }
+    const machine = `${os.cpus().length} × ${os.cpus()[0].model}, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, Node ${process.version}`;
+    console.log(`\nbench: ${machine}; ${DURATION_S} s per case\n`);
+    console.log('| case | offered req/s | achieved req/s | p50 ms | p90 ms | p99 ms | max ms | items | non-2xx |');
+    console.log('|---|---:|---:|---:|---:|---:|---:|---:|---:|');
+    for (const r of results) {
+      console.log(`| ${r.name} | ${r.offeredRps ?? 'closed loop'} | ${r.achievedRps} | ${r.p50ms} | ${r.p90ms} | ${r.p99ms} | ${r.maxMs} | ${r.itemsPerResponse} | ${r.non2xx + r.errors} |`);
+    }
+    if (args.json) writeFileSync(args.json, JSON.stringify({ machine, durationS: DURATION_S, results }, null, 2));
+  } finally {
+    for (const s of started.reverse()) await s.stop();
+    const db = new Client({ connectionString: DATABASE_URL });
+    await db.connect();
+    await db.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`);
+    await db.end();
+    const redis = new Redis(REDIS_URL);
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${id}:*`, 'COUNT', 500);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+    redis.disconnect();
+    const admin = new Kafka({ clientId: 'bench-cleanup', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+    await admin.connect();
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${id}.`));
+    if (topics.length) await admin.deleteTopics({ topics });
+    await admin.disconnect();
+  }
+}
+
+main().catch((err) => {
+  console.error(`bench: ${err.stack ?? err}`);
+  process.exitCode = 1;
+});
