@@ -1,15 +1,17 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { accidentReportedTopic, hazardReportedTopic } from '@roadloop/contracts';
+import { accidentReportedTopic, hazardReportedTopic, segmentRiskChangedTopic, taskChangedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
 import { AccidentsController } from './accidents/accidents.controller';
 import { AccidentsService } from './accidents/accidents.service';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
+import { ForwardingController } from './forwarding/forwarding.controller';
 import { HazardsController } from './hazards/hazards.controller';
 import { HazardsService } from './hazards/hazards.service';
+import { LiveFeedService } from './live/live-feed.service';
+import { LiveController } from './live/live.controller';
 import { OpenApiController } from './openapi.controller';
-import { TasksController } from './tasks/tasks.controller';
 import { UpstreamClient } from './upstream.client';
 
 @Module({})
@@ -28,11 +30,13 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
-          topics: [hazardReportedTopic, accidentReportedTopic],
+          // Published: the reports. Read by the live feed: risk and task changes.
+          topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedTopic, taskChangedTopic],
         }),
       ],
-      controllers: [HazardsController, AccidentsController, TasksController, OpenApiController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient],
+      // The report intake is registered before the forwarding of reads under the same paths.
+      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, OpenApiController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }
 }

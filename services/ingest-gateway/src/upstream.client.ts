@@ -2,6 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { AppError } from '@roadloop/http';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 
+export type UpstreamService = 'task' | 'risk';
+
 export interface UpstreamResponse {
   status: number;
   /** Parsed JSON, or the text itself for other content types (CSV exports). */
@@ -9,29 +11,32 @@ export interface UpstreamResponse {
   contentType: string;
 }
 
-/** Forwards a request to an internal service and returns its status and JSON body unchanged. */
+/** An upstream answer as bytes, for passing on unchanged (GeoJSON, CSV, errors). */
+export interface RelayedResponse {
+  status: number;
+  body: Buffer;
+  /** Response headers worth passing on (content type, a download's file name). */
+  headers: Record<string, string>;
+}
+
+/** Headers of a request that the owning service needs: who calls and which flow it belongs to. */
+const REQUEST_HEADERS = ['authorization', 'x-correlation-id', 'accept'] as const;
+/** Headers of a response that say what the body is. */
+const RESPONSE_HEADERS = ['content-type', 'content-disposition'] as const;
+
+/** Forwards requests to the internal services. */
 @Injectable()
 export class UpstreamClient {
   constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
 
+  /** Calls a service and parses a JSON answer (for the gateway's own use, e.g. the OpenAPI parts). */
   async forward(
-    service: 'task' | 'risk',
+    service: UpstreamService,
     method: string,
     pathAndQuery: string,
     init: { body?: unknown; headers?: Record<string, string> } = {},
   ): Promise<UpstreamResponse> {
-    const base = service === 'task' ? this.config.TASK_SERVICE_URL : this.config.RISK_SERVICE_URL;
-    let response: Response;
-    try {
-      response = await fetch(new URL(pathAndQuery, base), {
-        method,
-        headers: { 'content-type': 'application/json', ...init.headers },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
-      });
-    } catch (err) {
-      throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} service unavailable: ${(err as Error).message}`);
-    }
+    const response = await this.fetch(service, method, pathAndQuery, init);
     const text = await response.text();
     const contentType = response.headers.get('content-type') ?? 'application/json';
     let body: unknown = text;
@@ -43,5 +48,48 @@ export class UpstreamClient {
       }
     }
     return { status: response.status, body, contentType };
+  }
+
+  /**
+   * Passes a client's request to a service and returns the answer's bytes and content type
+   * untouched, so GeoJSON (`application/geo+json`), CSV and error bodies reach the client as sent.
+   */
+  async relay(
+    service: UpstreamService,
+    method: string,
+    pathAndQuery: string,
+    init: { body?: unknown; headers: Record<string, string | string[] | undefined> },
+  ): Promise<RelayedResponse> {
+    const headers: Record<string, string> = {};
+    for (const name of REQUEST_HEADERS) {
+      const value = init.headers[name];
+      if (typeof value === 'string') headers[name] = value;
+    }
+    const response = await this.fetch(service, method, pathAndQuery, { body: init.body, headers });
+    const passed: Record<string, string> = {};
+    for (const name of RESPONSE_HEADERS) {
+      const value = response.headers.get(name);
+      if (value !== null) passed[name] = value;
+    }
+    return { status: response.status, body: Buffer.from(await response.arrayBuffer()), headers: passed };
+  }
+
+  private async fetch(
+    service: UpstreamService,
+    method: string,
+    pathAndQuery: string,
+    init: { body?: unknown; headers?: Record<string, string> },
+  ): Promise<Response> {
+    const base = service === 'task' ? this.config.TASK_SERVICE_URL : this.config.RISK_SERVICE_URL;
+    try {
+      return await fetch(new URL(pathAndQuery, base), {
+        method,
+        headers: { 'content-type': 'application/json', ...init.headers },
+        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        signal: AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
+      });
+    } catch (err) {
+      throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} service unavailable: ${(err as Error).message}`);
+    }
   }
 }

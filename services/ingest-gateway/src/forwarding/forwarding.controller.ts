@@ -1,0 +1,43 @@
+import { All, Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { UpstreamClient, UpstreamService } from '../upstream.client';
+
+/**
+ * The gateway is the public door of the task and risk services: a request is passed on with the
+ * caller's token, and the answer (status, content type, bytes) comes back unchanged. Reports
+ * (POST /v1/hazards, POST /v1/accidents) are not forwarded: the gateway publishes them itself.
+ */
+@Controller('v1')
+export class ForwardingController {
+  constructor(private readonly upstream: UpstreamClient) {}
+
+  @All(['tasks', 'tasks/*path', 'jurisdictions', 'jurisdictions/*path', 'crews', 'crews/*path'])
+  toTasks(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.relay('task', req, res, body);
+  }
+
+  @All(['segments', 'segments/*path', 'reports/*path', 'hotspots', 'effectiveness', 'effectiveness/*path'])
+  toRisk(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.relay('risk', req, res, body);
+  }
+
+  /** Reading hazards and crashes is the risk service's; reporting them stays here. */
+  @Get(['hazards', 'hazards/*path', 'accidents', 'accidents/*path'])
+  readReports(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.relay('risk', req, res, undefined);
+  }
+
+  @Post('hazards/within')
+  hazardsWithin(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
+    return this.relay('risk', req, res, body);
+  }
+
+  private async relay(service: UpstreamService, req: Request, res: Response, body: unknown): Promise<void> {
+    const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method);
+    const result = await this.upstream.relay(service, req.method, req.originalUrl, {
+      body: hasBody ? body : undefined,
+      headers: req.headers,
+    });
+    res.status(result.status).set(result.headers).send(result.body);
+  }
+}

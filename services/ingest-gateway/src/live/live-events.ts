@@ -1,0 +1,42 @@
+import { SegmentRiskChanged, TaskChanged } from '@roadloop/contracts';
+
+/** What a map needs to recolour a segment, without the factors and causes of the full event. */
+export interface RiskEvent {
+  segmentId: string;
+  level: SegmentRiskChanged['level'];
+  previousLevel: SegmentRiskChanged['previousLevel'];
+  score: number;
+  revision: number;
+}
+
+/** What a map needs to move a task's symbol or refresh a panel. */
+export interface TaskEvent {
+  taskId: string;
+  segmentId: string;
+  status: TaskChanged['status'];
+  crewId: string | null;
+  version: number;
+}
+
+export type LiveEvent = { type: 'risk'; data: RiskEvent } | { type: 'task'; data: TaskEvent } | { type: 'status'; data: { live: boolean } };
+
+export const riskEvent = (p: SegmentRiskChanged): LiveEvent => ({
+  type: 'risk',
+  data: { segmentId: p.segmentId, level: p.level, previousLevel: p.previousLevel, score: p.score, revision: p.revision },
+});
+
+export const taskEvent = (p: TaskChanged): LiveEvent => ({
+  type: 'task',
+  data: { taskId: p.taskId, segmentId: p.segmentId, status: p.status, crewId: p.crewId, version: p.version },
+});
+
+/**
+ * One Server-Sent Events frame (WHATWG HTML, "Server-sent events"): the event's name and its JSON
+ * on one `data:` line (JSON.stringify never emits a raw newline).
+ */
+export function sseFrame(event: LiveEvent): string {
+  return `event: ${event.type}\ndata: ${JSON.stringify(event.data)}\n\n`;
+}
+
+/** A comment line: ignored by EventSource, keeps proxies from closing an idle stream. */
+export const SSE_HEARTBEAT = ': heartbeat\n\n';
