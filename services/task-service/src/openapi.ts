@@ -6,7 +6,7 @@ import { COMMAND_ROLES } from './tasks/task-command.service';
 import {
   assignSchema,
   duplicateSchema,
-  listQuerySchema,
+  listQueryObject,
   reasonSchema,
   reopenSchema,
   submitSchema,
@@ -18,7 +18,7 @@ const task = (action: string) => `/v1/tasks/{id}/${action}`;
 
 /** The task service's routes, described with the schemas that validate them. */
 export const TASK_ROUTES: RouteDoc[] = [
-  { method: 'get', path: '/v1/tasks', summary: 'List tasks (a crew sees its own crew\'s)', roles: ROLES, query: listQuerySchema, tags: ['tasks'] },
+  { method: 'get', path: '/v1/tasks', summary: 'List tasks as JSON (`{ items, nextCursor }`), CSV or GeoJSON Points at segment midpoints (a crew sees its own crew\'s)', roles: ROLES, query: listQueryObject, tags: ['tasks'] },
   { method: 'get', path: '/v1/tasks/{id}', summary: 'A task with its history, evidence and checks', roles: ROLES, tags: ['tasks'] },
   { method: 'post', path: task('assign'), summary: 'Assign or reassign to a crew', roles: COMMAND_ROLES.assign, body: assignSchema, tags: ['tasks'] },
   { method: 'post', path: task('accept'), summary: 'The crew accepts', roles: COMMAND_ROLES.accept, body: versionOnlySchema, tags: ['tasks'] },

@@ -3,6 +3,7 @@ import { Principal } from '@roadloop/auth';
 import { Clock } from '../clock';
 import { TaskException } from './task.exception';
 import { assertCrewOwns } from './task-command.service';
+import { encodeTaskCursor } from './task-http.schema';
 import { TaskFilter, TaskView, taskView } from './task.model';
 import { TaskRepository } from './task.repository';
 
@@ -15,15 +16,23 @@ export class TaskQueryService {
 
   /** Tasks, newest first. Crew members see only their crew's tasks. */
   async list(filter: TaskFilter, principal: Principal): Promise<TaskView[]> {
-    let effective = filter;
-    if (principal.role === 'crew') {
-      if (filter.crewId && filter.crewId !== principal.crewId) {
-        throw new TaskException('NOT_YOUR_TASK', `crew ${principal.crewId} may not list the tasks of crew ${filter.crewId}`);
-      }
-      effective = { ...filter, crewId: principal.crewId! };
-    }
+    return (await this.page(filter, principal)).items;
+  }
+
+  /**
+   * One page of tasks, newest first, each with its segment's midpoint, and the cursor of the next
+   * page (null on the last). Crew members see only their crew's tasks.
+   */
+  async page(filter: TaskFilter, principal: Principal): Promise<TaskPage> {
     const now = this.clock.now();
-    return (await this.tasks.list(effective, now)).map((t) => taskView(t, now));
+    // One more than asked tells whether another page follows.
+    const found = await this.tasks.search({ ...visibleTo(filter, principal), limit: filter.limit + 1 }, now);
+    const rows = found.slice(0, filter.limit);
+    const last = rows[rows.length - 1];
+    return {
+      items: rows.map((r) => ({ ...taskView(r.task, now), location: r.location })),
+      nextCursor: found.length > filter.limit && last ? encodeTaskCursor(last.cursor) : null,
+    };
   }
 
   /** One task with its audit trail, its evidence, and the checks of the latest evidence. */
@@ -60,4 +69,18 @@ export class TaskQueryService {
       })),
     };
   }
+}
+
+export type ListedTask = TaskView & { location: { lon: number; lat: number } | null };
+export interface TaskPage {
+  items: ListedTask[];
+  nextCursor: string | null;
+}
+
+function visibleTo(filter: TaskFilter, principal: Principal): TaskFilter {
+  if (principal.role !== 'crew') return filter;
+  if (filter.crewId && filter.crewId !== principal.crewId) {
+    throw new TaskException('NOT_YOUR_TASK', `crew ${principal.crewId} may not list the tasks of crew ${filter.crewId}`);
+  }
+  return { ...filter, crewId: principal.crewId! };
 }

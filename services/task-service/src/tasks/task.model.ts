@@ -78,13 +78,26 @@ export interface EvidenceRecord {
 
 export interface TaskFilter {
   segmentId?: string;
-  status?: TaskStatus;
+  /** Any of these statuses. */
+  status?: TaskStatus[];
   jurisdictionId?: string;
   crewId?: string;
   priority?: TaskPriority;
   overdue?: boolean;
+  /** minLon, minLat, maxLon, maxLat: the task's segment midpoint lies in the box. */
+  bbox?: [number, number, number, number];
+  /** Keyset paging: only tasks after this one in the list's order (newest first, then by id). */
+  after?: { createdAtUs: string; id: string };
   limit: number;
   offset: number;
+}
+
+/** A task found by a list query, with where it is drawn and where the next page starts. */
+export interface LocatedTask {
+  task: TaskRecord;
+  /** The midpoint of the task's segment, or null while the segment's geometry is unknown. */
+  location: { lon: number; lat: number } | null;
+  cursor: { createdAtUs: string; id: string };
 }
 
 /** Overdue: past due while the crew still owes the fix (a submitted fix waits for the inspector, not the crew). */

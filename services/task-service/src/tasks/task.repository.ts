@@ -2,11 +2,13 @@ import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { TxScope, managerOf } from '@roadloop/persistence';
 import { CLOSED_STATUSES, OPEN_STATUSES, WORK_PENDING_STATUSES } from './task-lifecycle';
-import { EvidenceRecord, HistoryEntry, TaskFilter, TaskRecord } from './task.model';
+import { EvidenceRecord, HistoryEntry, LocatedTask, TaskFilter, TaskRecord } from './task.model';
 
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
 const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
 const PENDING_SQL = WORK_PENDING_STATUSES.map((s) => `'${s}'`).join(', ');
+/** A task's creation time in whole microseconds since 1970 (exact: `extract` gives numeric). */
+const CREATED_US = `(extract(epoch FROM t.created_at) * 1000000)::bigint`;
 
 export interface WorkloadRow {
   jurisdictionId: string;
@@ -145,26 +147,50 @@ export class TaskRepository {
   }
 
   async list(filter: TaskFilter, now: Date): Promise<TaskRecord[]> {
+    return (await this.search(filter, now)).map((r) => r.task);
+  }
+
+  /**
+   * Tasks matching a filter, newest first (ties by id), with their segment's midpoint; keyset paging
+   * through `filter.after` compares the creation time in whole microseconds, as stored.
+   */
+  async search(filter: TaskFilter, now: Date): Promise<LocatedTask[]> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: (p: string) => string, value: unknown) => {
       params.push(value);
       where.push(sql(`$${params.length}`));
     };
-    if (filter.segmentId) add((p) => `segment_id = ${p}`, filter.segmentId);
-    if (filter.status) add((p) => `status = ${p}`, filter.status);
-    if (filter.jurisdictionId) add((p) => `jurisdiction_id = ${p}`, filter.jurisdictionId);
-    if (filter.crewId) add((p) => `crew_id = ${p}`, filter.crewId);
-    if (filter.priority) add((p) => `priority = ${p}`, filter.priority);
-    if (filter.overdue === true) add((p) => `(status IN (${PENDING_SQL}) AND due_at < ${p})`, now);
-    if (filter.overdue === false) add((p) => `NOT (status IN (${PENDING_SQL}) AND due_at < ${p})`, now);
+    if (filter.segmentId) add((p) => `t.segment_id = ${p}`, filter.segmentId);
+    if (filter.status?.length) add((p) => `t.status = ANY(${p}::text[])`, filter.status);
+    if (filter.jurisdictionId) add((p) => `t.jurisdiction_id = ${p}`, filter.jurisdictionId);
+    if (filter.crewId) add((p) => `t.crew_id = ${p}`, filter.crewId);
+    if (filter.priority) add((p) => `t.priority = ${p}`, filter.priority);
+    if (filter.overdue === true) add((p) => `(t.status IN (${PENDING_SQL}) AND t.due_at < ${p})`, now);
+    if (filter.overdue === false) add((p) => `NOT (t.status IN (${PENDING_SQL}) AND t.due_at < ${p})`, now);
+    if (filter.bbox) {
+      const box = (p: string) => `ST_MakeEnvelope((${p}::float8[])[1], (${p}::float8[])[2], (${p}::float8[])[3], (${p}::float8[])[4], 4326)`;
+      add((p) => `s.geom && ${box(p)} AND ST_Intersects(ST_LineInterpolatePoint(s.geom, 0.5), ${box(p)})`, filter.bbox);
+    }
+    if (filter.after) {
+      params.push(filter.after.createdAtUs, filter.after.id);
+      const [us, id] = [`$${params.length - 1}::bigint`, `$${params.length}::uuid`];
+      where.push(`(${CREATED_US} < ${us} OR (${CREATED_US} = ${us} AND t.id > ${id}))`);
+    }
     params.push(filter.limit, filter.offset);
     const rows: Row[] = await this.dataSource.query(
-      `SELECT * FROM task ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
-        ORDER BY created_at DESC, id LIMIT $${params.length - 1} OFFSET $${params.length}`,
+      `SELECT t.*, ${CREATED_US}::text AS cursor_us,
+              ST_X(ST_LineInterpolatePoint(s.geom, 0.5)) AS mid_lon, ST_Y(ST_LineInterpolatePoint(s.geom, 0.5)) AS mid_lat
+         FROM task t LEFT JOIN segment_ref s ON s.segment_id = t.segment_id
+        ${where.length ? `WHERE ${where.join(' AND ')}` : ''}
+        ORDER BY t.created_at DESC, t.id LIMIT $${params.length - 1} OFFSET $${params.length}`,
       params,
     );
-    return rows.map(toRecord);
+    return rows.map((r) => ({
+      task: toRecord(r),
+      location: r.mid_lon === null ? null : { lon: Number(r.mid_lon), lat: Number(r.mid_lat) },
+      cursor: { createdAtUs: String(r.cursor_us), id: String(r.id) },
+    }));
   }
 
   /** Open, overdue, overdue p1 and due-soon counts per jurisdiction (only jurisdictions with tasks appear). */

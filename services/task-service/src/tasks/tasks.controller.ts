@@ -1,8 +1,11 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
 import { Clock } from '../clock';
+import { CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE } from '../http-formats';
 import { bodyOf, correlationIdOf, taskIdOf } from '../http-input';
+import { tasksCsv, tasksGeoJson } from './task-list.format';
 import { COMMAND_ROLES, TaskCommand, TaskCommandService } from './task-command.service';
 import {
   assignSchema,
@@ -29,8 +32,19 @@ export class TasksController {
 
   @Get()
   @Roles(...ROLES)
-  async list(@Query() query: unknown, @CurrentPrincipal() principal: Principal) {
-    return { items: await this.queries.list(parseOrThrow(listQuerySchema, query, 'query'), principal) };
+  async list(@Query() query: unknown, @CurrentPrincipal() principal: Principal, @Res({ passthrough: true }) res: Response) {
+    const { format, cursor, ...filter } = parseOrThrow(listQuerySchema, query, 'query');
+    const page = await this.queries.page({ ...filter, after: cursor }, principal);
+    if (page.nextCursor) res.setHeader('x-next-cursor', page.nextCursor);
+    if (format === 'csv') {
+      res.setHeader('content-type', CSV_CONTENT_TYPE);
+      return tasksCsv(page);
+    }
+    if (format === 'geojson') {
+      res.setHeader('content-type', GEOJSON_CONTENT_TYPE);
+      return tasksGeoJson(page);
+    }
+    return page;
   }
 
   @Get(':id')
