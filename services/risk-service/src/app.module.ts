@@ -3,6 +3,7 @@ import {
   accidentReportedTopic,
   hazardReportedTopic,
   reportMatchedTopic,
+  segmentJurisdictionTopic,
   segmentProfileTopic,
   segmentRiskChangedTopic,
   taskChangedTopic,
@@ -18,6 +19,7 @@ import { OpenApiController } from './health/openapi.controller';
 import { ReportIntakeConsumer } from './intake/report-intake.consumer';
 import { ReportIntakeService } from './intake/report-intake.service';
 import { RISK_MIGRATIONS } from './migrations';
+import { RankingRepository } from './risk/ranking.repository';
 import { RankingStore } from './risk/ranking.store';
 import { RiskService } from './risk/risk.service';
 import { SegmentEventsConsumer } from './risk/segment-events.consumer';
@@ -31,6 +33,14 @@ import { TaskStateRepository } from './tasks/task-state.repository';
 import { SpatialQueriesController } from './queries/spatial-queries.controller';
 import { SpatialQueryRepository } from './queries/spatial-query.repository';
 import { SpatialQueryService } from './queries/spatial-query.service';
+import { ReportQueriesController } from './queries/report-queries.controller';
+import { ReportQueryService } from './queries/report-query.service';
+import { EffectivenessController } from './effectiveness/effectiveness.controller';
+import { EffectivenessRepository } from './effectiveness/effectiveness.repository';
+import { EffectivenessService } from './effectiveness/effectiveness.service';
+import { SegmentJurisdictionConsumer } from './jurisdictions/segment-jurisdiction.consumer';
+import { SegmentJurisdictionRepository } from './jurisdictions/segment-jurisdiction.repository';
+import { SegmentJurisdictionService } from './jurisdictions/segment-jurisdiction.service';
 
 export function persistenceFor(config: RiskConfig) {
   return PersistenceModule.forRoot({
@@ -54,6 +64,8 @@ export const RISK_REPOSITORIES = [
   AccidentRepository,
   TaskStateRepository,
   SegmentRiskRepository,
+  SegmentJurisdictionRepository,
+  RankingRepository,
   RankingStore,
 ];
 
@@ -82,10 +94,11 @@ export class AppModule {
             segmentProfileTopic,
             segmentRiskChangedTopic,
             taskChangedTopic,
+            segmentJurisdictionTopic,
           ],
         }),
       ],
-      controllers: [SegmentsController, SpatialQueriesController, OpenApiController],
+      controllers: [SegmentsController, SpatialQueriesController, ReportQueriesController, EffectivenessController, OpenApiController],
       providers: [
         { provide: RISK_CONFIG, useValue: config },
         ...RISK_REPOSITORIES,
@@ -93,6 +106,11 @@ export class AppModule {
         SegmentQueryService,
         SpatialQueryRepository,
         SpatialQueryService,
+        ReportQueryService,
+        EffectivenessRepository,
+        EffectivenessService,
+        SegmentJurisdictionService,
+        SegmentJurisdictionConsumer,
         ReportIntakeService,
         RiskService,
         ProfileRelay,

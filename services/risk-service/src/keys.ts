@@ -2,4 +2,14 @@
 export const redisKeys = {
   /** Sorted set: segment id → current risk score. */
   ranking: () => 'risk:ranking',
+  /** Set once a rebuild from PostgreSQL finished; missing after a flush, which triggers a rebuild. */
+  rankingReady: () => 'risk:ranking:ready',
+  /** Set of every facet key written, so that a rebuild can drop facets that no longer apply. */
+  rankingFacets: () => 'risk:ranking:facets',
+  /** Sorted sets with the same scores as the ranking, one per filter value. */
+  rankingByJurisdiction: (jurisdictionId: string) => `risk:ranking:jurisdiction:${jurisdictionId}`,
+  rankingByRoadClass: (roadClass: string) => `risk:ranking:class:${roadClass}`,
+  rankingBySide: (side: 'water' | 'cliff') => `risk:ranking:side:${side}`,
+  /** Short-lived result of intersecting facets for one request. */
+  rankingQuery: (id: string) => `risk:ranking:query:${id}`,
 } as const;

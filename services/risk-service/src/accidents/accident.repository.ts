@@ -3,6 +3,8 @@ import { DataSource } from 'typeorm';
 import { AccidentReport, CrashSeverity, crashSeverityOf } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
 import { HazardPlacement } from '../hazards/hazard.repository';
+import { PageCursor } from '../queries/query-schemas';
+import { SearchArea, areaConditions, keysetConditions, sqlParams } from '../queries/sql-area';
 
 export interface StoredAccident {
   id: string;
@@ -18,6 +20,14 @@ export interface StoredAccident {
   slightInjuries: number;
   propertyDamageOnly: boolean;
   severity: CrashSeverity;
+}
+
+export interface AccidentSearch {
+  area: SearchArea;
+  from?: Date;
+  to?: Date;
+  limit: number;
+  cursor?: PageCursor;
 }
 
 export type AccidentInsert = 'inserted' | 'same-id' | 'same-external-id';
@@ -80,6 +90,19 @@ export class AccidentRepository {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       `SELECT ${COLUMNS} FROM accident WHERE segment_id = $1 AND occurred_at >= $2 ORDER BY occurred_at, id`,
       [segmentId, since.toISOString()],
+    );
+    return rows.map(toStored);
+  }
+
+  /** Crashes in an area and period, latest first, one page after the cursor (one row more than asked: there is a next page). */
+  async search(q: AccidentSearch): Promise<StoredAccident[]> {
+    const { values, p } = sqlParams();
+    const where = ['true', ...areaConditions('location', q.area, p), ...keysetConditions('occurred_at', q.cursor, p)];
+    if (q.from) where.push(`occurred_at >= ${p(q.from.toISOString())}`);
+    if (q.to) where.push(`occurred_at <= ${p(q.to.toISOString())}`);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM accident WHERE ${where.join(' AND ')} ORDER BY occurred_at DESC, id DESC LIMIT ${p(q.limit + 1)}`,
+      values,
     );
     return rows.map(toStored);
   }

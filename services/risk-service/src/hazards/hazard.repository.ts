@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HazardCategory, HazardReport, HazardSeverity } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
+import { PageCursor } from '../queries/query-schemas';
+import { SearchArea, areaConditions, keysetConditions, sqlParams } from '../queries/sql-area';
 
 export type HazardStatus = 'open' | 'resolved' | 'duplicate';
 
@@ -21,6 +23,14 @@ export interface StoredHazard {
   resolvedAt: string | null;
   resolvedByTask: string | null;
   description: string | null;
+}
+
+export interface HazardSearch {
+  area: SearchArea;
+  status?: readonly HazardStatus[];
+  category?: readonly HazardCategory[];
+  limit: number;
+  cursor?: PageCursor;
 }
 
 export interface HazardPlacement {
@@ -125,6 +135,19 @@ export class HazardRepository {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM hazard WHERE segment_id IS NULL ORDER BY received_at DESC LIMIT $1`,
       [limit],
+    );
+    return rows.map(toStored);
+  }
+
+  /** Hazards in an area, newest report first, one page after the cursor (one row more than asked: there is a next page). */
+  async search(q: HazardSearch): Promise<StoredHazard[]> {
+    const { values, p } = sqlParams();
+    const where = ['true', ...areaConditions('location', q.area, p), ...keysetConditions('reported_at', q.cursor, p)];
+    if (q.status?.length) where.push(`status = ANY(${p(q.status)}::text[])`);
+    if (q.category?.length) where.push(`category = ANY(${p(q.category)}::text[])`);
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ${COLUMNS} FROM hazard WHERE ${where.join(' AND ')} ORDER BY reported_at DESC, id DESC LIMIT ${p(q.limit + 1)}`,
+      values,
     );
     return rows.map(toStored);
   }

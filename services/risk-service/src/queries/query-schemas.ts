@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { RISK_LEVELS, latSchema, lonSchema } from '@roadloop/contracts';
+import { COUNTERMEASURES, HAZARD_CATEGORIES, RISK_LEVELS, latSchema, lonSchema } from '@roadloop/contracts';
 
 /** OSM `highway` values a segment can carry (filter values; other classes are simply never matched). */
 export const ROAD_CLASSES = [
@@ -93,3 +93,112 @@ export const hotspotsQuerySchema = z
     if (q.stepM > q.windowM) ctx.addIssue({ code: 'custom', path: ['stepM'], message: 'stepM must not exceed windowM' });
   });
 export type HotspotsQuery = z.infer<typeof hotspotsQuerySchema>;
+
+/** `a,b,c` of known values (duplicates dropped); anything else is reported under the parameter's own name. */
+export function listOf<const T extends string>(values: readonly T[]) {
+  return z.string().transform((raw, ctx): T[] => {
+    const parts = [...new Set(raw.split(',').map((p) => p.trim()))];
+    const bad = parts.filter((p) => !(values as readonly string[]).includes(p));
+    if (bad.length) {
+      ctx.addIssue({ code: 'custom', message: `expected one or more of ${values.join(', ')}, comma-separated; not ${bad.map((b) => `'${b}'`).join(', ')}` });
+      return z.NEVER;
+    }
+    return parts as T[];
+  });
+}
+
+/** An id as other services issue them (jurisdictions, segments). */
+const idParam = z.string().trim().min(1).max(100);
+
+export const MAX_TOP_LIMIT = 1000;
+export const ROADSIDES = ['water', 'cliff'] as const;
+
+export const topQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(MAX_TOP_LIMIT).default(20),
+    jurisdiction: idParam.optional(),
+    roadClass: listOf(ROAD_CLASSES).optional(),
+    /** Beside water, beside a cliff or drop, or either (`water,cliff`). */
+    side: listOf(ROADSIDES).optional(),
+    level: listOf(RISK_LEVELS).optional(),
+    format: z.enum(['json', 'csv', 'geojson']).default('json'),
+  })
+  .strict();
+export type TopQuery = z.infer<typeof topQuerySchema>;
+
+export const unmatchedQuerySchema = z
+  .object({
+    limit: z.coerce.number().int().min(1).max(500).default(50),
+    format: z.enum(['json', 'csv', 'geojson']).default('json'),
+  })
+  .strict();
+export type UnmatchedQuery = z.infer<typeof unmatchedQuerySchema>;
+
+/** Keyset paging: the opaque cursor a page returns names the last row it held (time and id). */
+export interface PageCursor {
+  at: string;
+  id: string;
+}
+export const encodeCursor = (c: PageCursor) => Buffer.from(JSON.stringify([c.at, c.id]), 'utf8').toString('base64url');
+const cursorSchema = z
+  .string()
+  .max(200)
+  .transform((raw, ctx): PageCursor => {
+    try {
+      const [at, id] = JSON.parse(Buffer.from(raw, 'base64url').toString('utf8')) as unknown[];
+      if (typeof at === 'string' && !Number.isNaN(Date.parse(at)) && typeof id === 'string' && z.uuid().safeParse(id).success) return { at, id };
+    } catch {
+      // reported below
+    }
+    ctx.addIssue({ code: 'custom', message: 'not a cursor this service issued (use page.nextCursor as given)' });
+    return z.NEVER;
+  });
+
+/** A date (`2026-01-31`, midnight UTC) or an ISO 8601 date-time with its offset. */
+const instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]).transform((s) => new Date(s));
+
+const MAX_REPORT_LIMIT = 5000;
+const reportPaging = {
+  limit: z.coerce.number().int().min(1).max(MAX_REPORT_LIMIT).default(500),
+  cursor: cursorSchema.optional(),
+};
+export const HAZARD_STATUSES = ['open', 'resolved', 'duplicate'] as const;
+const hazardFilterShape = {
+  status: listOf(HAZARD_STATUSES).optional(),
+  category: listOf(HAZARD_CATEGORIES).optional(),
+  ...reportPaging,
+  format,
+};
+
+export const hazardsQuerySchema = z.object({ bbox: bboxSchema.optional(), ...hazardFilterShape }).strict();
+export const hazardsWithinQuerySchema = z.object(hazardFilterShape).strict();
+export type HazardsQuery = z.infer<typeof hazardsQuerySchema>;
+
+export const accidentsQuerySchema = z
+  .object({ bbox: bboxSchema.optional(), from: instant.optional(), to: instant.optional(), ...reportPaging, format })
+  .strict()
+  .superRefine((q, ctx) => {
+    if (q.from && q.to && q.from > q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
+  });
+export type AccidentsQuery = z.infer<typeof accidentsQuerySchema>;
+
+const effectivenessFilterShape = {
+  countermeasure: listOf(COUNTERMEASURES).optional(),
+  jurisdiction: idParam.optional(),
+  verifiedFrom: instant.optional(),
+  verifiedTo: instant.optional(),
+};
+const verifiedOrder = (q: { verifiedFrom?: Date; verifiedTo?: Date }, ctx: z.RefinementCtx) => {
+  if (q.verifiedFrom && q.verifiedTo && q.verifiedFrom > q.verifiedTo) {
+    ctx.addIssue({ code: 'custom', path: ['verifiedFrom'], message: 'verifiedFrom must not be after verifiedTo' });
+  }
+};
+export const effectivenessQuerySchema = z
+  .object({ ...effectivenessFilterShape, format: z.enum(['json', 'csv']).default('json') })
+  .strict()
+  .superRefine(verifiedOrder);
+export const effectivenessSitesQuerySchema = z
+  .object({ ...effectivenessFilterShape, format: z.enum(['json', 'csv', 'geojson']).default('json') })
+  .strict()
+  .superRefine(verifiedOrder);
+export type EffectivenessFilters = z.infer<typeof effectivenessQuerySchema>;

@@ -4,6 +4,8 @@ import type { Geometry } from 'geojson';
 import { PolygonGeometry, SegmentFilters } from './query-schemas';
 import { WayPiece } from './hotspot-windows';
 import { RISK_MODEL } from '../risk/risk-model';
+import { besideSql, sideOf } from '../risk/ranking.repository';
+import { areaConditions, sqlParams } from './sql-area';
 
 export interface SegmentRow {
   id: string;
@@ -22,7 +24,6 @@ export interface SegmentRow {
   wkt: string | null;
 }
 
-const SIDE = `('left', 'right', 'both')`;
 
 /** Read-only spatial queries over `road_segment`, `segment_risk` and `accident`. */
 @Injectable()
@@ -45,23 +46,12 @@ export class SpatialQueryRepository {
    * applied in the segment's UTM zone so that it means the same at every latitude.
    */
   async segments(filters: SegmentFilters, area: { bbox: [number, number, number, number] } | { polygon: PolygonGeometry }, wkt: boolean): Promise<SegmentRow[]> {
-    const params: unknown[] = [];
-    const p = (v: unknown) => {
-      params.push(v);
-      return `$${params.length}`;
-    };
-    const where: string[] = [];
-    if ('bbox' in area) {
-      const env = `ST_MakeEnvelope(${area.bbox.map((n) => `${p(n)}::float8`).join(', ')}, 4326)`;
-      where.push(`s.geom && ${env}`, `ST_Intersects(s.geom, ${env})`);
-    } else {
-      const poly = `ST_SetSRID(ST_GeomFromGeoJSON(${p(JSON.stringify(area.polygon))}), 4326)`;
-      where.push(`s.geom && ${poly}`, filters.mode === 'within' ? `ST_Within(s.geom, ${poly})` : `ST_Intersects(s.geom, ${poly})`);
-    }
+    const { values: params, p } = sqlParams();
+    const where = areaConditions('s.geom', 'bbox' in area ? area : { polygon: area.polygon, mode: filters.mode }, p);
     if (filters.level) where.push(`COALESCE(r.level, s.exposure_level) = ${p(filters.level)}`);
     if (filters.roadClass) where.push(`s.road_class = ${p(filters.roadClass)}`);
-    if (filters.waterSide !== undefined) where.push(`${filters.waterSide ? '' : 'NOT '}COALESCE(s.attributes->>'waterSide' IN ${SIDE}, false)`);
-    if (filters.cliffSide !== undefined) where.push(`${filters.cliffSide ? '' : 'NOT '}COALESCE(s.attributes->>'cliffSide' IN ${SIDE}, false)`);
+    if (filters.waterSide !== undefined) where.push(`${filters.waterSide ? '' : 'NOT '}${besideSql('waterSide')}`);
+    if (filters.cliffSide !== undefined) where.push(`${filters.cliffSide ? '' : 'NOT '}${besideSql('cliffSide')}`);
     const tolerance = filters.simplify ?? 0;
     const geom =
       tolerance > 0
@@ -154,8 +144,4 @@ export class SpatialQueryRepository {
       return g === null ? null : wkt ? g : (JSON.parse(g) as Geometry);
     });
   }
-}
-
-function sideOf(v: unknown): string | null {
-  return v === 'left' || v === 'right' || v === 'both' ? v : null;
 }

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
+import type { Geometry } from 'geojson';
 import { AppError } from '@roadloop/http';
 import { toCsv } from './csv';
+import { csvOf, featureCollection } from './formats';
 import { HotspotWindow, rankWindows, slidingWindows } from './hotspot-windows';
 import { HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';
 import { SegmentRow, SpatialQueryRepository } from './spatial-query.repository';
@@ -27,14 +29,19 @@ export class SpatialQueryService {
 
   async segmentsInBbox(q: SegmentFilters & { bbox: [number, number, number, number] }, format: 'geojson' | 'csv') {
     const rows = await this.repo.segments(q, { bbox: q.bbox }, format === 'csv');
-    return format === 'csv' ? segmentsCsv(rows) : featureCollection(rows, q);
+    return format === 'csv' ? csvOf(SEGMENT_CSV_COLUMNS, rows) : segmentFeatures(rows, q);
   }
 
   async segmentsInPolygon(polygon: PolygonGeometry, q: SegmentFilters) {
+    await this.assertPolygon(polygon);
+    return segmentFeatures(await this.repo.segments(q, { polygon }, false), q);
+  }
+
+  /** A valid polygon (as PostGIS sees it) no larger than the largest area served at once, or a 400 naming `geometry`. */
+  async assertPolygon(polygon: PolygonGeometry): Promise<void> {
     const check = await this.repo.checkPolygon(polygon);
     if (!check.valid) throw new InvalidGeometryError(check.reason);
     if (check.area > MAX_AREA_SQ_DEG) throw new InvalidGeometryError(`the polygon covers more than ${MAX_AREA_SQ_DEG} square degree(s)`);
-    return featureCollection(await this.repo.segments(q, { polygon }, false), q);
   }
 
   async hotspots(q: HotspotsQuery, now = new Date()) {
@@ -53,30 +60,16 @@ export class SpatialQueryService {
         top.map((w, i) => [i + 1, w.osmWayId, w.fromM, w.toM, w.segmentIds, w.observed, w.observedEpdo, w.predicted, w.expected, w.excess, w.excessEpdo, lines[i]]),
       );
     }
-    return {
-      type: 'FeatureCollection' as const,
-      parameters: { windowM: q.windowM, stepM: q.stepM, years: q.years, since: since.toISOString() },
-      features: top.map((w, i) => ({
-        type: 'Feature' as const,
-        id: `${w.osmWayId}:${w.fromM}-${w.toM}`,
-        geometry: lines[i],
-        properties: { rank: i + 1, ...w },
-      })),
-    };
+    return featureCollection(
+      top,
+      (w, i) => ({ id: `${w.osmWayId}:${w.fromM}-${w.toM}`, geometry: lines[i] as Geometry | null, properties: { rank: i + 1, ...w } }),
+      { parameters: { windowM: q.windowM, stepM: q.stepM, years: q.years, since: since.toISOString() } },
+    );
   }
 }
 
-function featureCollection(rows: SegmentRow[], q: { limit: number; offset: number }) {
-  return {
-    type: 'FeatureCollection' as const,
-    features: rows.map(({ geometry, wkt: _wkt, ...props }) => ({ type: 'Feature' as const, id: props.id, geometry, properties: props })),
+function segmentFeatures(rows: SegmentRow[], q: { limit: number; offset: number }) {
+  return featureCollection(rows, ({ geometry, wkt: _wkt, ...props }) => ({ id: props.id, geometry, properties: props }), {
     page: { limit: q.limit, offset: q.offset, returned: rows.length },
-  };
-}
-
-function segmentsCsv(rows: SegmentRow[]): string {
-  return toCsv(
-    SEGMENT_CSV_COLUMNS,
-    rows.map((r) => [r.id, r.osmWayId, r.roadClass, r.name, r.lengthM, r.exposureScore, r.exposureLevel, r.score, r.level, r.alarm, r.waterSide, r.cliffSide, r.wkt]),
-  );
+  });
 }

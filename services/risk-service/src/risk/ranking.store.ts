@@ -1,18 +1,27 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { Redis } from 'ioredis';
+import { randomBytes } from 'node:crypto';
+import { ChainableCommander, Redis } from 'ioredis';
 import { REDIS } from '@roadloop/persistence';
 import { redisKeys } from '../keys';
-import { SegmentRiskRepository } from './segment-risk.repository';
+import { ROAD_CLASSES } from '../queries/query-schemas';
+import { RankedSegment, RankingFacets, RankingFilters, RankingRepository } from './ranking.repository';
+import { scoreBands } from './risk-model';
 
-export interface RankedSegment {
-  segmentId: string;
-  score: number;
-}
+export type { RankedSegment, RankingFilters } from './ranking.repository';
+
+/** A request's intersection of facets lives this long at most, in seconds (it is deleted right after use). */
+const QUERY_TTL_S = 30;
+const CHUNK = 1000;
 
 /**
- * The riskiest segments, served from a Redis sorted set. PostgreSQL stays the source of truth: when
- * the set is empty (Redis restarted or flushed) it is rebuilt from the database, and when Redis is
- * down reads fall back to the database and writes are skipped (the next rebuild repairs them).
+ * The riskiest segments, served from Redis sorted sets: the ranking (segment → score) and one facet
+ * per jurisdiction, road class and roadside (water, cliff) with the same scores. A filtered ranking
+ * intersects the ranking with the facets asked for (a union within one filter), then reads the score
+ * bands of the levels asked for.
+ *
+ * PostgreSQL stays the source of truth: when the ranking or its "ready" marker is missing (Redis
+ * restarted or flushed) everything is rebuilt from the database in one transaction, and when Redis
+ * is down reads fall back to the database and writes are skipped (the next rebuild repairs them).
  */
 @Injectable()
 export class RankingStore {
@@ -20,42 +29,137 @@ export class RankingStore {
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
-    private readonly risks: SegmentRiskRepository,
+    private readonly repository: RankingRepository,
   ) {}
 
+  /** A segment's score changed: update the ranking and every facet it belongs to (or left). */
   async set(segmentId: string, score: number): Promise<void> {
+    await this.refresh(segmentId, null, score);
+  }
+
+  /** A segment moved from one jurisdiction to another: move it between facets, with its current score. */
+  async moveJurisdiction(segmentId: string, previousJurisdictionId: string | null): Promise<void> {
+    await this.refresh(segmentId, previousJurisdictionId);
+  }
+
+  async top(filters: RankingFilters, limit: number): Promise<{ source: 'redis' | 'database'; items: RankedSegment[] }> {
     try {
-      await this.redis.zadd(redisKeys.ranking(), score, segmentId);
+      if ((await this.redis.exists(redisKeys.rankingReady(), redisKeys.ranking())) < 2) await this.rebuild();
+      return { source: 'redis', items: await this.fromRedis(filters, limit) };
+    } catch (err) {
+      this.logger.warn(`ranking read from the database: ${(err as Error).message}`);
+      return { source: 'database', items: await this.repository.top(filters, limit) };
+    }
+  }
+
+  /** Replaces the ranking and all its facets with what PostgreSQL holds, atomically. Returns the segments ranked. */
+  async rebuild(): Promise<number> {
+    const rows = await this.repository.all();
+    const previous = await this.redis.smembers(redisKeys.rankingFacets());
+    const sets = new Map<string, (string | number)[]>([[redisKeys.ranking(), []]]);
+    for (const row of rows) {
+      for (const key of [redisKeys.ranking(), ...facetKeys(row)]) {
+        const members = sets.get(key) ?? [];
+        members.push(row.score, row.segmentId);
+        sets.set(key, members);
+      }
+    }
+    const tx = this.redis.multi();
+    for (let i = 0; i < previous.length; i += CHUNK) tx.del(...previous.slice(i, i + CHUNK));
+    tx.del(redisKeys.ranking(), redisKeys.rankingFacets());
+    for (const [key, members] of sets) {
+      for (let i = 0; i < members.length; i += 2 * CHUNK) tx.zadd(key, ...members.slice(i, i + 2 * CHUNK));
+    }
+    const facets = [...sets.keys()].filter((k) => k !== redisKeys.ranking());
+    if (facets.length) tx.sadd(redisKeys.rankingFacets(), ...facets);
+    tx.set(redisKeys.rankingReady(), new Date().toISOString());
+    await execOrThrow(tx);
+    return rows.length;
+  }
+
+  private async refresh(segmentId: string, previousJurisdictionId: string | null, score?: number): Promise<void> {
+    try {
+      const facets = await this.repository.facetsOf(segmentId);
+      const tx = this.redis.multi();
+      if (previousJurisdictionId !== null && previousJurisdictionId !== facets?.jurisdictionId) {
+        tx.zrem(redisKeys.rankingByJurisdiction(previousJurisdictionId), segmentId);
+      }
+      if (facets) {
+        const s = score ?? facets.score;
+        const keys = facetKeys(facets);
+        tx.zadd(redisKeys.ranking(), s, segmentId);
+        for (const key of keys) tx.zadd(key, s, segmentId);
+        tx.sadd(redisKeys.rankingFacets(), ...keys);
+        // A re-import may change a segment's road class or roadside: it leaves the facets it no longer belongs to.
+        const left = [...ROAD_CLASSES.map(redisKeys.rankingByRoadClass), redisKeys.rankingBySide('water'), redisKeys.rankingBySide('cliff')];
+        for (const key of left.filter((k) => !keys.includes(k))) tx.zrem(key, segmentId);
+      }
+      await execOrThrow(tx);
     } catch (err) {
       this.logger.warn(`ranking not updated for ${segmentId}: ${(err as Error).message}`);
     }
   }
 
-  async top(limit: number): Promise<{ source: 'redis' | 'database'; items: RankedSegment[] }> {
+  private async fromRedis(filters: RankingFilters, limit: number): Promise<RankedSegment[]> {
+    const dimensions: string[][] = [];
+    if (filters.jurisdiction !== undefined) dimensions.push([redisKeys.rankingByJurisdiction(filters.jurisdiction)]);
+    if (filters.roadClass?.length) dimensions.push(filters.roadClass.map(redisKeys.rankingByRoadClass));
+    if (filters.side?.length) dimensions.push(filters.side.map(redisKeys.rankingBySide));
+    const temporary: string[] = [];
     try {
-      if ((await this.redis.exists(redisKeys.ranking())) === 0) await this.rebuild();
-      const flat = await this.redis.zrevrange(redisKeys.ranking(), 0, limit - 1, 'WITHSCORES');
+      let source = redisKeys.ranking();
+      if (dimensions.length === 1 && dimensions[0].length === 1) {
+        source = dimensions[0][0];
+      } else if (dimensions.length) {
+        const id = randomBytes(6).toString('hex');
+        const tx = this.redis.multi();
+        const inputs = [redisKeys.ranking()];
+        dimensions.forEach((keys, i) => {
+          if (keys.length === 1) return inputs.push(keys[0]);
+          const union = redisKeys.rankingQuery(`${id}:${i}`);
+          temporary.push(union);
+          tx.zunionstore(union, keys.length, ...keys, 'AGGREGATE', 'MAX').expire(union, QUERY_TTL_S);
+          return inputs.push(union);
+        });
+        source = redisKeys.rankingQuery(id);
+        temporary.push(source);
+        // Scores come from the ranking itself (weight 1); the facets only select (weight 0).
+        tx.zinterstore(source, inputs.length, ...inputs, 'WEIGHTS', 1, ...inputs.slice(1).map(() => 0), 'AGGREGATE', 'SUM');
+        tx.expire(source, QUERY_TTL_S);
+        await execOrThrow(tx);
+      }
+      const bands = filters.level?.length ? scoreBands(filters.level) : [{ min: -Infinity, max: Infinity }];
+      const pages = await Promise.all(
+        bands.map(({ min, max }) =>
+          this.redis.zrevrangebyscore(source, Number.isFinite(max) ? `(${max}` : '+inf', Number.isFinite(min) ? String(min) : '-inf', 'WITHSCORES', 'LIMIT', 0, limit),
+        ),
+      );
       const items: RankedSegment[] = [];
-      for (let i = 0; i < flat.length; i += 2) items.push({ segmentId: flat[i], score: Number(flat[i + 1]) });
-      return { source: 'redis', items };
-    } catch (err) {
-      this.logger.warn(`ranking read from the database: ${(err as Error).message}`);
-      return { source: 'database', items: (await this.risks.top(limit)).map(({ segmentId, score }) => ({ segmentId, score })) };
+      for (const flat of pages) for (let i = 0; i < flat.length; i += 2) items.push({ segmentId: flat[i], score: Number(flat[i + 1]) });
+      return items.sort(byRank).slice(0, limit);
+    } finally {
+      if (temporary.length) await this.redis.del(...temporary).catch(() => 0);
     }
   }
+}
 
-  async rebuild(): Promise<number> {
-    const rows = await this.risks.all();
-    const key = redisKeys.ranking();
-    const tmp = `${key}:rebuild`;
-    const pipeline = this.redis.multi().del(tmp);
-    for (let i = 0; i < rows.length; i += 1000) {
-      const chunk = rows.slice(i, i + 1000).flatMap((r) => [r.score, r.segmentId] as (string | number)[]);
-      pipeline.zadd(tmp, ...chunk);
-    }
-    if (rows.length) pipeline.rename(tmp, key);
-    else pipeline.del(key);
-    await pipeline.exec();
-    return rows.length;
-  }
+/** Highest score first; equal scores by segment id descending, byte-wise (Redis's reverse order). */
+export function byRank(a: RankedSegment, b: RankedSegment): number {
+  if (a.score !== b.score) return b.score - a.score;
+  return a.segmentId < b.segmentId ? 1 : a.segmentId > b.segmentId ? -1 : 0;
+}
+
+function facetKeys(f: RankingFacets): string[] {
+  const keys = [redisKeys.rankingByRoadClass(f.roadClass)];
+  if (f.waterSide) keys.push(redisKeys.rankingBySide('water'));
+  if (f.cliffSide) keys.push(redisKeys.rankingBySide('cliff'));
+  if (f.jurisdictionId !== null) keys.push(redisKeys.rankingByJurisdiction(f.jurisdictionId));
+  return keys;
+}
+
+async function execOrThrow(tx: ChainableCommander): Promise<void> {
+  const results = await tx.exec();
+  if (!results) throw new Error('Redis transaction aborted');
+  const failed = results.find(([err]) => err);
+  if (failed) throw failed[0] as Error;
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
 import { HAZARD_CATEGORIES, HAZARD_SEVERITIES, RISK_LEVELS } from '@roadloop/contracts';
-import { Crash, RISK_MODEL, assessRisk, estimateCrashes, levelOf } from './risk-model';
+import { Crash, RISK_MODEL, assessRisk, estimateCrashes, levelBand, levelOf, scoreBands } from './risk-model';
 
 const now = new Date('2026-11-27T00:00:00Z');
 const daysAgo = (d: number) => new Date(now.getTime() - d * 86_400_000);
@@ -91,4 +91,19 @@ describe(levelOf.name, () => {
     [40, 'very_high'],
     [500, 'very_high'],
   ] as const)('score %d is %s', (score, level) => expect(levelOf(score)).toBe(level));
+});
+
+describe(scoreBands.name, () => {
+  it('gives each level the scores levelOf puts in it', () => {
+    fc.assert(
+      fc.property(fc.double({ min: 0, max: 500, noNaN: true }), (score) => {
+        const { min, max } = levelBand(levelOf(score));
+        return score >= min && score < max;
+      }),
+    );
+  });
+  it('merges adjacent bands and keeps the others apart', () => {
+    expect(scoreBands(['high', 'very_high', 'medium'])).toEqual([{ min: 10, max: Infinity }]);
+    expect(scoreBands(['very_low', 'high'])).toEqual([{ min: -Infinity, max: 5 }, { min: 20, max: 40 }]);
+  });
 });

@@ -116,6 +116,25 @@ export function levelOf(score: number): RiskLevel {
   return RISK_LEVELS[i === -1 ? RISK_LEVELS.length - 1 : i];
 }
 
+/** The score range of a level: min inclusive, max exclusive (the bands levelOf cuts at). */
+export function levelBand(level: RiskLevel): { min: number; max: number } {
+  const i = RISK_LEVELS.indexOf(level);
+  const t = RISK_MODEL.levelThresholds;
+  return { min: i === 0 ? -Infinity : t[i - 1], max: i >= t.length ? Infinity : t[i] };
+}
+
+/** The score ranges covering some levels, adjacent bands merged, lowest first. */
+export function scoreBands(levels: readonly RiskLevel[]): { min: number; max: number }[] {
+  const bands = [...new Set(levels)].sort((a, b) => RISK_LEVELS.indexOf(a) - RISK_LEVELS.indexOf(b)).map(levelBand);
+  const merged: { min: number; max: number }[] = [];
+  for (const b of bands) {
+    const last = merged[merged.length - 1];
+    if (last && last.max === b.min) last.max = b.max;
+    else merged.push({ ...b });
+  }
+  return merged;
+}
+
 export function alarmOf(level: RiskLevel): Alarm {
   return RISK_MODEL.alarm[level];
 }

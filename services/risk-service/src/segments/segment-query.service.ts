@@ -2,6 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { AppError } from '@roadloop/http';
 import { AccidentRepository } from '../accidents/accident.repository';
 import { HazardRepository } from '../hazards/hazard.repository';
+import { csvOf, featureCollection } from '../queries/formats';
+import { TopQuery } from '../queries/query-schemas';
+import { RankingRepository } from '../risk/ranking.repository';
 import { RankingStore } from '../risk/ranking.store';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import { TaskStateRepository } from '../tasks/task-state.repository';
@@ -13,6 +16,10 @@ export class SegmentNotFoundError extends AppError {
   }
 }
 
+export const TOP_CSV_COLUMNS = [
+  'rank', 'segmentId', 'score', 'level', 'alarm', 'roadClass', 'name', 'jurisdictionId', 'jurisdictionName', 'waterSide', 'cliffSide', 'lengthM', 'wkt',
+] as const;
+
 @Injectable()
 export class SegmentQueryService {
   constructor(
@@ -22,17 +29,26 @@ export class SegmentQueryService {
     private readonly accidents: AccidentRepository,
     private readonly tasks: TaskStateRepository,
     private readonly ranking: RankingStore,
+    private readonly rankings: RankingRepository,
   ) {}
 
-  async top(limit: number) {
-    const ranked = await this.ranking.top(limit);
-    const items = await Promise.all(
-      ranked.items.map(async (r) => {
-        const risk = await this.risks.find(r.segmentId);
-        return { segmentId: r.segmentId, score: r.score, level: risk?.level ?? null, alarm: risk?.alarm ?? null };
-      }),
-    );
-    return { source: ranked.source, items };
+  /** The riskiest segments, filtered, with what a list or a map needs to show them. */
+  async top(q: TopQuery) {
+    const { limit, format, ...filters } = q;
+    const ranked = await this.ranking.top(filters, limit);
+    const details = await this.rankings.describe(ranked.items.map((r) => r.segmentId), format === 'json' ? 'none' : format === 'csv' ? 'wkt' : 'geojson');
+    const rows = ranked.items.flatMap((r, i) => {
+      const d = details.get(r.segmentId);
+      if (!d) return [];
+      const { geometry, wkt, segmentId: _id, ...rest } = d;
+      return [{ item: { rank: i + 1, segmentId: r.segmentId, score: r.score, ...rest }, geometry, wkt }];
+    });
+    const items = rows.map((r) => r.item);
+    if (format === 'csv') return csvOf(TOP_CSV_COLUMNS, rows.map((r) => ({ ...r.item, wkt: r.wkt })));
+    if (format === 'geojson') {
+      return featureCollection(rows, (r) => ({ id: r.item.segmentId, geometry: r.geometry, properties: r.item }), { source: ranked.source, filters });
+    }
+    return { source: ranked.source, filters, items };
   }
 
   async detail(id: string) {
@@ -55,10 +71,5 @@ export class SegmentQueryService {
       verifiedCountermeasures: treatments,
       history,
     };
-  }
-
-  async unmatched(limit: number) {
-    const [hazards, accidents] = await Promise.all([this.hazards.unmatched(limit), this.accidents.unmatched(limit)]);
-    return { hazards, accidents };
   }
 }

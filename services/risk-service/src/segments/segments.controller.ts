@@ -1,15 +1,15 @@
-import { Controller, Get, Param, Query, UseGuards } from '@nestjs/common';
+import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
 import { Roles, RolesGuard } from '@roadloop/auth';
-import { z } from 'zod';
 import { parseOrThrow } from '@roadloop/http';
+import { useFormat } from '../queries/formats';
+import { topQuerySchema } from '../queries/query-schemas';
 import { SegmentQueryService } from './segment-query.service';
 
-const limitQuery = (max: number, dflt: number) =>
-  z.object({ limit: z.coerce.number().int().min(1).max(max).default(dflt) }).strict();
-export const topQuerySchema = limitQuery(1000, 20);
-export const unmatchedQuerySchema = limitQuery(500, 50);
 /** Segment risk is police data: every signed-in role may read it. */
 export const READ_ROLES = ['analyst', 'dispatcher', 'inspector', 'crew', 'admin'] as const;
+/** Crash records (casualties) are for the police side and analysts, not road crews. */
+export const ACCIDENT_READ_ROLES = ['analyst', 'dispatcher', 'inspector', 'admin'] as const;
 
 @Controller('v1')
 @UseGuards(RolesGuard)
@@ -18,18 +18,14 @@ export class SegmentsController {
   constructor(private readonly query: SegmentQueryService) {}
 
   @Get('segments/top')
-  top(@Query() query: unknown) {
-    return this.query.top(parseOrThrow(topQuerySchema, query, 'query').limit);
+  async top(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const q = parseOrThrow(topQuerySchema, query, 'query');
+    useFormat(res, q.format);
+    return this.query.top(q);
   }
 
   @Get('segments/:id')
   detail(@Param('id') id: string) {
     return this.query.detail(id);
-  }
-
-  /** Reports that matched no road within the tolerance: kept, and listed here for dispatchers. */
-  @Get('reports/unmatched')
-  unmatched(@Query() query: unknown) {
-    return this.query.unmatched(parseOrThrow(unmatchedQuerySchema, query, 'query').limit);
   }
 }

@@ -1,0 +1,25 @@
+import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { segmentJurisdictionTopic } from '@roadloop/contracts';
+import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { RISK_CONFIG, RiskConfig } from '../config';
+import { SegmentJurisdictionService } from './segment-jurisdiction.service';
+
+/** Segment → jurisdiction assignments from the task service, keyed by segment. */
+@Injectable()
+export class SegmentJurisdictionConsumer implements OnApplicationBootstrap {
+  constructor(
+    private readonly consumers: KafkaConsumerFactory,
+    private readonly jurisdictions: SegmentJurisdictionService,
+    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.consumers
+      .create(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.jurisdictions`), [
+        subscription(segmentJurisdictionTopic, async (event) => {
+          await this.jurisdictions.onAssigned(event.payload);
+        }),
+      ])
+      .start();
+  }
+}

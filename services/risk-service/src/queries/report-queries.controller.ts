@@ -1,0 +1,55 @@
+import { Body, Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
+import type { Response } from 'express';
+import { Roles, RolesGuard } from '@roadloop/auth';
+import { parseOrThrow } from '@roadloop/http';
+import { ACCIDENT_READ_ROLES, READ_ROLES } from '../segments/segments.controller';
+import { useFormat } from './formats';
+import { accidentsQuerySchema, hazardsQuerySchema, hazardsWithinQuerySchema, polygonGeometrySchema, unmatchedQuerySchema } from './query-schemas';
+import { Page, ReportQueryService } from './report-query.service';
+import { z } from 'zod';
+
+const withinBody = z.object({ geometry: polygonGeometrySchema }).strict();
+
+/** Hazards and crashes as map layers and exports. (Their intake, POST /v1/hazards and /v1/accidents, is the gateway's.) */
+@Controller('v1')
+@UseGuards(RolesGuard)
+@Roles(...READ_ROLES)
+export class ReportQueriesController {
+  constructor(private readonly reports: ReportQueryService) {}
+
+  @Get('hazards')
+  async hazards(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const { bbox, ...q } = parseOrThrow(hazardsQuerySchema, query, 'query');
+    return send(res, q.format, await this.reports.hazardsIn(q, bbox ? { bbox } : {}));
+  }
+
+  @Post('hazards/within')
+  @HttpCode(200)
+  async hazardsWithin(@Body() body: unknown, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const q = parseOrThrow(hazardsWithinQuerySchema, query, 'query');
+    const { geometry } = parseOrThrow(withinBody, { geometry: body }, 'request body');
+    return send(res, q.format, await this.reports.hazardsWithin(geometry, q));
+  }
+
+  /** Crash records name casualties: not for road crews. */
+  @Get('accidents')
+  @Roles(...ACCIDENT_READ_ROLES)
+  async accidents(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const q = parseOrThrow(accidentsQuerySchema, query, 'query');
+    return send(res, q.format, await this.reports.accidentsIn(q));
+  }
+
+  /** Reports that matched no road within the tolerance: kept, and listed here for dispatchers. */
+  @Get('reports/unmatched')
+  async unmatched(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const q = parseOrThrow(unmatchedQuerySchema, query, 'query');
+    useFormat(res, q.format);
+    return this.reports.unmatched(q);
+  }
+}
+
+function send(res: Response, format: 'csv' | 'geojson', page: Page): unknown {
+  useFormat(res, format);
+  if (page.nextCursor) res.setHeader('x-next-cursor', page.nextCursor);
+  return page.body;
+}

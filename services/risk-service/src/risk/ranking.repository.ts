@@ -1,0 +1,146 @@
+import { Injectable } from '@nestjs/common';
+import { DataSource } from 'typeorm';
+import type { Geometry } from 'geojson';
+import { RiskLevel } from '@roadloop/contracts';
+import { sqlParams } from '../queries/sql-area';
+import { RiskFactor, scoreBands } from './risk-model';
+
+export type Roadside = 'water' | 'cliff';
+
+export interface RankingFilters {
+  jurisdiction?: string;
+  roadClass?: readonly string[];
+  /** Beside water or beside a cliff (either, when both are given). */
+  side?: readonly Roadside[];
+  level?: readonly RiskLevel[];
+}
+
+export interface RankedSegment {
+  segmentId: string;
+  score: number;
+}
+
+/** What a segment's place in the ranking facets depends on. */
+export interface RankingFacets extends RankedSegment {
+  roadClass: string;
+  waterSide: boolean;
+  cliffSide: boolean;
+  jurisdictionId: string | null;
+}
+
+export interface RankedSegmentDetail {
+  segmentId: string;
+  level: RiskLevel | null;
+  alarm: string | null;
+  roadClass: string;
+  name: string | null;
+  jurisdictionId: string | null;
+  jurisdictionName: string | null;
+  waterSide: string | null;
+  cliffSide: string | null;
+  lengthM: number;
+  factors: RiskFactor[];
+  geometry: Geometry | null;
+  wkt: string | null;
+}
+
+/** True when the engine placed water or a drop on either side of the segment (`s` is road_segment). */
+export const besideSql = (attribute: 'waterSide' | 'cliffSide') => `COALESCE(s.attributes->>'${attribute}' IN ('left', 'right', 'both'), false)`;
+
+/**
+ * Ties are broken by segment id, descending and byte-wise, which is how a Redis sorted set orders
+ * equal scores in reverse: the database and Redis give the same order.
+ */
+const RANK_ORDER = `r.score DESC, r.segment_id COLLATE "C" DESC`;
+
+const FACET_COLUMNS = `r.segment_id, r.score, s.road_class, ${besideSql('waterSide')} AS water, ${besideSql('cliffSide')} AS cliff, j.jurisdiction_id`;
+const FACET_FROM = `segment_risk r JOIN road_segment s ON s.id = r.segment_id LEFT JOIN segment_jurisdiction j ON j.segment_id = r.segment_id`;
+
+/** The PostgreSQL side of the ranking: facets to (re)build Redis from, and the ranking itself when Redis is down. */
+@Injectable()
+export class RankingRepository {
+  constructor(private readonly dataSource: DataSource) {}
+
+  async facetsOf(segmentId: string): Promise<RankingFacets | null> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${FACET_COLUMNS} FROM ${FACET_FROM} WHERE r.segment_id = $1`, [segmentId]);
+    return rows.length ? toFacets(rows[0]) : null;
+  }
+
+  async all(): Promise<RankingFacets[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${FACET_COLUMNS} FROM ${FACET_FROM}`);
+    return rows.map(toFacets);
+  }
+
+  /** The filtered ranking straight from PostgreSQL, in the same order Redis gives. */
+  async top(filters: RankingFilters, limit: number): Promise<RankedSegment[]> {
+    const { values: params, p } = sqlParams();
+    const where = ['true'];
+    if (filters.jurisdiction !== undefined) where.push(`j.jurisdiction_id = ${p(filters.jurisdiction)}`);
+    if (filters.roadClass?.length) where.push(`s.road_class = ANY(${p(filters.roadClass)}::text[])`);
+    if (filters.side?.length) where.push(`(${filters.side.map((side) => besideSql(side === 'water' ? 'waterSide' : 'cliffSide')).join(' OR ')})`);
+    if (filters.level?.length) {
+      const bands = scoreBands(filters.level).map(({ min, max }) => {
+        const parts = [];
+        if (Number.isFinite(min)) parts.push(`r.score >= ${p(min)}::float8`);
+        if (Number.isFinite(max)) parts.push(`r.score < ${p(max)}::float8`);
+        return parts.length ? `(${parts.join(' AND ')})` : 'true';
+      });
+      where.push(`(${bands.join(' OR ')})`);
+    }
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT r.segment_id, r.score FROM ${FACET_FROM} WHERE ${where.join(' AND ')} ORDER BY ${RANK_ORDER} LIMIT ${p(limit)}`,
+      params,
+    );
+    return rows.map((r) => ({ segmentId: String(r.segment_id), score: Number(r.score) }));
+  }
+
+  /** Road, jurisdiction and risk of ranked segments, with their geometry as GeoJSON or WKT if asked. */
+  async describe(ids: readonly string[], geometry: 'geojson' | 'wkt' | 'none'): Promise<Map<string, RankedSegmentDetail>> {
+    if (!ids.length) return new Map();
+    const geom = geometry === 'geojson' ? `ST_AsGeoJSON(s.geom, 7) AS g` : geometry === 'wkt' ? `ST_AsText(s.geom) AS wkt` : `NULL AS g`;
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT s.id, s.road_class, s.name, s.length_m, r.level, r.alarm, r.factors, j.jurisdiction_id, j.jurisdiction_name,
+              s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side, ${geom}
+         FROM road_segment s
+         LEFT JOIN segment_risk r ON r.segment_id = s.id
+         LEFT JOIN segment_jurisdiction j ON j.segment_id = s.id
+        WHERE s.id = ANY($1::text[])`,
+      [ids],
+    );
+    return new Map(
+      rows.map((r) => [
+        String(r.id),
+        {
+          segmentId: String(r.id),
+          level: (r.level as RiskLevel | null) ?? null,
+          alarm: (r.alarm as string | null) ?? null,
+          roadClass: String(r.road_class),
+          name: (r.name as string | null) ?? null,
+          jurisdictionId: (r.jurisdiction_id as string | null) ?? null,
+          jurisdictionName: (r.jurisdiction_name as string | null) ?? null,
+          waterSide: sideOf(r.water_side),
+          cliffSide: sideOf(r.cliff_side),
+          lengthM: Number(r.length_m),
+          factors: (r.factors as RiskFactor[] | null) ?? [],
+          geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,
+          wkt: (r.wkt as string | null) ?? null,
+        },
+      ]),
+    );
+  }
+}
+
+export function sideOf(v: unknown): string | null {
+  return v === 'left' || v === 'right' || v === 'both' ? v : null;
+}
+
+function toFacets(r: Record<string, unknown>): RankingFacets {
+  return {
+    segmentId: String(r.segment_id),
+    score: Number(r.score),
+    roadClass: String(r.road_class),
+    waterSide: Boolean(r.water),
+    cliffSide: Boolean(r.cliff),
+    jurisdictionId: (r.jurisdiction_id as string | null) ?? null,
+  };
+}
