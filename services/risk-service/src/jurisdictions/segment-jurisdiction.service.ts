@@ -1,4 +1,4 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { SegmentJurisdiction } from '@roadloop/contracts';
 import { RankingStore } from '../risk/ranking.store';
 import { SegmentJurisdictionRepository } from './segment-jurisdiction.repository';
@@ -6,8 +6,6 @@ import { SegmentJurisdictionRepository } from './segment-jurisdiction.repository
 /** Keeps the jurisdiction read model and the ranking's jurisdiction facets in step with the task service. */
 @Injectable()
 export class SegmentJurisdictionService {
-  private readonly logger = new Logger(SegmentJurisdictionService.name);
-
   constructor(
     private readonly assignments: SegmentJurisdictionRepository,
     private readonly ranking: RankingStore,
@@ -19,7 +17,6 @@ export class SegmentJurisdictionService {
     if (!applied) return false;
     // Also when the jurisdiction did not change: a ranking written before the first assignment lacks the facet.
     await this.ranking.moveJurisdiction(assignment.segmentId, applied.previousJurisdictionId);
-    this.logger.debug(`segment ${assignment.segmentId} → ${assignment.jurisdictionId ?? 'no jurisdiction'} (revision ${assignment.revision})`);
     return true;
   }
 }
