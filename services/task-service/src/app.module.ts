@@ -7,6 +7,9 @@ import { PersistenceModule } from '@roadloop/persistence';
 import { Clock, SystemClock } from './clock';
 import { TASK_CONFIG, TaskConfig } from './config';
 import { OpenApiController } from './health/openapi.controller';
+import { DailyIndexController } from './jurisdictions/daily-index.controller';
+import { DailyIndexRepository } from './jurisdictions/daily-index.repository';
+import { DailyIndexService } from './jurisdictions/daily-index.service';
 import { JurisdictionRepository } from './jurisdictions/jurisdiction.repository';
 import { JurisdictionService } from './jurisdictions/jurisdiction.service';
 import { SegmentJurisdictionRepository } from './jurisdictions/segment-jurisdiction.repository';
@@ -78,7 +81,8 @@ export class AppModule {
         }),
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
-      controllers: [TasksController, JurisdictionsController, CrewsController, OpenApiController],
+      // DailyIndexController before JurisdictionsController: /v1/jurisdictions/index is not a jurisdiction id.
+      controllers: [TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
       providers: [
         { provide: TASK_CONFIG, useValue: config },
         ...CORE_PROVIDERS,
@@ -88,6 +92,8 @@ export class AppModule {
         TaskIntakeService,
         TaskCommandService,
         TaskQueryService,
+        DailyIndexRepository,
+        DailyIndexService,
         EscalationService,
         IntakeConsumer,
         TaskMetrics,

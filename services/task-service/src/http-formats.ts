@@ -27,6 +27,6 @@ export interface Feature<G = object | null, P = Record<string, unknown>> {
 }
 
 /** An RFC 7946 FeatureCollection; `extra` are foreign members (paging, method) beside `features`. */
-export function featureCollection<F extends Feature>(features: F[], extra: Record<string, unknown> = {}) {
-  return { type: 'FeatureCollection' as const, ...extra, features };
+export function featureCollection<F extends Feature, E extends Record<string, unknown> = Record<never, never>>(features: F[], extra?: E) {
+  return { type: 'FeatureCollection' as const, ...(extra ?? ({} as E)), features };
 }

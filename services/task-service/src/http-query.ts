@@ -39,7 +39,7 @@ export function csvEnum<const T extends readonly string[]>(values: T) {
 }
 
 /** A calendar day `YYYY-MM-DD` that exists (no 2026-02-30). */
-export const isoDateSchema = z.iso.date().refine((d) => {
+export const isoDateSchema = z.iso.date({ message: 'expected a day YYYY-MM-DD', abort: true }).refine((d) => {
   const t = new Date(`${d}T00:00:00Z`);
   return !Number.isNaN(t.getTime()) && t.toISOString().startsWith(d);
 }, 'not a calendar day');

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ROLES } from '@roadloop/auth';
 import { RouteDoc, openApiDocument } from '@roadloop/http';
+import { historyQueryObject, indexQueryObject } from './jurisdictions/daily-index.schema';
 import { putCrewSchema, putJurisdictionSchema, refIdSchema } from './jurisdictions/jurisdiction.schema';
 import { COMMAND_ROLES } from './tasks/task-command.service';
 import {
@@ -33,6 +34,23 @@ export const TASK_ROUTES: RouteDoc[] = [
   { method: 'put', path: '/v1/jurisdictions/{id}', summary: 'Create or replace a jurisdiction (township)', roles: ['admin'], body: putJurisdictionSchema, tags: ['jurisdictions'] },
   { method: 'get', path: '/v1/jurisdictions', summary: 'Jurisdictions with their red / yellow / green status', roles: ROLES, tags: ['jurisdictions'] },
   { method: 'get', path: '/v1/jurisdictions/{id}', summary: 'One jurisdiction', roles: ROLES, tags: ['jurisdictions'] },
+  {
+    method: 'get',
+    path: '/v1/jurisdictions/index',
+    summary:
+      'The daily index of every jurisdiction (0–100, higher is worse; bands green/blue/yellow/orange/red) with its indicators and the red / yellow / green status, as JSON, CSV or GeoJSON outlines',
+    roles: ROLES,
+    query: indexQueryObject,
+    tags: ['jurisdictions'],
+  },
+  {
+    method: 'get',
+    path: '/v1/jurisdictions/{id}/index/history',
+    summary: 'A jurisdiction\'s daily index, one row per day (past days frozen; days before the first stored one rebuilt from timestamped facts)',
+    roles: ROLES,
+    query: historyQueryObject,
+    tags: ['jurisdictions'],
+  },
   { method: 'get', path: '/v1/jurisdictions/{id}/status', summary: 'A jurisdiction\'s status from its overdue and soon-due tasks', roles: ROLES, tags: ['jurisdictions'] },
   { method: 'put', path: '/v1/crews/{id}', summary: 'Create or replace a road crew', roles: ['admin'], body: putCrewSchema, tags: ['crews'] },
   { method: 'get', path: '/v1/crews', summary: 'Crews with their open workload', roles: ROLES, query: z.object({ jurisdictionId: refIdSchema.optional() }), tags: ['crews'] },

@@ -19,3 +19,14 @@ export function statusColour(c: WorkloadCounts, redOverdueCount: number): Status
   if (c.overdue > 0 || c.dueSoon > 0) return 'yellow';
   return 'green';
 }
+
+/** Why an area has its colour, in the words of the morning report (empty when green and nothing is open). */
+export function statusReasons(c: WorkloadCounts, redOverdueCount: number, atRiskHours: number): string[] {
+  const reasons: string[] = [];
+  const tasks = (n: number) => `${n} task${n === 1 ? '' : 's'}`;
+  if (c.overdueP1 > 0) reasons.push(`${tasks(c.overdueP1)} of priority p1 overdue`);
+  if (c.overdue > 0) reasons.push(`${tasks(c.overdue)} overdue${c.overdue >= redOverdueCount ? ` (red from ${redOverdueCount})` : ''}`);
+  if (c.dueSoon > 0) reasons.push(`${tasks(c.dueSoon)} due within ${atRiskHours} h`);
+  if (!reasons.length) reasons.push(c.open ? `${tasks(c.open)} open, none overdue or due soon` : 'no open tasks');
+  return reasons;
+}

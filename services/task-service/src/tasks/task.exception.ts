@@ -13,6 +13,7 @@ export const TASK_ERROR_KINDS = {
   UNKNOWN_TASK_REFERENCE: 'invalid',
   JURISDICTION_NOT_FOUND: 'not_found',
   INVALID_GEOMETRY: 'invalid',
+  INVALID_DATE: 'invalid',
 } as const satisfies Record<string, ErrorKind>;
 export type TaskErrorCode = keyof typeof TASK_ERROR_KINDS;
 

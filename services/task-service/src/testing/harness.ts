@@ -23,6 +23,8 @@ import { TransactionRunner, openDatabase } from '@roadloop/persistence';
 import { Clock } from '../clock';
 import { TaskConfig, loadTaskConfig } from '../config';
 import { JurisdictionRepository } from '../jurisdictions/jurisdiction.repository';
+import { DailyIndexRepository } from '../jurisdictions/daily-index.repository';
+import { DailyIndexService } from '../jurisdictions/daily-index.service';
 import { JurisdictionService } from '../jurisdictions/jurisdiction.service';
 import { SegmentJurisdictionRepository } from '../jurisdictions/segment-jurisdiction.repository';
 import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdiction.service';
@@ -87,6 +89,7 @@ export async function openHarness(label: string, env: Record<string, string> = {
   const commands = new TaskCommandService(tx, tasks, jurisdictions, segments, ledger, reopener, clock, nudge, config);
   const queries = new TaskQueryService(tasks, clock);
   const escalation = new EscalationService(tx, tasks, ledger, clock, nudge, config);
+  const daily = new DailyIndexService(new DailyIndexRepository(ds), jurisdictions, clock, config);
   const areas = new JurisdictionService(jurisdictions, tasks, clock, tx, assignment, segmentJurisdictions, config, nudge);
   return {
     schema,
@@ -106,6 +109,7 @@ export async function openHarness(label: string, env: Record<string, string> = {
     queries,
     escalation,
     areas,
+    daily,
     /** Every task.changed event written to the outbox, oldest first. */
     async events(): Promise<TaskChangedEvent[]> {
       const rows: { value: TaskChangedEvent }[] = await ds.query(`SELECT value FROM outbox WHERE topic = $1 ORDER BY seq`, [
