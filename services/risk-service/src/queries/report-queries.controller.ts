@@ -4,11 +4,8 @@ import { Roles, RolesGuard } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
 import { ACCIDENT_READ_ROLES, READ_ROLES } from '../segments/segments.controller';
 import { useFormat } from './formats';
-import { accidentsQuerySchema, hazardsQuerySchema, hazardsWithinQuerySchema, polygonGeometrySchema, unmatchedQuerySchema } from './query-schemas';
+import { accidentsQuerySchema, hazardsQuerySchema, hazardsWithinQuerySchema, unmatchedQuerySchema, withinBodySchema } from './query-schemas';
 import { Page, ReportQueryService } from './report-query.service';
-import { z } from 'zod';
-
-const withinBody = z.object({ geometry: polygonGeometrySchema }).strict();
 
 /** Hazards and crashes as map layers and exports. (Their intake, POST /v1/hazards and /v1/accidents, is the gateway's.) */
 @Controller('v1')
@@ -27,7 +24,7 @@ export class ReportQueriesController {
   @HttpCode(200)
   async hazardsWithin(@Body() body: unknown, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = parseOrThrow(hazardsWithinQuerySchema, query, 'query');
-    const { geometry } = parseOrThrow(withinBody, { geometry: body }, 'request body');
+    const { geometry } = parseOrThrow(withinBodySchema, { geometry: body }, 'request body');
     return send(res, q.format, await this.reports.hazardsWithin(geometry, q));
   }
 
