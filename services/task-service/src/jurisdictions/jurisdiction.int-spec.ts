@@ -56,6 +56,10 @@ describe(JurisdictionService.name, () => {
     expect(await h.jurisdictions.forSegment('at-sea')).toBeNull();
   });
 
+  it('refuses the id "index", which names the daily index route', async () => {
+    await expect(h.areas.put('index', 'Index', box(5, 42, 5.1, 42.1))).rejects.toMatchObject({ code: 'RESERVED_ID', fields: [{ field: 'id' }] });
+  });
+
   it('refuses a crew of an unknown jurisdiction', async () => {
     await expect(h.areas.putCrew('c', 'Crew', 'nowhere')).rejects.toMatchObject({ code: 'JURISDICTION_NOT_FOUND', fields: [{ field: 'jurisdictionId' }] });
   });

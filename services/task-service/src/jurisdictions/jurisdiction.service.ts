@@ -17,6 +17,9 @@ export interface JurisdictionStatus extends WorkloadCounts {
   status: StatusColour;
 }
 
+/** Path segments under /v1/jurisdictions that are routes, not jurisdiction ids. */
+const RESERVED_IDS = ['index'];
+
 /** Areas (townships, villages) that own roads, their crews, and their red/yellow/green status. */
 @Injectable()
 export class JurisdictionService {
@@ -43,6 +46,9 @@ export class JurisdictionService {
     geometry: JurisdictionGeometry,
     options: { reassignSegments?: boolean; correlationId?: string } = {},
   ): Promise<{ id: string; name: string; created: boolean; reassignedSegments: number }> {
+    if (RESERVED_IDS.includes(id)) {
+      throw new TaskException('RESERVED_ID', `"${id}" names a route under /v1/jurisdictions`, [{ field: 'id', message: 'reserved: choose another id' }]);
+    }
     const invalid = await this.jurisdictions.invalidityOf(geometry);
     if (invalid) {
       throw new TaskException('INVALID_GEOMETRY', `geometry is not a valid polygon: ${invalid}`, [{ field: 'geometry', message: invalid }]);

@@ -14,6 +14,7 @@ export const TASK_ERROR_KINDS = {
   JURISDICTION_NOT_FOUND: 'not_found',
   INVALID_GEOMETRY: 'invalid',
   INVALID_DATE: 'invalid',
+  RESERVED_ID: 'invalid',
 } as const satisfies Record<string, ErrorKind>;
 export type TaskErrorCode = keyof typeof TASK_ERROR_KINDS;
 
