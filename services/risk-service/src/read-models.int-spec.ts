@@ -11,6 +11,13 @@ import { EffectivenessService } from './effectiveness/effectiveness.service';
 import { SegmentJurisdictionRepository } from './jurisdictions/segment-jurisdiction.repository';
 import { SegmentJurisdictionService } from './jurisdictions/segment-jurisdiction.service';
 import { RISK_MIGRATIONS } from './migrations';
+import { AccidentRepository } from './accidents/accident.repository';
+import { HazardRepository } from './hazards/hazard.repository';
+import { parseOrThrow } from '@roadloop/http';
+import { accidentsQuerySchema, hazardsQuerySchema } from './queries/query-schemas';
+import { ReportQueryService } from './queries/report-query.service';
+import { SpatialQueryRepository } from './queries/spatial-query.repository';
+import { SpatialQueryService } from './queries/spatial-query.service';
 import { RankingFilters, RankingRepository } from './risk/ranking.repository';
 import { RankingStore } from './risk/ranking.store';
 import { levelOf } from './risk/risk-model';
@@ -220,5 +227,52 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
     const csv = (await service.summary({ format: 'csv', verifiedTo: ago(300) }, now)) as string;
     expect(csv.split('\r\n')[0]).toBe('countermeasure,sites,beforeCrashes,afterCrashes,beforeYears,afterYears,expectedAfterWithoutTreatment,oddsRatio,oddsRatioStdErr,ciLow,ciHigh,effectivenessPct,verdict,note');
     expect(csv.split('\r\n').filter((l) => l.startsWith('guardrail,4,14,3,'))).toHaveLength(1);
+  });
+
+  it('pages hazards and crashes in a box or polygon, newest first, by cursor, with filters', async () => {
+    const reports = new ReportQueryService(new HazardRepository(db), new AccidentRepository(db), new SpatialQueryService(new SpatialQueryRepository(db)));
+    const hazard = (lon: number, status: string, reportedAt: string) =>
+      db.query(
+        `INSERT INTO hazard (id, event_id, category, severity, location, status, reported_at, correlation_id)
+         VALUES ($1, $2, 'rockfall', 'high', ST_SetSRID(ST_MakePoint($3, 42.5), 4326), $4, $5, 'int') RETURNING id`,
+        [randomUUID(), randomUUID(), lon, status, reportedAt],
+      ).then((rows: { id: string }[]) => rows[0].id);
+    // Five open hazards in the box (three reported at the same moment), one resolved, one outside the box.
+    const same = '2026-03-01T08:00:00.000Z';
+    const inBox = [await hazard(1.51, 'open', '2026-03-02T08:00:00.000Z'), await hazard(1.52, 'open', same), await hazard(1.53, 'open', same), await hazard(1.54, 'open', same), await hazard(1.55, 'open', '2026-02-01T08:00:00.000Z')];
+    await hazard(1.52, 'resolved', '2026-03-05T00:00:00.000Z');
+    await hazard(2.5, 'open', '2026-03-05T00:00:00.000Z');
+    const expected = [inBox[0], ...[inBox[1], inBox[2], inBox[3]].sort().reverse(), inBox[4]];
+
+    const seen: string[] = [];
+    let cursor: string | undefined;
+    for (let pages = 0; pages < 5; pages++) {
+      const q = parseOrThrow(hazardsQuerySchema, { bbox: '1.5,42.4,1.6,42.6', status: 'open', limit: '2', ...(cursor ? { cursor } : {}) });
+      const { bbox, ...rest } = q;
+      const page = await reports.hazardsIn(rest, { bbox: bbox! });
+      const body = page.body as { features: { id: string; geometry: { coordinates: number[] }; properties: { status: string } }[]; page: { nextCursor: string | null } };
+      expect(body.page.nextCursor).toBe(page.nextCursor);
+      for (const f of body.features) expect(f.properties.status).toBe('open');
+      seen.push(...body.features.map((f) => f.id));
+      if (!page.nextCursor) break;
+      cursor = page.nextCursor;
+    }
+    expect(seen).toEqual(expected);
+
+    const square = { type: 'Polygon' as const, coordinates: [[[1.515, 42.4], [1.545, 42.4], [1.545, 42.6], [1.515, 42.6], [1.515, 42.4]]] };
+    const within = await reports.hazardsWithin(square, { status: ['open'], limit: 10, format: 'csv' });
+    const lines = (within.body as string).trim().split('\r\n');
+    expect(lines[0]).toBe('id,category,severity,status,segmentId,reportedAt,lon,lat,duplicateOf,resolvedAt,description');
+    expect(lines.slice(1).map((l) => l.split(',')[0]).sort()).toEqual([inBox[1], inBox[2], inBox[3]].sort());
+
+    await db.query(
+      `INSERT INTO accident (id, event_id, occurred_at, location, deaths, serious_injuries, slight_injuries, property_damage_only, vehicles, correlation_id)
+       VALUES ($1, $2, '2026-01-10T00:00:00Z', ST_SetSRID(ST_MakePoint(1.52, 42.5), 4326), 1, 2, 0, false, 2, 'int'),
+              ($3, $4, '2025-06-10T00:00:00Z', ST_SetSRID(ST_MakePoint(1.52, 42.5), 4326), 0, 0, 0, true, 1, 'int')`,
+      [randomUUID(), randomUUID(), randomUUID(), randomUUID()],
+    );
+    const crashes = await reports.accidentsIn(parseOrThrow(accidentsQuerySchema, { bbox: '1.5,42.4,1.6,42.6', from: '2026-01-01', to: '2026-02-01' }));
+    const features = (crashes.body as { features: { properties: { casualties: number; severity: string; occurredAt: string } }[] }).features;
+    expect(features.map((f) => f.properties)).toEqual([expect.objectContaining({ casualties: 3, severity: 'fatal', occurredAt: '2026-01-10T00:00:00.000Z' })]);
   });
 });
