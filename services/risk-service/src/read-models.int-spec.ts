@@ -14,7 +14,7 @@ import { RISK_MIGRATIONS } from './migrations';
 import { AccidentRepository } from './accidents/accident.repository';
 import { HazardRepository } from './hazards/hazard.repository';
 import { parseOrThrow } from '@roadloop/http';
-import { accidentsQuerySchema, hazardsQuerySchema } from './queries/query-schemas';
+import { accidentsQuerySchema, hazardsQuerySchema, withinBodySchema } from './queries/query-schemas';
 import { ReportQueryService } from './queries/report-query.service';
 import { SpatialQueryRepository } from './queries/spatial-query.repository';
 import { SpatialQueryService } from './queries/spatial-query.service';
@@ -259,7 +259,7 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
     }
     expect(seen).toEqual(expected);
 
-    const square = { type: 'Polygon' as const, coordinates: [[[1.515, 42.4], [1.545, 42.4], [1.545, 42.6], [1.515, 42.6], [1.515, 42.4]]] };
+    const square = parseOrThrow(withinBodySchema, { geometry: { type: 'Polygon', coordinates: [[[1.515, 42.4], [1.545, 42.4], [1.545, 42.6], [1.515, 42.6], [1.515, 42.4]]] } }).geometry;
     const within = await reports.hazardsWithin(square, { status: ['open'], limit: 10, format: 'csv' });
     const lines = (within.body as string).trim().split('\r\n');
     expect(lines[0]).toBe('id,category,severity,status,segmentId,reportedAt,lon,lat,duplicateOf,resolvedAt,description');
