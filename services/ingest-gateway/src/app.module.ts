@@ -11,6 +11,7 @@ import { HazardsController } from './hazards/hazards.controller';
 import { HazardsService } from './hazards/hazards.service';
 import { LiveFeedService } from './live/live-feed.service';
 import { LiveController } from './live/live.controller';
+import { MapController } from './map/map.controller';
 import { OpenApiController } from './openapi.controller';
 import { UpstreamClient } from './upstream.client';
 
@@ -35,7 +36,7 @@ export class AppModule {
         }),
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
-      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, OpenApiController],
+      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, OpenApiController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }

@@ -25,6 +25,8 @@ export const GATEWAY_ROUTES: RouteDoc[] = [
     query: liveQuery,
     tags: ['live'],
   },
+  { method: 'get', path: '/map', summary: 'The risk map (HTML page; signs in with a token in `#token=` or a paste box)', roles: [], tags: ['map'] },
+  { method: 'get', path: '/map/vendor/{file}', summary: "Leaflet's distribution files used by the map", roles: [], tags: ['map'] },
   { method: 'get', path: '/health', summary: 'Liveness', roles: [], tags: ['operations'] },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: [], tags: ['operations'] },
 ];
