@@ -1,0 +1,191 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { mkdirSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { Kafka } from 'kafkajs';
+import { Browser, Page } from 'playwright-core';
+import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
+import { clickPath, launchChromium, pageErrors } from '../support/browser';
+import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
+import { deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
+import { deleteRedisPrefix, dropSchemas } from '../support/stores';
+import { waitFor } from '../support/wait-for';
+
+jest.setTimeout(180_000);
+
+const box = (a: number, b: number, c: number, d: number) => ({ type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] });
+
+interface Task {
+  id: string;
+  countermeasure: string;
+  crewId: string | null;
+  version: number;
+}
+
+/**
+ * The risk map in a real browser against the three built services: roads drawn in their level's
+ * colour, a click opens the segment's detail, a crash reported through the gateway recolours the
+ * road through the live stream without a reload, and only a dispatcher can reassign a task.
+ * `MAP_SCREENSHOT=docs/images/map.png` also saves a screenshot of the dispatcher's view.
+ */
+describe('risk map in a browser', () => {
+  const id = runId('map');
+  const schemas = { risk: `risk_${id}`, task: `task_${id}` };
+  const common = { ...isolatedEnv(id), PROFILE_RELAY_MS: '200', OUTBOX_POLL_MS: '100', ...E2E_AUTH_ENV };
+  const tokens = {
+    admin: bearer('admin', 'root'),
+    dispatcher: bearer('dispatcher', 'dora'),
+    analyst: bearer('analyst', 'ana'),
+  };
+  const services: RunningService[] = [];
+  let gateway: RunningService;
+  let browser: Browser;
+  let kafka: Kafka;
+
+  beforeAll(async () => {
+    expect(runServiceCli('risk-service', ['import', '--geojson', SAMPLE_SEGMENTS], { ...common, DB_SCHEMA: schemas.risk }).status).toBe(0);
+    const [riskPort, taskPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
+    const task = await startService('task-service', taskPort, { ...common, DB_SCHEMA: schemas.task });
+    services.push(task);
+    gateway = await startService('ingest-gateway', gatewayPort, { ...common, RISK_SERVICE_URL: `http://127.0.0.1:${riskPort}`, TASK_SERVICE_URL: task.url });
+    services.push(gateway);
+    // Two townships split at lon 1.53 and two crews in the western one, before the risk service
+    // announces the segments, so that the riverside segment's guardrail task goes to a crew.
+    expect((await api('PUT', '/v1/jurisdictions/west', tokens.admin, { name: 'West township', geometry: box(1.5, 42.49, 1.53, 42.52) })).status).toBe(200);
+    expect((await api('PUT', '/v1/jurisdictions/east', tokens.admin, { name: 'East township', geometry: box(1.53, 42.49, 1.6, 42.55) })).status).toBe(200);
+    for (const crew of ['west-1', 'west-2']) {
+      expect((await api('PUT', `/v1/crews/${crew}`, tokens.admin, { name: `Crew ${crew}`, jurisdictionId: 'west' })).status).toBe(200);
+    }
+    services.push(await startService('risk-service', riskPort, { ...common, DB_SCHEMA: schemas.risk }));
+    kafka = testKafka(`${id}-probe`);
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await Promise.allSettled(services.map((s) => s.stop()));
+    if (kafka) await deleteTopicsWithPrefix(kafka, id);
+    await dropSchemas([schemas.risk, schemas.task]);
+    await deleteRedisPrefix(`${id}:`);
+  });
+
+  async function api(method: string, path: string, token: string, body?: unknown) {
+    const res = await fetch(`${gateway.url}${path}`, {
+      method,
+      headers: { authorization: token, 'content-type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: res.status, body: (await res.json()) as Record<string, unknown> };
+  }
+
+  /** The guardrail task the mandatory-protection rule opens for the riverside segment on import. */
+  const guardrailTask = () =>
+    waitFor('the guardrail task of w900001-0, assigned', async () => {
+      const { body } = await api('GET', '/v1/tasks?segmentId=w900001-0', tokens.dispatcher);
+      const task = (body.items as Task[]).find((t) => t.countermeasure === 'guardrail');
+      return task?.crewId ? task : undefined;
+    });
+
+  async function openMap(token: string): Promise<{ page: Page; errors: string[] }> {
+    const page = await browser.newPage({ viewport: { width: 1280, height: 800 } });
+    const errors = pageErrors(page);
+    // A view that holds the three sample segments.
+    await page.goto(`${gateway.url}/map#map=14/42.5195/1.5500&token=${token.replace(/^Bearer /, '')}`);
+    await page.waitForSelector('#map[data-segments-drawn="3"]');
+    return { page, errors };
+  }
+
+  const strokeOf = (page: Page, segmentId: string) => page.getAttribute(`path[data-segment-id="${segmentId}"]`, 'stroke');
+
+  it('draws the roads by level, and shows an analyst the detail of a clicked road without assignment', async () => {
+    const { page, errors } = await openMap(tokens.analyst);
+    expect(new URL(page.url()).hash).not.toContain('token');
+    expect(await page.locator('path[data-segment-id]').count()).toBe(3);
+    // The riverside piece is low (blue), the others very low (green); the riverside one has a water casing.
+    expect(await strokeOf(page, 'w900001-0')).toBe('#1f5fbf');
+    expect(await strokeOf(page, 'w900001-1')).toBe('#1e8e3e');
+    expect(await page.locator('.leaflet-control-attribution a[href="https://www.openstreetmap.org/copyright"]').textContent()).toBe('OpenStreetMap contributors');
+
+    await guardrailTask();
+    // Near its start: the task's symbol sits at the segment's middle.
+    await clickPath(page, 'path[data-segment-id="w900001-0"]', 0.05);
+    await page.waitForSelector('#detail[data-segment-id="w900001-0"] .segment-id');
+    expect(await page.textContent('#detail .segment-id')).toBe('w900001-0');
+    await page.waitForSelector('#detail .task');
+    expect(await page.locator('#detail tr[data-factor]').count()).toBeGreaterThan(0);
+    expect(await page.locator('#detail .task').count()).toBeGreaterThan(0);
+    expect(await page.locator('button.assign').count()).toBe(0);
+    expect(await page.locator('#top-body li').count()).toBe(3);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('recolours a road when a crash on it arrives through the live stream, without a reload', async () => {
+    const { page, errors } = await openMap(tokens.dispatcher);
+    await page.waitForSelector('#live[data-live="on"]');
+    await clickPath(page, 'path[data-segment-id="w900001-1"]');
+    await page.waitForSelector('#detail[data-segment-id="w900001-1"] tr[data-factor="exposure"]');
+    expect(await page.textContent('#detail .segment-id')).toBe('w900001-1');
+    const before = await strokeOf(page, 'w900001-1');
+    // A mark on this document: a reload would lose it.
+    await page.evaluate('window.loadedOnce = true');
+
+    const crash = await api('POST', '/v1/accidents', tokens.dispatcher, {
+      occurredAt: new Date(Date.now() - 86_400_000).toISOString(),
+      lon: 1.5223,
+      lat: 42.50665,
+      deaths: 1,
+      seriousInjuries: 0,
+      slightInjuries: 0,
+      propertyDamageOnly: false,
+      vehicles: 1,
+    });
+    expect(crash.status).toBe(202);
+
+    await waitFor('the road recoloured', async () => ((await strokeOf(page, 'w900001-1')) !== before ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 });
+    expect(await strokeOf(page, 'w900001-1')).toBe('#f07d00');
+    expect(await page.getAttribute('path[data-segment-id="w900001-1"]', 'data-level')).toBe('high');
+    // The same document (no reload), and the open detail panel refreshed with the crash.
+    expect(await page.evaluate('window.loadedOnce')).toBe(true);
+    await page.waitForSelector('#detail tr[data-factor="crashes"]');
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('lets a dispatcher reassign a task from the map', async () => {
+    const task = await guardrailTask();
+    const other = task.crewId === 'west-1' ? 'west-2' : 'west-1';
+    const { page, errors } = await openMap(tokens.dispatcher);
+    await page.click('#top-body button[data-segment-id="w900001-0"]');
+    await page.click(`#detail .task[data-task-id="${task.id}"] button.assign`);
+    await page.selectOption(`#detail .task[data-task-id="${task.id}"] select.crew-select`, other);
+    await page.click(`#detail .task[data-task-id="${task.id}"] button[type="submit"]`);
+    await waitFor('the reassignment', async () => {
+      const { body } = await api('GET', `/v1/tasks/${task.id}`, tokens.dispatcher);
+      return body.crewId === other ? true : undefined;
+    });
+    await page.waitForSelector(`#detail .task[data-task-id="${task.id}"] .crew:text-is("${other}")`);
+
+    const screenshot = process.env.MAP_SCREENSHOT;
+    if (screenshot) {
+      const file = resolve(REPO_ROOT, screenshot);
+      mkdirSync(dirname(file), { recursive: true });
+      await page.screenshot({ path: file });
+    }
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('deletes its live consumer group when the gateway stops', async () => {
+    const admin = kafka.admin();
+    await admin.connect();
+    try {
+      const liveGroups = async () => (await admin.listGroups()).groups.map((g) => g.groupId).filter((g) => g.startsWith(`${id}.ingest-gateway-live-`));
+      expect(await liveGroups()).toHaveLength(1);
+      await gateway.stop();
+      expect(await liveGroups()).toEqual([]);
+    } finally {
+      await admin.disconnect();
+    }
+  });
+});
