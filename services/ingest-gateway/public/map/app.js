@@ -10,6 +10,8 @@ import { adoptTokenFromUrl, currentSession, signIn, signOut } from './session.js
 const $ = (id) => document.getElementById(id);
 /** The sample region (Andorra) when nothing else says where to look. */
 const DEFAULT_VIEW = { lat: 42.54, lon: 1.56, zoom: 12 };
+/** Task symbols from this zoom on; below it they would hide the roads (each segment's tasks are in its panel). */
+const TASK_SYMBOL_MIN_ZOOM = 15;
 
 adoptTokenFromUrl();
 let session = currentSession();
@@ -107,9 +109,12 @@ async function reloadMap() {
     if (err.name === 'AbortError') return;
     problems.push(`Roads not available: ${err.message}`);
   }
+  const showTasks = map.getZoom() >= TASK_SYMBOL_MIN_ZOOM;
   const [hazardResult, taskResult] = await Promise.allSettled([
     api.get(`/v1/hazards${query({ bbox, status: 'open', format: 'geojson', limit: 500 })}`, { signal }),
-    api.get(`/v1/tasks${query({ bbox, format: 'geojson', limit: 500, jurisdiction: f.jurisdiction, status: f.taskState === 'open' ? undefined : f.taskState })}`, { signal }),
+    showTasks
+      ? api.get(`/v1/tasks${query({ bbox, format: 'geojson', limit: 500, jurisdiction: f.jurisdiction, status: f.taskState === 'open' ? undefined : f.taskState })}`, { signal })
+      : Promise.resolve({ features: [] }),
   ]);
   if (signal.aborted) return;
   if (hazardResult.status === 'fulfilled') hazards.draw(hazardResult.value.features ?? []);
@@ -123,6 +128,7 @@ async function reloadMap() {
     tasks.clear();
     problems.push('Tasks on the map: not available (see a segment’s tasks in its panel).');
   }
+  if (!showTasks) problems.push('Zoom in to see task symbols.');
   notice(problems.join(' '));
 }
 

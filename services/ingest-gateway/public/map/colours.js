@@ -13,5 +13,6 @@ export const levelLabel = (level) => LEVELS.find((l) => l.id === level)?.label ?
 const BANDS = { green: '#1e8e3e', blue: '#1f5fbf', yellow: '#e8c500', orange: '#f07d00', red: '#d11f1f' };
 export const bandColour = (band) => BANDS[band] ?? '#8a939e';
 
-export const WATER = '#1f6fd1';
-export const CLIFF = '#7a4a1e';
+/** Casings: a light blue beside water (distinct from the low level's blue line) and brown beside a drop. */
+export const WATER = '#6ec6f5';
+export const CLIFF = '#8c5a2b';

@@ -77,8 +77,8 @@ export class SegmentLayer {
     this.byId.clear();
     for (const f of features) {
       const p = f.properties;
-      if (onSide(p.cliffSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(CLIFF, 11) }));
-      if (onSide(p.waterSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(WATER, 9) }));
+      if (onSide(p.cliffSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(CLIFF, 12) }));
+      if (onSide(p.waterSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(WATER, 10) }));
       const line = L.geoJSON(f, { style: () => this.style(p) });
       line.bindTooltip(() => `${p.name ?? p.id} — ${levelLabel(levelOf(p))}${p.score != null ? ` (${p.score})` : ''}`, { sticky: true });
       line.on('click', () => this.onSelect(p.id));
@@ -129,7 +129,7 @@ export class SegmentLayer {
   }
 }
 
-const casing = (color, weight) => ({ color, weight, opacity: 0.75, dashArray: '6 5', lineCap: 'butt' });
+const casing = (color, weight) => ({ color, weight, opacity: 0.8, dashArray: '8 4', lineCap: 'butt' });
 
 /** Point symbols (hazards, tasks) in view, each a keyboard-focusable marker with a popup. */
 export class SymbolLayer {
@@ -176,7 +176,7 @@ export class JurisdictionLayer {
       const colour = bandColour(p.band ?? p.status);
       const layer = L.geoJSON(f, {
         pane: 'areas',
-        style: () => ({ color: colour, weight: 2, fillColor: colour, fillOpacity: p.band ? 0.12 : 0.04, dashArray: p.band ? null : '4 4' }),
+        style: () => ({ color: '#4a5560', weight: 1.5, opacity: 0.8, dashArray: '6 4', fillColor: colour, fillOpacity: p.band ? 0.1 : 0.04 }),
       });
       layer.bindTooltip(`${p.name ?? p.jurisdictionId ?? p.id}${p.index != null ? `: index ${Math.round(p.index)}` : ''}${p.status ? `, status ${p.status}` : ''}`);
       this.group.addLayer(layer);
