@@ -89,6 +89,8 @@ export class LiveFeedService implements OnApplicationBootstrap, OnModuleDestroy,
     consumer.on(consumer.events.CRASH, (e) => {
       this.hub.setLive(false);
       this.logger.error(`live feed consumer crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`);
+      // kafkajs restarts the consumer after a retriable crash; after any other, start a new one.
+      if (!e.payload.restart) void consumer.disconnect().finally(() => this.scheduleStart());
     });
     try {
       await consumer.connect();
@@ -103,10 +105,16 @@ export class LiveFeedService implements OnApplicationBootstrap, OnModuleDestroy,
     } catch (err) {
       this.hub.setLive(false);
       await consumer.disconnect().catch(() => undefined);
-      if (this.stopping) return;
-      this.logger.error(`live feed could not start: ${(err as Error).message}; retrying in ${RESTART_DELAY_MS} ms`);
-      this.restart = setTimeout(() => void this.start(), RESTART_DELAY_MS).unref();
+      this.logger.error(`live feed could not start: ${(err as Error).message}`);
+      this.scheduleStart();
     }
+  }
+
+  private scheduleStart(): void {
+    if (this.stopping) return;
+    this.logger.warn(`live feed: starting again in ${RESTART_DELAY_MS} ms`);
+    clearTimeout(this.restart);
+    this.restart = setTimeout(() => void this.start(), RESTART_DELAY_MS).unref();
   }
 
   private decode(topic: string, value: Buffer | null): LiveEvent | undefined {

@@ -14,6 +14,12 @@ export function liveToken(req: Pick<Request, 'headers' | 'query'>): string {
   return bearerToken(typeof fromQuery === 'string' ? `Bearer ${fromQuery}` : undefined);
 }
 
+export class LiveFullError extends AppError {
+  constructor() {
+    super('unavailable', 'LIVE_FULL', 'too many live clients; try again later');
+  }
+}
+
 /** `GET /v1/live`: risk and task changes as Server-Sent Events, for any signed-in role. */
 @Controller('v1/live')
 export class LiveController {
@@ -40,11 +46,5 @@ export class LiveController {
     res.write('retry: 3000\n\n');
     hub.add(res);
     res.on('close', () => hub.remove(res));
-  }
-}
-
-export class LiveFullError extends AppError {
-  constructor() {
-    super('unavailable', 'LIVE_FULL', 'too many live clients; try again later');
   }
 }
