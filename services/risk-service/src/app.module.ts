@@ -32,6 +32,7 @@ import { SegmentsController } from './segments/segments.controller';
 import { TaskStateRepository } from './tasks/task-state.repository';
 import { SpatialQueriesController } from './queries/spatial-queries.controller';
 import { SpatialQueryRepository } from './queries/spatial-query.repository';
+import { SegmentFeatureCache } from './queries/segment-feature.cache';
 import { SpatialQueryService } from './queries/spatial-query.service';
 import { ReportQueriesController } from './queries/report-queries.controller';
 import { ReportQueryService } from './queries/report-query.service';
@@ -106,6 +107,7 @@ export class AppModule {
         SegmentQueryService,
         SpatialQueryRepository,
         SpatialQueryService,
+        SegmentFeatureCache,
         ReportQueryService,
         EffectivenessRepository,
         EffectivenessService,

@@ -10,6 +10,8 @@ export const redisKeys = {
   rankingByJurisdiction: (jurisdictionId: string) => `risk:ranking:jurisdiction:${jurisdictionId}`,
   rankingByRoadClass: (roadClass: string) => `risk:ranking:class:${roadClass}`,
   rankingBySide: (side: 'water' | 'cliff') => `risk:ranking:side:${side}`,
+  /** Hash: segment id → what a ranking row shows (road, roadside, jurisdiction, level, factors) as JSON. */
+  rankingDetails: () => 'risk:ranking:details',
   /** Short-lived result of intersecting facets for one request. */
   rankingQuery: (id: string) => `risk:ranking:query:${id}`,
 } as const;

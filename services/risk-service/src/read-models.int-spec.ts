@@ -21,6 +21,10 @@ import { SpatialQueryService } from './queries/spatial-query.service';
 import { RankingFilters, RankingRepository } from './risk/ranking.repository';
 import { RankingStore } from './risk/ranking.store';
 import { levelOf } from './risk/risk-model';
+import { SegmentFeatureCache } from './queries/segment-feature.cache';
+
+/** Report queries never read segment features: no index is loaded. */
+const noFeatureIndex = { index: null } as unknown as SegmentFeatureCache;
 
 jest.setTimeout(60_000);
 
@@ -230,7 +234,7 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
   });
 
   it('pages hazards and crashes in a box or polygon, newest first, by cursor, with filters', async () => {
-    const reports = new ReportQueryService(new HazardRepository(db), new AccidentRepository(db), new SpatialQueryService(new SpatialQueryRepository(db)));
+    const reports = new ReportQueryService(new HazardRepository(db), new AccidentRepository(db), new SpatialQueryService(new SpatialQueryRepository(db), noFeatureIndex));
     const hazard = (lon: number, status: string, reportedAt: string) =>
       db.query(
         `INSERT INTO hazard (id, event_id, category, severity, location, status, reported_at, correlation_id)

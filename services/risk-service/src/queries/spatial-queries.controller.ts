@@ -4,7 +4,7 @@ import { Roles, RolesGuard } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
 import { READ_ROLES } from '../segments/segments.controller';
 import { hotspotsQuerySchema, segmentsBboxQuerySchema, segmentsWithinQuerySchema, withinBodySchema } from './query-schemas';
-import { SpatialQueryService } from './spatial-query.service';
+import { RawJson, SpatialQueryService } from './spatial-query.service';
 
 const CSV = 'text/csv; charset=utf-8';
 
@@ -20,6 +20,10 @@ export class SpatialQueriesController {
     const { format, ...q } = parseOrThrow(segmentsBboxQuerySchema, query, 'query');
     const body = await this.service.segmentsInBbox(q, format);
     if (format === 'csv') res.setHeader('content-type', CSV);
+    if (body instanceof RawJson) {
+      res.setHeader('content-type', 'application/json; charset=utf-8');
+      return body.text;
+    }
     return body;
   }
 

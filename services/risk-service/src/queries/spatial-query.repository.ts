@@ -5,6 +5,7 @@ import { PolygonGeometry, SegmentFilters } from './query-schemas';
 import { WayPiece } from './hotspot-windows';
 import { RISK_MODEL } from '../risk/risk-model';
 import { besideSql, sideOf } from '../risk/ranking.repository';
+import { LiveRisk, StaticSegment } from './segment-features';
 import { areaConditions, sqlParams } from './sql-area';
 
 export interface SegmentRow {
@@ -143,5 +144,40 @@ export class SpatialQueryRepository {
       const g = byOrd.get(i + 1) ?? null;
       return g === null ? null : wkt ? g : (JSON.parse(g) as Geometry);
     });
+  }
+
+  /** Every segment's static map properties and geometry (GeoJSON text), for the in-memory feature index. */
+  async staticSegments(): Promise<StaticSegment[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT s.id, s.osm_way_id, s.road_class, s.name, s.length_m, s.exposure_score, s.exposure_level,
+              s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side, ST_AsGeoJSON(s.geom, 7) AS g
+         FROM road_segment s`,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      osmWayId: Number(r.osm_way_id),
+      roadClass: String(r.road_class),
+      name: (r.name as string | null) ?? null,
+      lengthM: Number(r.length_m),
+      exposureScore: Number(r.exposure_score),
+      exposureLevel: String(r.exposure_level),
+      waterSide: sideOf(r.water_side),
+      cliffSide: sideOf(r.cliff_side),
+      geometryJson: String(r.g),
+    }));
+  }
+
+  /**
+   * The live score, level and alarm of these segments (absent: never scored). Past a quarter of the
+   * network, one sequential read of every score is cheaper than an index probe per id.
+   */
+  async liveRisk(ids: readonly string[], networkSize: number): Promise<Map<string, LiveRisk>> {
+    if (ids.length === 0) return new Map();
+    const everything = ids.length * 4 > networkSize;
+    const rows: { segment_id: string; score: number; level: string; alarm: string }[] = await this.dataSource.query(
+      `SELECT segment_id, score, level, alarm FROM segment_risk${everything ? '' : ' WHERE segment_id = ANY($1::text[])'}`,
+      everything ? [] : [ids],
+    );
+    return new Map(rows.map((r) => [r.segment_id, { score: Number(r.score), level: r.level, alarm: r.alarm }]));
   }
 }

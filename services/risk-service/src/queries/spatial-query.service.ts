@@ -4,7 +4,9 @@ import { AppError } from '@roadloop/http';
 import { toCsv } from './csv';
 import { csvOf, featureCollection } from './formats';
 import { HotspotWindow, rankWindows, slidingWindows } from './hotspot-windows';
-import { HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';
+import { Bbox, HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';
+import { SegmentFeatureCache } from './segment-feature.cache';
+import { LiveRisk, SegmentFeatureIndex } from './segment-features';
 import { SegmentRow, SpatialQueryRepository } from './spatial-query.repository';
 
 export class InvalidGeometryError extends AppError {
@@ -22,14 +24,44 @@ export const HOTSPOT_CSV_COLUMNS = [
 
 const DAY_MS = 86_400_000;
 
+/** A response body that is JSON text already: the controller sends it as it is. */
+export class RawJson {
+  constructor(readonly text: string) {}
+}
+
 /** Map and list queries: segments in a box or polygon, sliding-window hotspots, as GeoJSON or CSV. */
 @Injectable()
 export class SpatialQueryService {
-  constructor(private readonly repo: SpatialQueryRepository) {}
+  constructor(
+    private readonly repo: SpatialQueryRepository,
+    private readonly features: SegmentFeatureCache,
+  ) {}
 
+  /**
+   * Segments in a box. Full-resolution GeoJSON (what the map asks for most) is served from the
+   * in-memory feature index as ready-made JSON text; CSV and simplified geometry come from PostGIS.
+   */
   async segmentsInBbox(q: SegmentFilters & { bbox: [number, number, number, number] }, format: 'geojson' | 'csv') {
+    const index = this.features.index;
+    if (format === 'geojson' && !q.simplify && index) return this.featuresFromIndex(index, q);
     const rows = await this.repo.segments(q, { bbox: q.bbox }, format === 'csv');
     return format === 'csv' ? csvOf(SEGMENT_CSV_COLUMNS, rows) : segmentFeatures(rows, q);
+  }
+
+  private async featuresFromIndex(index: SegmentFeatureIndex, q: SegmentFilters & { bbox: Bbox }): Promise<RawJson> {
+    let positions = index.candidates(q.bbox, q);
+    let live: Map<string, LiveRisk>;
+    if (q.level) {
+      live = await this.repo.liveRisk(positions.map((p) => index.idOf(p)), index.size);
+      positions = positions.filter((p) => index.levelOf(p, live.get(index.idOf(p))) === q.level);
+      positions = positions.slice(q.offset, q.offset + q.limit);
+    } else {
+      positions = positions.slice(q.offset, q.offset + q.limit);
+      live = await this.repo.liveRisk(positions.map((p) => index.idOf(p)), index.size);
+    }
+    const page = JSON.stringify({ limit: q.limit, offset: q.offset, returned: positions.length });
+    const features = positions.map((p) => index.featureJson(p, live.get(index.idOf(p)))).join(',');
+    return new RawJson(`{"type":"FeatureCollection","page":${page},"features":[${features}]}`);
   }
 
   async segmentsInPolygon(polygon: PolygonGeometry, q: SegmentFilters) {

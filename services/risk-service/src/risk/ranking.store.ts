@@ -4,10 +4,13 @@ import { ChainableCommander, Redis } from 'ioredis';
 import { REDIS } from '@roadloop/persistence';
 import { redisKeys } from '../keys';
 import { ROAD_CLASSES } from '../queries/query-schemas';
-import { RankedSegment, RankingFacets, RankingFilters, RankingRepository } from './ranking.repository';
+import { RankedSegment, RankedSegmentDetail, RankingFacets, RankingFilters, RankingRepository } from './ranking.repository';
 import { scoreBands } from './risk-model';
 
 export type { RankedSegment, RankingFilters } from './ranking.repository';
+
+/** A ranking row's description as kept in Redis (no geometry). */
+export type RankedSegmentSummary = Omit<RankedSegmentDetail, 'geometry' | 'wkt'>;
 
 /** A request's intersection of facets lives this long at most, in seconds (it is deleted right after use). */
 const QUERY_TTL_S = 30;
@@ -52,6 +55,24 @@ export class RankingStore {
     }
   }
 
+  /**
+   * The descriptions of ranked segments, from the Redis hash kept beside the ranking; what Redis
+   * lacks (or everything, when Redis is down) is read from PostgreSQL.
+   */
+  async details(ids: readonly string[]): Promise<Map<string, RankedSegmentSummary>> {
+    const found = new Map<string, RankedSegmentSummary>();
+    if (!ids.length) return found;
+    try {
+      const values = await this.redis.hmget(redisKeys.rankingDetails(), ...ids);
+      values.forEach((v, i) => v !== null && found.set(ids[i], JSON.parse(v) as RankedSegmentSummary));
+    } catch (err) {
+      this.logger.warn(`ranking details read from the database: ${(err as Error).message}`);
+    }
+    const missing = ids.filter((id) => !found.has(id));
+    if (missing.length) for (const [id, d] of await this.repository.describe(missing, 'none')) found.set(id, summaryOf(d));
+    return found;
+  }
+
   /** Replaces the ranking and all its facets with what PostgreSQL holds, atomically. Returns the segments ranked. */
   async rebuild(): Promise<number> {
     const rows = await this.repository.all();
@@ -64,9 +85,12 @@ export class RankingStore {
         sets.set(key, members);
       }
     }
+    const details = await this.repository.describe(rows.map((r) => r.segmentId), 'none');
     const tx = this.redis.multi();
     for (let i = 0; i < previous.length; i += CHUNK) tx.del(...previous.slice(i, i + CHUNK));
-    tx.del(redisKeys.ranking(), redisKeys.rankingFacets());
+    tx.del(redisKeys.ranking(), redisKeys.rankingFacets(), redisKeys.rankingDetails());
+    const described = [...details.values()].flatMap((d) => [d.segmentId, JSON.stringify(summaryOf(d))]);
+    for (let i = 0; i < described.length; i += 2 * CHUNK) tx.hset(redisKeys.rankingDetails(), ...described.slice(i, i + 2 * CHUNK));
     for (const [key, members] of sets) {
       for (let i = 0; i < members.length; i += 2 * CHUNK) tx.zadd(key, ...members.slice(i, i + 2 * CHUNK));
     }
@@ -80,7 +104,9 @@ export class RankingStore {
   private async refresh(segmentId: string, previousJurisdictionId: string | null, score?: number): Promise<void> {
     try {
       const facets = await this.repository.facetsOf(segmentId);
+      const detail = facets ? (await this.repository.describe([segmentId], 'none')).get(segmentId) : undefined;
       const tx = this.redis.multi();
+      if (detail) tx.hset(redisKeys.rankingDetails(), segmentId, JSON.stringify(summaryOf(detail)));
       if (previousJurisdictionId !== null && previousJurisdictionId !== facets?.jurisdictionId) {
         tx.zrem(redisKeys.rankingByJurisdiction(previousJurisdictionId), segmentId);
       }
@@ -147,6 +173,10 @@ export class RankingStore {
 export function byRank(a: RankedSegment, b: RankedSegment): number {
   if (a.score !== b.score) return b.score - a.score;
   return a.segmentId < b.segmentId ? 1 : a.segmentId > b.segmentId ? -1 : 0;
+}
+
+function summaryOf({ geometry: _g, wkt: _w, ...summary }: RankedSegmentDetail): RankedSegmentSummary {
+  return summary;
 }
 
 function facetKeys(f: RankingFacets): string[] {

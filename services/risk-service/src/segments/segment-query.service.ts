@@ -4,8 +4,8 @@ import { AccidentRepository } from '../accidents/accident.repository';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { csvOf, featureCollection } from '../queries/formats';
 import { TopQuery } from '../queries/query-schemas';
-import { RankingRepository } from '../risk/ranking.repository';
-import { RankingStore } from '../risk/ranking.store';
+import { RankedSegmentDetail, RankingRepository } from '../risk/ranking.repository';
+import { RankedSegmentSummary, RankingStore } from '../risk/ranking.store';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import { TaskStateRepository } from '../tasks/task-state.repository';
 import { SegmentRepository } from './segment.repository';
@@ -36,11 +36,14 @@ export class SegmentQueryService {
   async top(q: TopQuery) {
     const { limit, format, ...filters } = q;
     const ranked = await this.ranking.top(filters, limit);
-    const details = await this.rankings.describe(ranked.items.map((r) => r.segmentId), format === 'json' ? 'none' : format === 'csv' ? 'wkt' : 'geojson');
+    const ids = ranked.items.map((r) => r.segmentId);
+    // A list is served from Redis alone; maps and exports need geometry from PostGIS.
+    const details: Map<string, Partial<RankedSegmentDetail> & RankedSegmentSummary> =
+      format === 'json' ? await this.ranking.details(ids) : await this.rankings.describe(ids, format === 'csv' ? 'wkt' : 'geojson');
     const rows = ranked.items.flatMap((r, i) => {
       const d = details.get(r.segmentId);
       if (!d) return [];
-      const { geometry, wkt, segmentId: _id, ...rest } = d;
+      const { geometry = null, wkt = null, segmentId: _id, ...rest } = d;
       return [{ item: { rank: i + 1, segmentId: r.segmentId, score: r.score, ...rest }, geometry, wkt }];
     });
     const items = rows.map((r) => r.item);

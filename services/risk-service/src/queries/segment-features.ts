@@ -1,0 +1,138 @@
+import Flatbush from 'flatbush';
+import type { Bbox } from './query-schemas';
+
+/** A segment's static part as the map serves it: what an import sets, never a live score. */
+export interface StaticSegment {
+  id: string;
+  osmWayId: number;
+  roadClass: string;
+  name: string | null;
+  lengthM: number;
+  exposureScore: number;
+  exposureLevel: string;
+  waterSide: string | null;
+  cliffSide: string | null;
+  /** The geometry as GeoJSON text (a LineString). */
+  geometryJson: string;
+}
+
+export interface LiveRisk {
+  score: number;
+  level: string;
+  alarm: string;
+}
+
+export interface FeatureFilters {
+  level?: string;
+  roadClass?: string;
+  waterSide?: boolean;
+  cliffSide?: boolean;
+  limit: number;
+  offset: number;
+}
+
+/**
+ * The whole network's static features, pre-serialised, behind a spatial index: a bbox query is an
+ * index search, an exact box test, and string concatenation (no per-request geometry encoding).
+ * Results are in segment id order (byte-wise, as PostgreSQL's C collation sorts them).
+ */
+export class SegmentFeatureIndex {
+  private readonly segments: StaticSegment[];
+  private readonly coordinates: Float64Array[];
+  /** Each feature up to (not including) the live properties and the closing braces. */
+  private readonly prefixes: string[];
+  private readonly index: Flatbush | null;
+
+  constructor(rows: readonly StaticSegment[]) {
+    this.segments = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.coordinates = this.segments.map((s) => Float64Array.from((JSON.parse(s.geometryJson) as { coordinates: number[][] }).coordinates.flat()));
+    this.prefixes = this.segments.map((s) => {
+      const { geometryJson, ...props } = s;
+      const properties = JSON.stringify(props);
+      return `{"type":"Feature","id":${JSON.stringify(s.id)},"geometry":${geometryJson},"properties":${properties.slice(0, -1)}`;
+    });
+    if (this.segments.length === 0) {
+      this.index = null;
+      return;
+    }
+    this.index = new Flatbush(this.segments.length);
+    for (const c of this.coordinates) {
+      let minX = Infinity, minY = Infinity, maxX = -Infinity, maxY = -Infinity;
+      for (let i = 0; i < c.length; i += 2) {
+        minX = Math.min(minX, c[i]);
+        maxX = Math.max(maxX, c[i]);
+        minY = Math.min(minY, c[i + 1]);
+        maxY = Math.max(maxY, c[i + 1]);
+      }
+      this.index.add(minX, minY, maxX, maxY);
+    }
+    this.index.finish();
+  }
+
+  get size(): number {
+    return this.segments.length;
+  }
+
+  /** Positions (in id order) of the segments touching the box that pass the static filters. */
+  candidates(bbox: Bbox, f: Pick<FeatureFilters, 'roadClass' | 'waterSide' | 'cliffSide'>): number[] {
+    if (!this.index) return [];
+    const [minX, minY, maxX, maxY] = bbox;
+    return this.index
+      .search(minX, minY, maxX, maxY, (i) => {
+        const s = this.segments[i];
+        if (f.roadClass !== undefined && s.roadClass !== f.roadClass) return false;
+        if (f.waterSide !== undefined && (s.waterSide !== null) !== f.waterSide) return false;
+        if (f.cliffSide !== undefined && (s.cliffSide !== null) !== f.cliffSide) return false;
+        return polylineTouchesBox(this.coordinates[i], bbox);
+      })
+      .sort((a, b) => a - b);
+  }
+
+  idOf(position: number): string {
+    return this.segments[position].id;
+  }
+
+  /** The level the map colours a segment by: its live level, else its exposure level. */
+  levelOf(position: number, live: LiveRisk | undefined): string {
+    return live?.level ?? this.segments[position].exposureLevel;
+  }
+
+  /** One feature as JSON text, with its live score, level and alarm (null when never scored). */
+  featureJson(position: number, live: LiveRisk | undefined): string {
+    const tail = live
+      ? `,"score":${JSON.stringify(live.score)},"level":${JSON.stringify(live.level)},"alarm":${JSON.stringify(live.alarm)}}}`
+      : ',"score":null,"level":null,"alarm":null}}';
+    return this.prefixes[position] + tail;
+  }
+}
+
+/** True when a polyline (flat lon/lat pairs) touches the closed box: a vertex inside it or an edge crossing it. */
+export function polylineTouchesBox(c: ArrayLike<number>, [minX, minY, maxX, maxY]: Bbox): boolean {
+  const inside = (x: number, y: number) => x >= minX && x <= maxX && y >= minY && y <= maxY;
+  for (let i = 0; i < c.length; i += 2) if (inside(c[i], c[i + 1])) return true;
+  for (let i = 2; i < c.length; i += 2) {
+    if (edgeCrossesBox(c[i - 2], c[i - 1], c[i], c[i + 1], minX, minY, maxX, maxY)) return true;
+  }
+  return false;
+}
+
+/** Liang–Barsky: does the segment (x0,y0)–(x1,y1) meet the closed box? */
+function edgeCrossesBox(x0: number, y0: number, x1: number, y1: number, minX: number, minY: number, maxX: number, maxY: number): boolean {
+  const dx = x1 - x0;
+  const dy = y1 - y0;
+  let t0 = 0;
+  let t1 = 1;
+  const clip = (p: number, q: number): boolean => {
+    if (p === 0) return q >= 0;
+    const r = q / p;
+    if (p < 0) {
+      if (r > t1) return false;
+      if (r > t0) t0 = r;
+    } else {
+      if (r < t0) return false;
+      if (r < t1) t1 = r;
+    }
+    return true;
+  };
+  return clip(-dx, x0 - minX) && clip(dx, maxX - x0) && clip(-dy, y0 - minY) && clip(dy, maxY - y0) && t0 <= t1;
+}
