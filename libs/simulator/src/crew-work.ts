@@ -9,6 +9,7 @@ export interface TaskSummary {
   status: string;
   crewId: string | null;
   version: number;
+  priority?: string;
 }
 
 interface SegmentDetail {
@@ -49,30 +50,58 @@ export function evidenceAt(position: [number, number], taskId: string, now: Date
   };
 }
 
-/** Takes one task one step further, as its crew or an inspector would. Returns the step taken. */
-export async function advanceTask(client: GatewayClient, task: TaskSummary, random: Random, rejectShare = 0.15): Promise<CrewStep | null> {
+/** Takes one task one step further, as its crew or an inspector would. Returns the step taken and the task after it. */
+export async function advanceTask(
+  client: GatewayClient,
+  task: TaskSummary,
+  random: Random,
+  rejectShare = 0.15,
+): Promise<{ step: CrewStep; task: TaskSummary } | null> {
   const step = nextStep(task.status, random, rejectShare);
   if (!step || (step !== 'verify' && step !== 'reject' && !task.crewId)) return null;
   const path = `/v1/tasks/${task.id}/${step}`;
   const expectedVersion = task.version;
   try {
+    let after: TaskSummary;
     if (step === 'verify') {
-      await client.request('POST', path, { role: 'inspector', body: { expectedVersion, notes: 'Checked on site.' } });
+      after = await client.request('POST', path, { role: 'inspector', body: { expectedVersion, notes: 'Checked on site.' } });
     } else if (step === 'reject') {
-      await client.request('POST', path, { role: 'inspector', body: { expectedVersion, reason: 'Barrier end not anchored; redo.' } });
+      after = await client.request('POST', path, { role: 'inspector', body: { expectedVersion, reason: 'Barrier end not anchored; redo.' } });
     } else if (step === 'submit') {
       const segment = await client.request<SegmentDetail>('GET', `/v1/segments/${encodeURIComponent(task.segmentId)}`, { role: 'dispatcher' });
       const coords = segment.geometry?.coordinates ?? [];
       const position = coords.length ? coords[Math.floor(coords.length / 2)] : ([0, 0] as [number, number]);
       const evidence = evidenceAt(position, task.id, new Date(), random);
-      await client.request('POST', path, { role: 'crew', crewId: task.crewId!, body: { expectedVersion, evidence } });
+      after = await client.request('POST', path, { role: 'crew', crewId: task.crewId!, body: { expectedVersion, evidence } });
     } else {
-      await client.request('POST', path, { role: 'crew', crewId: task.crewId!, body: { expectedVersion } });
+      after = await client.request('POST', path, { role: 'crew', crewId: task.crewId!, body: { expectedVersion } });
     }
-    return step;
+    return { step, task: after };
   } catch (err) {
     // Someone else moved the task first (409): the next round sees its new state.
     if (err instanceof GatewayError && err.status === 409) return null;
     throw err;
   }
+}
+
+/** How much more a crew wants to finish work already under way than to start new work. */
+const PICK_WEIGHT: Record<string, number> = { submitted: 8, in_progress: 6, accepted: 4, rejected: 4, reopened: 3, assigned: 1 };
+const PRIORITY_WEIGHT: Record<string, number> = { p1: 6, p2: 3, p3: 1 };
+
+/** Weight of a task when crews choose what to do next: work under way first, urgent work first. */
+export function pickWeight(task: TaskSummary & { priority?: string }): number {
+  return (PICK_WEIGHT[task.status] ?? 0) * (PRIORITY_WEIGHT[task.priority ?? 'p3'] ?? 1);
+}
+
+/** Drives one task through every remaining step (accept, start, submit, verify or reject). */
+export async function workThrough(client: GatewayClient, task: TaskSummary, random: Random): Promise<CrewStep[]> {
+  const steps: CrewStep[] = [];
+  let current: TaskSummary | null = task;
+  while (current && steps.length < 6) {
+    const done: { step: CrewStep; task: TaskSummary } | null = await advanceTask(client, current, random);
+    if (!done) break;
+    steps.push(done.step);
+    current = done.step === 'reject' ? null : done.task;
+  }
+  return steps;
 }

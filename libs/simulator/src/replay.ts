@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { DEVELOPMENT_JWT_SECRET } from '@roadloop/auth';
-import { TaskSummary, advanceTask } from './crew-work';
+import { TaskSummary, advanceTask, pickWeight, workThrough } from './crew-work';
 import { GatewayClient } from './gateway-client';
 import { Random, createRandom } from './random';
 import { SegmentSample, buildScenario, crashWeight, makeAccident, makeHazard } from './scenario';
@@ -127,16 +127,24 @@ async function openTasks(client: GatewayClient): Promise<TaskSummary[]> {
   return lists.flatMap((l) => l.items);
 }
 
-/** One round of crew work: each of `count` open tasks (chosen at random) moves one step. */
-async function crewRound(client: GatewayClient, random: Random, count: number): Promise<Record<string, number>> {
-  const tasks = await openTasks(client);
+/** Up to `count` open tasks chosen by crews' preferences (work under way and urgent work first), without repeats. */
+function chooseTasks(tasks: readonly TaskSummary[], random: Random, count: number): TaskSummary[] {
+  const pool = tasks.filter((t) => pickWeight(t) > 0);
   const chosen: TaskSummary[] = [];
-  const pool = [...tasks];
-  while (chosen.length < count && pool.length) chosen.push(pool.splice(random.int(0, pool.length - 1), 1)[0]);
+  while (chosen.length < count && pool.length) {
+    const task = random.weighted(pool, pickWeight);
+    chosen.push(task);
+    pool.splice(pool.indexOf(task), 1);
+  }
+  return chosen;
+}
+
+/** One round of crew work: each of `count` chosen tasks moves one step. */
+async function crewRound(client: GatewayClient, random: Random, count: number): Promise<Record<string, number>> {
   const steps: Record<string, number> = {};
-  for (const task of chosen) {
-    const step = await advanceTask(client, task, random);
-    if (step) steps[step] = (steps[step] ?? 0) + 1;
+  for (const task of chooseTasks(await openTasks(client), random, count)) {
+    const done = await advanceTask(client, task, random);
+    if (done) steps[done.step] = (steps[done.step] ?? 0) + 1;
   }
   return steps;
 }
@@ -178,11 +186,12 @@ async function main(argv: string[]): Promise<number> {
       `${scenario.hazards.length - failedHazards} hazard reports over ${options.hazardDays} days (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
   await sleep(3000); // let the tasks of the history be created and assigned
-  for (let round = 0; round < 3; round++) {
-    const steps = await crewRound(client, random, 40);
-    process.stdout.write(`replay: crews and inspectors at work: ${JSON.stringify(steps)}\n`);
-    await sleep(1500);
+  // The weeks behind us: the most urgent tasks were worked through to the inspector's verdict.
+  const finished: Record<string, number> = {};
+  for (const task of chooseTasks(await openTasks(client), random, 30)) {
+    for (const step of await workThrough(client, task, random)) finished[step] = (finished[step] ?? 0) + 1;
   }
+  process.stdout.write(`replay: crews and inspectors worked through 30 tasks: ${JSON.stringify(finished)}\n`);
   const until = Date.now() + options.liveMinutes * 60_000;
   let liveEvents = 0;
   let stopping = false;

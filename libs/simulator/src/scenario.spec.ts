@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { accidentFieldsSchema, checkCasualties, hazardReportSchema } from '@roadloop/contracts';
-import { nextStep } from './crew-work';
+import { nextStep, pickWeight } from './crew-work';
 import { createRandom } from './random';
 import { SegmentSample, buildScenario, pointOn } from './scenario';
 
@@ -106,5 +106,16 @@ describe(nextStep.name, () => {
     expect(nextStep('submitted', random, 1)).toBe('reject');
     expect(nextStep('verified', random, 0)).toBeNull();
     expect(nextStep('created', random, 0)).toBeNull();
+  });
+});
+
+describe(pickWeight.name, () => {
+  const task = (status: string, priority: string) => ({ id: 't', segmentId: 's', status, crewId: 'c', version: 1, priority });
+
+  it('prefers work under way and urgent work, and never picks finished or unassigned tasks', () => {
+    expect(pickWeight(task('submitted', 'p3'))).toBeGreaterThan(pickWeight(task('assigned', 'p3')));
+    expect(pickWeight(task('assigned', 'p1'))).toBeGreaterThan(pickWeight(task('assigned', 'p3')));
+    expect(pickWeight(task('verified', 'p1'))).toBe(0);
+    expect(pickWeight(task('created', 'p1'))).toBe(0);
   });
 });

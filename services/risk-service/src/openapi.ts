@@ -28,7 +28,7 @@ export const RISK_ROUTES: RouteDoc[] = [
   {
     method: 'get',
     path: '/v1/segments/{id}',
-    summary: 'A segment: exposure, live risk with its factors and EB estimate, hazards, crashes, verified countermeasures, history',
+    summary: 'A segment: geometry, jurisdiction, exposure, live risk with its factors and EB estimate, hazards, crashes, tasks, verified countermeasures, score history',
     roles: READ_ROLES,
     tags: ['segments'],
   },

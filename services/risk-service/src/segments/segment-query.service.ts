@@ -57,20 +57,26 @@ export class SegmentQueryService {
   async detail(id: string) {
     const segment = await this.segments.exposureOf(id);
     if (!segment) throw new SegmentNotFoundError(id);
-    const [risk, hazards, crashes, treatments, history] = await Promise.all([
+    const [place, risk, hazards, crashes, treatments, tasks, history] = await Promise.all([
+      this.segments.placeOf(id),
       this.risks.find(id),
       this.hazards.onSegment(id, 100),
       this.accidents.onSegmentSince(id, new Date(0)),
       this.tasks.verifiedOn(id),
+      this.tasks.onSegment(id),
       this.risks.history(id, 100),
     ]);
     return {
       id,
       ...segment,
+      geometry: place?.geometry ?? null,
+      jurisdictionId: place?.jurisdictionId ?? null,
+      jurisdictionName: place?.jurisdictionName ?? null,
       risk,
       openHazards: hazards.filter((h) => h.status === 'open'),
       hazards,
       crashes,
+      tasks,
       verifiedCountermeasures: treatments,
       history,
     };

@@ -114,6 +114,21 @@ export class SegmentRepository {
     };
   }
 
+  /** A segment's line and its responsible jurisdiction (as the task service placed it). */
+  async placeOf(segmentId: string): Promise<{ geometry: LineString; jurisdictionId: string | null; jurisdictionName: string | null } | null> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT ST_AsGeoJSON(s.geom, 7) AS g, j.jurisdiction_id, j.jurisdiction_name
+         FROM road_segment s LEFT JOIN segment_jurisdiction j ON j.segment_id = s.id WHERE s.id = $1`,
+      [segmentId],
+    );
+    if (!rows.length) return null;
+    return {
+      geometry: JSON.parse(String(rows[0].g)) as LineString,
+      jurisdictionId: (rows[0].jurisdiction_id as string | null) ?? null,
+      jurisdictionName: (rows[0].jurisdiction_name as string | null) ?? null,
+    };
+  }
+
   /** Ids and geometries of every segment, for the in-memory matcher. */
   async allGeometries(): Promise<{ id: string; coordinates: [number, number][] }[]> {
     const rows: { id: string; g: string }[] = await this.dataSource.query(

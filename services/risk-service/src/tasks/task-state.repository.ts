@@ -45,4 +45,22 @@ export class TaskStateRepository {
       verifiedAt: new Date(r.verified_at as string).toISOString(),
     }));
   }
+
+  /** Every task on a segment as last heard of, newest change first. */
+  async onSegment(segmentId: string): Promise<{ taskId: string; status: string; countermeasure: string; side: string | null; version: number; fixFailed: boolean; updatedAt: string }[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT task_id, status, countermeasure, side, version, fix_failed, updated_at FROM task_state
+        WHERE segment_id = $1 ORDER BY updated_at DESC, task_id`,
+      [segmentId],
+    );
+    return rows.map((r) => ({
+      taskId: String(r.task_id),
+      status: String(r.status),
+      countermeasure: String(r.countermeasure),
+      side: (r.side as string | null) ?? null,
+      version: Number(r.version),
+      fixFailed: Boolean(r.fix_failed),
+      updatedAt: new Date(r.updated_at as string).toISOString(),
+    }));
+  }
 }

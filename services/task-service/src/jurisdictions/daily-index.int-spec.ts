@@ -94,4 +94,12 @@ describe(DailyIndexService.name, () => {
     expect(header.split(',').slice(0, 7)).toEqual(['date', 'jurisdictionId', 'name', 'index', 'band', 'status', 'newHazards']);
     expect(lines).toHaveLength(2);
   });
+
+  it('counts a segment imported at the top exposure level as red before any live risk change', async () => {
+    await h.areas.put('steep', 'Steep township', box(30.4, 10, 30.5, 10.1));
+    await h.intake.onSegmentProfile(profileEvent('steep-0', [[30.45, 10.05], [30.455, 10.05]], { lengthM: 1000, exposureLevel: 'very_high' }));
+    await h.intake.onSegmentProfile(profileEvent('steep-1', [[30.46, 10.05], [30.465, 10.05]], { lengthM: 1000, exposureLevel: 'high' }));
+    // 1 red segment on 2 km of road.
+    expect((await itemOf('steep')).indicators.redSegmentsPer100km).toEqual({ value: 50, normalised: 1 });
+  });
 });

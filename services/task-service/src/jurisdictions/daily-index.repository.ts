@@ -66,7 +66,7 @@ export class DailyIndexRepository {
              FROM segs JOIN segment_accident a ON a.segment_id = segs.segment_id
             WHERE segs.jurisdiction_id = q.jurisdiction_id AND a.occurred_at > q.at - interval '30 days' AND a.occurred_at <= q.at) cr
          CROSS JOIN LATERAL (
-           SELECT coalesce(sum(s.length_m), 0) / 1000 AS road_km, count(*) FILTER (WHERE r.level = 'very_high')::int AS red_segments
+           SELECT coalesce(sum(s.length_m), 0) / 1000 AS road_km, count(*) FILTER (WHERE coalesce(r.level, s.profile->>'exposureLevel') = 'very_high')::int AS red_segments
              FROM segs JOIN segment_ref s ON s.segment_id = segs.segment_id
              LEFT JOIN segment_risk_state r ON r.segment_id = segs.segment_id
             WHERE segs.jurisdiction_id = q.jurisdiction_id) rd
