@@ -141,6 +141,8 @@ async function main() {
     console.log(`bench: ${box.n} segments in ${bbox}`);
 
     const cases = [
+      // The floor: the same HTTP stack with no work behind it.
+      { name: 'liveness probe, risk service', url: `${risk.url}/health/live`, rate: RATE, connections: 10 },
       { name: 'top-20, risk service', url: `${risk.url}/v1/segments/top?limit=20`, rate: RATE, connections: 10 },
       { name: 'top-20, gateway', url: `${gateway.url}/v1/segments/top?limit=20`, rate: RATE, connections: 10 },
       { name: 'top-20 water-side, risk service', url: `${risk.url}/v1/segments/top?limit=20&side=water`, rate: RATE, connections: 10 },

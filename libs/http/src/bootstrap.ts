@@ -20,7 +20,12 @@ export function configureApp(app: INestApplication, options: { bodyLimit?: strin
     const correlationId = typeof header === 'string' && /^[A-Za-z0-9._:-]{1,200}$/.test(header) ? header : undefined;
     logContext.run(correlationId ? { correlationId } : {}, next);
   });
-  app.use(json({ limit: options.bodyLimit ?? '256kb' }));
+  // GeoJSON bodies (a polygon to search within) are JSON too.
+  app.use(json({ limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/geo+json'] }));
+  // No ETag: hashing a multi-megabyte GeoJSON answer costs more than any client saves (none revalidates).
+  const server = app.getHttpAdapter().getInstance() as { set?: (name: string, value: unknown) => void };
+  server.set?.('etag', false);
+  server.set?.('x-powered-by', false);
   app.useGlobalFilters(new AppErrorFilter());
   app.enableShutdownHooks();
   return app;

@@ -22,7 +22,7 @@ export interface RelayedResponse {
 /** Headers of a request that the owning service needs: who calls and which flow it belongs to. */
 const REQUEST_HEADERS = ['authorization', 'x-correlation-id', 'accept'] as const;
 /** Headers of a response that say what the body is. */
-const RESPONSE_HEADERS = ['content-type', 'content-disposition'] as const;
+const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'x-next-cursor'] as const;
 
 /** Forwards requests to the internal services. */
 @Injectable()
