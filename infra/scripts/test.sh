@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the repository against real infrastructure. Installs and builds what is
-# missing, starts PostgreSQL/PostGIS, Redis and a Kafka broker when they are not running, type-checks,
+# missing (npm packages, PostGIS, Redis, Chromium for the map test), starts PostgreSQL/PostGIS, Redis
+# and a Kafka broker when they are not running, type-checks,
 # runs the unit, integration and end-to-end suites, and stops the broker again if it started it.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -9,6 +10,7 @@ cd "$REPO_ROOT"
 bash infra/scripts/ensure-deps.sh
 bash infra/scripts/ensure-postgres.sh
 bash infra/scripts/ensure-redis.sh
+bash infra/scripts/ensure-chromium.sh
 
 started_kafka=0
 if ! bash infra/kafka/kafka.sh status >/dev/null 2>&1; then
