@@ -6,3 +6,5 @@ export * from './openapi';
 export * from './cli';
 export * from './observability';
 export * from './json-logger';
+export * from './query-params';
+export * from './csv';

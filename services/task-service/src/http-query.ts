@@ -1,29 +1,10 @@
 import { z } from 'zod';
-import { latSchema, lonSchema } from '@roadloop/contracts';
+import { bboxParam } from '@roadloop/http';
 
 /** Query-string building blocks: each problem is reported under the parameter's own name. */
 
-export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
-
-/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees, minimum below maximum on both axes. */
-export const bboxSchema = z.string().transform((raw, ctx): Bbox => {
-  const parts = raw.split(',').map((p) => p.trim());
-  const nums = parts.map((p) => (p === '' ? NaN : Number(p)));
-  if (parts.length !== 4 || nums.some((n) => !Number.isFinite(n))) {
-    ctx.addIssue({ code: 'custom', message: 'expected minLon,minLat,maxLon,maxLat (four numbers)' });
-    return z.NEVER;
-  }
-  const [minLon, minLat, maxLon, maxLat] = nums;
-  if (![minLon, maxLon].every((n) => lonSchema.safeParse(n).success) || ![minLat, maxLat].every((n) => latSchema.safeParse(n).success)) {
-    ctx.addIssue({ code: 'custom', message: 'longitudes must be within [-180, 180] and latitudes within [-90, 90]' });
-    return z.NEVER;
-  }
-  if (!(minLon < maxLon && minLat < maxLat)) {
-    ctx.addIssue({ code: 'custom', message: 'minLon must be below maxLon and minLat below maxLat' });
-    return z.NEVER;
-  }
-  return [minLon, minLat, maxLon, maxLat];
-});
+/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees, minimum below maximum on both axes (any size). */
+export const bboxSchema = bboxParam();
 
 /** A comma-separated list of known values (`a,b`), duplicates dropped; an unknown one is a 400 naming the parameter. */
 export function csvEnum<const T extends readonly string[]>(values: T) {

@@ -1,6 +1,6 @@
 import type { Response } from 'express';
 import type { Geometry, Point } from 'geojson';
-import { toCsv } from './csv';
+import { CSV_CONTENT_TYPE, toCsv } from '@roadloop/http';
 
 /**
  * The one place that shapes query results as GeoJSON or CSV, so every export of the service has the
@@ -8,8 +8,6 @@ import { toCsv } from './csv';
  * members (paging, parameters) beside `features`, and RFC 4180 CSV with a header row.
  */
 export type ResultFormat = 'json' | 'geojson' | 'csv';
-
-export const CSV_CONTENT_TYPE = 'text/csv; charset=utf-8';
 
 export interface FeatureOf<P> {
   type: 'Feature';

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { COUNTERMEASURES, HAZARD_CATEGORIES, RISK_LEVELS, latSchema, lonSchema } from '@roadloop/contracts';
+import { Bbox, bboxParam } from '@roadloop/http';
 
 /** OSM `highway` values a segment can carry (filter values; other classes are simply never matched). */
 export const ROAD_CLASSES = [
@@ -11,33 +12,11 @@ export const ROAD_CLASSES = [
 export const MAX_AREA_SQ_DEG = 1;
 export const MAX_SEGMENT_LIMIT = 5000;
 
-export type Bbox = [minLon: number, minLat: number, maxLon: number, maxLat: number];
-
 const flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 const format = z.enum(['geojson', 'csv']).default('geojson');
 
-/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees; every problem is reported under `bbox`. */
-export const bboxSchema = z.string().transform((raw, ctx): Bbox => {
-  const parts = raw.split(',').map((p) => p.trim());
-  const nums = parts.map((p) => (p === '' ? NaN : Number(p)));
-  if (parts.length !== 4 || nums.some((n) => !Number.isFinite(n))) {
-    ctx.addIssue({ code: 'custom', message: 'expected minLon,minLat,maxLon,maxLat (four numbers)' });
-    return z.NEVER;
-  }
-  const [minLon, minLat, maxLon, maxLat] = nums;
-  if (!lonSchema.safeParse(minLon).success || !lonSchema.safeParse(maxLon).success) {
-    ctx.addIssue({ code: 'custom', message: 'longitudes must be within [-180, 180]' });
-  } else if (!latSchema.safeParse(minLat).success || !latSchema.safeParse(maxLat).success) {
-    ctx.addIssue({ code: 'custom', message: 'latitudes must be within [-90, 90]' });
-  } else if (!(minLon < maxLon && minLat < maxLat)) {
-    ctx.addIssue({ code: 'custom', message: 'minLon must be below maxLon and minLat below maxLat' });
-  } else if ((maxLon - minLon) * (maxLat - minLat) > MAX_AREA_SQ_DEG) {
-    ctx.addIssue({ code: 'custom', message: `the box covers more than ${MAX_AREA_SQ_DEG} square degree(s)` });
-  } else {
-    return [minLon, minLat, maxLon, maxLat];
-  }
-  return z.NEVER;
-});
+/** `minLon,minLat,maxLon,maxLat` in WGS 84 degrees, at most {@link MAX_AREA_SQ_DEG}; every problem is reported under `bbox`. */
+export const bboxSchema = bboxParam(MAX_AREA_SQ_DEG);
 
 /** Filters and paging shared by the bbox and the polygon queries. */
 const segmentFilterShape = {

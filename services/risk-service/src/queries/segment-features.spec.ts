@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { booleanIntersects, bboxPolygon, lineString } from '@turf/turf';
 import fc from 'fast-check';
-import type { Bbox } from './query-schemas';
+import type { Bbox } from '@roadloop/http';
 import { SegmentFeatureIndex, StaticSegment, polylineTouchesBox } from './segment-features';
 
 const segment = (id: string, coordinates: number[][], overrides: Partial<StaticSegment> = {}): StaticSegment => ({

@@ -1,8 +1,8 @@
 import Flatbush from 'flatbush';
-import type { Bbox } from './query-schemas';
+import type { Bbox } from '@roadloop/http';
 
-/** A segment's static part as the map serves it: what an import sets, never a live score. */
-export interface StaticSegment {
+/** A segment's static properties: what an import sets, never a live score. */
+export interface SegmentAttributes {
   id: string;
   osmWayId: number;
   roadClass: string;
@@ -12,6 +12,10 @@ export interface StaticSegment {
   exposureLevel: string;
   waterSide: string | null;
   cliffSide: string | null;
+}
+
+/** A segment's static part as the map serves it. */
+export interface StaticSegment extends SegmentAttributes {
   /** The geometry as GeoJSON text (a LineString). */
   geometryJson: string;
 }

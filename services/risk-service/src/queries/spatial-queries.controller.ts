@@ -1,12 +1,10 @@
 import { Body, Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { Roles, RolesGuard } from '@roadloop/auth';
-import { parseOrThrow } from '@roadloop/http';
+import { CSV_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
 import { READ_ROLES } from '../segments/segments.controller';
 import { hotspotsQuerySchema, segmentsBboxQuerySchema, segmentsWithinQuerySchema, withinBodySchema } from './query-schemas';
 import { RawJson, SpatialQueryService } from './spatial-query.service';
-
-const CSV = 'text/csv; charset=utf-8';
 
 /** Read-only map queries: every signed-in role may use them, like the rest of segment risk. */
 @Controller('v1')
@@ -19,7 +17,7 @@ export class SpatialQueriesController {
   async inBbox(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const { format, ...q } = parseOrThrow(segmentsBboxQuerySchema, query, 'query');
     const body = await this.service.segmentsInBbox(q, format);
-    if (format === 'csv') res.setHeader('content-type', CSV);
+    if (format === 'csv') res.setHeader('content-type', CSV_CONTENT_TYPE);
     if (body instanceof RawJson) {
       res.setHeader('content-type', 'application/json; charset=utf-8');
       return body.text;
@@ -39,7 +37,7 @@ export class SpatialQueriesController {
   async hotspots(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = parseOrThrow(hotspotsQuerySchema, query, 'query');
     const body = await this.service.hotspots(q);
-    if (q.format === 'csv') res.setHeader('content-type', CSV);
+    if (q.format === 'csv') res.setHeader('content-type', CSV_CONTENT_TYPE);
     return body;
   }
 }

@@ -5,26 +5,36 @@ import { PolygonGeometry, SegmentFilters } from './query-schemas';
 import { WayPiece } from './hotspot-windows';
 import { RISK_MODEL } from '../risk/risk-model';
 import { besideSql, sideOf } from '../risk/ranking.repository';
-import { LiveRisk, StaticSegment } from './segment-features';
+import { LiveRisk, SegmentAttributes, StaticSegment } from './segment-features';
 import { areaConditions, sqlParams } from './sql-area';
 
-export interface SegmentRow {
-  id: string;
-  osmWayId: number;
-  roadClass: string;
-  name: string | null;
-  lengthM: number;
-  exposureScore: number;
-  exposureLevel: string;
+/** A segment with its live score, level and alarm (null when never scored), and its geometry as GeoJSON or WKT. */
+export interface SegmentRow extends SegmentAttributes {
   score: number | null;
   level: string | null;
   alarm: string | null;
-  waterSide: string | null;
-  cliffSide: string | null;
   geometry: Geometry | null;
   wkt: string | null;
 }
 
+/** The `road_segment s` columns behind {@link SegmentAttributes}, as {@link segmentAttributes} reads them. */
+const SEGMENT_ATTRIBUTE_COLUMNS = `s.id, s.osm_way_id, s.road_class, s.name, s.length_m, s.exposure_score, s.exposure_level,
+              s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side`;
+
+/** A row selected with {@link SEGMENT_ATTRIBUTE_COLUMNS} as a segment's static properties. */
+function segmentAttributes(r: Record<string, unknown>): SegmentAttributes {
+  return {
+    id: String(r.id),
+    osmWayId: Number(r.osm_way_id),
+    roadClass: String(r.road_class),
+    name: (r.name as string | null) ?? null,
+    lengthM: Number(r.length_m),
+    exposureScore: Number(r.exposure_score),
+    exposureLevel: String(r.exposure_level),
+    waterSide: sideOf(r.water_side),
+    cliffSide: sideOf(r.cliff_side),
+  };
+}
 
 /** Read-only spatial queries over `road_segment`, `segment_risk` and `accident`. */
 @Injectable()
@@ -59,8 +69,7 @@ export class SpatialQueryRepository {
         ? `ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(s.geom, utm.srid), ${p(tolerance)}::float8), 4326)`
         : 's.geom';
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT s.id, s.osm_way_id, s.road_class, s.name, s.length_m, s.exposure_score, s.exposure_level,
-              r.score, r.level, r.alarm, s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side,
+      `SELECT ${SEGMENT_ATTRIBUTE_COLUMNS}, r.score, r.level, r.alarm,
               ${wkt ? `ST_AsText(${geom}) AS wkt` : `ST_AsGeoJSON(${geom}, 7) AS g`}
          FROM road_segment s
          LEFT JOIN segment_risk r ON r.segment_id = s.id
@@ -73,22 +82,20 @@ export class SpatialQueryRepository {
         LIMIT ${p(filters.limit)} OFFSET ${p(filters.offset)}`,
       params,
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      osmWayId: Number(r.osm_way_id),
-      roadClass: String(r.road_class),
-      name: (r.name as string | null) ?? null,
-      lengthM: Number(r.length_m),
-      exposureScore: Number(r.exposure_score),
-      exposureLevel: String(r.exposure_level),
-      score: r.score === null || r.score === undefined ? null : Number(r.score),
-      level: (r.level as string | null) ?? null,
-      alarm: (r.alarm as string | null) ?? null,
-      waterSide: sideOf(r.water_side),
-      cliffSide: sideOf(r.cliff_side),
-      geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,
-      wkt: (r.wkt as string | null) ?? null,
-    }));
+    return rows.map((r) => {
+      // The live fields stand between the static ones and the sides, as the answers have always listed them.
+      const { waterSide, cliffSide, ...head } = segmentAttributes(r);
+      return {
+        ...head,
+        score: r.score === null || r.score === undefined ? null : Number(r.score),
+        level: (r.level as string | null) ?? null,
+        alarm: (r.alarm as string | null) ?? null,
+        waterSide,
+        cliffSide,
+        geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,
+        wkt: (r.wkt as string | null) ?? null,
+      };
+    });
   }
 
   /**
@@ -149,22 +156,10 @@ export class SpatialQueryRepository {
   /** Every segment's static map properties and geometry (GeoJSON text), for the in-memory feature index. */
   async staticSegments(): Promise<StaticSegment[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT s.id, s.osm_way_id, s.road_class, s.name, s.length_m, s.exposure_score, s.exposure_level,
-              s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side, ST_AsGeoJSON(s.geom, 7) AS g
+      `SELECT ${SEGMENT_ATTRIBUTE_COLUMNS}, ST_AsGeoJSON(s.geom, 7) AS g
          FROM road_segment s`,
     );
-    return rows.map((r) => ({
-      id: String(r.id),
-      osmWayId: Number(r.osm_way_id),
-      roadClass: String(r.road_class),
-      name: (r.name as string | null) ?? null,
-      lengthM: Number(r.length_m),
-      exposureScore: Number(r.exposure_score),
-      exposureLevel: String(r.exposure_level),
-      waterSide: sideOf(r.water_side),
-      cliffSide: sideOf(r.cliff_side),
-      geometryJson: String(r.g),
-    }));
+    return rows.map((r) => ({ ...segmentAttributes(r), geometryJson: String(r.g) }));
   }
 
   /**

@@ -1,10 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import type { Geometry } from 'geojson';
-import { AppError } from '@roadloop/http';
-import { toCsv } from './csv';
+import { AppError, Bbox, toCsv } from '@roadloop/http';
 import { csvOf, featureCollection } from './formats';
 import { HotspotWindow, rankWindows, slidingWindows } from './hotspot-windows';
-import { Bbox, HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';
+import { HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';
 import { SegmentFeatureCache } from './segment-feature.cache';
 import { LiveRisk, SegmentFeatureIndex } from './segment-features';
 import { SegmentRow, SpatialQueryRepository } from './spatial-query.repository';

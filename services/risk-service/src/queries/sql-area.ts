@@ -1,4 +1,5 @@
-import type { Bbox, PolygonGeometry } from './query-schemas';
+import type { Bbox } from '@roadloop/http';
+import type { PolygonGeometry } from './query-schemas';
 
 /** Where to look: a box, a polygon, or everywhere. */
 export type SearchArea = { bbox: Bbox } | { polygon: PolygonGeometry; mode?: 'intersects' | 'within' } | Record<string, never>;

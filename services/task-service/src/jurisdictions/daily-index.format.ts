@@ -1,4 +1,5 @@
-import { Feature, featureCollection, toCsv } from '../http-formats';
+import { toCsv } from '@roadloop/http';
+import { Feature, featureCollection } from '../http-formats';
 import { INDICATOR_NAMES } from './daily-index';
 import { IndexItem } from './daily-index.service';
 

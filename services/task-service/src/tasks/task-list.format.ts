@@ -1,4 +1,5 @@
-import { Feature, featureCollection, toCsv } from '../http-formats';
+import { toCsv } from '@roadloop/http';
+import { Feature, featureCollection } from '../http-formats';
 import { ListedTask, TaskPage } from './task-query.service';
 
 export const TASK_CSV_COLUMNS = [
