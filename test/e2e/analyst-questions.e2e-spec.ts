@@ -16,6 +16,13 @@ import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(300_000);
 
+/**
+ * Water-side as the geospatial engine defines it (its summary counts 1,053 such segments in
+ * Andorra): water within 30 m, not in a tunnel. The engine's `waterSide` attribute alone only says
+ * on which side the nearest water within 500 m lies.
+ */
+const WATER_SIDE = `((s.attributes->>'waterDistanceM')::float8 <= 30 AND NOT COALESCE((s.attributes->>'tunnel')::boolean, false))`;
+
 const DAY_MS = 86_400_000;
 const YEAR_DAYS = 365.25;
 
@@ -283,11 +290,11 @@ describe('analyst questions on the Andorra network', () => {
       });
     }
 
-    // The township with the most water-side segments (by the roadside flag the API filters on).
+    // The township with the most water-side segments.
     const [busiest] = await query<{ id: string; name: string; n: number }>(
       `SELECT j.jurisdiction_id AS id, j.jurisdiction_name AS name, count(*)::int AS n
          FROM ${R('segment_jurisdiction')} j JOIN ${R('road_segment')} s ON s.id = j.segment_id
-        WHERE s.attributes->>'waterSide' IN ('left', 'right', 'both') AND j.jurisdiction_id IS NOT NULL
+        WHERE ${WATER_SIDE} AND j.jurisdiction_id IS NOT NULL
         GROUP BY 1, 2 ORDER BY n DESC, id LIMIT 1`,
     );
     expect(busiest.n).toBeGreaterThan(40);
@@ -508,7 +515,7 @@ describe('analyst questions on the Andorra network', () => {
            FROM ${R('segment_risk')} r
            JOIN ${R('road_segment')} s ON s.id = r.segment_id
            JOIN ${R('segment_jurisdiction')} j ON j.segment_id = r.segment_id
-          WHERE j.jurisdiction_id = $1 AND s.attributes->>'waterSide' IN ('left', 'right', 'both')
+          WHERE j.jurisdiction_id = $1 AND ${WATER_SIDE}
           ORDER BY r.score DESC, r.segment_id COLLATE "C" DESC
           LIMIT 20`,
         [township.id],

@@ -4,7 +4,7 @@ import type { Geometry } from 'geojson';
 import { PolygonGeometry, SegmentFilters } from './query-schemas';
 import { WayPiece } from './hotspot-windows';
 import { RISK_MODEL } from '../risk/risk-model';
-import { besideSql, sideOf } from '../risk/ranking.repository';
+import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, sideOf } from '../risk/roadside';
 import { LiveRisk, SegmentAttributes, StaticSegment } from './segment-features';
 import { areaConditions, sqlParams } from './sql-area';
 
@@ -19,7 +19,7 @@ export interface SegmentRow extends SegmentAttributes {
 
 /** The `road_segment s` columns behind {@link SegmentAttributes}, as {@link segmentAttributes} reads them. */
 const SEGMENT_ATTRIBUTE_COLUMNS = `s.id, s.osm_way_id, s.road_class, s.name, s.length_m, s.exposure_score, s.exposure_level,
-              s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side`;
+              ${WATER_SIDE_VALUE_SQL} AS water_side, ${CLIFF_SIDE_VALUE_SQL} AS cliff_side`;
 
 /** A row selected with {@link SEGMENT_ATTRIBUTE_COLUMNS} as a segment's static properties. */
 function segmentAttributes(r: Record<string, unknown>): SegmentAttributes {
@@ -61,8 +61,8 @@ export class SpatialQueryRepository {
     const where = areaConditions('s.geom', 'bbox' in area ? area : { polygon: area.polygon, mode: filters.mode }, p);
     if (filters.level) where.push(`COALESCE(r.level, s.exposure_level) = ${p(filters.level)}`);
     if (filters.roadClass) where.push(`s.road_class = ${p(filters.roadClass)}`);
-    if (filters.waterSide !== undefined) where.push(`${filters.waterSide ? '' : 'NOT '}${besideSql('waterSide')}`);
-    if (filters.cliffSide !== undefined) where.push(`${filters.cliffSide ? '' : 'NOT '}${besideSql('cliffSide')}`);
+    if (filters.waterSide !== undefined) where.push(`${filters.waterSide ? '' : 'NOT '}${besideSql('water')}`);
+    if (filters.cliffSide !== undefined) where.push(`${filters.cliffSide ? '' : 'NOT '}${besideSql('cliff')}`);
     const tolerance = filters.simplify ?? 0;
     const geom =
       tolerance > 0

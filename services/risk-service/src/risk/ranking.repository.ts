@@ -4,6 +4,7 @@ import type { Geometry } from 'geojson';
 import { RiskLevel } from '@roadloop/contracts';
 import { sqlParams } from '../queries/sql-area';
 import { RiskFactor, scoreBands } from './risk-model';
+import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, sideOf } from './roadside';
 
 export type Roadside = 'water' | 'cliff';
 
@@ -44,8 +45,6 @@ export interface RankedSegmentDetail {
   wkt: string | null;
 }
 
-/** True when the engine placed water or a drop on either side of the segment (`s` is road_segment). */
-export const besideSql = (attribute: 'waterSide' | 'cliffSide') => `COALESCE(s.attributes->>'${attribute}' IN ('left', 'right', 'both'), false)`;
 
 /**
  * Ties are broken by segment id, descending and byte-wise, which is how a Redis sorted set orders
@@ -53,7 +52,7 @@ export const besideSql = (attribute: 'waterSide' | 'cliffSide') => `COALESCE(s.a
  */
 const RANK_ORDER = `r.score DESC, r.segment_id COLLATE "C" DESC`;
 
-const FACET_COLUMNS = `r.segment_id, r.score, s.road_class, ${besideSql('waterSide')} AS water, ${besideSql('cliffSide')} AS cliff, j.jurisdiction_id`;
+const FACET_COLUMNS = `r.segment_id, r.score, s.road_class, ${besideSql('water')} AS water, ${besideSql('cliff')} AS cliff, j.jurisdiction_id`;
 const FACET_FROM = `segment_risk r JOIN road_segment s ON s.id = r.segment_id LEFT JOIN segment_jurisdiction j ON j.segment_id = r.segment_id`;
 
 /** The PostgreSQL side of the ranking: facets to (re)build Redis from, and the ranking itself when Redis is down. */
@@ -77,7 +76,7 @@ export class RankingRepository {
     const where = ['true'];
     if (filters.jurisdiction !== undefined) where.push(`j.jurisdiction_id = ${p(filters.jurisdiction)}`);
     if (filters.roadClass?.length) where.push(`s.road_class = ANY(${p(filters.roadClass)}::text[])`);
-    if (filters.side?.length) where.push(`(${filters.side.map((side) => besideSql(side === 'water' ? 'waterSide' : 'cliffSide')).join(' OR ')})`);
+    if (filters.side?.length) where.push(`(${filters.side.map(besideSql).join(' OR ')})`);
     if (filters.level?.length) {
       const bands = scoreBands(filters.level).map(({ min, max }) => {
         const parts = [];
@@ -100,7 +99,7 @@ export class RankingRepository {
     const geom = geometry === 'geojson' ? `ST_AsGeoJSON(s.geom, 7) AS g` : geometry === 'wkt' ? `ST_AsText(s.geom) AS wkt` : `NULL AS g`;
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT s.id, s.road_class, s.name, s.length_m, r.level, r.alarm, r.factors, j.jurisdiction_id, j.jurisdiction_name,
-              s.attributes->>'waterSide' AS water_side, s.attributes->>'cliffSide' AS cliff_side, ${geom}
+              ${WATER_SIDE_VALUE_SQL} AS water_side, ${CLIFF_SIDE_VALUE_SQL} AS cliff_side, ${geom}
          FROM road_segment s
          LEFT JOIN segment_risk r ON r.segment_id = s.id
          LEFT JOIN segment_jurisdiction j ON j.segment_id = s.id
@@ -128,10 +127,6 @@ export class RankingRepository {
       ]),
     );
   }
-}
-
-export function sideOf(v: unknown): string | null {
-  return v === 'left' || v === 'right' || v === 'both' ? v : null;
 }
 
 function toFacets(r: Record<string, unknown>): RankingFacets {
