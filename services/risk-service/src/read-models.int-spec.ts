@@ -47,11 +47,13 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
 
   const segmentIds: string[] = [];
 
-  async function addSegment(segmentId: string, score: number, roadClass: string, waterSide: string | null, cliffSide: string | null, lengthM = 1000, exposureScore = 10) {
+  async function addSegment(
+    segmentId: string, score: number, roadClass: string, waterSide: string | null, cliffSide: string | null, lengthM = 1000, exposureScore = 10, waterDistanceM = 12,
+  ) {
     await db.query(
       `INSERT INTO road_segment (id, osm_way_id, piece_index, road_class, name, length_m, geom, attributes, exposure_score, exposure_level)
        VALUES ($1, 1, 0, $2, $1, $3, ST_SetSRID(ST_MakeLine(ST_MakePoint(1.5, 42.5), ST_MakePoint(1.51, 42.5)), 4326), $4, $5, 'low')`,
-      [segmentId, roadClass, lengthM, JSON.stringify({ waterSide, cliffSide }), exposureScore],
+      [segmentId, roadClass, lengthM, JSON.stringify({ waterSide, waterDistanceM: waterSide ? waterDistanceM : null, tunnel: false, cliffSide }), exposureScore],
     );
     await setScore(segmentId, score);
   }
@@ -73,7 +75,7 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
         WHERE ($1::text IS NULL OR j.jurisdiction_id = $1)
           AND ($2::text[] IS NULL OR s.road_class = ANY($2))
           AND ($3::text[] IS NULL
-               OR ('water' = ANY($3) AND s.attributes->>'waterSide' IS NOT NULL)
+               OR ('water' = ANY($3) AND (s.attributes->>'waterDistanceM')::float8 <= 30)
                OR ('cliff' = ANY($3) AND s.attributes->>'cliffSide' IS NOT NULL))
           AND ($4::text[] IS NULL OR r.level = ANY($4))
         ORDER BY r.score DESC, r.segment_id COLLATE "C" DESC
@@ -108,11 +110,12 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
     deadRedis = createRedis({ url: 'redis://127.0.0.1:1', keyPrefix: prefix });
     store = new RankingStore(redis, new RankingRepository(db));
     jurisdictions = new SegmentJurisdictionService(new SegmentJurisdictionRepository(db), store);
-    // 48 segments: scores with ties across every level, three road classes, water and cliff sides.
+    // 48 segments: scores with ties across every level, three road classes, water and cliff sides;
+    // a third of those with water on a side have it 250 m away, which is not water-side.
     for (let i = 0; i < 48; i++) {
       const segmentId = `w${(i * 7919) % 1000}-${i % 3}`;
       segmentIds.push(segmentId);
-      await addSegment(segmentId, [2, 5, 7.5, 10, 15, 20, 33.3, 40, 61.25][i % 9] + (i % 4 === 0 ? 0 : i / 100), CLASSES[i % 3], SIDES[i % 4], SIDES[(i >> 2) % 4]);
+      await addSegment(segmentId, [2, 5, 7.5, 10, 15, 20, 33.3, 40, 61.25][i % 9] + (i % 4 === 0 ? 0 : i / 100), CLASSES[i % 3], SIDES[i % 4], SIDES[(i >> 2) % 4], 1000, 10, i % 3 === 0 ? 250 : 12);
       if (i % 5 !== 4) await jurisdictions.onAssigned({ segmentId, jurisdictionId: i % 2 ? 'j-north' : 'j-south', jurisdictionName: i % 2 ? 'North' : 'South', revision: 1 });
     }
   });
