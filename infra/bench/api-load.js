@@ -7,8 +7,9 @@
  * and measures:
  *   - top-N (`GET /v1/segments/top?limit=20`, plain and with filters) at a fixed offered rate
  *     (default 500 requests/s), direct to the risk service and through the gateway;
- *   - a bounding-box GeoJSON query returning 5,000 segments, closed loop with a few connections
- *     (the rate it reaches is part of the result).
+ *   - a bounding-box GeoJSON query returning 5,000 segments (2.2 MB), closed loop with one client and
+ *     with two, direct and through the gateway (the rate it reaches is part of the result);
+ *   - the liveness probe at the same offered rate: the floor of the HTTP stack on this machine.
  * Then it removes everything it created. Options: --duration <s> (default 20), --rate <rps> (500),
  * --json <file> to write the raw results.
  */
@@ -146,6 +147,7 @@ async function main() {
       { name: 'top-20, risk service', url: `${risk.url}/v1/segments/top?limit=20`, rate: RATE, connections: 10 },
       { name: 'top-20, gateway', url: `${gateway.url}/v1/segments/top?limit=20`, rate: RATE, connections: 10 },
       { name: 'top-20 water-side, risk service', url: `${risk.url}/v1/segments/top?limit=20&side=water`, rate: RATE, connections: 10 },
+      { name: 'bbox 5,000 segments, risk service, one client', url: `${risk.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 1 },
       { name: 'bbox 5,000 segments, risk service', url: `${risk.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
       { name: 'bbox 5,000 segments, gateway', url: `${gateway.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
     ];
