@@ -1,4 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
+import { Readable } from 'node:stream';
+import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { AppError } from '@roadloop/http';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 
@@ -11,10 +13,11 @@ export interface UpstreamResponse {
   contentType: string;
 }
 
-/** An upstream answer as bytes, for passing on unchanged (GeoJSON, CSV, errors). */
+/** An upstream answer as a byte stream, for passing on unchanged (GeoJSON, CSV, errors). */
 export interface RelayedResponse {
   status: number;
-  body: Buffer;
+  /** The body as it arrives (null when there is none): multi-megabyte GeoJSON is never held whole. */
+  body: Readable | null;
   /** Response headers worth passing on (content type, a download's file name). */
   headers: Record<string, string>;
 }
@@ -51,7 +54,7 @@ export class UpstreamClient {
   }
 
   /**
-   * Passes a client's request to a service and returns the answer's bytes and content type
+   * Passes a client's request to a service and streams the answer's bytes and content type back
    * untouched, so GeoJSON (`application/geo+json`), CSV and error bodies reach the client as sent.
    */
   async relay(
@@ -71,7 +74,7 @@ export class UpstreamClient {
       const value = response.headers.get(name);
       if (value !== null) passed[name] = value;
     }
-    return { status: response.status, body: Buffer.from(await response.arrayBuffer()), headers: passed };
+    return { status: response.status, body: response.body ? Readable.fromWeb(response.body as WebReadableStream) : null, headers: passed };
   }
 
   private async fetch(

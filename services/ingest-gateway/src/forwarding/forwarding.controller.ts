@@ -1,4 +1,5 @@
 import { All, Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
 import { UpstreamClient, UpstreamService } from '../upstream.client';
 
@@ -38,6 +39,12 @@ export class ForwardingController {
       body: hasBody ? body : undefined,
       headers: req.headers,
     });
-    res.status(result.status).set(result.headers).send(result.body);
+    res.status(result.status).set(result.headers);
+    if (!result.body) {
+      res.end();
+      return;
+    }
+    // A client that goes away stops the upstream read; an upstream that fails mid-answer cuts the client's.
+    await pipeline(result.body, res).catch(() => res.destroy());
   }
 }
