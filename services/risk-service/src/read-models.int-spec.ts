@@ -151,6 +151,22 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
     await expectEqualToReference('database', new RankingStore(deadRedis, new RankingRepository(db)));
   });
 
+  it('keeps a score written while a rebuild was reading its snapshot', async () => {
+    const racer = segmentIds[1];
+    // The segments consumer writes a new score between the rebuild's read and its replacement of the sets.
+    const racing = new (class extends RankingRepository {
+      async all() {
+        const rows = await super.all();
+        await setScore(racer, 88.8);
+        await store.set(racer, 88.8);
+        return rows;
+      }
+    })(db);
+    await new RankingStore(redis, racing).rebuild();
+    expect(Number(await redis.zscore('risk:ranking', racer))).toBe(88.8);
+    await expectEqualToReference('redis');
+  });
+
   it('applies a jurisdiction assignment once per revision and ignores older ones', async () => {
     const segmentId = segmentIds[20];
     const repository = new SegmentJurisdictionRepository(db);

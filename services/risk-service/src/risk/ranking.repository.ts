@@ -70,6 +70,22 @@ export class RankingRepository {
     return rows.map(toFacets);
   }
 
+  /** The database's clock (the times written in `updated_at`). */
+  async clock(): Promise<Date> {
+    const [row]: { now: Date }[] = await this.dataSource.query(`SELECT now() AS now`);
+    return new Date(row.now);
+  }
+
+  /** Segments whose score or jurisdiction was written at or after `since` (database time). */
+  async changedSince(since: Date): Promise<string[]> {
+    const rows: { segment_id: string }[] = await this.dataSource.query(
+      `SELECT segment_id FROM segment_risk WHERE updated_at >= $1
+       UNION SELECT segment_id FROM segment_jurisdiction WHERE updated_at >= $1`,
+      [since],
+    );
+    return rows.map((r) => r.segment_id);
+  }
+
   /** The filtered ranking straight from PostgreSQL, in the same order Redis gives. */
   async top(filters: RankingFilters, limit: number): Promise<RankedSegment[]> {
     const { values: params, p } = sqlParams();

@@ -15,6 +15,8 @@ export type RankedSegmentSummary = Omit<RankedSegmentDetail, 'geometry' | 'wkt'>
 /** A request's intersection of facets lives this long at most, in seconds (it is deleted right after use). */
 const QUERY_TTL_S = 30;
 const CHUNK = 1000;
+/** How far before a rebuild's snapshot its catch-up looks for concurrent writes, ms. */
+const CATCH_UP_MARGIN_MS = 60_000;
 
 /**
  * The riskiest segments, served from Redis sorted sets: the ranking (segment → score) and one facet
@@ -75,6 +77,7 @@ export class RankingStore {
 
   /** Replaces the ranking and all its facets with what PostgreSQL holds, atomically. Returns the segments ranked. */
   async rebuild(): Promise<number> {
+    const readAt = await this.repository.clock();
     const rows = await this.repository.all();
     const previous = await this.redis.smembers(redisKeys.rankingFacets());
     const sets = new Map<string, (string | number)[]>([[redisKeys.ranking(), []]]);
@@ -98,6 +101,12 @@ export class RankingStore {
     if (facets.length) tx.sadd(redisKeys.rankingFacets(), ...facets);
     tx.set(redisKeys.rankingReady(), new Date().toISOString());
     await execOrThrow(tx);
+    // A score or jurisdiction written while the snapshot was being read and replaced may have been
+    // overwritten by the snapshot's older value: write those segments again. The margin covers
+    // writing transactions that started before the clock was read (their `now()` is their start).
+    for (const segmentId of await this.repository.changedSince(new Date(readAt.getTime() - CATCH_UP_MARGIN_MS))) {
+      await this.refresh(segmentId, null);
+    }
     return rows.length;
   }
 
