@@ -127,6 +127,16 @@ describe('risk queries: bbox, polygon, hotspots and CSV', () => {
     expect(line.length).toBeGreaterThan(0);
     expect(line.every((f) => f.startsWith('geometry'))).toBe(true);
     expect(await badFields(await within(square, '?limit=9999'))).toEqual(['limit']);
+    // The same list as CSV, sent as GeoJSON's own media type.
+    const csv = await fetch(`${gateway!.url}/v1/segments/within?format=csv`, {
+      method: 'POST',
+      headers: { ...analyst, 'content-type': 'application/geo+json' },
+      body: JSON.stringify(square),
+    });
+    expect(csv.status).toBe(200);
+    expect(csv.headers.get('content-type')).toMatch(/^text\/csv/);
+    const rows = (await csv.text()).trimEnd().split('\r\n');
+    expect(rows.map((r) => r.split(',')[0])).toEqual(['id', 'w900002-0']);
   });
 
   it('exports segments as CSV', async () => {

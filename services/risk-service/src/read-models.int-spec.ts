@@ -155,7 +155,7 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
     const racer = segmentIds[1];
     // The segments consumer writes a new score between the rebuild's read and its replacement of the sets.
     const racing = new (class extends RankingRepository {
-      async all() {
+      override async all() {
         const rows = await super.all();
         await setScore(racer, 88.8);
         await store.set(racer, 88.8);

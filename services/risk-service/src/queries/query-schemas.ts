@@ -38,10 +38,11 @@ export const segmentsWithinQuerySchema = z
     ...segmentFilterShape,
     /** `intersects` (default): every segment touching the polygon; `within`: segments entirely inside. */
     mode: z.enum(['intersects', 'within']).default('intersects'),
+    format,
   })
   .strict();
 export type SegmentsWithinQuery = z.infer<typeof segmentsWithinQuerySchema>;
-export type SegmentFilters = Omit<SegmentsWithinQuery, 'mode'> & { bbox?: Bbox; mode?: 'intersects' | 'within' };
+export type SegmentFilters = Omit<SegmentsWithinQuery, 'mode' | 'format'> & { bbox?: Bbox; mode?: 'intersects' | 'within' };
 
 const position = z.tuple([lonSchema, latSchema]).rest(z.number().finite());
 const ring = z

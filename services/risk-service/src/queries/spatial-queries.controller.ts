@@ -27,10 +27,12 @@ export class SpatialQueriesController {
 
   @Post('segments/within')
   @HttpCode(200)
-  inPolygon(@Body() body: unknown, @Query() query: unknown) {
-    const q = parseOrThrow(segmentsWithinQuerySchema, query, 'query');
+  async inPolygon(@Body() body: unknown, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
+    const { format, ...q } = parseOrThrow(segmentsWithinQuerySchema, query, 'query');
     const { geometry } = parseOrThrow(withinBodySchema, { geometry: body }, 'request body');
-    return this.service.segmentsInPolygon(geometry, q);
+    const result = await this.service.segmentsInPolygon(geometry, q, format);
+    if (format === 'csv') res.setHeader('content-type', CSV_CONTENT_TYPE);
+    return result;
   }
 
   @Get('hotspots')

@@ -63,9 +63,10 @@ export class SpatialQueryService {
     return new RawJson(`{"type":"FeatureCollection","page":${page},"features":[${features}]}`);
   }
 
-  async segmentsInPolygon(polygon: PolygonGeometry, q: SegmentFilters) {
+  async segmentsInPolygon(polygon: PolygonGeometry, q: SegmentFilters, format: 'geojson' | 'csv' = 'geojson') {
     await this.assertPolygon(polygon);
-    return segmentFeatures(await this.repo.segments(q, { polygon }, false), q);
+    const rows = await this.repo.segments(q, { polygon }, format === 'csv');
+    return format === 'csv' ? csvOf(SEGMENT_CSV_COLUMNS, rows) : segmentFeatures(rows, q);
   }
 
   /** A valid polygon (as PostGIS sees it) no larger than the largest area served at once, or a 400 naming `geometry`. */
