@@ -116,6 +116,15 @@ describe('risk map in a browser', () => {
     expect(await page.locator('#detail .task').count()).toBeGreaterThan(0);
     expect(await page.locator('button.assign').count()).toBe(0);
     expect(await page.locator('#top-body li').count()).toBe(3);
+
+    // Only the water-side roads: the map and the riskiest-segments list follow the filter.
+    await page.selectOption('#roadside-filter', 'water');
+    await page.waitForFunction(() => document.querySelectorAll('path[data-segment-id]').length === 1);
+    expect(await page.getAttribute('path[data-segment-id]', 'data-segment-id')).toBe('w900001-0');
+    await page.waitForFunction(() => document.querySelectorAll('#top-body li').length === 1);
+    expect(await page.getAttribute('#top-body li button', 'data-segment-id')).toBe('w900001-0');
+    await page.selectOption('#roadside-filter', '');
+    await page.waitForFunction(() => document.querySelectorAll('path[data-segment-id]').length === 3);
     expect(errors).toEqual([]);
     await page.close();
   });

@@ -65,6 +65,8 @@ function filters() {
     levels: checked.length === LEVELS.length ? [] : checked,
     jurisdiction: $('jurisdiction-filter').value,
     roadClass: $('road-class-filter').value,
+    /** '', 'water', 'cliff' or 'water,cliff' (either). */
+    side: $('roadside-filter').value,
     taskState: $('task-state-filter').value,
   };
 }

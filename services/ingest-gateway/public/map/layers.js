@@ -52,9 +52,13 @@ export class SegmentLayer {
   async load(api, { filters, polygon, signal }) {
     const { bbox, clipped } = requestBox(this.map.getBounds());
     const levels = filters.levels;
+    const sides = filters.side ? filters.side.split(',') : [];
     const params = {
       roadClass: filters.roadClass,
       level: levels.length === 1 ? levels[0] : undefined,
+      // One roadside is a server-side filter; "either" is applied below.
+      waterSide: sides.length === 1 && sides[0] === 'water' ? 'true' : undefined,
+      cliffSide: sides.length === 1 && sides[0] === 'cliff' ? 'true' : undefined,
       simplify: simplifyFor(this.map),
       limit: PAGE,
     };
@@ -67,7 +71,8 @@ export class SegmentLayer {
       features.push(...body.features);
       if (body.features.length < PAGE) break;
     }
-    this.draw(features.filter((f) => levels.length === 0 || levels.includes(levelOf(f.properties))));
+    const beside = (p) => sides.length === 0 || (sides.includes('water') && p.waterSide != null) || (sides.includes('cliff') && p.cliffSide != null);
+    this.draw(features.filter((f) => (levels.length === 0 || levels.includes(levelOf(f.properties))) && beside(f.properties)));
     return { drawn: this.byId.size, clipped: clipped && !polygon, truncated: features.length >= PAGE * MAX_PAGES };
   }
 

@@ -141,7 +141,7 @@ export function assignControl(api, task, onDone) {
 
 /** The top-N list, with the filters when the ranking supports them. */
 export async function renderTop(body, api, filters, onPick) {
-  const params = { limit: 20, jurisdiction: filters.jurisdiction, roadClass: filters.roadClass, level: filters.levels.join(',') };
+  const params = { limit: 20, jurisdiction: filters.jurisdiction, roadClass: filters.roadClass, side: filters.side, level: filters.levels.join(',') };
   let result;
   let filtered = true;
   try {
@@ -152,7 +152,7 @@ export async function renderTop(body, api, filters, onPick) {
     result = await api.get(`/v1/segments/top${query({ limit: 20 })}`).catch(() => null);
   }
   if (!result) return fill(body, unavailable('The ranking is'));
-  const anyFilter = filters.jurisdiction || filters.roadClass || filters.levels.length;
+  const anyFilter = filters.jurisdiction || filters.roadClass || filters.side || filters.levels.length;
   fill(body,
     anyFilter && !filtered ? h('p', { class: 'unavailable' }, 'Filtered ranking not available; showing all segments.') : null,
     h('p', { class: 'muted' }, `Served from ${result.source ?? 'the database'}.`),
