@@ -117,6 +117,13 @@ describe('risk map in a browser', () => {
     expect(await page.locator('button.assign').count()).toBe(0);
     expect(await page.locator('#top-body li').count()).toBe(3);
 
+    // Whether the fixes worked: answered from the API (no verified fix yet in this period).
+    await page.waitForFunction(() => !document.querySelector('#effect-body')?.textContent?.includes('Loading'));
+    expect(await page.textContent('#effect-body')).not.toMatch(/not available/);
+    await page.selectOption('#effect-period', '');
+    await page.waitForFunction(() => !document.querySelector('#effect-body')?.textContent?.includes('Loading'));
+    expect(await page.textContent('#effect-body')).not.toMatch(/not available/);
+
     // Only the water-side roads: the map and the riskiest-segments list follow the filter.
     await page.selectOption('#roadside-filter', 'water');
     await page.waitForFunction(() => document.querySelectorAll('path[data-segment-id]').length === 1);

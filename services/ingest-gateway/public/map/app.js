@@ -4,7 +4,7 @@ import { CLIFF, LEVELS, WATER } from './colours.js';
 import { debounce, fill, h, unavailable } from './dom.js';
 import { JurisdictionLayer, SegmentLayer, SymbolLayer, hazardIcon, requestBox, taskIcon } from './layers.js';
 import { connectLive } from './live.js';
-import { DetailPanel, hazardPopup, isOpenTask, renderIndex, renderTop, taskPopup } from './panels.js';
+import { DetailPanel, hazardPopup, isOpenTask, renderEffectiveness, renderIndex, renderTop, taskPopup } from './panels.js';
 import { adoptTokenFromUrl, currentSession, signIn, signOut } from './session.js';
 
 const $ = (id) => document.getElementById(id);
@@ -73,6 +73,7 @@ function filters() {
 $('filters').addEventListener('change', () => {
   reloadMap();
   reloadTop();
+  reloadEffectiveness();
 });
 
 // ---- legend ----------------------------------------------------------------------------------
@@ -138,6 +139,14 @@ const reloadTop = debounce(() => {
   if (session) renderTop($('top-body'), api, filters(), (id) => selectSegment(id, true)).catch((err) => fill($('top-body'), unavailable(`The ranking (${err.message}) is`)));
 }, 300);
 
+const reloadEffectiveness = debounce(() => {
+  if (session) {
+    renderEffectiveness($('effect-body'), api, filters(), $('effect-period').value)
+      .catch((err) => fill($('effect-body'), unavailable(`Fix effectiveness (${err.message}) is`)));
+  }
+}, 300);
+$('effect-period').addEventListener('change', () => reloadEffectiveness());
+
 const reloadIndex = debounce(() => {
   if (session) renderIndex($('index-body'), api).catch((err) => fill($('index-body'), unavailable(`The index (${err.message}) is`)));
 }, 300);
@@ -179,6 +188,7 @@ function refreshAfterTaskChange(segmentId) {
   if (!segmentId || segmentId === detail.segmentId) detail.refresh();
   reloadTasks();
   reloadIndex();
+  reloadEffectiveness();
 }
 const reloadTasks = debounce(() => reloadMap(), 1000);
 
@@ -223,6 +233,7 @@ function start() {
   reloadMap();
   reloadTop();
   reloadIndex();
+  reloadEffectiveness();
 }
 
 $('sign-in-form').addEventListener('submit', (e) => {

@@ -194,6 +194,38 @@ export async function renderIndex(body, api) {
   );
 }
 
+/** The calendar quarter before the one `now` is in, or the last 12 months, as verification dates. */
+export function periodOf(choice, now = new Date()) {
+  const day = (d) => d.toISOString().slice(0, 10);
+  if (choice === 'last-quarter') {
+    const q = Math.floor(now.getUTCMonth() / 3);
+    const start = new Date(Date.UTC(now.getUTCFullYear(), (q - 1) * 3, 1));
+    const end = new Date(Date.UTC(now.getUTCFullYear(), q * 3, 0));
+    return { verifiedFrom: day(start), verifiedTo: day(end) };
+  }
+  if (choice === '12-months') return { verifiedFrom: day(new Date(now.getTime() - 365 * 86_400_000)), verifiedTo: day(now) };
+  return {};
+}
+
+/** Empirical Bayes before–after per countermeasure: what changed, how sure, or why it cannot say yet. */
+export async function renderEffectiveness(body, api, filters, period) {
+  const result = await api.get(`/v1/effectiveness${query({ jurisdiction: filters.jurisdiction, ...periodOf(period) })}`);
+  const rows = result.countermeasures ?? [];
+  if (!rows.length) return fill(body, h('p', { class: 'muted' }, 'No verified fixes in this period.'));
+  const pct = (v) => (v == null ? '–' : `${fmt(v, 0)} %`);
+  fill(body,
+    h('table', { class: 'effect' },
+      h('thead', {}, h('tr', {}, h('th', {}, 'Fix'), h('th', { class: 'num' }, 'Sites'), h('th', { class: 'num' }, 'Crashes before → after'), h('th', { class: 'num' }, 'Change'))),
+      h('tbody', {}, rows.map((r) => h('tr', { 'data-countermeasure': r.countermeasure, 'data-verdict': r.verdict, title: r.note ?? '' },
+        h('td', {}, r.countermeasure.replace(/_/g, ' ')),
+        h('td', { class: 'num' }, String(r.sites)),
+        h('td', { class: 'num' }, `${r.beforeCrashes} → ${r.afterCrashes}`),
+        h('td', { class: 'num' }, r.verdict === 'insufficient_data' ? h('span', { class: 'muted' }, 'too little data')
+          : h('span', {}, `${pct(-r.effectivenessPct)} `, h('span', { class: 'muted' }, r.verdict.replace(/_/g, ' ')))))))),
+    h('p', { class: 'muted' }, 'Crashes after each fix against those expected without it (Empirical Bayes); hover a row for the details.'),
+  );
+}
+
 export function hazardPopup(p) {
   return h('div', {}, h('strong', {}, p.category?.replace(/_/g, ' ') ?? 'hazard'), ` · ${p.severity} · ${p.status}`,
     h('br'), `segment ${p.segmentId ?? 'none'}`, h('br'), date(p.reportedAt), p.description ? h('p', {}, p.description) : null);
