@@ -118,20 +118,23 @@ describe('risk map in a browser', () => {
     expect(await page.locator('#top-body li').count()).toBe(3);
 
     // Whether the fixes worked: answered from the API (no verified fix yet in this period).
-    await page.waitForFunction(() => !document.querySelector('#effect-body')?.textContent?.includes('Loading'));
+    await page.locator('#effect-body', { hasText: 'Loading' }).waitFor({ state: 'detached' });
     expect(await page.textContent('#effect-body')).not.toMatch(/not available/);
     await page.selectOption('#effect-period', '');
-    await page.waitForFunction(() => !document.querySelector('#effect-body')?.textContent?.includes('Loading'));
+    await page.locator('#effect-body', { hasText: 'Loading' }).waitFor({ state: 'detached' });
     expect(await page.textContent('#effect-body')).not.toMatch(/not available/);
 
     // Only the water-side roads: the map and the riskiest-segments list follow the filter.
     await page.selectOption('#roadside-filter', 'water');
-    await page.waitForFunction(() => document.querySelectorAll('path[data-segment-id]').length === 1);
+    await page.locator('path[data-segment-id="w900001-1"]').waitFor({ state: 'detached' });
+    expect(await page.locator('path[data-segment-id]').count()).toBe(1);
     expect(await page.getAttribute('path[data-segment-id]', 'data-segment-id')).toBe('w900001-0');
-    await page.waitForFunction(() => document.querySelectorAll('#top-body li').length === 1);
+    await page.locator('#top-body li').nth(1).waitFor({ state: 'detached' });
+    expect(await page.locator('#top-body li').count()).toBe(1);
     expect(await page.getAttribute('#top-body li button', 'data-segment-id')).toBe('w900001-0');
     await page.selectOption('#roadside-filter', '');
-    await page.waitForFunction(() => document.querySelectorAll('path[data-segment-id]').length === 3);
+    await page.locator('path[data-segment-id="w900001-1"]').waitFor();
+    expect(await page.locator('path[data-segment-id]').count()).toBe(3);
     expect(errors).toEqual([]);
     await page.close();
   });
