@@ -151,6 +151,14 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
       changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.segmentId === 'w900001-0' && e.payload.level === 'very_high'),
     );
     expect(raised.payload.cause).toEqual({ kind: 'hazard', id: rockfall });
+    // A landslide on the same stretch that the task never listed (its report reached the task
+    // service late): the rockfall clearing covers it too. A pothole is another matter.
+    const landslide = await hazard({ category: 'landslide', severity: 'low', lon: 1.5211, lat: 42.50576 });
+    const pothole = await hazard({ category: 'pothole', severity: 'low', lon: 1.5212, lat: 42.50577 });
+    await waitFor('both further hazards on w900001-0', async () => {
+      const ids = (await detail('w900001-0')).hazards.map((h) => h.id);
+      return ids.includes(landslide) && ids.includes(pothole) ? true : undefined;
+    });
 
     const taskId = randomUUID();
     const event = (change: Partial<TaskChanged>) => ({
@@ -177,6 +185,8 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     expect(lowered.payload).toMatchObject({ previousLevel: 'very_high', level: 'low', cause: { kind: 'fix', id: taskId } });
     const d = await detail('w900001-0');
     expect(d.hazards.find((h) => h.id === rockfall)).toMatchObject({ status: 'resolved' });
+    expect(d.hazards.find((h) => h.id === landslide)).toMatchObject({ status: 'resolved' });
+    expect(d.hazards.find((h) => h.id === pothole)).toMatchObject({ status: 'open' });
     expect(d.verifiedCountermeasures).toEqual([expect.objectContaining({ taskId, countermeasure: 'rockfall_clearing' })]);
     // The stale 'submitted' (version 5) arrived after 'verified' (version 6) and changed nothing.
     expect(d.risk.level).toBe('low');

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_TOPICS, decodeMessage, topicName } from './index';
+import { ALL_TOPICS, COUNTERMEASURES, COUNTERMEASURE_BY_HAZARD, HAZARD_CATEGORIES, decodeMessage, hazardCategoriesFixedBy, topicName } from './index';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
@@ -75,5 +75,14 @@ describe(topicName.name, () => {
   it('prefixes only when a prefix is configured', () => {
     expect(topicName({ topic: 'roadloop.a.b.v1' })).toBe('roadloop.a.b.v1');
     expect(topicName({ topic: 'roadloop.a.b.v1' }, 'run42')).toBe('run42.roadloop.a.b.v1');
+  });
+});
+
+describe('countermeasures and the hazards they remove', () => {
+  it('gives every hazard category a countermeasure of the catalogue, and inverts the mapping', () => {
+    for (const category of HAZARD_CATEGORIES) expect(COUNTERMEASURES).toContain(COUNTERMEASURE_BY_HAZARD[category]);
+    expect(hazardCategoriesFixedBy('guardrail')).toEqual(['missing_guardrail', 'damaged_guardrail']);
+    expect(hazardCategoriesFixedBy('rockfall_clearing')).toEqual(['rockfall', 'landslide']);
+    expect(hazardCategoriesFixedBy('speed_humps')).toEqual([]);
   });
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema } from '../envelope';
+import type { HazardCategory } from './hazard-reported.topic';
 
 export const TASK_STATUSES = [
   'created',
@@ -51,6 +52,32 @@ export const COUNTERMEASURES = [
   'site_inspection',
 ] as const;
 export type Countermeasure = (typeof COUNTERMEASURES)[number];
+
+/**
+ * The countermeasure that removes each hazard category. A verified fix of that countermeasure
+ * covers the segment's hazards of those categories reported up to its verification; "the same
+ * hazard" for the reopen rule means one needing the same countermeasure.
+ */
+export const COUNTERMEASURE_BY_HAZARD: Record<HazardCategory, Countermeasure> = {
+  rockfall: 'rockfall_clearing',
+  landslide: 'rockfall_clearing',
+  missing_guardrail: 'guardrail',
+  damaged_guardrail: 'guardrail',
+  flooded_road: 'drainage',
+  pothole: 'surface_repair',
+  sight_obstruction: 'vegetation_clearing',
+  missing_sign: 'warning_sign',
+  ice: 'warning_sign',
+  debris: 'debris_clearing',
+  other: 'site_inspection',
+};
+
+export const countermeasureFor = (category: HazardCategory): Countermeasure => COUNTERMEASURE_BY_HAZARD[category];
+
+/** The hazard categories a countermeasure removes (none for, say, speed humps). */
+export function hazardCategoriesFixedBy(countermeasure: Countermeasure): HazardCategory[] {
+  return (Object.keys(COUNTERMEASURE_BY_HAZARD) as HazardCategory[]).filter((c) => COUNTERMEASURE_BY_HAZARD[c] === countermeasure);
+}
 
 export const taskChangedSchema = z.object({
   taskId: z.uuid(),

@@ -131,6 +131,22 @@ export class HazardRepository {
     return [...new Set(rows.map((r) => r.segment_id).filter((s): s is string => s !== null))];
   }
 
+  /**
+   * A verified fix also covers the open hazards of the categories it removes on its segment that were
+   * reported up to its verification, listed in the task or not (a report may have reached the task
+   * service only after the task was opened). Returns how many it resolved.
+   */
+  async resolveCoveredBy(segmentId: string, categories: readonly string[], verifiedAt: Date, taskId: string, scope?: TxScope): Promise<number> {
+    if (!categories.length) return 0;
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+      `UPDATE hazard SET status = 'resolved', resolved_at = now(), resolved_by_task = $4
+        WHERE segment_id = $1 AND category = ANY($2) AND status IN ('open', 'duplicate') AND reported_at <= $3
+        RETURNING id`,
+      [segmentId, categories, verifiedAt, taskId],
+    );
+    return rows.length;
+  }
+
   async unmatched(limit: number): Promise<StoredHazard[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM hazard WHERE segment_id IS NULL ORDER BY received_at DESC LIMIT $1`,

@@ -3,6 +3,7 @@ import {
   ReportMatchedEvent,
   SegmentRiskChanged,
   TaskChangedEvent,
+  hazardCategoriesFixedBy,
   segmentRiskChangedTopic,
 } from '@roadloop/contracts';
 import { EventPublisher, NonRetriableError } from '@roadloop/kafka';
@@ -79,6 +80,10 @@ export class RiskService {
         const touched = await this.hazards.resolve(task.hazardIds, task.taskId, scope);
         const elsewhere = touched.filter((s) => s !== task.segmentId);
         if (elsewhere.length) this.logger.log(`task ${task.taskId} also resolved hazards on ${elsewhere.join(', ')}`);
+        const covered = await this.hazards.resolveCoveredBy(
+          task.segmentId, hazardCategoriesFixedBy(task.countermeasure), new Date(event.occurredAt), task.taskId, scope,
+        );
+        if (covered) this.logger.log(`task ${task.taskId} covered ${covered} more hazard(s) of its kind on ${task.segmentId}`);
       }
       return this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope);
     });

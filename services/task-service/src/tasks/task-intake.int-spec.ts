@@ -254,5 +254,13 @@ describe(TaskIntakeService.name, () => {
       const other = hazardEvent('o-3', { category: 'pothole', severity: 'critical', reportedAt: again.payload.reportedAt });
       expect(await h.intake.onReportMatched(other)).toMatchObject({ kind: 'created' });
     });
+
+    it('links a hazard reported before the verification but heard of after it to the fix that covered it', async () => {
+      const { task, hazard } = await verifiedTask('o-4', 'missing_guardrail');
+      // Reported an hour before the fix was verified; its event was delayed.
+      const late = hazardEvent('o-4', { category: 'missing_guardrail', severity: 'critical', reportedAt: new Date(task.verifiedAt!.getTime() - 3_600_000).toISOString() });
+      expect(await h.intake.onReportMatched(late)).toEqual({ kind: 'linked', taskId: task.id });
+      expect(await only('o-4')).toMatchObject({ id: task.id, status: 'verified', fixFailed: false, hazardIds: [hazard.payload.hazardId, late.payload.hazardId] });
+    });
   });
 });

@@ -7,6 +7,7 @@ import {
   ReportMatchedEvent,
   SegmentProfileEvent,
   SegmentRiskChangedEvent,
+  countermeasureFor,
   crashSeverityOf,
 } from '@roadloop/contracts';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
@@ -22,7 +23,6 @@ import {
   ProtectionThresholds,
   SlaHours,
   TaskProposal,
-  countermeasureFor,
   dueAt,
   proposeFromHazard,
   proposeFromRisk,
@@ -97,8 +97,9 @@ export class TaskIntakeService {
 
   /**
    * A hazard on a segment: linked to the open task of its countermeasure; else, within the reopen
-   * window after a verified task of that countermeasure, that task is reopened as a failed fix;
-   * else a severe hazard opens a task.
+   * window after a verified task of that countermeasure, that task is reopened as a failed fix; else,
+   * if it was reported before that verification (it arrived late), it is linked to the fix that
+   * covered it; else a severe hazard opens a task.
    */
   private async onHazard(hazard: HazardMatched, source: Source, scope: TxScope): Promise<IntakeOutcome> {
     const reportedAt = new Date(hazard.reportedAt);
@@ -118,6 +119,12 @@ export class TaskIntakeService {
       const reason = `fix did not hold: ${hazard.severity} ${hazard.category.replace(/_/g, ' ')} reported ${daysBetween(lastVerified.verifiedAt!, reportedAt)} days after verification`;
       await this.reopenFailedFix(lastVerified, reason, [hazard.hazardId], source, scope);
       return { kind: 'reopened', taskIds: [lastVerified.id] };
+    }
+    if (lastVerified && lastVerified.verifiedAt! >= reportedAt) {
+      // Reported before that fix was verified, and heard of only now: the fix covered it (the risk
+      // service resolves it too), so it neither reopens that task nor opens another.
+      await this.tasks.linkHazards(lastVerified.id, [hazard.hazardId], scope);
+      return { kind: 'linked', taskId: lastVerified.id };
     }
     const proposal = proposeFromHazard(hazard);
     if (!proposal) return { kind: 'ignored', why: `${hazard.severity} hazard with no open task` };

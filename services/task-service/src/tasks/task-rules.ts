@@ -1,4 +1,5 @@
 import {
+  COUNTERMEASURE_BY_HAZARD,
   Countermeasure,
   HazardCategory,
   HazardMatched,
@@ -6,6 +7,7 @@ import {
   RiskLevel,
   SegmentProfile,
   SegmentRiskChanged,
+  countermeasureFor,
 } from '@roadloop/contracts';
 
 export const TASK_PRIORITIES = ['p1', 'p2', 'p3'] as const;
@@ -20,22 +22,6 @@ export type TaskRule = (typeof TASK_RULES)[number];
 export type SlaHours = Record<TaskPriority, number>;
 export const DEFAULT_SLA_HOURS: SlaHours = { p1: 24, p2: 72, p3: 240 };
 
-/** Countermeasure that removes each hazard category; "same category" for the reopen rule means the same countermeasure. */
-export const COUNTERMEASURE_BY_HAZARD: Record<HazardCategory, Countermeasure> = {
-  rockfall: 'rockfall_clearing',
-  landslide: 'rockfall_clearing',
-  missing_guardrail: 'guardrail',
-  damaged_guardrail: 'guardrail',
-  flooded_road: 'drainage',
-  pothole: 'surface_repair',
-  sight_obstruction: 'vegetation_clearing',
-  missing_sign: 'warning_sign',
-  ice: 'warning_sign',
-  debris: 'debris_clearing',
-  other: 'site_inspection',
-};
-
-export const countermeasureFor = (category: HazardCategory): Countermeasure => COUNTERMEASURE_BY_HAZARD[category];
 
 export interface TaskProposal {
   segmentId: string;
