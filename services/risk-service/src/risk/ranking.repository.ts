@@ -21,14 +21,6 @@ export interface RankedSegment {
   score: number;
 }
 
-/** What a segment's place in the ranking facets depends on. */
-export interface RankingFacets extends RankedSegment {
-  roadClass: string;
-  waterSide: boolean;
-  cliffSide: boolean;
-  jurisdictionId: string | null;
-}
-
 export interface RankedSegmentDetail {
   segmentId: string;
   level: RiskLevel | null;
@@ -45,6 +37,12 @@ export interface RankedSegmentDetail {
   wkt: string | null;
 }
 
+/**
+ * A ranked segment as Redis keeps it: its score, and the description a ranking row shows (which also
+ * decides the facets it belongs to: road class, roadside, jurisdiction).
+ */
+export type RankedRow = RankedSegment & Omit<RankedSegmentDetail, 'geometry' | 'wkt'>;
+
 
 /**
  * Ties are broken by segment id, descending and byte-wise, which is how a Redis sorted set orders
@@ -52,22 +50,29 @@ export interface RankedSegmentDetail {
  */
 const RANK_ORDER = `r.score DESC, r.segment_id COLLATE "C" DESC`;
 
-const FACET_COLUMNS = `r.segment_id, r.score, s.road_class, ${besideSql('water')} AS water, ${besideSql('cliff')} AS cliff, j.jurisdiction_id`;
 const FACET_FROM = `segment_risk r JOIN road_segment s ON s.id = r.segment_id LEFT JOIN segment_jurisdiction j ON j.segment_id = r.segment_id`;
 
-/** The PostgreSQL side of the ranking: facets to (re)build Redis from, and the ranking itself when Redis is down. */
+/** The PostgreSQL side of the ranking: rows to (re)build Redis from, and the ranking itself when Redis is down. */
 @Injectable()
 export class RankingRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  async facetsOf(segmentId: string): Promise<RankingFacets | null> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${FACET_COLUMNS} FROM ${FACET_FROM} WHERE r.segment_id = $1`, [segmentId]);
-    return rows.length ? toFacets(rows[0]) : null;
+  /** Every ranked segment (one with a live score), described. */
+  all(): Promise<RankedRow[]> {
+    return this.ranked('', []);
   }
 
-  async all(): Promise<RankingFacets[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT ${FACET_COLUMNS} FROM ${FACET_FROM}`);
-    return rows.map(toFacets);
+  /** One segment as ranked, or null when it has no live score yet. */
+  async one(segmentId: string): Promise<RankedRow | null> {
+    return (await this.ranked('WHERE r.segment_id = $1', [segmentId]))[0] ?? null;
+  }
+
+  private async ranked(where: string, params: unknown[]): Promise<RankedRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT r.score, ${DESCRIPTION_COLUMNS}, NULL AS g FROM ${FACET_FROM} ${where}`, params);
+    return rows.map((r) => {
+      const { geometry: _g, wkt: _w, ...described } = toDetail(r);
+      return { ...described, score: Number(r.score) };
+    });
   }
 
   /** The database's clock (the times written in `updated_at`). */
@@ -114,44 +119,34 @@ export class RankingRepository {
     if (!ids.length) return new Map();
     const geom = geometry === 'geojson' ? `ST_AsGeoJSON(s.geom, 7) AS g` : geometry === 'wkt' ? `ST_AsText(s.geom) AS wkt` : `NULL AS g`;
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT s.id, s.road_class, s.name, s.length_m, r.level, r.alarm, r.factors, j.jurisdiction_id, j.jurisdiction_name,
-              ${WATER_SIDE_VALUE_SQL} AS water_side, ${CLIFF_SIDE_VALUE_SQL} AS cliff_side, ${geom}
+      `SELECT ${DESCRIPTION_COLUMNS}, ${geom}
          FROM road_segment s
          LEFT JOIN segment_risk r ON r.segment_id = s.id
          LEFT JOIN segment_jurisdiction j ON j.segment_id = s.id
         WHERE s.id = ANY($1::text[])`,
       [ids],
     );
-    return new Map(
-      rows.map((r) => [
-        String(r.id),
-        {
-          segmentId: String(r.id),
-          level: (r.level as RiskLevel | null) ?? null,
-          alarm: (r.alarm as string | null) ?? null,
-          roadClass: String(r.road_class),
-          name: (r.name as string | null) ?? null,
-          jurisdictionId: (r.jurisdiction_id as string | null) ?? null,
-          jurisdictionName: (r.jurisdiction_name as string | null) ?? null,
-          waterSide: sideOf(r.water_side),
-          cliffSide: sideOf(r.cliff_side),
-          lengthM: Number(r.length_m),
-          factors: (r.factors as RiskFactor[] | null) ?? [],
-          geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,
-          wkt: (r.wkt as string | null) ?? null,
-        },
-      ]),
-    );
+    return new Map(rows.map((r) => [String(r.id), toDetail(r)]));
   }
 }
 
-function toFacets(r: Record<string, unknown>): RankingFacets {
+const DESCRIPTION_COLUMNS = `s.id, s.road_class, s.name, s.length_m, r.level, r.alarm, r.factors, j.jurisdiction_id, j.jurisdiction_name,
+  ${WATER_SIDE_VALUE_SQL} AS water_side, ${CLIFF_SIDE_VALUE_SQL} AS cliff_side`;
+
+function toDetail(r: Record<string, unknown>): RankedSegmentDetail {
   return {
-    segmentId: String(r.segment_id),
-    score: Number(r.score),
+    segmentId: String(r.id),
+    level: (r.level as RiskLevel | null) ?? null,
+    alarm: (r.alarm as string | null) ?? null,
     roadClass: String(r.road_class),
-    waterSide: Boolean(r.water),
-    cliffSide: Boolean(r.cliff),
+    name: (r.name as string | null) ?? null,
     jurisdictionId: (r.jurisdiction_id as string | null) ?? null,
+    jurisdictionName: (r.jurisdiction_name as string | null) ?? null,
+    waterSide: sideOf(r.water_side),
+    cliffSide: sideOf(r.cliff_side),
+    lengthM: Number(r.length_m),
+    factors: (r.factors as RiskFactor[] | null) ?? [],
+    geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,
+    wkt: (r.wkt as string | null) ?? null,
   };
 }

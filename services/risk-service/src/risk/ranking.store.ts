@@ -4,7 +4,7 @@ import { ChainableCommander, Redis } from 'ioredis';
 import { REDIS } from '@roadloop/persistence';
 import { redisKeys } from '../keys';
 import { ROAD_CLASSES } from '../queries/query-schemas';
-import { RankedSegment, RankedSegmentDetail, RankingFacets, RankingFilters, RankingRepository } from './ranking.repository';
+import { RankedRow, RankedSegment, RankedSegmentDetail, RankingFilters, RankingRepository } from './ranking.repository';
 import { scoreBands } from './risk-model';
 
 export type { RankedSegment, RankingFilters } from './ranking.repository';
@@ -88,11 +88,10 @@ export class RankingStore {
         sets.set(key, members);
       }
     }
-    const details = await this.repository.describe(rows.map((r) => r.segmentId), 'none');
     const tx = this.redis.multi();
     for (let i = 0; i < previous.length; i += CHUNK) tx.del(...previous.slice(i, i + CHUNK));
     tx.del(redisKeys.ranking(), redisKeys.rankingFacets(), redisKeys.rankingDetails());
-    const described = [...details.values()].flatMap((d) => [d.segmentId, JSON.stringify(summaryOf(d))]);
+    const described = rows.flatMap((row) => [row.segmentId, JSON.stringify(summaryOf(row))]);
     for (let i = 0; i < described.length; i += 2 * CHUNK) tx.hset(redisKeys.rankingDetails(), ...described.slice(i, i + 2 * CHUNK));
     for (const [key, members] of sets) {
       for (let i = 0; i < members.length; i += 2 * CHUNK) tx.zadd(key, ...members.slice(i, i + 2 * CHUNK));
@@ -112,16 +111,15 @@ export class RankingStore {
 
   private async refresh(segmentId: string, previousJurisdictionId: string | null, score?: number): Promise<void> {
     try {
-      const facets = await this.repository.facetsOf(segmentId);
-      const detail = facets ? (await this.repository.describe([segmentId], 'none')).get(segmentId) : undefined;
+      const row = await this.repository.one(segmentId);
       const tx = this.redis.multi();
-      if (detail) tx.hset(redisKeys.rankingDetails(), segmentId, JSON.stringify(summaryOf(detail)));
-      if (previousJurisdictionId !== null && previousJurisdictionId !== facets?.jurisdictionId) {
+      if (previousJurisdictionId !== null && previousJurisdictionId !== row?.jurisdictionId) {
         tx.zrem(redisKeys.rankingByJurisdiction(previousJurisdictionId), segmentId);
       }
-      if (facets) {
-        const s = score ?? facets.score;
-        const keys = facetKeys(facets);
+      if (row) {
+        tx.hset(redisKeys.rankingDetails(), segmentId, JSON.stringify(summaryOf(row)));
+        const s = score ?? row.score;
+        const keys = facetKeys(row);
         tx.zadd(redisKeys.ranking(), s, segmentId);
         for (const key of keys) tx.zadd(key, s, segmentId);
         tx.sadd(redisKeys.rankingFacets(), ...keys);
@@ -184,14 +182,16 @@ export function byRank(a: RankedSegment, b: RankedSegment): number {
   return a.segmentId < b.segmentId ? 1 : a.segmentId > b.segmentId ? -1 : 0;
 }
 
-function summaryOf({ geometry: _g, wkt: _w, ...summary }: RankedSegmentDetail): RankedSegmentSummary {
+function summaryOf(row: RankedSegmentDetail | RankedRow): RankedSegmentSummary {
+  const { geometry: _g, wkt: _w, score: _s, ...summary } = row as RankedSegmentDetail & RankedRow;
   return summary;
 }
 
-function facetKeys(f: RankingFacets): string[] {
+/** The facet sets a ranked segment belongs to: its road class, its roadsides, its jurisdiction. */
+function facetKeys(f: RankedRow): string[] {
   const keys = [redisKeys.rankingByRoadClass(f.roadClass)];
-  if (f.waterSide) keys.push(redisKeys.rankingBySide('water'));
-  if (f.cliffSide) keys.push(redisKeys.rankingBySide('cliff'));
+  if (f.waterSide !== null) keys.push(redisKeys.rankingBySide('water'));
+  if (f.cliffSide !== null) keys.push(redisKeys.rankingBySide('cliff'));
   if (f.jurisdictionId !== null) keys.push(redisKeys.rankingByJurisdiction(f.jurisdictionId));
   return keys;
 }
