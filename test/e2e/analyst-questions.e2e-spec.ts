@@ -8,9 +8,9 @@ import { Kafka, Producer } from 'kafkajs';
 import { TaskChangedEvent, taskChangedTopic, topicName } from '@roadloop/contracts';
 import { RISK_MODEL } from '../../services/risk-service/src/risk/risk-model';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { REPO_ROOT, SAMPLE_DATA_DIR, freePort, isolatedEnv, runId } from '../support/environment';
+import { REPO_ROOT, SAMPLE_DATA_DIR, isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
-import { RunningService, runServiceCli, startService } from '../support/service-process';
+import { RunningService, importSampleRegion, runServiceCli, startStack } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -219,11 +219,7 @@ describe('analyst questions on the Andorra network', () => {
   const T = (table: string) => `"${schemas.task}".${table}`;
 
   beforeAll(async () => {
-    const imported = runServiceCli(
-      'risk-service',
-      ['import', '--osm', join(SAMPLE_DATA_DIR, 'andorra.osm.pbf'), '--dem', join(SAMPLE_DATA_DIR, 'N42E001.hgt')],
-      { ...common, DB_SCHEMA: schemas.risk },
-    );
+    const imported = importSampleRegion({ ...common, DB_SCHEMA: schemas.risk });
     expect(imported.stdout).toMatch(/imported 6058 of 6058 segments/);
 
     // The parishes (OSM admin level 7) as jurisdictions, the way `npm start` loads them.
@@ -243,12 +239,9 @@ describe('analyst questions on the Andorra network', () => {
     const loaded = runServiceCli('task-service', ['jurisdictions', '--geojson', areas], { ...common, DB_SCHEMA: schemas.task });
     expect(loaded.stdout).toMatch(new RegExp(`loaded ${parishes.length} of ${parishes.length} jurisdictions`));
 
-    const risk = await startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk });
-    services.push(risk);
-    const task = await startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task });
-    services.push(task);
-    gateway = await startService('ingest-gateway', await freePort(), { ...common, TASK_SERVICE_URL: task.url, RISK_SERVICE_URL: risk.url });
-    services.push(gateway);
+    const stack = await startStack(common, schemas);
+    services.push(...stack.all);
+    gateway = stack.gateway;
 
     kafka = testKafka(`${id}-probe`);
     producer = kafka.producer();

@@ -1,14 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { segmentRiskChangedTopic, taskChangedTopic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { REPO_ROOT, SAMPLE_DATA_DIR, freePort, isolatedEnv, runId } from '../support/environment';
+import { isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
-import { RunningService, startService } from '../support/service-process';
+import { RunningService, importSampleRegion, runServiceCli, startStack } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -68,19 +67,7 @@ describe('closed loop on the Andorra network', () => {
   let segment: { id: string; lon: number; lat: number; side: string };
 
   beforeAll(async () => {
-    const run = (args: string[], env: Record<string, string>) =>
-      spawnSync(process.execPath, args, { env: { ...process.env, ...common, ...env }, encoding: 'utf8' });
-    const imported = run(
-      [
-        join(REPO_ROOT, 'services/risk-service/dist/cli.js'),
-        'import',
-        '--osm',
-        join(SAMPLE_DATA_DIR, 'andorra.osm.pbf'),
-        '--dem',
-        join(SAMPLE_DATA_DIR, 'N42E001.hgt'),
-      ],
-      { DB_SCHEMA: schemas.risk },
-    );
+    const imported = importSampleRegion({ ...common, DB_SCHEMA: schemas.risk });
     expect(imported.stdout).toMatch(/imported 6058 of 6058 segments/);
 
     // A primary road within 10 m of a river, not on a bridge, not yet at the top level: the kind of
@@ -109,15 +96,12 @@ describe('closed loop on the Andorra network', () => {
         ],
       }),
     );
-    const loaded = run([join(REPO_ROOT, 'services/task-service/dist/cli.js'), 'jurisdictions', '--geojson', areas], { DB_SCHEMA: schemas.task });
+    const loaded = runServiceCli('task-service', ['jurisdictions', '--geojson', areas], { ...common, DB_SCHEMA: schemas.task });
     expect(loaded.stdout).toMatch(/loaded 2 of 2 jurisdictions/);
 
-    const risk = await startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk });
-    services.push(risk);
-    const task = await startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task });
-    services.push(task);
-    gateway = await startService('ingest-gateway', await freePort(), { ...common, TASK_SERVICE_URL: task.url, RISK_SERVICE_URL: risk.url });
-    services.push(gateway);
+    const stack = await startStack(common, schemas);
+    services.push(...stack.all);
+    gateway = stack.gateway;
 
     kafka = testKafka(`${id}-probe`);
     risks = new TopicRecorder(kafka, topicName(segmentRiskChangedTopic, id), `${id}-probe-risk`);

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { createWriteStream, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './environment';
+import { REPO_ROOT, SAMPLE_DATA_DIR, freePort } from './environment';
 import { waitFor } from './wait-for';
 
 export interface RunningService {
@@ -61,4 +61,21 @@ export function runServiceCli(name: string, args: string[], env: Record<string, 
     env: { ...process.env, ...env },
     encoding: 'utf8',
   });
+}
+
+/** Scores and imports the sample region (OpenStreetMap extract + SRTM tile) into the risk schema of `env`. */
+export function importSampleRegion(env: Record<string, string>) {
+  return runServiceCli(
+    'risk-service',
+    ['import', '--osm', join(SAMPLE_DATA_DIR, 'andorra.osm.pbf'), '--dem', join(SAMPLE_DATA_DIR, 'N42E001.hgt')],
+    env,
+  );
+}
+
+/** The three services on free ports, wired to each other: risk and task in their own schemas, the gateway in front. */
+export async function startStack(common: Record<string, string>, schemas: { risk: string; task: string }) {
+  const risk = await startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk });
+  const task = await startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task });
+  const gateway = await startService('ingest-gateway', await freePort(), { ...common, TASK_SERVICE_URL: task.url, RISK_SERVICE_URL: risk.url });
+  return { risk, task, gateway, all: [risk, task, gateway] };
 }
