@@ -1,4 +1,5 @@
 export * from './geometry/ruler';
+export { segmentsIntersect } from './geometry/planar';
 export * from './match';
 
 // Scoring engine (OSM + SRTM → scored segments).

@@ -1,4 +1,5 @@
 import Flatbush from 'flatbush';
+import { segmentsIntersect } from '@roadloop/geo';
 import type { Bbox } from '@roadloop/http';
 
 /** A segment's static properties: what an import sets, never a live score. */
@@ -110,33 +111,20 @@ export class SegmentFeatureIndex {
   }
 }
 
-/** True when a polyline (flat lon/lat pairs) touches the closed box: a vertex inside it or an edge crossing it. */
+/**
+ * True when a polyline (flat lon/lat pairs) touches the closed box: a vertex inside it, or an edge
+ * crossing one of its sides (an edge that enters the box without a vertex in it must cross a side).
+ */
 export function polylineTouchesBox(c: ArrayLike<number>, [minX, minY, maxX, maxY]: Bbox): boolean {
-  const inside = (x: number, y: number) => x >= minX && x <= maxX && y >= minY && y <= maxY;
-  for (let i = 0; i < c.length; i += 2) if (inside(c[i], c[i + 1])) return true;
+  for (let i = 0; i < c.length; i += 2) if (c[i] >= minX && c[i] <= maxX && c[i + 1] >= minY && c[i + 1] <= maxY) return true;
+  const sides = [
+    [minX, minY, maxX, minY],
+    [maxX, minY, maxX, maxY],
+    [maxX, maxY, minX, maxY],
+    [minX, maxY, minX, minY],
+  ] as const;
   for (let i = 2; i < c.length; i += 2) {
-    if (edgeCrossesBox(c[i - 2], c[i - 1], c[i], c[i + 1], minX, minY, maxX, maxY)) return true;
+    for (const [x0, y0, x1, y1] of sides) if (segmentsIntersect(c[i - 2], c[i - 1], c[i], c[i + 1], x0, y0, x1, y1)) return true;
   }
   return false;
-}
-
-/** Liang–Barsky: does the segment (x0,y0)–(x1,y1) meet the closed box? */
-function edgeCrossesBox(x0: number, y0: number, x1: number, y1: number, minX: number, minY: number, maxX: number, maxY: number): boolean {
-  const dx = x1 - x0;
-  const dy = y1 - y0;
-  let t0 = 0;
-  let t1 = 1;
-  const clip = (p: number, q: number): boolean => {
-    if (p === 0) return q >= 0;
-    const r = q / p;
-    if (p < 0) {
-      if (r > t1) return false;
-      if (r > t0) t0 = r;
-    } else {
-      if (r < t0) return false;
-      if (r < t1) t1 = r;
-    }
-    return true;
-  };
-  return clip(-dx, x0 - minX) && clip(dx, maxX - x0) && clip(-dy, y0 - minY) && clip(dy, maxY - y0) && t0 <= t1;
 }

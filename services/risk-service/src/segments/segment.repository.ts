@@ -28,16 +28,8 @@ export interface SegmentExposure {
   attributes: Record<string, unknown>;
 }
 
-export interface SegmentProfileRow {
-  id: string;
-  roadClass: string;
-  name: string | null;
-  lengthM: number;
-  geometry: LineString;
-  attributes: Record<string, unknown>;
-  exposureScore: number;
-  exposureLevel: string;
-}
+/** What a segment's profile announcement carries. */
+export type SegmentProfileRow = Omit<SegmentRecord, 'osmWayId' | 'index' | 'exposureFactors'>;
 
 /** Owns `road_segment`. */
 @Injectable()
