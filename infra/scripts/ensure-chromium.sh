@@ -6,15 +6,9 @@ set -euo pipefail
 
 CHROMIUM_PATH="${CHROMIUM_PATH:-/usr/bin/chromium}"
 
-log() { echo "ensure-chromium: $*"; }
-die() { echo "ensure-chromium: error: $*" >&2; exit 1; }
-
-as_root() {
-  if [[ $EUID -eq 0 ]]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-  else die "need root to run: $*"
-  fi
-}
+SCRIPT_NAME=ensure-chromium
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 if [[ ! -x "$CHROMIUM_PATH" ]]; then
   [[ "$CHROMIUM_PATH" == /usr/bin/chromium ]] || die "CHROMIUM_PATH=$CHROMIUM_PATH is not an executable"

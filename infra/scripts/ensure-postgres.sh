@@ -12,15 +12,9 @@ PGUSER="${PGUSER:-postgres}"
 PGDATABASE="${PGDATABASE:-roadloop}"
 export PGHOST PGPORT PGUSER
 
-log() { echo "ensure-postgres: $*"; }
-die() { echo "ensure-postgres: error: $*" >&2; exit 1; }
-
-as_root() {
-  if [[ $EUID -eq 0 ]]; then "$@"
-  elif command -v sudo >/dev/null 2>&1; then sudo "$@"
-  else die "need root to run: $*"
-  fi
-}
+SCRIPT_NAME=ensure-postgres
+# shellcheck source=lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
 apt_updated=0
 apt_install() {
