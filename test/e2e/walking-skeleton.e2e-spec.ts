@@ -1,6 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import {
   DEAD_LETTER_HEADERS,
@@ -11,9 +10,9 @@ import {
   topicName,
 } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
+import { isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
-import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startStack } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -53,13 +52,9 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     expect(imported.stderr).toBe('');
     expect(imported.stdout).toMatch(/imported 3 of 3 segments \(3 new/);
 
-    const [riskPort, taskPort, gatewayPort] = [await freePort(), await freePort(), await freePort()];
-    risk = await startService('risk-service', riskPort, { ...common, DB_SCHEMA: schemas.risk });
-    services.push(risk);
-    const task = await startService('task-service', taskPort, { ...common, DB_SCHEMA: schemas.task });
-    services.push(task);
-    gateway = await startService('ingest-gateway', gatewayPort, { ...common, TASK_SERVICE_URL: task.url, RISK_SERVICE_URL: risk.url });
-    services.push(gateway);
+    const stack = await startStack(common, schemas);
+    services.push(...stack.all);
+    ({ risk, gateway } = stack);
 
     kafka = testKafka(`${id}-probe`);
     producer = kafka.producer();
