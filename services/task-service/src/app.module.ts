@@ -8,6 +8,7 @@ import { Clock, SystemClock } from './clock';
 import { TASK_CONFIG, TaskConfig } from './config';
 import { OpenApiController } from './health/openapi.controller';
 import { DailyIndexController } from './jurisdictions/daily-index.controller';
+import { DailyIndexRecorder } from './jurisdictions/daily-index.recorder';
 import { DailyIndexRepository } from './jurisdictions/daily-index.repository';
 import { DailyIndexService } from './jurisdictions/daily-index.service';
 import { JurisdictionRepository } from './jurisdictions/jurisdiction.repository';
@@ -94,6 +95,7 @@ export class AppModule {
         TaskQueryService,
         DailyIndexRepository,
         DailyIndexService,
+        DailyIndexRecorder,
         EscalationService,
         IntakeConsumer,
         TaskMetrics,

@@ -39,6 +39,10 @@ export const taskConfigSchema = z
     STATUS_RED_OVERDUE_COUNT: z.coerce.number().int().min(1).max(10_000).default(3),
     /** Yellow when an open task is due within this many hours. */
     STATUS_AT_RISK_HOURS: positive(24 * 30).default(24),
+    /** The daily index is served for days this recent at most (older: 400), in days. */
+    DAILY_INDEX_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3660).default(730),
+    /** How often the service records today's live index rows and freezes the days that ended, ms. */
+    DAILY_INDEX_RECORD_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
     /** Whether a segment profile (published on import) can open a mandatory guardrail task. */
     MANDATORY_PROTECTION_ENABLED: booleanFlag.default(true),
     /** Road classes the rule applies to; tertiary and above by default (see README). */

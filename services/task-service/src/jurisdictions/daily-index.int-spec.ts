@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AppError } from '@roadloop/http';
 import { Harness, accidentEvent, box, hazardEvent, openHarness, profileEvent } from '../testing/harness';
 import { indexCsv, indexGeoJson } from './daily-index.format';
-import { DailyIndexService } from './daily-index.service';
+import { DailyIndexService, FREEZE_CATCH_UP_DAYS } from './daily-index.service';
 
 jest.setTimeout(60_000);
 
@@ -49,8 +49,23 @@ describe(DailyIndexService.name, () => {
     expect(busy.statusReasons[0]).toMatch(/^4 tasks of priority p1 overdue$/);
   });
 
-  it('freezes a past day the first time it is read after it ended, keeping that day\'s live "as of now" indicators', async () => {
+  it('writes nothing on a read, whatever day is asked; only the recorder stores rows', async () => {
+    const stored = async () => Number(((await h.ds.query('SELECT count(*) AS n FROM daily_index')) as { n: string }[])[0].n);
+    await h.daily.forDay();
+    await h.daily.forDay('2026-11-20');
+    await h.daily.history('busy', '2026-06-01', '2026-11-27');
+    expect(await stored()).toBe(0);
+    // Today live, and the last week's ended days frozen, for both townships.
+    expect(await h.daily.record()).toEqual({ live: 2, frozen: 2 * FREEZE_CATCH_UP_DAYS });
+    expect(await h.daily.record()).toEqual({ live: 2, frozen: 0 });
+    expect(await stored()).toBe(2 * (FREEZE_CATCH_UP_DAYS + 1));
+  });
+
+  it('freezes the day that ended when the recorder runs next, keeping that day\'s live "as of now" indicators', async () => {
     h.clock.current = new Date('2026-11-28T07:00:00Z');
+    // Not frozen yet: computed on read from the facts and the live row recorded that day.
+    expect(await itemOf('busy', '2026-11-27')).toMatchObject({ frozen: false, source: 'live' });
+    await h.daily.record();
     const yesterday = await itemOf('busy', '2026-11-27');
     expect(yesterday).toMatchObject({ date: '2026-11-27', frozen: true, source: 'live', asOf: '2026-11-27T23:59:59.999Z' });
     expect(yesterday.indicators.unassignedTasks.value).toBe(4);
@@ -80,6 +95,12 @@ describe(DailyIndexService.name, () => {
     await expect(h.daily.forDay('2026-11-29')).rejects.toMatchObject({ kind: 'invalid', fields: [{ field: 'date' }] } as Partial<AppError>);
     await expect(h.daily.history('busy', '2026-11-20', '2026-12-01')).rejects.toMatchObject({ fields: [{ field: 'to' }] });
     await expect(h.daily.history('nowhere')).rejects.toMatchObject({ code: 'JURISDICTION_NOT_FOUND' });
+  });
+
+  it('refuses a day older than DAILY_INDEX_MAX_AGE_DAYS, naming the parameter', async () => {
+    await expect(h.daily.forDay('0001-01-01')).rejects.toMatchObject({ kind: 'invalid', fields: [{ field: 'date' }] } as Partial<AppError>);
+    await expect(h.daily.history('busy', '2020-01-01', '2020-12-31')).rejects.toMatchObject({ kind: 'invalid', fields: [{ field: 'to' }] });
+    await expect(h.daily.history('busy', '2024-11-01', '2025-06-01')).rejects.toMatchObject({ kind: 'invalid', fields: [{ field: 'from' }] });
   });
 
   it('draws the report on simplified jurisdiction outlines, and writes it as CSV', async () => {

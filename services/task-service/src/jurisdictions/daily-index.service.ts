@@ -11,11 +11,15 @@ import { statusColour, statusReasons } from './jurisdiction-status';
 /** Tolerance of the map's jurisdiction outlines, in degrees (about 50 m north–south). */
 export const MAP_SIMPLIFY_DEG = 0.0005;
 
+/** Days before today that {@link DailyIndexService.record} freezes when they are not frozen yet (a service down over a long weekend). */
+export const FREEZE_CATCH_UP_DAYS = 7;
+
 /**
- * The morning report: the daily index of every jurisdiction. Today is computed live on each read
- * (and stored, not frozen); a past day is read as stored once frozen, else computed for the end of
- * that day from the timestamped facts — keeping the "as of now" indicators (unassigned tasks, red
- * segments) of the last live computation of that day when there was one — and frozen.
+ * The morning report: the daily index of every jurisdiction. Reads compute and never write: today
+ * live; a past day as stored once frozen, else for the end of that day from the timestamped facts —
+ * keeping the "as of now" indicators (unassigned tasks, red segments) of the last live row recorded
+ * that day when there is one. Only {@link record}, run by the service on its own schedule, stores
+ * today's live rows and freezes the days that ended, so no caller chooses which rows are written.
  */
 @Injectable()
 export class DailyIndexService {
@@ -29,7 +33,7 @@ export class DailyIndexService {
   async forDay(date?: string) {
     const now = this.clock.now();
     const day = date ?? utcDay(now);
-    notInFuture('date', day, now);
+    this.withinRange('date', day, now);
     const areas = await this.jurisdictions.list();
     const rows = await this.rowsFor(areas.map((a) => a.id), [day], now);
     return {
@@ -44,8 +48,9 @@ export class DailyIndexService {
     if (!area) throw new TaskException('JURISDICTION_NOT_FOUND', `no jurisdiction ${jurisdictionId}`);
     const now = this.clock.now();
     const last = to ?? utcDay(now);
-    notInFuture('to', last, now);
+    this.withinRange('to', last, now);
     const first = from ?? addDays(last, -29);
+    this.withinRange('from', first, now);
     const days = daysBetween(first, last);
     if (!days.length || days.length > MAX_HISTORY_DAYS) {
       const message = days.length ? `at most ${MAX_HISTORY_DAYS} days at once` : `from must not be after to (${last})`;
@@ -67,10 +72,33 @@ export class DailyIndexService {
     return this.index.simplifiedGeometries(MAP_SIMPLIFY_DEG);
   }
 
+  /**
+   * The writer: stores today's live row of every jurisdiction (not frozen) and freezes each of the
+   * last {@link FREEZE_CATCH_UP_DAYS} days that ended without a frozen row. Idempotent (a frozen row
+   * is never overwritten), so replicas may run it together.
+   */
+  async record(): Promise<{ live: number; frozen: number }> {
+    const now = this.clock.now();
+    const today = utcDay(now);
+    const areas = await this.jurisdictions.list();
+    const { fresh } = await this.compute(areas.map((a) => a.id), daysBetween(addDays(today, -FREEZE_CATCH_UP_DAYS), today), now);
+    await this.index.save(fresh);
+    const frozen = fresh.filter((r) => r.frozen).length;
+    return { live: fresh.length - frozen, frozen };
+  }
+
+  /** Rows of these days, computed where none is frozen, without storing anything. */
   private async rowsFor(ids: string[], days: string[], now: Date): Promise<Map<string, StoredIndexRow>> {
+    const { byKey, fresh } = await this.compute(ids, days, now);
+    // Computed here and not stored: frozen only once the writer has frozen it.
+    for (const row of fresh) byKey.set(key(row.jurisdictionId, row.day), { ...row, frozen: false });
+    return byKey;
+  }
+
+  private async compute(ids: string[], days: string[], now: Date): Promise<{ byKey: Map<string, StoredIndexRow>; fresh: StoredIndexRow[] }> {
     const today = utcDay(now);
     const byKey = new Map<string, StoredIndexRow>();
-    if (!ids.length || !days.length) return byKey;
+    if (!ids.length || !days.length) return { byKey, fresh: [] };
     for (const row of await this.index.stored(days[0], days[days.length - 1], ids.length === 1 ? ids[0] : undefined)) {
       byKey.set(key(row.jurisdictionId, row.day), row);
     }
@@ -87,9 +115,19 @@ export class DailyIndexService {
       this.config.STATUS_AT_RISK_HOURS,
     );
     const fresh = todo.map((t, i) => this.row(t.id, t.day, facts[i], t.day === today ? now : null, t.previous));
-    await this.index.save(fresh);
     for (const row of fresh) byKey.set(key(row.jurisdictionId, row.day), row);
-    return byKey;
+    return { byKey, fresh };
+  }
+
+  /** A day up to today and no older than `DAILY_INDEX_MAX_AGE_DAYS`, or a 400 naming the parameter. */
+  private withinRange(field: string, day: string, now: Date): void {
+    const today = utcDay(now);
+    const oldest = addDays(today, -this.config.DAILY_INDEX_MAX_AGE_DAYS);
+    if (day > today) throw new TaskException('INVALID_DATE', `${field} ${day} is after today (${today}, UTC)`, [{ field, message: 'a day up to today (UTC)' }]);
+    if (day < oldest) {
+      const message = `a day from ${oldest} (${this.config.DAILY_INDEX_MAX_AGE_DAYS} days ago) to today`;
+      throw new TaskException('INVALID_DATE', `${field} ${day} is too old: ${message}`, [{ field, message }]);
+    }
   }
 
   /** A row from facts: live (`liveAt` set) or rebuilt for a past day, frozen then. */
@@ -120,10 +158,6 @@ export class DailyIndexService {
 }
 
 const key = (id: string, day: string) => `${id} ${day}`;
-
-function notInFuture(field: string, day: string, now: Date): void {
-  if (day > utcDay(now)) throw new TaskException('INVALID_DATE', `${field} ${day} is after today (${utcDay(now)}, UTC)`, [{ field, message: 'a day up to today (UTC)' }]);
-}
 
 /** The public shape of a row. */
 function view(row: StoredIndexRow) {
