@@ -2,8 +2,10 @@ import { INestApplication, Logger, LogLevel, Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { json } from 'express';
 import { ConfigError } from '@roadloop/config';
+import { accessLog } from './access-log';
 import { AppErrorFilter } from './error.filter';
 import { JsonLogger, logContext } from './json-logger';
+import { requestTargetGuard } from './request-target';
 
 const LEVELS: Record<string, LogLevel[]> = {
   debug: ['debug', 'log', 'warn', 'error', 'fatal'],
@@ -12,13 +14,31 @@ const LEVELS: Record<string, LogLevel[]> = {
   error: ['error', 'fatal'],
 };
 
-/** Applies what every service's HTTP edge shares: body limits, error shape, shutdown hooks. */
-export function configureApp(app: INestApplication, options: { bodyLimit?: string } = {}): INestApplication {
+export interface EdgeOptions {
+  bodyLimit?: string;
+  /** How access lines are written: fields of a JSON line, or one text line (the service's LOG_FORMAT). */
+  logFormat?: 'json' | 'text';
+}
+
+/**
+ * Applies what every service's HTTP edge shares: an access line per request, refusal of request
+ * targets that could steer a forwarded request elsewhere, headers that stop browsers sniffing
+ * content types and leaking URLs as referrers, body limits, error shape, shutdown hooks.
+ */
+export function configureApp(app: INestApplication, options: EdgeOptions = {}): INestApplication {
   // Every log line written while handling a request carries the caller's correlation id.
   app.use((req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: () => void) => {
     const header = req.headers['x-correlation-id'];
     const correlationId = typeof header === 'string' && /^[A-Za-z0-9._:-]{1,200}$/.test(header) ? header : undefined;
     logContext.run(correlationId ? { correlationId } : {}, next);
+  });
+  const access = new Logger('access');
+  app.use(accessLog((entry) => (options.logFormat === 'text' ? access.log(entry.message) : access.log(entry))));
+  app.use(requestTargetGuard);
+  app.use((_req: unknown, res: { setHeader(name: string, value: string): unknown }, next: () => void) => {
+    res.setHeader('x-content-type-options', 'nosniff');
+    res.setHeader('referrer-policy', 'no-referrer');
+    next();
   });
   // GeoJSON bodies (a polygon to search within) are JSON too.
   app.use(json({ limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/geo+json'] }));
@@ -57,7 +77,7 @@ export async function bootstrapService(spec: ServiceBootstrap): Promise<INestApp
     bodyParser: false,
     logger: config.LOG_FORMAT === 'json' ? new JsonLogger(spec.name, levels) : levels,
   });
-  configureApp(app, { bodyLimit: spec.bodyLimit });
+  configureApp(app, { bodyLimit: spec.bodyLimit, logFormat: config.LOG_FORMAT });
   await app.listen(config.HTTP_PORT, config.HTTP_HOST);
   new Logger(spec.name).log(`listening on http://${config.HTTP_HOST}:${config.HTTP_PORT}`);
   return app;

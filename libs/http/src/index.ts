@@ -8,3 +8,5 @@ export * from './observability';
 export * from './json-logger';
 export * from './query-params';
 export * from './csv';
+export * from './access-log';
+export * from './request-target';

@@ -25,6 +25,21 @@ describe(JsonLogger.name, () => {
     expect(lines[0].line).toMatchObject({ level: 'warn', correlationId: 'req-42', eventId: 'e-1' });
   });
 
+  it('writes the fields of a structured line beside its message', () => {
+    const { lines, logger } = capture();
+    logContext.run({ correlationId: 'req-7' }, () => logger.log({ message: 'GET /v1/tasks 200 3 ms', method: 'GET', status: 200 }, 'access'));
+    expect(lines[0].line).toEqual({
+      time: expect.any(String),
+      level: 'info',
+      service: 'risk-service',
+      context: 'access',
+      message: 'GET /v1/tasks 200 3 ms',
+      method: 'GET',
+      status: 200,
+      correlationId: 'req-7',
+    });
+  });
+
   it('keeps the stack of errors and drops levels that are off', () => {
     const { lines, logger } = capture();
     logger.debug('noise', 'X');

@@ -46,15 +46,22 @@ export class JsonLogger implements LoggerService {
     // Nest passes (message, context) or, for errors, (message, stack, context).
     const context = rest.length && typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
     const stack = level === 'error' && rest.length >= 2 && typeof rest[0] === 'string' ? rest[0] : undefined;
+    // A plain object is a structured line: its `message`, and its other fields beside it.
+    const { message: text, ...fields } = isPlainObject(message) ? message : { message };
     const line = {
       time: new Date().toISOString(),
       level: level === 'log' ? 'info' : level,
       service: this.service,
       ...(context ? { context } : {}),
-      message: message instanceof Error ? message.message : typeof message === 'string' ? message : JSON.stringify(message),
+      message: text instanceof Error ? text.message : typeof text === 'string' ? text : (JSON.stringify(text) ?? ''),
+      ...fields,
       ...logContext.getStore(),
       ...(stack ? { stack } : {}),
     };
     this.write(JSON.stringify(line), level);
   }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
 }

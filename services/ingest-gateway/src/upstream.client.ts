@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { AppError } from '@roadloop/http';
+import { AppError, parseRequestTarget } from '@roadloop/http';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 
 export type UpstreamService = 'task' | 'risk';
@@ -83,9 +83,15 @@ export class UpstreamClient {
     pathAndQuery: string,
     init: { body?: unknown; headers?: Record<string, string> },
   ): Promise<Response> {
-    const base = service === 'task' ? this.config.TASK_SERVICE_URL : this.config.RISK_SERVICE_URL;
+    // The host is the configured one whatever the path says: the path and query are set on a copy
+    // of the service's URL instead of being resolved against it (`new URL('//host/…', base)` would
+    // change the host, `/../` the path).
+    const { path, query } = parseRequestTarget(pathAndQuery);
+    const url = new URL(service === 'task' ? this.config.TASK_SERVICE_URL : this.config.RISK_SERVICE_URL);
+    url.pathname = path;
+    url.search = query;
     try {
-      return await fetch(new URL(pathAndQuery, base), {
+      return await fetch(url, {
         method,
         headers: { 'content-type': 'application/json', ...init.headers },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),

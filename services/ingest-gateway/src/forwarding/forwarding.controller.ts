@@ -1,14 +1,19 @@
-import { All, Body, Controller, Get, Post, Req, Res } from '@nestjs/common';
+import { All, Body, Controller, Get, Post, Req, Res, UseGuards } from '@nestjs/common';
 import { pipeline } from 'node:stream/promises';
 import type { Request, Response } from 'express';
+import { RolesGuard } from '@roadloop/auth';
 import { UpstreamClient, UpstreamService } from '../upstream.client';
+import { forwardedTarget } from './forwarded-routes';
 
 /**
  * The gateway is the public door of the task and risk services: a request is passed on with the
  * caller's token, and the answer (status, content type, bytes) comes back unchanged. Reports
  * (POST /v1/hazards, POST /v1/accidents) are not forwarded: the gateway publishes them itself.
+ * Only a published route's own path reaches a service (see `forwardedTarget`), and only with a
+ * valid token: every forwarded route needs one, and the owning service checks the role.
  */
 @Controller('v1')
+@UseGuards(RolesGuard)
 export class ForwardingController {
   constructor(private readonly upstream: UpstreamClient) {}
 
@@ -35,7 +40,7 @@ export class ForwardingController {
 
   private async relay(service: UpstreamService, req: Request, res: Response, body: unknown): Promise<void> {
     const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method);
-    const result = await this.upstream.relay(service, req.method, req.originalUrl, {
+    const result = await this.upstream.relay(service, req.method, forwardedTarget(service, req.originalUrl), {
       body: hasBody ? body : undefined,
       headers: req.headers,
     });
