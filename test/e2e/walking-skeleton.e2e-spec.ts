@@ -160,7 +160,6 @@ describe('walking skeleton: hazard → risk change → one task', () => {
   });
 
   it('dead-letters unparseable and invalid messages with the reason and original bytes, and moves on', async () => {
-    const key = `poison-${id}`;
     const garbage = Buffer.from('{"truncated": ');
     const invalid = Buffer.from(JSON.stringify({ eventId: randomUUID(), schemaVersion: 1, payload: { category: 'alien' } }));
     const valid = {
@@ -178,7 +177,8 @@ describe('walking skeleton: hazard → risk change → one task', () => {
         reportedAt: new Date().toISOString(),
       },
     };
-    // Same key, so all three land on one partition in this order.
+    // Same key (the valid report's, as its contract requires), so all three land on one partition in this order.
+    const key = valid.payload.hazardId;
     await producer.send({
       topic: topics.hazards,
       messages: [garbage, invalid, Buffer.from(JSON.stringify(valid))].map((value) => ({ key, value })),

@@ -26,7 +26,10 @@ export function topicName(contract: Pick<TopicContract, 'topic'>, prefix = ''): 
   return prefix ? `${prefix}.${contract.topic}` : contract.topic;
 }
 
-/** A readable one-line reason from a schema failure, naming each bad field. */
+/** A readable one-line reason from a schema failure, naming each bad field (an unknown one under its own name). */
 export function describeIssues(error: z.ZodError): string {
-  return error.issues.map((i) => `${i.path.length ? i.path.join('.') : '(root)'}: ${i.message}`).join('; ');
+  const at = (path: PropertyKey[]) => (path.length ? path.map(String).join('.') : '(root)');
+  return error.issues
+    .flatMap((i) => (i.code === 'unrecognized_keys' ? i.keys.map((k) => `${at([...i.path, k])}: unknown field`) : [`${at(i.path)}: ${i.message}`]))
+    .join('; ');
 }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ALL_TOPICS, COUNTERMEASURES, COUNTERMEASURE_BY_HAZARD, HAZARD_CATEGORIES, decodeMessage, hazardCategoriesFixedBy, topicName } from './index';
+import { ALL_TOPICS, COUNTERMEASURES, COUNTERMEASURE_BY_HAZARD, HAZARD_CATEGORIES, decodeMessage, hazardCategoriesFixedBy, isStorableText, topicName } from './index';
 
 const FIXTURES = join(__dirname, '..', 'fixtures');
 
@@ -41,9 +41,63 @@ describe('topic contracts', () => {
       expect(result.ok).toBe(false);
       if (!result.ok) {
         expect(result.code).toBe('INVALID_SCHEMA');
-        expect(result.reason).toMatch(/[a-zA-Z]+(\.[a-zA-Z]+)*: /);
+        expect(result.reason).toMatch(/[a-zA-Z]+(\.[a-zA-Z0-9]+)*: /);
       }
     });
+  });
+});
+
+/** Every string and every object of a JSON value, with its path. */
+function* leaves(value: unknown, path: (string | number)[] = []): Generator<{ path: (string | number)[]; value: unknown }> {
+  if (typeof value === 'string') yield { path, value };
+  if (value && typeof value === 'object') {
+    if (!Array.isArray(value)) yield { path, value };
+    for (const [k, v] of Object.entries(value)) yield* leaves(v, [...path, Array.isArray(value) ? Number(k) : k]);
+  }
+}
+
+function withChange(json: unknown, path: (string | number)[], change: (old: unknown) => unknown): unknown {
+  const copy = structuredClone(json) as Record<string | number, unknown>;
+  if (!path.length) return change(copy);
+  let at = copy;
+  for (const step of path.slice(0, -1)) at = at[step] as Record<string | number, unknown>;
+  at[path[path.length - 1]] = change(at[path[path.length - 1]]);
+  return copy;
+}
+
+describe('what producers get wrong', () => {
+  const cases = ALL_TOPICS.flatMap((contract) =>
+    fixtureFiles(contract.topic, 'valid').map((file) => [`${contract.topic}/${file.split('/').pop()}`, contract, JSON.parse(readFileSync(file, 'utf8')) as unknown] as const),
+  );
+
+  it.each(cases)('%s: a NUL or an unpaired surrogate in any string is refused, naming the field', (_, contract, json) => {
+    const strings = [...leaves(json)].filter((l) => typeof l.value === 'string');
+    expect(strings.length).toBeGreaterThan(0);
+    for (const bad of ['\u0000', '\ud800']) {
+      for (const { path } of strings) {
+        const result = decodeMessage(contract, Buffer.from(JSON.stringify(withChange(json, path, (v) => `${v as string}${bad}`))));
+        expect({ path, result }).toMatchObject({ path, result: { ok: false, code: 'INVALID_SCHEMA', reason: expect.stringContaining(`${path.join('.')}: `) } });
+      }
+    }
+  });
+
+  it.each(cases)('%s: an unknown field in any object is refused, naming it', (_, contract, json) => {
+    for (const { path } of [...leaves(json)].filter((l) => typeof l.value === 'object')) {
+      const result = decodeMessage(contract, Buffer.from(JSON.stringify(withChange(json, path, (o) => ({ ...(o as object), weathr: 'rain' })))));
+      expect({ path, result }).toMatchObject({ path, result: { ok: false, code: 'INVALID_SCHEMA', reason: expect.stringContaining(`${[...path, 'weathr'].join('.')}: unknown field`) } });
+    }
+  });
+
+  it('gives every valid example an event id of its own (they are copied as templates)', () => {
+    const ids = cases.map(([, , json]) => (json as { eventId: string }).eventId);
+    expect(new Set(ids).size).toBe(ids.length);
+  });
+});
+
+describe(isStorableText.name, () => {
+  it('refuses NUL and unpaired surrogates, and keeps everything else, astral characters and control characters included', () => {
+    expect(['a\u0000b', '\u0000', 'x\ud800', '\udc00x', 'a\udc00\ud800b'].map(isStorableText)).toEqual([false, false, false, false, false]);
+    expect(['', 'Sant Julià de Lòria', '🚧 rockfall \ud83d\udea7', 'line\nbreak\ttab\u0001\u001f\u007f'].map(isStorableText)).toEqual([true, true, true, true]);
   });
 });
 

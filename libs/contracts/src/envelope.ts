@@ -1,16 +1,18 @@
 import { z } from 'zod';
+import { storableString } from './text';
 
 /**
  * Every event on every topic carries this envelope. The producer sets it; handlers never invent ids.
  * `schemaVersion` is the version of the payload schema of the topic (a breaking change is a new
- * topic, `…v2`, never an edit in place).
+ * topic, `…v2`, never an edit in place). Unknown fields are refused, here and in every payload: a
+ * producer's typo must not vanish silently.
  */
-export const envelopeSchema = z.object({
+export const envelopeSchema = z.strictObject({
   eventId: z.uuid(),
   occurredAt: z.iso.datetime({ offset: true }),
   schemaVersion: z.number().int().positive(),
-  source: z.string().min(1).max(100),
-  correlationId: z.string().min(1).max(200),
+  source: storableString().min(1).max(100),
+  correlationId: storableString().min(1).max(200),
 });
 
 export type Envelope = z.infer<typeof envelopeSchema>;

@@ -1,6 +1,13 @@
+import { z } from 'zod';
+import { DeadLetterCode } from '@roadloop/contracts';
+import { AppError, isRetriableKind } from '@roadloop/http';
+import { InvalidEventError } from './event-publisher';
+
 /**
  * Thrown by a handler for a message that can never succeed (it refers to something that cannot
  * exist, breaks a business rule, …): the message is dead-lettered at once instead of retried.
+ * A `code` that names a dead-letter reason (`DUPLICATE_EVENT_ID`, …) becomes the dead letter's code;
+ * any other is reported as REJECTED, with the code in the reason.
  */
 export class NonRetriableError extends Error {
   constructor(
@@ -14,4 +21,65 @@ export class NonRetriableError extends Error {
 
 export function isNonRetriable(err: unknown): err is NonRetriableError {
   return err instanceof NonRetriableError;
+}
+
+/** What the consumer does with a message whose handler failed. */
+export type FailureVerdict =
+  | { action: 'retry'; reason: string }
+  | { action: 'dead-letter'; code: DeadLetterCode; reason: string };
+
+/**
+ * The one retry-or-dead-letter policy of every consumer. Data errors — a message the handler or a
+ * business rule refuses, an invalid event, a PostgreSQL data exception (SQLSTATE class 22: bad
+ * encoding, NUL, out of range…) or integrity constraint violation (class 23) — can never succeed:
+ * dead-lettered after this one attempt, so a poison message holds its partition for one attempt
+ * only. Everything else (connection refused or reset, timeouts, serialization failures, the broker
+ * or database unavailable, an error nobody classified) may pass: retried with backoff, bounded.
+ */
+export function judgeFailure(err: unknown): FailureVerdict {
+  const message = err instanceof Error ? err.message : String(err);
+  if (err instanceof NonRetriableError) return deadLetter(err.code, message);
+  if (err instanceof AppError) return isRetriableKind(err.kind) ? { action: 'retry', reason: `${err.code}: ${message}` } : deadLetter(err.code, message);
+  if (err instanceof InvalidEventError) return deadLetter('INVALID_OUTGOING_EVENT', message);
+  if (err instanceof z.ZodError) return deadLetter('INVALID_DATA', message);
+  const sqlState = sqlStateOf(err);
+  if (sqlState && (sqlState.startsWith('22') || sqlState.startsWith('23'))) {
+    const constraint = constraintOf(err);
+    return deadLetter(`SQLSTATE_${sqlState}`, constraint ? `${message} (constraint ${constraint})` : message);
+  }
+  if (isEncodingError(err)) return deadLetter('BAD_ENCODING', message);
+  return { action: 'retry', reason: sqlState ? `SQLSTATE_${sqlState}: ${message}` : message };
+}
+
+const NAMED_CODES = new Set<string>([
+  DeadLetterCode.DuplicateEventId,
+  DeadLetterCode.DuplicateReportId,
+  DeadLetterCode.DuplicateExternalId,
+  DeadLetterCode.WrongKey,
+]);
+
+function deadLetter(code: string, message: string): FailureVerdict {
+  const named = NAMED_CODES.has(code);
+  return { action: 'dead-letter', code: named ? (code as DeadLetterCode) : DeadLetterCode.Rejected, reason: `${code}: ${message}` };
+}
+
+/** The SQLSTATE of a PostgreSQL error: on the driver's error, or on the ORM's wrapper of it. */
+function sqlStateOf(err: unknown): string | undefined {
+  for (const candidate of [err, (err as { driverError?: unknown } | null)?.driverError]) {
+    const code = (candidate as { code?: unknown } | null | undefined)?.code;
+    // A driver error always carries the `severity` PostgreSQL reported; Node's own codes (ECONNRESET…) never match.
+    if (typeof code === 'string' && /^[0-9A-Z]{5}$/.test(code) && typeof (candidate as { severity?: unknown }).severity === 'string') return code;
+  }
+  return undefined;
+}
+
+function constraintOf(err: unknown): string | undefined {
+  const e = err as { constraint?: unknown; driverError?: { constraint?: unknown } } | null;
+  const constraint = e?.constraint ?? e?.driverError?.constraint;
+  return typeof constraint === 'string' ? constraint : undefined;
+}
+
+/** Bytes that are not text in the encoding they claim (a handler decoding a payload's field, say). */
+function isEncodingError(err: unknown): boolean {
+  return err instanceof URIError || (err as { code?: unknown } | null)?.code === 'ERR_ENCODING_INVALID_ENCODED_DATA';
 }

@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { Client } from 'pg';
 import { z } from 'zod';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, defineTopic, eventSchema, topicName } from '@roadloop/contracts';
 import { EventPublisher } from './event-publisher';
@@ -11,12 +12,13 @@ import { MessageMeta, TopicConsumer, subscription } from './topic-consumer';
 jest.setTimeout(90_000);
 
 const brokers = (process.env.KAFKA_BROKERS ?? '127.0.0.1:9092').split(',');
+const databaseUrl = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roadloop';
 const quiet = { log: () => undefined, warn: () => undefined, error: () => undefined };
 
 const counterTopic = defineTopic({
   topic: 'roadloop.test-counter.incremented.v1',
   schemaVersion: 1,
-  valueSchema: eventSchema(1, z.object({ n: z.number().int(), key: z.string() })),
+  valueSchema: eventSchema(1, z.strictObject({ n: z.number().int(), key: z.string() })),
   key: (v) => v.payload.key,
   defaultPartitions: 1,
 });
@@ -78,21 +80,14 @@ describe(TopicConsumer.name, () => {
     return { topic, groupId: `${prefix}.worker` };
   }
 
-  const produce = (topic: string, values: (string | Buffer)[]) =>
+  const produce = (topic: string, values: (string | Buffer)[], key: string | null = 'k') =>
     publisher.send(
       topic,
-      values.map((value) => ({ key: 'k', value })),
+      values.map((value) => ({ key, value })),
     );
 
-  const event = (n: number) =>
-    JSON.stringify({
-      eventId: randomUUID(),
-      occurredAt: new Date().toISOString(),
-      schemaVersion: 1,
-      source: 'int-test',
-      correlationId: `c${n}`,
-      payload: { n, key: 'k' },
-    });
+  const envelope = (n: number) => ({ eventId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1, source: 'int-test', correlationId: `c${n}` });
+  const event = (n: number) => JSON.stringify({ ...envelope(n), payload: { n, key: 'k' } });
 
   function start(groupId: string, handle: (n: number, meta: MessageMeta) => Promise<void>, maxAttempts = 3) {
     const consumer = new TopicConsumer(
@@ -168,6 +163,83 @@ describe(TopicConsumer.name, () => {
     expect(JSON.parse(deadLetters[2].value!.toString()).payload.n).toBe(3);
 
     // Offsets are committed past every message, dead-lettered or handled.
+    await committedEventually(groupId, topic, 5);
+  });
+
+  describe('one retry-or-dead-letter policy, for errors raised by the real database', () => {
+    let db: Client;
+    afterEach(async () => {
+      await db?.end();
+    });
+
+    it('dead-letters data errors after one attempt, retries a refused connection, and handles what follows on the partition', async () => {
+      const { topic, groupId } = await setUp();
+      db = new Client({ connectionString: databaseUrl });
+      await db.connect();
+      const attempts = new Map<number, number>();
+      const handled: number[] = [];
+      await start(
+        groupId,
+        async (n, meta) => {
+          attempts.set(n, meta.attempt);
+          if (n === 1) {
+            // A constraint violation (SQLSTATE 23505), as a reused unique id raises it.
+            await db.query('BEGIN');
+            try {
+              await db.query('CREATE TEMP TABLE once (id int PRIMARY KEY) ON COMMIT DROP');
+              await db.query('INSERT INTO once VALUES (1), (1)');
+            } finally {
+              await db.query('ROLLBACK');
+            }
+          }
+          // A NUL that slipped past a schema: PostgreSQL refuses it as a data exception (SQLSTATE 22021).
+          if (n === 2) await db.query('SELECT $1::text', ['x \u0000']);
+          if (n === 3 && meta.attempt < 3) {
+            const nowhere = new Client({ host: '127.0.0.1', port: 1, user: 'postgres', connectionTimeoutMillis: 2_000 });
+            await nowhere.connect();
+          }
+          handled.push(n);
+        },
+        5,
+      );
+      await produce(topic, [1, 2, 3, 4].map(event));
+      await until('the message behind them handled', () => (handled.includes(4) ? true : undefined));
+      await until('two dead letters', () => (deadLetters.length === 2 ? true : undefined));
+
+      expect(handled).toEqual([3, 4]);
+      expect(Object.fromEntries(attempts)).toEqual({ 1: 1, 2: 1, 3: 3, 4: 1 });
+      expect(deadLetters.map((d) => [d.headers[DEAD_LETTER_HEADERS.errorCode], d.headers[DEAD_LETTER_HEADERS.attempts]])).toEqual([
+        ['REJECTED', '1'],
+        ['REJECTED', '1'],
+      ]);
+      expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/^SQLSTATE_23505: .*constraint once_pkey/);
+      expect(deadLetters[1].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/^SQLSTATE_22021: /);
+      await committedEventually(groupId, topic, 4);
+    });
+  });
+
+  it('dead-letters a message keyed otherwise than its contract says, or not keyed, and one with an unknown field', async () => {
+    const { topic, groupId } = await setUp();
+    const handled: number[] = [];
+    await start(groupId, async (n) => {
+      handled.push(n);
+    });
+    const wrongKey = event(1);
+    const unknownEnvelopeField = JSON.stringify({ ...envelope(3), partition: 0, payload: { n: 3, key: 'k' } });
+    const unknownPayloadField = JSON.stringify({ ...envelope(4), payload: { n: 4, key: 'k', weathr: 'rain' } });
+    await produce(topic, [wrongKey], 'k2');
+    await produce(topic, [event(2)], null);
+    await produce(topic, [unknownEnvelopeField, unknownPayloadField, event(5)]);
+    await until('the valid message handled', () => (handled.includes(5) ? true : undefined));
+    await until('four dead letters', () => (deadLetters.length === 4 ? true : undefined));
+
+    expect(handled).toEqual([5]);
+    expect(deadLetters.map((d) => d.headers[DEAD_LETTER_HEADERS.errorCode])).toEqual(['WRONG_KEY', 'WRONG_KEY', 'INVALID_SCHEMA', 'INVALID_SCHEMA']);
+    expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.reason]).toBe('key "k2"; the contract keys this value "k"');
+    expect(deadLetters[1].headers[DEAD_LETTER_HEADERS.reason]).toBe('no key; the contract keys this value "k"');
+    expect(deadLetters[0].value!.toString()).toBe(wrongKey);
+    expect(deadLetters[2].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/partition: unknown field/);
+    expect(deadLetters[3].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/payload\.weathr: unknown field/);
     await committedEventually(groupId, topic, 5);
   });
 

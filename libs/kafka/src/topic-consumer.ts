@@ -10,7 +10,7 @@ import {
 } from '@roadloop/contracts';
 import { logContext } from '@roadloop/http';
 import { EventPublisher } from './event-publisher';
-import { isNonRetriable } from './handler-errors';
+import { judgeFailure } from './handler-errors';
 import { KafkaLogger } from './kafka.options';
 
 export interface MessageMeta {
@@ -40,7 +40,7 @@ export interface TopicConsumerOptions {
   groupId: string;
   topicPrefix: string;
   subscriptions: Subscription[];
-  /** Attempts at a failing message before it is dead-lettered (1 = no retry). */
+  /** Attempts at a message whose handler keeps failing with a retriable error before it is dead-lettered (1 = no retry). */
   maxAttempts: number;
   /** Backoff before attempt n+1 is min(baseMs · 2^(n−1), maxMs). */
   retryBaseMs?: number;
@@ -62,8 +62,10 @@ export interface ConsumerStats {
 /**
  * At-least-once consumer: a batch at a time, each message's offset resolved only after its handler
  * finished (or after it was dead-lettered), so a crash replays from the last committed offset and
- * handlers must be idempotent. A message that cannot be decoded, that the handler rejects, or that
- * keeps failing goes to the dead-letter topic with the original bytes; the partition moves on.
+ * handlers must be idempotent. A message that cannot be decoded, fails its schema, carries another
+ * key than its contract gives it, or fails with a data error goes to the dead-letter topic with the
+ * original bytes at once; one that keeps failing otherwise, after bounded retries (`judgeFailure`
+ * decides, for every consumer). The partition moves on.
  */
 export class TopicConsumer {
   private readonly consumer: Consumer;
@@ -146,29 +148,30 @@ export class TopicConsumer {
       await this.deadLetter(topic, partition, message, code, decoded.reason, 0);
       return;
     }
+    // The key decides the partition, hence what is seen in order: a producer that keys otherwise breaks that.
+    const key = message.key === null ? null : message.key.toString('utf8');
+    const expectedKey = subscription.contract.key(decoded.value);
+    if (key !== expectedKey) {
+      const given = key === null ? 'no key' : `key ${JSON.stringify(key.slice(0, 200))}`;
+      await this.deadLetter(topic, partition, message, DeadLetterCode.WrongKey, `${given}; the contract keys this value ${JSON.stringify(expectedKey)}`, 0);
+      return;
+    }
     const { maxAttempts } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await subscription.handle(decoded.value, {
-          topic,
-          partition,
-          offset: message.offset,
-          key: message.key?.toString('utf8') ?? null,
-          headers: message.headers ?? {},
-          attempt,
-        });
+        await subscription.handle(decoded.value, { topic, partition, offset: message.offset, key, headers: message.headers ?? {}, attempt });
         return;
       } catch (err) {
-        const reason = err instanceof Error ? err.message : String(err);
-        if (isNonRetriable(err)) {
-          await this.deadLetter(topic, partition, message, DeadLetterCode.Rejected, `${err.code}: ${reason}`, attempt);
+        const verdict = judgeFailure(err);
+        if (verdict.action === 'dead-letter') {
+          await this.deadLetter(topic, partition, message, verdict.code, verdict.reason, attempt);
           return;
         }
         if (attempt >= maxAttempts) {
-          await this.deadLetter(topic, partition, message, DeadLetterCode.RetriesExhausted, reason, attempt);
+          await this.deadLetter(topic, partition, message, DeadLetterCode.RetriesExhausted, verdict.reason, attempt);
           return;
         }
-        this.logger.warn(`${topic}[${partition}]@${message.offset} attempt ${attempt}/${maxAttempts} failed: ${reason}`);
+        this.logger.warn(`${topic}[${partition}]@${message.offset} attempt ${attempt}/${maxAttempts} failed: ${verdict.reason}`);
         await this.backoff(attempt, heartbeat);
       }
     }

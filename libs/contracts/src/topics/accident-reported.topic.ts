@@ -1,14 +1,15 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema, latSchema, lonSchema } from '../envelope';
+import { storableString } from '../text';
 
 const count = z.number().int().min(0).max(1000);
 
 /** The fields of a crash report, before the consistency rules (see `accidentReportSchema`). */
-export const accidentFieldsSchema = z.object({
+export const accidentFieldsSchema = z.strictObject({
     accidentId: z.uuid(),
     /** The police system's own id; the same external id is never recorded twice. */
-    externalId: z.string().min(1).max(100).optional(),
+    externalId: storableString().min(1).max(100).optional(),
     /** When the crash happened (not when it was reported). */
     occurredAt: z.iso.datetime({ offset: true }),
     lon: lonSchema,
@@ -21,7 +22,7 @@ export const accidentFieldsSchema = z.object({
     vehicles: z.number().int().min(1).max(200),
     weather: z.enum(['clear', 'rain', 'snow', 'fog', 'ice', 'wind', 'unknown']).optional(),
     light: z.enum(['daylight', 'dusk_dawn', 'dark_lit', 'dark_unlit', 'unknown']).optional(),
-    description: z.string().max(2000).optional(),
+    description: storableString().max(2000).optional(),
 });
 
 type Casualties = { propertyDamageOnly: boolean; deaths: number; seriousInjuries: number; slightInjuries: number };

@@ -24,8 +24,16 @@ export enum DeadLetterCode {
   Unparseable = 'UNPARSEABLE',
   /** JSON that fails the topic's schema. */
   InvalidSchema = 'INVALID_SCHEMA',
-  /** The handler refused it for a reason retrying cannot change. */
+  /** The key is not the one the topic's contract gives the value (or there is none): ordering per key would break. */
+  WrongKey = 'WRONG_KEY',
+  /** The handler refused it for a reason retrying cannot change (a business rule, a constraint or data error). */
   Rejected = 'REJECTED',
-  /** The handler kept failing after the bounded retries. */
+  /** Its `eventId` was recorded before for a different event: every event needs an id of its own. */
+  DuplicateEventId = 'DUPLICATE_EVENT_ID',
+  /** Its report id (`hazardId`, `accidentId`) was recorded before with different content. */
+  DuplicateReportId = 'DUPLICATE_REPORT_ID',
+  /** Its `externalId` was recorded before for another accident. */
+  DuplicateExternalId = 'DUPLICATE_EXTERNAL_ID',
+  /** The handler kept failing (connection, timeout, unknown error) after the bounded retries. */
   RetriesExhausted = 'RETRIES_EXHAUSTED',
 }

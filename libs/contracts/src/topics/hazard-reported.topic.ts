@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema, latSchema, lonSchema } from '../envelope';
+import { storable, storableString } from '../text';
 
 /** What a reporter saw on the road. Values are stable API: add new ones, never rename. */
 export const HAZARD_CATEGORIES = [
@@ -21,19 +22,19 @@ export type HazardCategory = (typeof HAZARD_CATEGORIES)[number];
 export const HAZARD_SEVERITIES = ['low', 'medium', 'high', 'critical'] as const;
 export type HazardSeverity = (typeof HAZARD_SEVERITIES)[number];
 
-export const hazardReportSchema = z.object({
+export const hazardReportSchema = z.strictObject({
   hazardId: z.uuid(),
   category: z.enum(HAZARD_CATEGORIES),
   severity: z.enum(HAZARD_SEVERITIES),
   lon: lonSchema,
   lat: latSchema,
   reportedAt: z.iso.datetime({ offset: true }),
-  description: z.string().max(2000).optional(),
-  photoUrls: z.array(z.url({ protocol: /^https?$/ }).max(2048)).max(10).optional(),
+  description: storableString().max(2000).optional(),
+  photoUrls: z.array(storable(z.url({ protocol: /^https?$/ }).max(2048))).max(10).optional(),
   reporter: z
     .object({
-      name: z.string().max(200).optional(),
-      contact: z.string().max(200).optional(),
+      name: storableString().max(200).optional(),
+      contact: storableString().max(200).optional(),
       kind: z.enum(['villager', 'patrol', 'police', 'road_crew', 'other']).optional(),
     })
     .strict()

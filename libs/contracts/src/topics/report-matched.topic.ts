@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema, latSchema, lonSchema } from '../envelope';
+import { storableString } from '../text';
 import { HAZARD_CATEGORIES, HAZARD_SEVERITIES } from './hazard-reported.topic';
 
 const matchBase = {
-  segmentId: z.string().min(1).max(100),
+  segmentId: storableString().min(1).max(100),
   distanceM: z.number().finite().nonnegative(),
   offsetM: z.number().finite().nonnegative(),
   lon: lonSchema,
   lat: latSchema,
 };
 
-export const hazardMatchedSchema = z.object({
+export const hazardMatchedSchema = z.strictObject({
   kind: z.literal('hazard'),
   hazardId: z.uuid(),
   category: z.enum(HAZARD_CATEGORIES),
@@ -20,10 +21,10 @@ export const hazardMatchedSchema = z.object({
   ...matchBase,
 });
 
-export const accidentMatchedSchema = z.object({
+export const accidentMatchedSchema = z.strictObject({
   kind: z.literal('accident'),
   accidentId: z.uuid(),
-  externalId: z.string().optional(),
+  externalId: storableString().min(1).max(100).optional(),
   occurredAt: z.iso.datetime({ offset: true }),
   deaths: z.number().int().min(0),
   seriousInjuries: z.number().int().min(0),

@@ -1,17 +1,18 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema } from '../envelope';
+import { storableString } from '../text';
 
 /**
  * Which jurisdiction (township, parish, county district) is responsible for a road segment. The task
  * service owns jurisdictions and the rule that places a segment in one (its midpoint, else most of
  * its length); other services keep this as a read model to filter and group by area.
  */
-export const segmentJurisdictionSchema = z.object({
-  segmentId: z.string().min(1).max(100),
+export const segmentJurisdictionSchema = z.strictObject({
+  segmentId: storableString().min(1).max(100),
   /** Null when no jurisdiction covers the segment (any more). */
-  jurisdictionId: z.string().min(1).max(100).nullable(),
-  jurisdictionName: z.string().min(1).max(200).nullable(),
+  jurisdictionId: storableString().min(1).max(100).nullable(),
+  jurisdictionName: storableString().min(1).max(200).nullable(),
   /** Monotonic per segment: consumers ignore an assignment older than one already applied. */
   revision: z.number().int().positive(),
 });

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema, latSchema, lonSchema } from '../envelope';
+import { storableString } from '../text';
 
 const side = z.enum(['left', 'right', 'both']).nullable();
 
@@ -8,14 +9,14 @@ const side = z.enum(['left', 'right', 'both']).nullable();
  * What other services need to know of a road segment: where it is, and its static roadside
  * attributes (from the geospatial engine). Published when segments are imported or re-imported.
  */
-export const segmentProfileSchema = z.object({
-  segmentId: z.string().min(1).max(100),
-  geometry: z.object({
+export const segmentProfileSchema = z.strictObject({
+  segmentId: storableString().min(1).max(100),
+  geometry: z.strictObject({
     type: z.literal('LineString'),
     coordinates: z.array(z.tuple([lonSchema, latSchema])).min(2).max(10_000),
   }),
-  roadClass: z.string().min(1),
-  name: z.string().nullable(),
+  roadClass: storableString().min(1),
+  name: storableString().nullable(),
   lengthM: z.number().finite().nonnegative(),
   waterDistanceM: z.number().finite().nonnegative().nullable(),
   waterSide: z.enum(['left', 'right', 'both', 'crossing']).nullable(),
@@ -23,9 +24,9 @@ export const segmentProfileSchema = z.object({
   dropLeftM: z.number().finite().nullable(),
   dropRightM: z.number().finite().nullable(),
   /** Share of the segment's length protected by a guardrail on each side, 0–1. */
-  guardrail: z.object({ left: z.number().min(0).max(1), right: z.number().min(0).max(1) }),
+  guardrail: z.strictObject({ left: z.number().min(0).max(1), right: z.number().min(0).max(1) }),
   exposureScore: z.number().finite().nonnegative(),
-  exposureLevel: z.string().min(1),
+  exposureLevel: storableString().min(1),
 });
 export type SegmentProfile = z.infer<typeof segmentProfileSchema>;
 

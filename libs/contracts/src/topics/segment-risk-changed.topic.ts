@@ -1,19 +1,20 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema } from '../envelope';
+import { storableString } from '../text';
 
 /** Five risk levels, lowest first; each has a map colour. */
 export const RISK_LEVELS = ['very_low', 'low', 'medium', 'high', 'very_high'] as const;
 export type RiskLevel = (typeof RISK_LEVELS)[number];
 
-export const riskFactorSchema = z.object({
-  factor: z.string().min(1),
+export const riskFactorSchema = z.strictObject({
+  factor: storableString().min(1),
   value: z.number().finite(),
-  detail: z.string().optional(),
+  detail: storableString().optional(),
 });
 
-export const segmentRiskChangedSchema = z.object({
-  segmentId: z.string().min(1).max(100),
+export const segmentRiskChangedSchema = z.strictObject({
+  segmentId: storableString().min(1).max(100),
   previousLevel: z.enum(RISK_LEVELS).nullable(),
   level: z.enum(RISK_LEVELS),
   score: z.number().finite().nonnegative(),
@@ -22,11 +23,11 @@ export const segmentRiskChangedSchema = z.object({
   factors: z.array(riskFactorSchema),
   /** The report that caused the change, when one did. */
   cause: z
-    .object({ kind: z.enum(['hazard', 'accident', 'fix', 'import', 'decay']), id: z.string().min(1) })
+    .strictObject({ kind: z.enum(['hazard', 'accident', 'fix', 'import', 'decay']), id: storableString().min(1) })
     .optional(),
   lengthM: z.number().finite().nonnegative().optional(),
-  roadClass: z.string().optional(),
-  name: z.string().nullable().optional(),
+  roadClass: storableString().optional(),
+  name: storableString().nullable().optional(),
 });
 export type SegmentRiskChanged = z.infer<typeof segmentRiskChangedSchema>;
 

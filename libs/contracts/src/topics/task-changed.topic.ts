@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { defineTopic } from '../contract';
 import { eventSchema } from '../envelope';
+import { storableString } from '../text';
 import type { HazardCategory } from './hazard-reported.topic';
 
 export const TASK_STATUSES = [
@@ -79,9 +80,9 @@ export function hazardCategoriesFixedBy(countermeasure: Countermeasure): HazardC
   return (Object.keys(COUNTERMEASURE_BY_HAZARD) as HazardCategory[]).filter((c) => COUNTERMEASURE_BY_HAZARD[c] === countermeasure);
 }
 
-export const taskChangedSchema = z.object({
+export const taskChangedSchema = z.strictObject({
   taskId: z.uuid(),
-  segmentId: z.string().min(1).max(100),
+  segmentId: storableString().min(1).max(100),
   change: z.enum(TASK_CHANGES),
   status: z.enum(TASK_STATUSES),
   previousStatus: z.enum(TASK_STATUSES).nullable(),
@@ -91,10 +92,10 @@ export const taskChangedSchema = z.object({
   priority: z.enum(['p1', 'p2', 'p3']),
   /** Hazards this task addresses; verification resolves them. */
   hazardIds: z.array(z.uuid()),
-  jurisdictionId: z.string().nullable(),
-  crewId: z.string().nullable(),
-  actor: z.object({ role: z.string().min(1), id: z.string().min(1) }),
-  reason: z.string().max(2000).nullable(),
+  jurisdictionId: storableString().nullable(),
+  crewId: storableString().nullable(),
+  actor: z.strictObject({ role: storableString().min(1), id: storableString().min(1) }),
+  reason: storableString().max(2000).nullable(),
   /** Set on a reopen caused by a crash or the same hazard after verification. */
   fixFailed: z.boolean(),
   dueAt: z.iso.datetime({ offset: true }),
