@@ -1,5 +1,5 @@
 import { RouteDoc, openApiDocument } from '@roadloop/http';
-import { ACCIDENT_READ_ROLES, READ_ROLES } from './segments/segments.controller';
+import { ACCIDENT_READ_ROLES, READ_ROLES, UNMATCHED_READ_ROLES } from './segments/segments.controller';
 import {
   accidentsQuerySchema,
   effectivenessQuerySchema,
@@ -57,7 +57,7 @@ export const RISK_ROUTES: RouteDoc[] = [
     query: hotspotsQuerySchema,
     tags: ['hotspots'],
   },
-  { method: 'get', path: '/v1/reports/unmatched', summary: 'Hazards and crashes that matched no road (JSON, CSV or GeoJSON Points)', roles: READ_ROLES, query: unmatchedQuerySchema, tags: ['reports'] },
+  { method: 'get', path: '/v1/reports/unmatched', summary: 'Hazards and crashes that matched no road (JSON, CSV or GeoJSON Points)', roles: UNMATCHED_READ_ROLES, query: unmatchedQuerySchema, tags: ['reports'] },
   {
     method: 'get',
     path: '/v1/hazards',

@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@n
 import type { Response } from 'express';
 import { Roles, RolesGuard } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
-import { ACCIDENT_READ_ROLES, READ_ROLES } from '../segments/segments.controller';
+import { ACCIDENT_READ_ROLES, READ_ROLES, UNMATCHED_READ_ROLES } from '../segments/segments.controller';
 import { useFormat } from './formats';
 import { accidentsQuerySchema, hazardsQuerySchema, hazardsWithinQuerySchema, unmatchedQuerySchema, withinBodySchema } from './query-schemas';
 import { Page, ReportQueryService } from './report-query.service';
@@ -36,8 +36,9 @@ export class ReportQueriesController {
     return send(res, q.format, await this.reports.accidentsIn(q));
   }
 
-  /** Reports that matched no road within the tolerance: kept, and listed here for dispatchers. */
+  /** Reports that matched no road within the tolerance: kept, and listed here for dispatchers (crash details: not for crews). */
   @Get('reports/unmatched')
+  @Roles(...UNMATCHED_READ_ROLES)
   async unmatched(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = parseOrThrow(unmatchedQuerySchema, query, 'query');
     useFormat(res, q.format);

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { Principal, readViewOf } from '@roadloop/auth';
 import { AppError } from '@roadloop/http';
 import { AccidentRepository } from '../accidents/accident.repository';
 import { HazardRepository } from '../hazards/hazard.repository';
@@ -54,16 +55,25 @@ export class SegmentQueryService {
     return { source: ranked.source, filters, items };
   }
 
-  async detail(id: string) {
+  /**
+   * A segment's page, cut to what the caller's role sees (the read policy): a crew gets how many
+   * crashes there were but not the crash records, no tasks (this service does not know their crews;
+   * a crew lists its own with `GET /v1/tasks?segmentId=`), and the causes of the score's history by
+   * kind only.
+   */
+  async detail(id: string, principal: Principal) {
     const segment = await this.segments.exposureOf(id);
     if (!segment) throw new SegmentNotFoundError(id);
+    const view = readViewOf(principal);
+    const records = view.crashes === 'records';
+    const allTasks = view.tasks === 'all';
     const [place, risk, hazards, crashes, treatments, tasks, history] = await Promise.all([
       this.segments.placeOf(id),
       this.risks.find(id),
       this.hazards.onSegment(id, 100),
       this.accidents.onSegmentSince(id, new Date(0)),
       this.tasks.verifiedOn(id),
-      this.tasks.onSegment(id),
+      allTasks ? this.tasks.onSegment(id) : Promise.resolve(null),
       this.risks.history(id, 100),
     ]);
     return {
@@ -75,10 +85,16 @@ export class SegmentQueryService {
       risk,
       openHazards: hazards.filter((h) => h.status === 'open'),
       hazards,
-      crashes,
-      tasks,
+      crashCount: crashes.length,
+      ...(records ? { crashes } : {}),
+      ...(tasks ? { tasks } : {}),
       verifiedCountermeasures: treatments,
-      history,
+      history: records ? history : history.map((h) => ({ ...h, cause: causeKind(h.cause) })),
     };
   }
+}
+
+/** A history entry's cause without what identifies a crash (its id leads to its record). */
+function causeKind(cause: unknown): unknown {
+  return cause && typeof cause === 'object' && 'kind' in cause ? { kind: (cause as { kind: unknown }).kind } : null;
 }

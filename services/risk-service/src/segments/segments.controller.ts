@@ -1,15 +1,17 @@
 import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { Roles, RolesGuard } from '@roadloop/auth';
+import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard, rolesThatRead } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
 import { useFormat } from '../queries/formats';
 import { topQuerySchema } from '../queries/query-schemas';
 import { SegmentQueryService } from './segment-query.service';
 
-/** Segment risk is police data: every signed-in role may read it. */
-export const READ_ROLES = ['analyst', 'dispatcher', 'inspector', 'crew', 'admin'] as const;
-/** Crash records (casualties) are for the police side and analysts, not road crews. */
-export const ACCIDENT_READ_ROLES = ['analyst', 'dispatcher', 'inspector', 'admin'] as const;
+/** Segment risk: every signed-in role reads it (what each one sees of it: the read policy in libs/auth). */
+export const READ_ROLES = ROLES;
+/** Crash records (times, positions, casualties) are for the police side and analysts, not road crews. */
+export const ACCIDENT_READ_ROLES = rolesThatRead((view) => view.crashes === 'records');
+/** Reports that matched no road, crashes among them. */
+export const UNMATCHED_READ_ROLES = rolesThatRead((view) => view.unmatchedReports);
 
 @Controller('v1')
 @UseGuards(RolesGuard)
@@ -25,7 +27,7 @@ export class SegmentsController {
   }
 
   @Get('segments/:id')
-  detail(@Param('id') id: string) {
-    return this.query.detail(id);
+  detail(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
+    return this.query.detail(id, principal);
   }
 }

@@ -1,6 +1,6 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import { Principal, Role } from '@roadloop/auth';
+import { Principal, Role, seesTaskOf } from '@roadloop/auth';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
 import { TASK_CONFIG, TaskConfig } from '../config';
@@ -197,7 +197,7 @@ export class TaskCommandService {
 }
 
 export function assertCrewOwns(principal: Principal, task: Pick<TaskRecord, 'id' | 'crewId'>): void {
-  if (principal.role === 'crew' && task.crewId !== principal.crewId) {
+  if (!seesTaskOf(principal, task.crewId)) {
     throw new TaskException('NOT_YOUR_TASK', `task ${task.id} is not assigned to crew ${principal.crewId}`);
   }
 }

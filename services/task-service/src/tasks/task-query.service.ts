@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { Principal } from '@roadloop/auth';
+import { Principal, readViewOf } from '@roadloop/auth';
 import { Clock } from '../clock';
 import { TaskException } from './task.exception';
 import { assertCrewOwns } from './task-command.service';
@@ -77,8 +77,9 @@ export interface TaskPage {
   nextCursor: string | null;
 }
 
+/** The filter cut to the tasks the caller sees (the read policy: a crew, its own crew's). */
 function visibleTo(filter: TaskFilter, principal: Principal): TaskFilter {
-  if (principal.role !== 'crew') return filter;
+  if (readViewOf(principal).tasks === 'all') return filter;
   if (filter.crewId && filter.crewId !== principal.crewId) {
     throw new TaskException('NOT_YOUR_TASK', `crew ${principal.crewId} may not list the tasks of crew ${filter.crewId}`);
   }
