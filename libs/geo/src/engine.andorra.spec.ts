@@ -173,6 +173,6 @@ describe('Andorra: honesty of every segment', () => {
     expect(s.waterSide).toBe(props.filter((p) => !p.tunnel && p.waterDistanceM !== null && p.waterDistanceM <= 30).length);
     expect(s.cliffSide).toBe(props.filter((p) => p.cliffSide !== null).length);
     expect(s.terrainAvailable).toBe(true);
-    expect(s.configVersion).toBe('1.0.0');
+    expect(s.configVersion).toBe('1.1.0');
   });
 });

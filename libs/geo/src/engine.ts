@@ -172,6 +172,7 @@ export function scoreNetwork(options: ScoreNetworkOptions): ScoreResult {
     warnings: [...network.warnings],
   };
   const levelColour = new Map(config.levels.map((l) => [l.level, l.colour]));
+  let overSea = 0;
   const progressEvery = Math.max(1, Math.floor(segments.length / 100));
 
   for (let i = 0; i < segments.length; i++) {
@@ -186,6 +187,7 @@ export function scoreNetwork(options: ScoreNetworkOptions): ScoreResult {
     const geom = segmentGeometry(seg, config.roadside.stationStepM);
     const n = geom.stations.length;
     const water = waterAttributes(waterIndex, geom, config.water);
+    if (water.overSea) overSea++;
     // Inside a tunnel nothing is beside the road: no water, drop or cliff exposure.
     const drop = tunnel ? NO_DROP(n) : dropAttributes(geom, dem, profile, config.drop.offsetsM);
     const cliff = tunnel ? null : cliffAttributes(cliffIndex, geom, config.cliff);
@@ -292,6 +294,12 @@ export function scoreNetwork(options: ScoreNetworkOptions): ScoreResult {
   if (segments.length === 0 && options.onProgress) options.onProgress(0, 0);
 
   summary.lengthKm = round(summary.lengthKm, 1);
+  if (overSea > 0) {
+    // Piers and causeways are out at sea; many more segments than those mean a coastline drawn the wrong way round.
+    summary.warnings.push(
+      `${overSea} segments lie on the sea side of a coastline (piers, causeways, or a coastline drawn with the land on its right): scored as in water, 0 m`,
+    );
+  }
   if (!dem) summary.warnings.push('no elevation model: drop-off and grade are unknown (null) for every segment');
   else if (summary.unknownTerrain > 0) {
     summary.warnings.push(

@@ -16,6 +16,8 @@ export const gatewayConfigSchema = z
     LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),
     /** Live clients one process serves at once; more get 503. */
     LIVE_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
+    /** Live streams one user (token subject) may hold open at once; more get 429. */
+    LIVE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(3),
     /** A live client with more than this queued is too slow and is disconnected, bytes. */
     LIVE_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(4_096).max(64 * 1024 * 1024).default(256 * 1024),
   })

@@ -66,7 +66,7 @@ describe('gateway routes', () => {
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EventPublisher, useValue: { publish: async (_topic: unknown, payload: unknown) => published.push(payload) } },
-        { provide: LiveFeedService, useValue: { hub: new LiveHub({ maxClients: 1, maxBufferedBytes: 65_536, heartbeatMs: 15_000 }) } },
+        { provide: LiveFeedService, useValue: { hub: new LiveHub({ maxClients: 1, maxPerSubject: 3, maxBufferedBytes: 65_536, heartbeatMs: 15_000 }) } },
         HazardsService,
         AccidentsService,
         UpstreamClient,

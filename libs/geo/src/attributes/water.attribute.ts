@@ -2,16 +2,23 @@
  * Water beside a road segment: the distance to the nearest water line or area (0 when the
  * segment touches, crosses or lies in water), on which side of the way's direction it lies, and
  * per roadside station a water severity per side for the score.
+ *
+ * The sea is known by its coastline, a line with the land on its left (the OSM convention), often
+ * cut at the extract's edge and never closed. Its distance and side are those of the line, like a
+ * river's; which side of it a point lies on is read from the coast's direction at the point's
+ * nearest coast point, so a pier or causeway out over the sea is in water (0 m).
  */
 import { LocalFrame, closestOnSegment, pointInRings, segmentsIntersect } from '../geometry/planar';
 import type { LonLat } from '../geometry/ruler';
-import type { WaterArea, WaterLine, WaterType } from '../osm/network.types';
+import { WATER_TYPES, type WaterArea, type WaterLine, type WaterType } from '../osm/network.types';
 import { BoxIndex, EdgeIndex, bboxOf } from './edge-index';
 import { expandedBox, proximity, sideDistances, type SegmentGeometry } from './segment-geometry';
 
 // Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
 const { hypot, max, min, sqrt } = Math;
 const INF = Number.POSITIVE_INFINITY;
+const scratch = new Float64Array(4);
+const sides = new Float64Array(2);
 
 export type WaterSide = 'left' | 'right' | 'both' | 'crossing';
 
@@ -23,12 +30,23 @@ export interface WaterFeature {
   readonly rings: readonly (readonly LonLat[])[] | null;
 }
 
+/** Coastline edges and their neighbours along the coast (joined by shared positions, rings closed). */
+export interface CoastTopology {
+  /** 1 for an edge of a coastline. */
+  readonly sea: Uint8Array;
+  /** The coastline edge before / after each coastline edge; −1 where the coastline is cut. */
+  readonly prev: Int32Array;
+  readonly next: Int32Array;
+}
+
 export class WaterIndex {
   private constructor(
     readonly features: readonly WaterFeature[],
     readonly edges: EdgeIndex,
     private readonly areaIds: readonly number[],
     private readonly areaBoxes: BoxIndex,
+    /** null when there is no coastline (the sea costs nothing inland). */
+    readonly coast: CoastTopology | null,
   ) {}
 
   static build(lines: readonly WaterLine[], areas: readonly WaterArea[]): WaterIndex {
@@ -52,7 +70,8 @@ export class WaterIndex {
         owners.push(fi);
       }
     }
-    return new WaterIndex(features, EdgeIndex.build(polylines, (i) => owners[i]), areaIds, new BoxIndex(boxes));
+    const edges = EdgeIndex.build(polylines, (i) => owners[i]);
+    return new WaterIndex(features, edges, areaIds, new BoxIndex(boxes), coastTopology(lines, edges.size));
   }
 
   /** Water areas that contain the point. */
@@ -71,6 +90,86 @@ export class WaterIndex {
   }
 }
 
+/**
+ * Links the edges of the coastline lines (the first edges in the index, in line order) along the
+ * coast: within a line, and from a line's last position to the line that starts there (the next
+ * OSM way of the coast, or the line itself when it is a closed ring).
+ */
+function coastTopology(lines: readonly WaterLine[], edgeCount: number): CoastTopology | null {
+  if (!lines.some((l) => l.type === 'sea')) return null;
+  const sea = new Uint8Array(edgeCount);
+  const prev = new Int32Array(edgeCount).fill(-1);
+  const next = new Int32Array(edgeCount).fill(-1);
+  const key = (c: LonLat) => `${c[0]},${c[1]}`;
+  const firstEdgeAt = new Map<string, number>();
+  const lastEdges: [string, number][] = [];
+  let e = 0;
+  for (const l of lines) {
+    const n = max(0, l.coords.length - 1);
+    if (l.type === 'sea' && n > 0) {
+      for (let k = 0; k < n; k++) {
+        sea[e + k] = 1;
+        if (k > 0) prev[e + k] = e + k - 1;
+        if (k < n - 1) next[e + k] = e + k + 1;
+      }
+      if (!firstEdgeAt.has(key(l.coords[0]))) firstEdgeAt.set(key(l.coords[0]), e);
+      lastEdges.push([key(l.coords[n]), e + n - 1]);
+    }
+    e += n;
+  }
+  for (const [at, last] of lastEdges) {
+    const first = firstEdgeAt.get(at);
+    if (first !== undefined && prev[first] < 0) {
+      next[last] = first;
+      prev[first] = last;
+    }
+  }
+  return { sea, prev, next };
+}
+
+/**
+ * Which side of the coast point (px, py) lies on, seen from its nearest coast point at parameter u
+ * of coastline edge e: +1 land (left of the coast's direction), −1 sea, 0 undecided. At a vertex the
+ * mean direction of its two edges decides, which is exact for every point whose nearest coast
+ * point is that vertex; past a cut end the coast is taken to run straight on.
+ */
+function coastSide(index: WaterIndex, frame: LocalFrame, e: number, u: number, px: number, py: number): number {
+  const coast = index.coast!;
+  const ec = index.edges.coords;
+  const cx = frame.x(ec[4 * e]);
+  const cy = frame.y(ec[4 * e + 1]);
+  const dx = frame.x(ec[4 * e + 2]);
+  const dy = frame.y(ec[4 * e + 3]);
+  let tx = dx - cx;
+  let ty = dy - cy;
+  const neighbour = u <= 0 ? coast.prev[e] : u >= 1 ? coast.next[e] : -1;
+  if (neighbour >= 0) {
+    const l = hypot(tx, ty);
+    const nx = frame.x(ec[4 * neighbour + 2]) - frame.x(ec[4 * neighbour]);
+    const ny = frame.y(ec[4 * neighbour + 3]) - frame.y(ec[4 * neighbour + 1]);
+    const nl = hypot(nx, ny);
+    tx = tx / l + nx / nl;
+    ty = ty / l + ny / nl;
+  }
+  const qx = cx + u * (dx - cx);
+  const qy = cy + u * (dy - cy);
+  const c = tx * (py - qy) - ty * (px - qx);
+  return c > 0 ? 1 : c < 0 ? -1 : 0;
+}
+
+/** Whether point (px, py) of the frame lies on the sea side of its nearest coastline edge among `seaEdges`. */
+function onSeaSide(index: WaterIndex, frame: LocalFrame, seaEdges: readonly number[], px: number, py: number): boolean {
+  const ec = index.edges.coords;
+  let best2 = INF;
+  let be = -1;
+  let bu = 0;
+  for (const e of seaEdges) {
+    const d2 = closestOnSegment(px, py, frame.x(ec[4 * e]), frame.y(ec[4 * e + 1]), frame.x(ec[4 * e + 2]), frame.y(ec[4 * e + 3]), scratch);
+    if (d2 < best2) (best2 = d2), (be = e), (bu = scratch[0]);
+  }
+  return be >= 0 && coastSide(index, frame, be, bu, px, py) < 0;
+}
+
 export interface WaterResult {
   /** Metres to the nearest water within the search radius, 0 when touching; null when none. */
   distanceM: number | null;
@@ -84,6 +183,8 @@ export interface WaterResult {
   /** Severity points per station, left and right (0 when no water within reach). */
   stationLeft: Float64Array;
   stationRight: Float64Array;
+  /** The whole segment lies on the sea side of a coastline (a pier, a causeway): in water. */
+  overSea: boolean;
 }
 
 export interface WaterParams {
@@ -93,9 +194,6 @@ export interface WaterParams {
   noEffectM: number;
   severity: Readonly<Record<WaterType, number>>;
 }
-
-const scratch = new Float64Array(4);
-const sides = new Float64Array(2);
 
 /**
  * Side of water point q seen from road point p on edge j at parameter t of the segment polyline:
@@ -136,6 +234,7 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
   const candidates = index.edges.search(box[0], box[1], box[2], box[3]);
   const ec = index.edges.coords;
   const owner = index.edges.owner;
+  const coast = index.coast;
 
   let best = INF;
   let bestFeature = -1;
@@ -144,6 +243,14 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
   let rightBest = INF;
   let crossing = false;
   const near: number[] = [];
+  // The coastline pair nearest the road (when the segment does not meet the coast), and every
+  // coastline edge within reach: the sea side is decided by the nearest coast, never pruned away.
+  let coastBest = INF;
+  let coastEdge = -1;
+  let coastPx = 0;
+  let coastPy = 0;
+  let coastTouch = false;
+  const seaEdges: number[] = [];
   const nRoad = xs.length - 1;
   let sMinX = INF;
   let sMinY = INF;
@@ -165,7 +272,10 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
     const gx = max(0, min(cx, dx) - sMaxX, sMinX - max(cx, dx));
     const gy = max(0, min(cy, dy) - sMaxY, sMinY - max(cy, dy));
     const lowerBound = sqrt(gx * gx + gy * gy);
-    if (lowerBound > p.searchRadiusM || (lowerBound > p.noEffectM && lowerBound >= leftBest && lowerBound >= rightBest)) continue;
+    if (lowerBound > p.searchRadiusM) continue;
+    const sea = coast !== null && coast.sea[e] === 1;
+    if (sea) seaEdges.push(e);
+    if (lowerBound > p.noEffectM && lowerBound >= leftBest && lowerBound >= rightBest && !(sea && lowerBound < coastBest)) continue;
     // Closest pair between this water edge and the road: distance, road edge j and parameter t,
     // and both points (the closest pair of two disjoint segments has an endpoint of one of them).
     let eBest2 = INF;
@@ -196,6 +306,10 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
     }
     const eBest = touches ? 0 : sqrt(eBest2);
     if (eBest > p.searchRadiusM) continue;
+    if (sea) {
+      if (touches) coastTouch = true;
+      else if (eBest < coastBest) (coastBest = eBest), (coastEdge = e), (coastPx = bpx), (coastPy = bpy);
+    }
     if (eBest <= p.noEffectM) near.push(e);
     if (eBest === 0) crossing = true;
     if (eBest >= best && eBest >= leftBest && eBest >= rightBest) continue;
@@ -209,18 +323,28 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
     }
   }
 
-  // A segment wholly inside a water area (a bridge over a wide river, a dam crest) touches water.
+  // A segment that does not meet the coastline lies wholly on one side of it: the side of its point
+  // nearest the coast (whose nearest coast point is the other end of that pair) is the whole's.
+  let overSea = false;
+  if (coastEdge >= 0 && !coastTouch) {
+    const e = coastEdge;
+    closestOnSegment(coastPx, coastPy, frame.x(ec[4 * e]), frame.y(ec[4 * e + 1]), frame.x(ec[4 * e + 2]), frame.y(ec[4 * e + 3]), scratch);
+    overSea = coastSide(index, frame, e, scratch[0], coastPx, coastPy) < 0;
+  }
+
+  // A segment wholly inside a water area (a bridge over a wide river, a dam crest) or over the sea
+  // (a pier, a causeway) touches water.
   const inside = index.areasContaining(frame.lon(xs[0]), frame.lat(ys[0]));
-  if (inside.length > 0) {
+  if (inside.length > 0 || overSea) {
     crossing = true;
     best = 0;
-    bestFeature = inside[0];
+    bestFeature = inside.length > 0 ? inside[0] : owner[coastEdge];
     leftBest = 0;
     rightBest = 0;
   }
 
   // Roadside stations: severity of the worst water within reach on each side.
-  if (near.length > 0 || inside.length > 0) {
+  if (near.length > 0 || inside.length > 0 || overSea) {
     const nearAreas = index.areasNear(expandedBox(geom, 0));
     for (let k = 0; k < stations.length; k++) {
       const st = stations[k];
@@ -252,13 +376,19 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
           if (sev > r) r = sev;
         }
       }
+      // A station out over the sea has it on both sides (where the segment crosses the coast, per station).
+      if (overSea || (coastTouch && onSeaSide(index, frame, seaEdges, st.x, st.y))) {
+        const sev = p.severity.sea;
+        if (sev > l) l = sev;
+        if (sev > r) r = sev;
+      }
       stationLeft[k] = l;
       stationRight[k] = r;
     }
   }
 
   if (bestFeature < 0) {
-    return { distanceM: null, side: null, type: null, featureId: null, name: null, leftM: null, rightM: null, stationLeft, stationRight };
+    return { distanceM: null, side: null, type: null, featureId: null, name: null, leftM: null, rightM: null, stationLeft, stationRight, overSea };
   }
   let side: WaterSide;
   if (crossing) side = 'crossing';
@@ -275,6 +405,7 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
     rightM: Number.isFinite(rightBest) ? rightBest : null,
     stationLeft,
     stationRight,
+    overSea,
   };
 }
 
@@ -285,9 +416,11 @@ export function waterDistanceOfLine(index: WaterIndex, coords: readonly LonLat[]
     besideMaxM: 0,
     fullEffectM: 0,
     noEffectM: 1e-9,
-    severity: { river: 0, stream: 0, canal: 0, drain: 0, ditch: 0, riverbank: 0, lake: 0, reservoir: 0 },
+    severity: NO_SEVERITY,
   }).distanceM;
 }
+
+const NO_SEVERITY = Object.fromEntries(WATER_TYPES.map((t) => [t, 0])) as Record<WaterType, number>;
 
 function lineGeometry(coords: readonly LonLat[]): SegmentGeometry {
   const frame = LocalFrame.around(coords);

@@ -1,9 +1,11 @@
 import { describe, expect, it } from '@jest/globals';
+import type { LineString } from 'geojson';
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { andorraFile } from '../../test/andorra-data';
+import { TEST_ROOT, expectGolden } from '../../test/golden';
 import { parseScoreArgs, runScore } from './score.command';
 
 class Capture extends Writable {
@@ -54,7 +56,7 @@ describe('roadloop-geo score', () => {
       expect(r.out).toMatch(/^scored \d+ segments \(1 ways, 0\.\d km\) → .*: \d+ water-side, \d+ cliff-side, 0 with unknown terrain; \d+\.\d\d s\n$/);
       const fc = JSON.parse(readFileSync(out, 'utf8'));
       expect(fc.type).toBe('FeatureCollection');
-      expect(fc.roadloop.configVersion).toBe('1.0.0+custom');
+      expect(fc.roadloop.configVersion).toBe('1.1.0+custom');
       expect(fc.roadloop.attribution).toMatch(/OpenStreetMap contributors/);
       expect(fc.features.length).toBeGreaterThanOrEqual(8);
       const p = fc.features[0].properties;
@@ -114,6 +116,35 @@ describe('roadloop-geo score', () => {
       r = await run(['--osm', osm, '--out', join(dir, 'no-such-dir', 'o.geojson')]);
       expect([r.code, r.err]).toEqual([1, expect.stringMatching(/error OUTPUT_FAILED/)]);
       expect(existsSync(out)).toBe(false);
+    }),
+  );
+
+  it(
+    'reads the sea from natural=coastline: a bay over two ways, a coast cut at the extract\'s edge, a pier, an island (golden)',
+    withDir(async (dir) => {
+      const osm = join(TEST_ROOT, 'water/in/coast.osm.xml');
+      const out = join(dir, 'coast.geojson');
+      const r = await run(['--osm', osm, '--out', out]);
+      expect(r.code).toBe(0);
+      expect(r.out).toMatch(/^scored 6 segments \(4 ways, 0\.\d km\) → .*: 5 water-side, 0 cliff-side/);
+      expect(r.err).toMatch(/warning: 1 segments lie on the sea side of a coastline/);
+      const fc = JSON.parse(readFileSync(out, 'utf8')) as { features: { properties: Record<string, unknown>; geometry: unknown }[] };
+      const water = fc.features.map((f) => ({
+        type: 'Feature' as const,
+        properties: Object.fromEntries(['id', 'name', 'waterDistanceM', 'waterSide', 'waterType', 'waterLeftM', 'waterRightM'].map((k) => [k, f.properties[k]])),
+        geometry: f.geometry as LineString,
+      }));
+      // Hand-computed (the file's comments): metres and sides of each segment, in order.
+      expect(water.map((f) => [f.properties.id, f.properties.waterDistanceM, f.properties.waterSide, f.properties.waterType])).toEqual([
+        ['w101-0', expect.closeTo(18.03, 1), 'right', 'sea'],
+        ['w102-0', expect.closeTo(12, 1), 'right', 'sea'],
+        ['w102-1', expect.closeTo(40.8, 1), 'right', 'sea'],
+        ['w103-0', 0, 'crossing', 'sea'],
+        ['w103-1', 0, 'crossing', 'sea'],
+        ['w104-0', expect.closeTo(18.03, 1), 'left', 'sea'],
+      ]);
+      const outPath = join(TEST_ROOT, 'water/out/coast.osm.geojson');
+      expectGolden({ name: 'coast.osm', input: { type: 'FeatureCollection', features: [] }, params: {}, outPath }, { type: 'FeatureCollection', features: water });
     }),
   );
 

@@ -1,8 +1,11 @@
 import type { LonLat } from '../geometry/ruler';
 import type { OsmTags } from './osm.types';
 
-/** Water as the engine tells it apart: waterway lines, and areas (lakes, reservoirs, river areas). */
-export const WATER_TYPES = ['river', 'stream', 'canal', 'drain', 'ditch', 'riverbank', 'lake', 'reservoir'] as const;
+/**
+ * Water as the engine tells it apart: waterway lines, areas (lakes, reservoirs, river areas), and
+ * the sea, known by its coastline (a line with the land on its left).
+ */
+export const WATER_TYPES = ['river', 'stream', 'canal', 'drain', 'ditch', 'riverbank', 'lake', 'reservoir', 'sea'] as const;
 export type WaterType = (typeof WATER_TYPES)[number];
 
 /** One OSM road way, as runs of consecutive nodes present in the extract (usually one run). */

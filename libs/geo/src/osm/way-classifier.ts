@@ -35,7 +35,9 @@ export function roadClassOf(tags: OsmTags, roadClasses: ReadonlySet<string>): st
   return highway;
 }
 
+/** Water line type from waterway=* (river … ditch), or `sea` for natural=coastline (land on its left). */
 export function waterLineTypeOf(tags: OsmTags): WaterType | null {
+  if (tags.natural === 'coastline') return 'sea';
   return tags.waterway !== undefined ? (WATERWAY_LINES[tags.waterway] ?? null) : null;
 }
 

@@ -9,7 +9,7 @@ import { GeoError } from '../geo.exception';
 import { DEFAULT_ROAD_CLASSES } from '../osm/way-classifier';
 import { WATER_TYPES, type WaterType } from '../osm/network.types';
 
-export const SCORE_CONFIG_VERSION = '1.0.0';
+export const SCORE_CONFIG_VERSION = '1.1.0';
 
 export const CURVATURE_CLASSES = ['straight', 'moderate', 'sharp', 'very_sharp'] as const;
 export type CurvatureClass = (typeof CURVATURE_CLASSES)[number];
@@ -180,7 +180,8 @@ export const DEFAULT_SCORE_CONFIG: ScoreConfig = deepFreeze({
     noEffectM: 30,
     // Deep water is the severe roadside object (iRAP coding: water beside the road); small
     // channels are ditches (iRAP roadside object "deep drainage ditch") (Roadloop weights, check).
-    severity: { river: 10, riverbank: 10, lake: 10, reservoir: 10, canal: 8, stream: 5, drain: 3, ditch: 3 },
+    // The sea is deep water at the verge, as a lake (iRAP coding: water beside the road).
+    severity: { river: 10, riverbank: 10, lake: 10, reservoir: 10, sea: 10, canal: 8, stream: 5, drain: 3, ditch: 3 },
   },
   drop: {
     offsetsM: [10, 20, 30, 40, 50],

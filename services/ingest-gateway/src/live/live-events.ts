@@ -1,3 +1,4 @@
+import { Principal, seesTaskOf } from '@roadloop/auth';
 import { SegmentRiskChanged, TaskChanged } from '@roadloop/contracts';
 
 /** What a map needs to recolour a segment, without the factors and causes of the full event. */
@@ -18,7 +19,16 @@ export interface TaskEvent {
   version: number;
 }
 
-export type LiveEvent = { type: 'risk'; data: RiskEvent } | { type: 'task'; data: TaskEvent } | { type: 'status'; data: { live: boolean } };
+export type LiveEvent =
+  | { type: 'risk'; data: RiskEvent }
+  | { type: 'task'; data: TaskEvent }
+  | { type: 'status'; data: { live: boolean } }
+  | { type: 'expired'; data: { reason: string } };
+
+/** Whether a caller sees a live event: the same read policy as the task lists (a crew, its own crew's tasks). */
+export function liveEventVisibleTo(principal: Principal, event: LiveEvent): boolean {
+  return event.type !== 'task' || seesTaskOf(principal, event.data.crewId);
+}
 
 export const riskEvent = (p: SegmentRiskChanged): LiveEvent => ({
   type: 'risk',

@@ -36,6 +36,7 @@ export class LiveFeedService implements OnApplicationBootstrap, OnModuleDestroy,
   ) {
     this.hub = new LiveHub({
       maxClients: config.LIVE_MAX_CLIENTS,
+      maxPerSubject: config.LIVE_MAX_STREAMS_PER_USER,
       maxBufferedBytes: config.LIVE_CLIENT_BUFFER_BYTES,
       heartbeatMs: config.LIVE_HEARTBEAT_MS,
     });

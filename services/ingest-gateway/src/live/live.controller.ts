@@ -1,7 +1,10 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
+import { decodeJwt } from 'jose';
 import { AUTH_OPTIONS, AuthOptions, bearerToken, verifyToken } from '@roadloop/auth';
 import { AppError } from '@roadloop/http';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { liveEventVisibleTo } from './live-events';
 import { LiveFeedService } from './live-feed.service';
 
 /**
@@ -20,19 +23,34 @@ export class LiveFullError extends AppError {
   }
 }
 
-/** `GET /v1/live`: risk and task changes as Server-Sent Events, for any signed-in role. */
+export class LiveStreamsPerUserError extends AppError {
+  constructor(max: number) {
+    super('rate_limited', 'LIVE_STREAMS_PER_USER', `at most ${max} live streams per user at once; close one first`);
+  }
+}
+
+/**
+ * `GET /v1/live`: risk and task changes as Server-Sent Events, for any signed-in role, each caller
+ * seeing what the read policy lets it see (a crew: its own crew's tasks); the stream ends when the
+ * token expires, and one user holds at most `LIVE_MAX_STREAMS_PER_USER` streams.
+ */
 @Controller('v1/live')
 export class LiveController {
   constructor(
     private readonly feed: LiveFeedService,
     @Inject(AUTH_OPTIONS) private readonly auth: AuthOptions,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   @Get()
-  stream(@Req() req: Request, @Res() res: Response): void {
-    verifyToken(liveToken(req), this.auth);
+  async stream(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const token = liveToken(req);
+    const principal = await verifyToken(token, this.auth);
+    // Verified just above, so its `exp` (required) can be read as it is.
+    const expiresAt = new Date(decodeJwt(token).exp! * 1000);
     const hub = this.feed.hub;
     if (hub.full) throw new LiveFullError();
+    if (hub.fullFor(principal.id)) throw new LiveStreamsPerUserError(this.config.LIVE_MAX_STREAMS_PER_USER);
     res.status(200).set({
       'content-type': 'text/event-stream; charset=utf-8',
       'cache-control': 'no-cache, no-transform',
@@ -44,7 +62,7 @@ export class LiveController {
     req.socket.setNoDelay(true);
     // EventSource waits this long before reconnecting, ms.
     res.write('retry: 3000\n\n');
-    hub.add(res);
+    hub.add(res, { subject: principal.id, sees: (event) => liveEventVisibleTo(principal, event), until: expiresAt });
     res.on('close', () => hub.remove(res));
   }
 }
