@@ -9,6 +9,8 @@ export type { CliffSide, ScoreFilesOptions, ScoreNetworkOptions, ScoreResult, Sc
 export * from './score/score.config';
 export * from './score/exposure-score';
 export * from './score/countermeasure';
+// The risk model: expected fatal and serious crashes per segment, levels, palette.
+export * from './risk-model';
 export { parseMaxspeed, speedOf } from './score/speed';
 export type { Speed } from './score/speed';
 export * from './osm/osm.types';

@@ -1,0 +1,4 @@
+export * from './risk-model.config';
+export * from './formulas';
+export * from './levels';
+export * from './segment-risk';
