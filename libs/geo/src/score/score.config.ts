@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { GeoError } from '../geo.exception';
 import { DEFAULT_ROAD_CLASSES } from '../osm/way-classifier';
 import { WATER_TYPES, type WaterType } from '../osm/network.types';
+import { RISK_LEVELS, RISK_PALETTE } from '../risk-model/risk-model.config';
 
 export const SCORE_CONFIG_VERSION = '1.1.0';
 
@@ -17,7 +18,8 @@ export type CurvatureClass = (typeof CURVATURE_CLASSES)[number];
 export const GRADE_CLASSES = ['gentle', 'steep', 'very_steep'] as const;
 export type GradeClass = (typeof GRADE_CLASSES)[number];
 
-export const EXPOSURE_LEVELS = ['very_low', 'low', 'medium', 'high', 'very_high'] as const;
+/** The design rating's five levels: the risk model's levels and palette, on the exposure score. */
+export const EXPOSURE_LEVELS = RISK_LEVELS;
 export type ExposureLevel = (typeof EXPOSURE_LEVELS)[number];
 
 const positive = z.number().positive();
@@ -232,13 +234,15 @@ export const DEFAULT_SCORE_CONFIG: ScoreConfig = deepFreeze({
   // Five-colour risk map (Lishui practice: red / orange / yellow / blue / green). Bands set so that
   // an open, straight, flat road at 50 km/h (2 points) is very low and water or a cliff drop beside a
   // sharp curve is very high (Roadloop default, check).
-  levels: [
-    { level: 'very_low', fromScore: 0, colour: 'green', hex: '#1a9850' },
-    { level: 'low', fromScore: 5, colour: 'blue', hex: '#4575b4' },
-    { level: 'medium', fromScore: 10, colour: 'yellow', hex: '#fee08b' },
-    { level: 'high', fromScore: 20, colour: 'orange', hex: '#f46d43' },
-    { level: 'very_high', fromScore: 40, colour: 'red', hex: '#d73027' },
-  ],
+  levels: (
+    [
+      ['very_low', 0],
+      ['low', 5],
+      ['medium', 10],
+      ['high', 20],
+      ['very_high', 40],
+    ] as const
+  ).map(([level, fromScore]) => ({ level, fromScore, colour: RISK_PALETTE[level].colour, hex: RISK_PALETTE[level].hex })),
 } satisfies ScoreConfig);
 
 function deepFreeze<T>(value: T): T {
