@@ -9,6 +9,7 @@ export * from './topics/report-matched.topic';
 export * from './topics/segment-jurisdiction.topic';
 export * from './topics/segment-profile.topic';
 export * from './topics/segment-risk-changed.topic';
+export * from './topics/segment-risk-changed-v2.topic';
 export * from './topics/task-changed.topic';
 
 import { TopicContract } from './contract';
@@ -19,6 +20,7 @@ import { segmentJurisdictionTopic } from './topics/segment-jurisdiction.topic';
 import { segmentProfileTopic } from './topics/segment-profile.topic';
 import { taskChangedTopic } from './topics/task-changed.topic';
 import { segmentRiskChangedTopic } from './topics/segment-risk-changed.topic';
+import { segmentRiskChangedV2Topic } from './topics/segment-risk-changed-v2.topic';
 
 /** Every topic with a contract; the contract test checks each one's fixtures. */
 export const ALL_TOPICS: readonly TopicContract[] = [
@@ -27,6 +29,7 @@ export const ALL_TOPICS: readonly TopicContract[] = [
   reportMatchedTopic,
   segmentProfileTopic,
   segmentRiskChangedTopic,
+  segmentRiskChangedV2Topic,
   taskChangedTopic,
   segmentJurisdictionTopic,
 ];

@@ -31,7 +31,10 @@ export const segmentRiskChangedSchema = z.strictObject({
 });
 export type SegmentRiskChanged = z.infer<typeof segmentRiskChangedSchema>;
 
-/** `roadloop.segment.risk-changed.v1`: a segment's risk level moved (not published on tiny moves). */
+/**
+ * `roadloop.segment.risk-changed.v1`: a segment's risk level moved, scored in points. No longer
+ * produced (risk model 2 publishes `roadloop.segment.risk-changed.v2`); kept so retained messages stay readable.
+ */
 export const segmentRiskChangedTopic = defineTopic({
   topic: 'roadloop.segment.risk-changed.v1',
   schemaVersion: 1,
