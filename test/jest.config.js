@@ -16,7 +16,7 @@ const swc = [
   },
 ];
 
-const esmOnly = ['@nestjs', '@turf', 'flatbush', 'flatqueue', 'kdbush', 'pbf', 'fast-check', 'zod'];
+const esmOnly = ['@nestjs', '@turf', 'flatbush', 'flatqueue', 'kdbush', 'pbf', 'fast-check', 'zod', 'jose'];
 
 const base = {
   testEnvironment: 'node',

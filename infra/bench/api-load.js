@@ -58,7 +58,8 @@ function freePort() {
 async function startService(name, env) {
   const port = await freePort();
   const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
-    env: { ...process.env, ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
+    // The bench signs with the development secret, which services accept only when told they run on one machine.
+    env: { ...process.env, NODE_ENV: 'development', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1', LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
@@ -128,7 +129,7 @@ async function main() {
     started.push(risk);
     const gateway = await startService('ingest-gateway', { ...env, RISK_SERVICE_URL: risk.url, TASK_SERVICE_URL: risk.url });
     started.push(gateway);
-    const headers = { authorization: `Bearer ${token()}` };
+    const headers = { authorization: `Bearer ${await token()}` };
 
     // The box around every imported segment; the query asks for 5,000 of them.
     const db = new Client({ connectionString: DATABASE_URL });

@@ -21,6 +21,9 @@ SEGMENTS_GEOJSON="${SEGMENTS_GEOJSON:-}"
 # trickle for ROADLOOP_DEMO_MINUTES); ROADLOOP_DEMO=off starts the system without it.
 ROADLOOP_DEMO="${ROADLOOP_DEMO:-on}"
 ROADLOOP_DEMO_MINUTES="${ROADLOOP_DEMO_MINUTES:-30}"
+# One machine: the services accept the development JWT secret only when told so explicitly (a
+# deployment without JWT_SECRET refuses to start). Set JWT_SECRET to use a secret of your own.
+export NODE_ENV="${NODE_ENV:-development}"
 
 bash infra/scripts/ensure-deps.sh
 bash infra/scripts/ensure-postgres.sh

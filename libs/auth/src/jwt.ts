@@ -1,4 +1,4 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { JWTPayload, SignJWT, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { AppError } from '@roadloop/http';
 import { AuthOptions } from './auth.config';
@@ -38,8 +38,8 @@ const claimsSchema = z
   .refine((c) => c.role !== 'crew' || c.crewId !== undefined, { message: 'a crew token needs crewId', path: ['crewId'] });
 export type TokenClaims = z.infer<typeof claimsSchema>;
 
-const HEADER = { alg: 'HS256', typ: 'JWT' } as const;
-const BASE64URL = /^[A-Za-z0-9_-]+$/;
+/** The only algorithm signed and accepted (`none`, other HMACs and public-key algorithms are refused). */
+const ALGORITHM = 'HS256';
 
 export interface SignInput {
   sub: string;
@@ -49,55 +49,45 @@ export interface SignInput {
   ttlS: number;
 }
 
-/** Signs an HS256 JWT (RFC 7519) with `iss`, `aud`, `iat` and `exp`. */
-export function signToken(input: SignInput, options: Pick<AuthOptions, 'secret' | 'issuer' | 'audience'>, now = new Date()): string {
+/** Signs an HS256 JWT (RFC 7519) with `iss`, `aud`, `iat` and `exp`, using jose. */
+export async function signToken(input: SignInput, options: Pick<AuthOptions, 'secret' | 'issuer' | 'audience'>, now = new Date()): Promise<string> {
   if (input.role === 'crew' && !input.crewId) throw new Error('a crew token needs a crewId');
   const iat = Math.floor(now.getTime() / 1000);
-  const claims: TokenClaims = {
-    sub: input.sub,
-    role: input.role,
-    ...(input.crewId ? { crewId: input.crewId } : {}),
-    iss: options.issuer,
-    aud: options.audience,
-    iat,
-    exp: iat + Math.ceil(input.ttlS),
-  };
-  const signingInput = `${encode(HEADER)}.${encode(claims)}`;
-  return `${signingInput}.${sign(signingInput, options.secret)}`;
+  return new SignJWT({ role: input.role, ...(input.crewId ? { crewId: input.crewId } : {}) })
+    .setProtectedHeader({ alg: ALGORITHM, typ: 'JWT' })
+    .setSubject(input.sub)
+    .setIssuer(options.issuer)
+    .setAudience(options.audience)
+    .setIssuedAt(iat)
+    .setExpirationTime(iat + Math.ceil(input.ttlS))
+    .sign(keyOf(options.secret));
 }
 
 /**
- * Verifies an HS256 JWT: the algorithm (only HS256; `none` and others are refused), the signature
- * (constant-time comparison), `exp` (required), `nbf`, the issuer and the audience, then the claims.
+ * Verifies an HS256 JWT with jose: the algorithm (only HS256), the signature, `exp` (required) and
+ * `nbf` with the clock skew, the issuer and the audience; then our own claims (`sub`, `role`, a
+ * crew's `crewId`). Every refusal is a TokenError (401) saying why.
  */
-export function verifyToken(token: string, options: AuthOptions, now = new Date()): Principal {
-  const parts = token.split('.');
-  if (parts.length !== 3 || !parts.every((p) => BASE64URL.test(p))) {
-    throw new TokenError('TOKEN_MALFORMED', 'token is not three base64url parts');
+export async function verifyToken(token: string, options: AuthOptions, now = new Date()): Promise<Principal> {
+  let payload: JWTPayload;
+  try {
+    ({ payload } = await jwtVerify(token, keyOf(options.secret), {
+      algorithms: [ALGORITHM],
+      issuer: options.issuer,
+      audience: options.audience,
+      clockTolerance: options.clockSkewS,
+      currentDate: now,
+      requiredClaims: ['exp'],
+    }));
+  } catch (err) {
+    throw tokenErrorOf(err);
   }
-  const [headerPart, payloadPart, signaturePart] = parts;
-  const header = decodeJson(headerPart) as { alg?: unknown } | null;
-  if (!header || typeof header !== 'object') throw new TokenError('TOKEN_MALFORMED', 'token header is not a JSON object');
-  if (header.alg !== 'HS256') throw new TokenError('TOKEN_UNSUPPORTED_ALGORITHM', `algorithm ${String(header.alg)} is not accepted`);
-  const expected = Buffer.from(sign(`${headerPart}.${payloadPart}`, options.secret), 'base64url');
-  const actual = Buffer.from(signaturePart, 'base64url');
-  if (expected.length !== actual.length || !timingSafeEqual(expected, actual)) {
-    throw new TokenError('TOKEN_BAD_SIGNATURE', 'token signature does not match');
-  }
-  const parsed = claimsSchema.safeParse(decodeJson(payloadPart));
+  const parsed = claimsSchema.safeParse(payload);
   if (!parsed.success) {
     const fields = parsed.error.issues.map((i) => i.path.join('.') || '(claims)').join(', ');
     throw new TokenError('TOKEN_BAD_CLAIMS', `token claims are invalid: ${fields}`);
   }
   const claims = parsed.data;
-  const nowS = now.getTime() / 1000;
-  if (claims.exp <= nowS - options.clockSkewS) throw new TokenError('TOKEN_EXPIRED', 'token has expired');
-  if (claims.nbf !== undefined && claims.nbf > nowS + options.clockSkewS) {
-    throw new TokenError('TOKEN_NOT_YET_VALID', 'token is not valid yet');
-  }
-  if (claims.iss !== options.issuer) throw new TokenError('TOKEN_WRONG_ISSUER', 'token was issued by someone else');
-  const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
-  if (!audiences.includes(options.audience)) throw new TokenError('TOKEN_WRONG_AUDIENCE', 'token is meant for another audience');
   return { id: claims.sub, role: claims.role, crewId: claims.role === 'crew' ? (claims.crewId ?? null) : null };
 }
 
@@ -110,18 +100,23 @@ export function bearerToken(header: string | string[] | undefined): string {
   return match[1];
 }
 
-function sign(signingInput: string, secret: string): string {
-  return createHmac('sha256', secret).update(signingInput).digest('base64url');
+function keyOf(secret: string): Uint8Array {
+  return new TextEncoder().encode(secret);
 }
 
-function encode(value: unknown): string {
-  return Buffer.from(JSON.stringify(value), 'utf8').toString('base64url');
-}
-
-function decodeJson(part: string): unknown {
-  try {
-    return JSON.parse(Buffer.from(part, 'base64url').toString('utf8'));
-  } catch {
-    throw new TokenError('TOKEN_MALFORMED', 'token part is not base64url JSON');
+/** jose's reasons, in our codes. */
+function tokenErrorOf(err: unknown): TokenError {
+  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
+    return new TokenError('TOKEN_UNSUPPORTED_ALGORITHM', `token algorithm is not accepted (only ${ALGORITHM})`);
   }
+  if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenError('TOKEN_BAD_SIGNATURE', 'token signature does not match');
+  if (err instanceof errors.JWTExpired) return new TokenError('TOKEN_EXPIRED', 'token has expired');
+  if (err instanceof errors.JWTClaimValidationFailed) {
+    if (err.reason === 'check_failed' && err.claim === 'nbf') return new TokenError('TOKEN_NOT_YET_VALID', 'token is not valid yet');
+    if (err.reason === 'check_failed' && err.claim === 'iss') return new TokenError('TOKEN_WRONG_ISSUER', 'token was issued by someone else');
+    if (err.reason === 'check_failed' && err.claim === 'aud') return new TokenError('TOKEN_WRONG_AUDIENCE', 'token is meant for another audience');
+    return new TokenError('TOKEN_BAD_CLAIMS', `token claims are invalid: ${err.claim}`);
+  }
+  if (err instanceof errors.JOSEError) return new TokenError('TOKEN_MALFORMED', `token is malformed: ${err.message}`);
+  throw err;
 }

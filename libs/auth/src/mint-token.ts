@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 import { parseArgs } from 'node:util';
 import { ConfigError, loadConfig } from '@roadloop/config';
-import { authConfigSchema, authOptionsFrom } from './auth.config';
+import { authOptionsFrom, signingConfigSchema } from './auth.config';
 import { signToken } from './jwt';
 import { ROLES, Role } from './roles';
 import { parseTtl } from './ttl';
@@ -9,7 +9,7 @@ import { parseTtl } from './ttl';
 const USAGE = `usage: node libs/auth/dist/mint-token.js --role <${ROLES.join('|')}> --sub <user id> [--crew <crew id>] [--ttl 8h]
 Signs with JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE from the environment (the development defaults when unset).`;
 
-function main(argv: string[]): number {
+async function main(argv: string[]): Promise<number> {
   const { values } = parseArgs({
     args: argv,
     options: {
@@ -39,14 +39,15 @@ function main(argv: string[]): number {
     process.stderr.write(`${problems.join('\n')}\n${USAGE}\n`);
     return 2;
   }
-  const options = authOptionsFrom(loadConfig('mint-token', authConfigSchema));
-  process.stdout.write(`${signToken({ sub: values.sub!, role: values.role as Role, crewId: values.crew, ttlS }, options)}\n`);
+  const options = authOptionsFrom(loadConfig('mint-token', signingConfigSchema));
+  process.stdout.write(`${await signToken({ sub: values.sub!, role: values.role as Role, crewId: values.crew, ttlS }, options)}\n`);
   return 0;
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2));
-} catch (err) {
-  process.stderr.write(`${err instanceof ConfigError ? err.message : `mint-token: ${(err as Error).message}`}\n`);
-  process.exitCode = 1;
-}
+main(process.argv.slice(2)).then(
+  (code) => (process.exitCode = code),
+  (err: unknown) => {
+    process.stderr.write(`${err instanceof ConfigError ? err.message : `mint-token: ${(err as Error).message}`}\n`);
+    process.exitCode = 1;
+  },
+);

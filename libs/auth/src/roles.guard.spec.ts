@@ -24,9 +24,9 @@ function context(handler: () => void, authorization?: string) {
   return { ctx, request };
 }
 
-function kindOf(fn: () => unknown): string {
+async function kindOf(fn: () => Promise<unknown>): Promise<string> {
   try {
-    fn();
+    await fn();
     return 'allowed';
   } catch (err) {
     return (err as AppError).kind;
@@ -35,21 +35,21 @@ function kindOf(fn: () => unknown): string {
 
 describe(RolesGuard.name, () => {
   const guard = new RolesGuard(new Reflector(), options);
-  const bearer = (role: 'inspector' | 'analyst') => `Bearer ${signToken({ sub: 'u', role, ttlS: 60 }, options)}`;
+  const bearer = async (role: 'inspector' | 'analyst') => `Bearer ${await signToken({ sub: 'u', role, ttlS: 60 }, options)}`;
 
-  it('401s without a token or with a bad one', () => {
-    expect(kindOf(() => guard.canActivate(context(Controller.prototype.open).ctx))).toBe('unauthorized');
-    expect(kindOf(() => guard.canActivate(context(Controller.prototype.open, 'Bearer x.y.z').ctx))).toBe('unauthorized');
+  it('401s without a token or with a bad one', async () => {
+    expect(await kindOf(() => guard.canActivate(context(Controller.prototype.open).ctx))).toBe('unauthorized');
+    expect(await kindOf(() => guard.canActivate(context(Controller.prototype.open, 'Bearer x.y.z').ctx))).toBe('unauthorized');
   });
 
-  it('403s a role the handler does not allow, and passes an allowed one with the principal on the request', () => {
-    expect(kindOf(() => guard.canActivate(context(Controller.prototype.verify, bearer('analyst')).ctx))).toBe('forbidden');
-    const { ctx, request } = context(Controller.prototype.verify, bearer('inspector'));
-    expect(guard.canActivate(ctx)).toBe(true);
+  it('403s a role the handler does not allow, and passes an allowed one with the principal on the request', async () => {
+    expect(await kindOf(async () => guard.canActivate(context(Controller.prototype.verify, await bearer('analyst')).ctx))).toBe('forbidden');
+    const { ctx, request } = context(Controller.prototype.verify, await bearer('inspector'));
+    expect(await guard.canActivate(ctx)).toBe(true);
     expect(request.principal).toEqual({ id: 'u', role: 'inspector', crewId: null });
   });
 
-  it('lets any authenticated role through a handler without @Roles', () => {
-    expect(kindOf(() => guard.canActivate(context(Controller.prototype.open, bearer('analyst')).ctx))).toBe('allowed');
+  it('lets any authenticated role through a handler without @Roles', async () => {
+    expect(await kindOf(async () => guard.canActivate(context(Controller.prototype.open, await bearer('analyst')).ctx))).toBe('allowed');
   });
 });

@@ -28,9 +28,9 @@ export class RolesGuard implements CanActivate {
     @Inject(AUTH_OPTIONS) private readonly options: AuthOptions,
   ) {}
 
-  canActivate(context: ExecutionContext): boolean {
+  async canActivate(context: ExecutionContext): Promise<boolean> {
     const request = context.switchToHttp().getRequest<AuthenticatedRequest>();
-    const principal = verifyToken(bearerToken(request.headers.authorization), this.options);
+    const principal = await verifyToken(bearerToken(request.headers.authorization), this.options);
     request.principal = principal;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, [context.getHandler(), context.getClass()]);
     if (roles && !roles.includes(principal.role)) {

@@ -12,14 +12,14 @@ export class GatewayError extends Error {
 
 /** The public API of a running Roadloop, called as the people who use it (a token per role). */
 export class GatewayClient {
-  private readonly tokens = new Map<string, string>();
+  private readonly tokens = new Map<string, Promise<string>>();
 
   constructor(
     private readonly baseUrl: string,
     private readonly auth: Pick<AuthOptions, 'secret' | 'issuer' | 'audience'>,
   ) {}
 
-  token(role: Role, crewId?: string): string {
+  token(role: Role, crewId?: string): Promise<string> {
     const key = `${role}:${crewId ?? ''}`;
     let token = this.tokens.get(key);
     if (!token) {
@@ -31,7 +31,7 @@ export class GatewayClient {
 
   async request<T>(method: string, path: string, options: { role?: Role; crewId?: string; body?: unknown } = {}): Promise<T> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-correlation-id': `simulator-${Date.now().toString(36)}` };
-    if (options.role) headers.authorization = `Bearer ${this.token(options.role, options.crewId)}`;
+    if (options.role) headers.authorization = `Bearer ${await this.token(options.role, options.crewId)}`;
     const response = await fetch(new URL(path, this.baseUrl), {
       method,
       headers,

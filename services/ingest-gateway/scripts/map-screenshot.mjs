@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 
 const require = createRequire(import.meta.url);
 const { chromium } = require('playwright-core');
-const { authConfigSchema, authOptionsFrom, signToken } = require('@roadloop/auth');
+const { authOptionsFrom, signToken, signingConfigSchema } = require('@roadloop/auth');
 const { loadConfig } = require('@roadloop/config');
 
 const { values } = parseArgs({
@@ -26,7 +26,7 @@ const { values } = parseArgs({
   },
 });
 
-const token = signToken({ sub: 'map-screenshot', role: 'dispatcher', ttlS: 600 }, authOptionsFrom(loadConfig('map-screenshot', authConfigSchema)));
+const token = await signToken({ sub: 'map-screenshot', role: 'dispatcher', ttlS: 600 }, authOptionsFrom(loadConfig('map-screenshot', signingConfigSchema)));
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
   headless: true,

@@ -27,7 +27,7 @@ interface Seen {
 }
 
 const auth = { secret: 'gateway-routes-spec-secret-0123456789abcdef', issuer: 'roadloop', audience: 'roadloop-api', clockSkewS: 30 };
-const token = signToken({ sub: 'ana', role: 'analyst', ttlS: 600 }, auth);
+let token: string;
 const GEOJSON = '{"type":"FeatureCollection","features":[{"type":"Feature","id":"h1","geometry":{"type":"Point","coordinates":[1.5,42.5]},"properties":{"id":"h1"}}]}';
 
 /** A stand-in for the risk or task service that records what reached it. */
@@ -58,6 +58,7 @@ describe('gateway routes', () => {
   let base: string;
 
   beforeAll(async () => {
+    token = await signToken({ sub: 'ana', role: 'analyst', ttlS: 600 }, auth);
     [risk, task] = await Promise.all([upstream('risk', seen), upstream('task', seen)]);
     const config = loadGatewayConfig({ RISK_SERVICE_URL: urlOf(risk), TASK_SERVICE_URL: urlOf(task), JWT_SECRET: auth.secret });
     const moduleRef = await Test.createTestingModule({
