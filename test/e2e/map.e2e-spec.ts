@@ -195,6 +195,21 @@ describe('risk map in a browser', () => {
     await page.close();
   });
 
+  it('shows names from the data as text: a jurisdiction named like HTML puts no element on the page', async () => {
+    // Names come from editors (OpenStreetMap's, an admin's); Leaflet would put a string tooltip in as HTML.
+    const name = '<b class="injected">North</b><img class="injected" src="/map/none.png">';
+    // A small area with no road in it, inside the view, so that the pointer reaches it.
+    expect((await api('PUT', '/v1/jurisdictions/north', tokens.admin, { name, geometry: box(1.54, 42.525, 1.55, 42.53) })).status).toBe(200);
+    const { page, errors } = await openMap(tokens.analyst);
+    await page.hover('path[data-jurisdiction-id="north"]');
+    const tooltip = page.locator('.leaflet-tooltip', { hasText: 'North' });
+    await tooltip.waitFor();
+    expect(await tooltip.textContent()).toContain(name);
+    expect(await page.locator('.injected').count()).toBe(0);
+    expect(errors).toEqual([]);
+    await page.close();
+  });
+
   it('deletes its live consumer group when the gateway stops', async () => {
     const admin = kafka.admin();
     await admin.connect();

@@ -1,6 +1,7 @@
 import * as L from '/map/vendor/leaflet-src.esm.js';
 import { CLIFF, WATER, bandColour, levelColour, levelLabel } from './colours.js';
 import { query } from './api.js';
+import { h } from './dom.js';
 
 /** The API serves at most one square degree and 5,000 segments a request. */
 const MAX_AREA_SQ_DEG = 1;
@@ -85,7 +86,8 @@ export class SegmentLayer {
       if (onSide(p.cliffSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(CLIFF, 12) }));
       if (onSide(p.waterSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(WATER, 10) }));
       const line = L.geoJSON(f, { style: () => this.style(p) });
-      line.bindTooltip(() => `${p.name ?? p.id} — ${levelLabel(levelOf(p))}${p.score != null ? ` (${p.score})` : ''}`, { sticky: true });
+      // Leaflet puts a string tooltip in as HTML; road names come from OpenStreetMap, so they go in as text.
+      line.bindTooltip(() => h('span', {}, `${p.name ?? p.id} — ${levelLabel(levelOf(p))}${p.score != null ? ` (${p.score})` : ''}`), { sticky: true });
       line.on('click', () => this.onSelect(p.id));
       line.on('add', () => this.mark(p));
       this.byId.set(p.id, { feature: f, layer: line });
@@ -183,7 +185,9 @@ export class JurisdictionLayer {
         pane: 'areas',
         style: () => ({ color: '#4a5560', weight: 1.5, opacity: 0.8, dashArray: '6 4', fillColor: colour, fillOpacity: p.band ? 0.1 : 0.04 }),
       });
-      layer.bindTooltip(`${p.name ?? p.jurisdictionId ?? p.id}${p.index != null ? `: index ${Math.round(p.index)}` : ''}${p.status ? `, status ${p.status}` : ''}`);
+      // As text: a name is whatever its editor typed (Leaflet would put a string in as HTML).
+      layer.bindTooltip(() => h('span', {}, `${p.name ?? p.jurisdictionId ?? p.id}${p.index != null ? `: index ${Math.round(p.index)}` : ''}${p.status ? `, status ${p.status}` : ''}`));
+      layer.on('add', () => layer.eachLayer((l) => l.getElement?.()?.setAttribute('data-jurisdiction-id', p.jurisdictionId ?? p.id)));
       this.group.addLayer(layer);
     }
   }
