@@ -41,7 +41,7 @@ describe(judgeFailure.name, () => {
   it.each([DeadLetterCode.DuplicateEventId, DeadLetterCode.DuplicateReportId, DeadLetterCode.DuplicateExternalId])(
     'gives a refusal coded %s that dead-letter code',
     (code) => {
-      expect(judgeFailure(new NonRetriableError('seen before', code))).toEqual({ action: 'dead-letter', code, reason: `${code}: seen before` });
+      expect(judgeFailure(new NonRetriableError('seen before', code))).toEqual({ action: 'dead-letter', code, reason: 'seen before' });
       expect(judgeFailure(new AppError('conflict', code, 'seen before'))).toMatchObject({ action: 'dead-letter', code });
     },
   );

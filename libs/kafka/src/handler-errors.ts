@@ -58,9 +58,10 @@ const NAMED_CODES = new Set<string>([
   DeadLetterCode.WrongKey,
 ]);
 
+/** A code naming a dead-letter reason is the dead letter's code; any other is REJECTED, with the code in the reason. */
 function deadLetter(code: string, message: string): FailureVerdict {
-  const named = NAMED_CODES.has(code);
-  return { action: 'dead-letter', code: named ? (code as DeadLetterCode) : DeadLetterCode.Rejected, reason: `${code}: ${message}` };
+  if (NAMED_CODES.has(code)) return { action: 'dead-letter', code: code as DeadLetterCode, reason: message };
+  return { action: 'dead-letter', code: DeadLetterCode.Rejected, reason: `${code}: ${message}` };
 }
 
 /** The SQLSTATE of a PostgreSQL error: on the driver's error, or on the ORM's wrapper of it. */

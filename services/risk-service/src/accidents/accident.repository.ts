@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { AccidentReport, CrashSeverity, crashSeverityOf } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
-import { HazardPlacement } from '../hazards/hazard.repository';
+import { HazardPlacement, ReportClaim, toClaim } from '../hazards/hazard.repository';
 import { PageCursor } from '../queries/query-schemas';
 import { SearchArea, areaConditions, keysetConditions, sqlParams } from '../queries/sql-area';
 
@@ -30,8 +30,6 @@ export interface AccidentSearch {
   cursor?: PageCursor;
 }
 
-export type AccidentInsert = 'inserted' | 'same-id' | 'same-external-id';
-
 const COLUMNS = `id, external_id, occurred_at, ST_X(location) AS lon, ST_Y(location) AS lat, segment_id, match_distance_m,
   offset_m, deaths, serious_injuries, slight_injuries, property_damage_only`;
 
@@ -40,18 +38,49 @@ const COLUMNS = `id, external_id, occurred_at, ST_X(location) AS lon, ST_Y(locat
 export class AccidentRepository {
   constructor(private readonly dataSource: DataSource) {}
 
+  /** The rows holding this accident id, this event id or this external id, each compared with the report. */
+  async claims(report: AccidentReport, eventId: string, scope?: TxScope): Promise<ReportClaim[]> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT id, event_id, external_id, segment_id, match_distance_m, offset_m,
+              (external_id, occurred_at, ST_X(location), ST_Y(location), deaths, serious_injuries, slight_injuries,
+               property_damage_only, vehicles, weather, light, description)
+                IS NOT DISTINCT FROM ($4::text, $5::timestamptz, $6::float8, $7::float8, $8::int, $9::int, $10::int,
+                                      $11::boolean, $12::int, $13::text, $14::text, $15::text) AS same_content
+         FROM accident WHERE id = $1 OR event_id = $2 OR external_id = $3
+        ORDER BY id`,
+      [
+        report.accidentId,
+        eventId,
+        report.externalId ?? null,
+        report.externalId ?? null,
+        report.occurredAt,
+        report.lon,
+        report.lat,
+        report.deaths,
+        report.seriousInjuries,
+        report.slightInjuries,
+        report.propertyDamageOnly,
+        report.vehicles,
+        report.weather ?? null,
+        report.light ?? null,
+        report.description ?? null,
+      ],
+    );
+    return rows.map(toClaim);
+  }
+
   /**
-   * Records a crash once. The same accident id delivered twice, or the police system's same
-   * external id under a new accident id, changes nothing.
+   * Records a crash unless its accident id is taken (false: read the claims again). A taken event or
+   * external id is a unique violation, never skipped in silence: the caller checked the claims first.
    */
-  async insertIfNew(report: AccidentReport, placement: HazardPlacement, scope?: TxScope): Promise<AccidentInsert> {
+  async insertIfNew(report: AccidentReport, placement: HazardPlacement, scope?: TxScope): Promise<boolean> {
     const manager = managerOf(this.dataSource, scope);
     const rows: unknown[] = await manager.query(
       `INSERT INTO accident (id, event_id, external_id, occurred_at, location, segment_id, match_distance_m, offset_m,
                              deaths, serious_injuries, slight_injuries, property_damage_only, vehicles, weather, light,
                              description, correlation_id)
        VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-       ON CONFLICT DO NOTHING
+       ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
         report.accidentId,
@@ -74,8 +103,7 @@ export class AccidentRepository {
         placement.correlationId,
       ],
     );
-    if (rows.length === 1) return 'inserted';
-    return (await this.find(report.accidentId, scope)) ? 'same-id' : 'same-external-id';
+    return rows.length === 1;
   }
 
   async find(id: string, scope?: TxScope): Promise<StoredAccident | null> {
@@ -90,6 +118,15 @@ export class AccidentRepository {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       `SELECT ${COLUMNS} FROM accident WHERE segment_id = $1 AND occurred_at >= $2 ORDER BY occurred_at, id`,
       [segmentId, since.toISOString()],
+    );
+    return rows.map(toStored);
+  }
+
+  /** Crashes on any of these segments since a time (a reach's history), oldest first. */
+  async onSegmentsSince(segmentIds: readonly string[], since: Date, scope?: TxScope): Promise<StoredAccident[]> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT ${COLUMNS} FROM accident WHERE segment_id = ANY($1::text[]) AND occurred_at >= $2 ORDER BY occurred_at, id`,
+      [segmentIds, since.toISOString()],
     );
     return rows.map(toStored);
   }

@@ -41,6 +41,33 @@ export interface HazardPlacement {
   offsetM: number | null;
 }
 
+/**
+ * A row that already holds a report's id, its event's id or (accidents) its external id, and whether
+ * it holds the same report (every field as sent), so that the intake can tell a redelivery from a
+ * producer reusing an id.
+ */
+export interface ReportClaim {
+  id: string;
+  eventId: string;
+  externalId: string | null;
+  sameContent: boolean;
+  segmentId: string | null;
+  matchDistanceM: number | null;
+  offsetM: number | null;
+}
+
+export function toClaim(r: Record<string, unknown>): ReportClaim {
+  return {
+    id: String(r.id),
+    eventId: String(r.event_id),
+    externalId: (r.external_id as string | null | undefined) ?? null,
+    sameContent: r.same_content === true,
+    segmentId: (r.segment_id as string | null) ?? null,
+    matchDistanceM: r.match_distance_m === null ? null : Number(r.match_distance_m),
+    offsetM: r.offset_m === null ? null : Number(r.offset_m),
+  };
+}
+
 const COLUMNS = `id, category, severity, ST_X(location) AS lon, ST_Y(location) AS lat, segment_id, match_distance_m,
   offset_m, status, duplicate_of, assessed_at, reported_at, resolved_at, resolved_by_task, description`;
 
@@ -49,13 +76,40 @@ const COLUMNS = `id, category, severity, ST_X(location) AS lon, ST_Y(location) A
 export class HazardRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Records a report once: a second delivery of the same hazard changes nothing. */
+  /** The rows holding this hazard id or this event id, each compared with the report. */
+  async claims(report: HazardReport, eventId: string, scope?: TxScope): Promise<ReportClaim[]> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT id, event_id, segment_id, match_distance_m, offset_m,
+              (category, severity, ST_X(location), ST_Y(location), reported_at, description, photo_urls, reporter)
+                IS NOT DISTINCT FROM ($3::text, $4::text, $5::float8, $6::float8, $7::timestamptz, $8::text, $9::jsonb, $10::jsonb) AS same_content
+         FROM hazard WHERE id = $1 OR event_id = $2
+        ORDER BY id`,
+      [
+        report.hazardId,
+        eventId,
+        report.category,
+        report.severity,
+        report.lon,
+        report.lat,
+        report.reportedAt,
+        report.description ?? null,
+        report.photoUrls ? JSON.stringify(report.photoUrls) : null,
+        report.reporter ? JSON.stringify(report.reporter) : null,
+      ],
+    );
+    return rows.map(toClaim);
+  }
+
+  /**
+   * Records a report unless its hazard id is taken (false: read the claims again). A taken event id
+   * is a unique violation, never skipped in silence: the caller checked the claims first.
+   */
   async insertIfNew(report: HazardReport, placement: HazardPlacement, scope?: TxScope): Promise<boolean> {
     const rows: unknown[] = await managerOf(this.dataSource, scope).query(
       `INSERT INTO hazard (id, event_id, category, severity, location, segment_id, match_distance_m, offset_m, reported_at,
                            description, photo_urls, reporter, correlation_id)
        VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT DO NOTHING
+       ON CONFLICT (id) DO NOTHING
        RETURNING id`,
       [
         report.hazardId,

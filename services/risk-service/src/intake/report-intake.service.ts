@@ -7,15 +7,18 @@ import {
 } from '@roadloop/contracts';
 import { EventPublisher } from '@roadloop/kafka';
 import { AccidentRepository } from '../accidents/accident.repository';
-import { HazardRepository } from '../hazards/hazard.repository';
+import { HazardRepository, ReportClaim } from '../hazards/hazard.repository';
 import { Placement, SegmentMatcherHolder } from '../segments/segment-matcher.holder';
+import { IncomingReport, judgeClaims } from './report-claims';
 
 export type IntakeOutcome = { segmentId: string | null; duplicateDelivery: boolean; published: boolean };
 
 /**
  * First stop of every report: place it on its nearest road segment, record it (matched or not —
  * unmatched reports are kept and listed, never dropped), and re-publish it keyed by segment so that
- * one consumer instance owns each segment's state.
+ * one consumer instance owns each segment's state. Only a recorded report is re-published: one that
+ * reuses an event id, a report id or an external id for something else is refused (dead-lettered
+ * with that reason); the same report delivered again is published again and changes nothing.
  */
 @Injectable()
 export class ReportIntakeService {
@@ -30,14 +33,13 @@ export class ReportIntakeService {
 
   async intakeHazard(event: HazardReportedEvent): Promise<IntakeOutcome> {
     const report = event.payload;
-    const existing = await this.hazards.find(report.hazardId);
-    let placement = existing ? placementOf(existing) : null;
-    if (!existing) {
-      placement = await this.matcher.place(report.lon, report.lat);
-      await this.hazards.insertIfNew(report, this.placementRow(event, placement));
-      if (!placement) this.logger.log(`hazard ${report.hazardId} is on no known road; kept unmatched`);
-    }
-    if (!placement) return { segmentId: null, duplicateDelivery: existing !== null, published: false };
+    const { placement, duplicateDelivery } = await this.record(
+      { kind: 'hazard', id: report.hazardId, eventId: event.eventId },
+      report,
+      () => this.hazards.claims(report, event.eventId),
+      (at) => this.hazards.insertIfNew(report, this.placementRow(event, at)),
+    );
+    if (!placement) return { segmentId: null, duplicateDelivery, published: false };
     // Published again on a redelivery too: a crash after the insert must not lose the event.
     await this.announce(
       {
@@ -52,23 +54,18 @@ export class ReportIntakeService {
       },
       event.correlationId,
     );
-    return { segmentId: placement.segmentId, duplicateDelivery: existing !== null, published: true };
+    return { segmentId: placement.segmentId, duplicateDelivery, published: true };
   }
 
   async intakeAccident(event: AccidentReportedEvent): Promise<IntakeOutcome> {
     const report = event.payload;
-    const existing = await this.accidents.find(report.accidentId);
-    let placement = existing ? placementOf(existing) : null;
-    if (!existing) {
-      placement = await this.matcher.place(report.lon, report.lat);
-      const inserted = await this.accidents.insertIfNew(report, this.placementRow(event, placement));
-      if (inserted === 'same-external-id') {
-        this.logger.warn(`accident ${report.accidentId}: external id ${report.externalId} was recorded already; ignored`);
-        return { segmentId: null, duplicateDelivery: true, published: false };
-      }
-      if (!placement) this.logger.log(`accident ${report.accidentId} is on no known road; kept unmatched`);
-    }
-    if (!placement) return { segmentId: null, duplicateDelivery: existing !== null, published: false };
+    const { placement, duplicateDelivery } = await this.record(
+      { kind: 'accident', id: report.accidentId, eventId: event.eventId, externalId: report.externalId },
+      report,
+      () => this.accidents.claims(report, event.eventId),
+      (at) => this.accidents.insertIfNew(report, this.placementRow(event, at)),
+    );
+    if (!placement) return { segmentId: null, duplicateDelivery, published: false };
     await this.announce(
       {
         kind: 'accident',
@@ -85,7 +82,29 @@ export class ReportIntakeService {
       },
       event.correlationId,
     );
-    return { segmentId: placement.segmentId, duplicateDelivery: existing !== null, published: true };
+    return { segmentId: placement.segmentId, duplicateDelivery, published: true };
+  }
+
+  /**
+   * Records a report once and says where it lies. A redelivery is placed where the first delivery
+   * was; a report whose id was taken between the read and the insert is judged again on what took it.
+   */
+  private async record(
+    incoming: IncomingReport,
+    at: { lon: number; lat: number },
+    claims: () => Promise<ReportClaim[]>,
+    insert: (placement: Placement | null) => Promise<boolean>,
+  ): Promise<{ placement: Placement | null; duplicateDelivery: boolean }> {
+    for (let round = 1; round <= 2; round++) {
+      const recorded = judgeClaims(incoming, await claims());
+      if (recorded) return { placement: placementOf(recorded), duplicateDelivery: true };
+      const placement = await this.matcher.place(at.lon, at.lat);
+      if (await insert(placement)) {
+        if (!placement) this.logger.log(`${incoming.kind} ${incoming.id} is on no known road; kept unmatched`);
+        return { placement, duplicateDelivery: false };
+      }
+    }
+    throw new Error(`${incoming.kind} ${incoming.id}: its id was taken, then not found`);
   }
 
   private placementRow(event: { eventId: string; correlationId: string }, placement: Placement | null) {
