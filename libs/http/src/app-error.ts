@@ -2,7 +2,7 @@
  * What kind of failure a domain error is. Modules define their own error codes and say which kind
  * each is; the HTTP edge and the Kafka consumers map kinds to statuses and retry decisions.
  */
-export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'unavailable';
+export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable';
 
 export interface FieldProblem {
   field: string;
@@ -37,6 +37,8 @@ export function httpStatusOf(kind: ErrorKind): number {
       return 404;
     case 'conflict':
       return 409;
+    case 'rate_limited':
+      return 429;
     case 'unavailable':
       return 503;
     default:
@@ -48,6 +50,7 @@ export function httpStatusOf(kind: ErrorKind): number {
 export function isRetriableKind(kind: ErrorKind): boolean {
   switch (kind) {
     case 'unavailable':
+    case 'rate_limited':
       return true;
     case 'invalid':
     case 'unauthorized':

@@ -1,4 +1,5 @@
 export * from './data-source';
 export * from './persistence.module';
+export * from './rate-limit';
 export * from './redis';
 export * from './transaction';

@@ -180,7 +180,8 @@ async function main(argv: string[]): Promise<number> {
   const scenario = buildScenario(segments, { ...options, now, runLabel }, random);
   const started = Date.now();
   const failedCrashes = await inParallel(scenario.accidents, 4, (a) => client.request('POST', '/v1/accidents', { role: 'dispatcher', body: a }));
-  const failedHazards = await inParallel(scenario.hazards, 4, (h) => client.request('POST', '/v1/hazards', { body: h }));
+  // Weeks-old reports are entered by a dispatcher: anonymous ones may be HAZARD_ANONYMOUS_MAX_AGE_H old at most.
+  const failedHazards = await inParallel(scenario.hazards, 4, (h) => client.request('POST', '/v1/hazards', { role: 'dispatcher', body: h }));
   process.stdout.write(
     `replay: history of ${segments.length} segments: ${scenario.accidents.length - failedCrashes} crashes over ${options.crashYears} years, ` +
       `${scenario.hazards.length - failedHazards} hazard reports over ${options.hazardDays} days (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,

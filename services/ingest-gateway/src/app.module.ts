@@ -3,6 +3,7 @@ import { accidentReportedTopic, hazardReportedTopic, segmentRiskChangedTopic, ta
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
+import { RateLimitModule } from '@roadloop/persistence';
 import { AccidentsController } from './accidents/accidents.controller';
 import { AccidentsService } from './accidents/accidents.service';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
@@ -33,6 +34,11 @@ export class AppModule {
           createTopics: config.KAFKA_CREATE_TOPICS,
           // Published: the reports. Read by the live feed: risk and task changes.
           topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedTopic, taskChangedTopic],
+        }),
+        // Anonymous hazard reports per client address.
+        RateLimitModule.forRoot({
+          redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+          limit: { limit: config.HAZARD_RATE_LIMIT, windowS: config.HAZARD_RATE_WINDOW_S },
         }),
       ],
       // The report intake is registered before the forwarding of reads under the same paths.

@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { authEnv, requireProductionSecret } from '@roadloop/auth';
-import { httpEnv, kafkaEnv, loadConfig } from '@roadloop/config';
+import { httpEnv, kafkaEnv, loadConfig, redisEnv } from '@roadloop/config';
 
 export const gatewayConfigSchema = z
   .object({
     ...authEnv,
     ...kafkaEnv,
     ...httpEnv(3000),
+    /** Redis keeps the rate limits' counters (shared by gateway replicas). */
+    ...redisEnv,
     /** Where task queries and commands are forwarded. */
     TASK_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3002'),
     /** Where segment and risk queries are forwarded. */
@@ -18,6 +20,20 @@ export const gatewayConfigSchema = z
     LIVE_MAX_CLIENTS: z.coerce.number().int().min(1).max(100_000).default(1_000),
     /** Live streams one user (token subject) may hold open at once; more get 429. */
     LIVE_MAX_STREAMS_PER_USER: z.coerce.number().int().min(1).max(1_000).default(3),
+    /** How far in the future a report's time may be (reporters' clocks drift), s. */
+    REPORT_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(86_400).default(300),
+    /**
+     * How old an anonymous hazard report may say it is, hours: what a villager saw in the last
+     * days; shorter than the duplicate window, so a backdated copy still meets the report it repeats.
+     */
+    HAZARD_ANONYMOUS_MAX_AGE_H: z.coerce.number().int().min(1).max(24 * 365).default(72),
+    /** How old a hazard report from a signed-in user (a dispatcher entering reports taken earlier) may be, days. */
+    HAZARD_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3_660).default(30),
+    /** How old a crash may be: the history a county imports (scoring reads 3 years; the before–after up to 6), days. */
+    ACCIDENT_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(36_600).default(3_660),
+    /** Anonymous hazard reports one client address may post per HAZARD_RATE_WINDOW_S; more get 429. */
+    HAZARD_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(30),
+    HAZARD_RATE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
     /** A live client with more than this queued is too slow and is disconnected, bytes. */
     LIVE_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(4_096).max(64 * 1024 * 1024).default(256 * 1024),
   })

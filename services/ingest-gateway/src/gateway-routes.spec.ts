@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
 import { INestApplication } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AuthModule, signToken } from '@roadloop/auth';
@@ -62,7 +63,8 @@ describe('gateway routes', () => {
     [risk, task] = await Promise.all([upstream('risk', seen), upstream('task', seen)]);
     const config = loadGatewayConfig({ RISK_SERVICE_URL: urlOf(risk), TASK_SERVICE_URL: urlOf(task), JWT_SECRET: auth.secret });
     const moduleRef = await Test.createTestingModule({
-      imports: [AuthModule.forRoot(auth)],
+      // The hazard intake's rate limit, counted in memory here (Redis in the services).
+      imports: [AuthModule.forRoot(auth), ThrottlerModule.forRoot([{ limit: 1_000, ttl: 60_000 }])],
       controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },

@@ -1,16 +1,23 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accidentReportedTopic } from '@roadloop/contracts';
 import { parseOrThrow } from '@roadloop/http';
 import { EventPublisher } from '@roadloop/kafka';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { assertReportTime } from '../reports/report-time';
 import { accidentInputSchema } from './accident-input.schema';
 
 @Injectable()
 export class AccidentsService {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
+  /** `occurredAt` may go back ACCIDENT_MAX_AGE_DAYS (a county's crash history), never into the future. */
   async report(body: unknown, correlationId?: string) {
     const input = parseOrThrow(accidentInputSchema, body);
+    assertReportTime('occurredAt', input.occurredAt, { maxAgeS: this.config.ACCIDENT_MAX_AGE_DAYS * 86_400, skewS: this.config.REPORT_CLOCK_SKEW_S });
     const accidentId = randomUUID();
     const eventId = randomUUID();
     const correlation = correlationId ?? eventId;

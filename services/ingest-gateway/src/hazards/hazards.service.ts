@@ -1,8 +1,11 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
+import { Principal } from '@roadloop/auth';
 import { hazardReportedTopic } from '@roadloop/contracts';
 import { parseOrThrow } from '@roadloop/http';
 import { EventPublisher } from '@roadloop/kafka';
+import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { assertReportTime } from '../reports/report-time';
 import { hazardInputSchema } from './hazard-input.schema';
 
 export interface Accepted {
@@ -13,11 +16,21 @@ export interface Accepted {
 
 @Injectable()
 export class HazardsService {
-  constructor(private readonly publisher: EventPublisher) {}
+  constructor(
+    private readonly publisher: EventPublisher,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
 
-  /** Validates a report and publishes it; resolves once the broker has it (acks from all replicas). */
-  async report(body: unknown, correlationId?: string): Promise<Accepted> {
+  /**
+   * Validates a report and publishes it; resolves once the broker has it (acks from all replicas).
+   * `reportedAt` may go back HAZARD_ANONYMOUS_MAX_AGE_H for anyone, HAZARD_MAX_AGE_DAYS for a signed-in user.
+   */
+  async report(body: unknown, correlationId?: string, reporter?: Principal): Promise<Accepted> {
     const input = parseOrThrow(hazardInputSchema, body);
+    if (input.reportedAt !== undefined) {
+      const maxAgeS = reporter ? this.config.HAZARD_MAX_AGE_DAYS * 86_400 : this.config.HAZARD_ANONYMOUS_MAX_AGE_H * 3_600;
+      assertReportTime('reportedAt', input.reportedAt, { maxAgeS, skewS: this.config.REPORT_CLOCK_SKEW_S });
+    }
     const hazardId = randomUUID();
     const eventId = randomUUID();
     const correlation = correlationId ?? eventId;

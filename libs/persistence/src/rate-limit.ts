@@ -1,0 +1,118 @@
+import { DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
+import { AppError } from '@roadloop/http';
+import { Redis } from 'ioredis';
+import { RedisOptions, closeRedis, createRedis } from './redis';
+
+/** At most `limit` requests per `windowS` seconds; a caller over it waits out the rest of the window. */
+export interface RateLimit {
+  limit: number;
+  windowS: number;
+}
+
+export class RateLimitedError extends AppError {
+  constructor(what: string, limit: RateLimit, retryAfterS: number) {
+    super('rate_limited', 'RATE_LIMITED', `too many ${what}: at most ${limit.limit} per ${limit.windowS} s; retry in ${retryAfterS} s`);
+  }
+}
+
+/**
+ * Counters kept in Redis (shared by replicas) that fail open: while Redis is down a request is
+ * served, not refused, like every other Redis-backed feature here.
+ */
+class FailOpenStorage implements ThrottlerStorage {
+  private readonly logger = new Logger('RateLimit');
+  private warnedAt = 0;
+
+  constructor(private readonly inner: ThrottlerStorage) {}
+
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, throttlerName: string) {
+    try {
+      return await this.inner.increment(key, ttl, limit, blockDuration, throttlerName);
+    } catch (err) {
+      // One warning a minute at most: a Redis outage must not flood the log.
+      if (Date.now() - this.warnedAt > 60_000) {
+        this.warnedAt = Date.now();
+        this.logger.warn(`rate limit not applied, Redis: ${(err as Error).message}`);
+      }
+      return { totalHits: 0, timeToExpire: 0, isBlocked: false, timeToBlockExpire: 0 };
+    }
+  }
+}
+
+const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
+
+@Injectable()
+class RateLimitLifecycle implements OnApplicationShutdown {
+  constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis) {}
+  onApplicationShutdown(): Promise<void> {
+    return closeRedis(this.redis);
+  }
+}
+
+/**
+ * One rate limit per service (`@nestjs/throttler` with its Redis store), applied by the guards
+ * below on the routes that need it. The counter is shared by every route a guard protects, so a
+ * caller has one budget, not one per route.
+ */
+@Module({})
+export class RateLimitModule {
+  static forRoot(options: { redis: RedisOptions; limit: RateLimit }): DynamicModule {
+    let redis: Redis | undefined;
+    const client = () => (redis ??= createRedis(options.redis));
+    return {
+      module: RateLimitModule,
+      imports: [
+        ThrottlerModule.forRootAsync({
+          useFactory: () => ({
+            // Named `default`, so that the guard answers with a plain `Retry-After` header (seconds).
+            throttlers: [{ name: 'default', limit: options.limit.limit, ttl: options.limit.windowS * 1000 }],
+            storage: new FailOpenStorage(new ThrottlerStorageRedisService(client())),
+          }),
+        }),
+      ],
+      providers: [{ provide: RATE_LIMIT_REDIS, useFactory: client }, RateLimitLifecycle],
+    };
+  }
+}
+
+/** What a guard counts, and how its 429 names it. */
+abstract class CountingGuard extends ThrottlerGuard {
+  protected abstract readonly what: string;
+
+  /** One counter per caller across the guarded routes (the throttler's own key is per route). */
+  protected override generateKey(_context: ExecutionContext, tracker: string, name: string): string {
+    return `rate:${this.constructor.name}:${name}:${tracker}`;
+  }
+
+  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    throw new RateLimitedError(this.what, { limit: detail.limit, windowS: Math.round(detail.ttl / 1000) }, detail.timeToBlockExpire);
+  }
+}
+
+/**
+ * Limits anonymous requests per client address (the socket's peer, or the address Express derives
+ * when `trust proxy` is set). A request that carries a verified principal (set by a guard before
+ * this one) is not counted here.
+ */
+@Injectable()
+export class ClientAddressRateLimitGuard extends CountingGuard {
+  protected readonly what = 'anonymous requests from this address';
+
+  protected override async shouldSkip(context: ExecutionContext): Promise<boolean> {
+    return context.switchToHttp().getRequest<{ principal?: unknown }>().principal !== undefined;
+  }
+}
+
+/** Limits a signed-in user's requests, keyed by the token's subject; it runs after RolesGuard, which verifies it. */
+@Injectable()
+export class SubjectRateLimitGuard extends CountingGuard {
+  protected readonly what = 'expensive requests from this user';
+
+  protected override async getTracker(req: Record<string, unknown>): Promise<string> {
+    const principal = req.principal as { id?: unknown } | undefined;
+    if (typeof principal?.id !== 'string') throw new Error('SubjectRateLimitGuard used without RolesGuard before it');
+    return `sub:${principal.id}`;
+  }
+}
