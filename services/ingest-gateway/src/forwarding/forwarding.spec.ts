@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from '@jest/globals';
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, LoggerService } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { IncomingMessage, Server, ServerResponse, createServer, request } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AuthModule, signToken } from '@roadloop/auth';
-import { configureApp } from '@roadloop/http';
+import { AccessLogEntry, configureApp } from '@roadloop/http';
+import { waitFor } from '../../../../test/support/wait-for';
 import { GATEWAY_CONFIG, loadGatewayConfig } from '../config';
 import { MapController } from '../map/map.controller';
 import { UpstreamClient } from '../upstream.client';
@@ -54,6 +55,12 @@ function rawRequest(port: number, target: string, headers: Record<string, string
 describe('forwarding', () => {
   const upstreamSeen: string[] = [];
   const victimSeen: string[] = [];
+  const accessLines: AccessLogEntry[] = [];
+  const logger: LoggerService = {
+    log: (message: unknown, context?: string) => void (context === 'access' && accessLines.push(message as AccessLogEntry)),
+    error: () => undefined,
+    warn: () => undefined,
+  };
   const servers: Server[] = [];
   let app: INestApplication;
   let port: number;
@@ -78,7 +85,7 @@ describe('forwarding', () => {
       controllers: [ForwardingController, MapController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, UpstreamClient],
     }).compile();
-    app = configureApp(moduleRef.createNestApplication({ bodyParser: false, logger: false }));
+    app = configureApp(moduleRef.createNestApplication({ bodyParser: false, logger }));
     await app.listen(0, '127.0.0.1');
     port = portOf(app.getHttpServer() as Server);
     authorization = { authorization: `Bearer ${await signToken({ sub: 'ana', role: 'analyst', ttlS: 600 }, auth)}` };
@@ -136,6 +143,15 @@ describe('forwarding', () => {
     expect(answer.status).toBe(401);
     expect(JSON.parse(answer.body)).toMatchObject({ error: 'TOKEN_MISSING' });
     expect(upstreamSeen.slice(before)).toEqual([]);
+  });
+
+  it('leaves an access line for every request, naming the caller of a forwarded one and the client of a refused one', async () => {
+    await rawRequest(port, '/v1/segments/w1-0?access_token=not-for-logs', authorization);
+    await rawRequest(port, `http://127.0.0.1:${victimPort}/v1/tasks?x=1`);
+    const lineOf = (path: string) => waitFor(`the access line of ${path}`, () => accessLines.find((l) => l.path === path), { intervalMs: 10 });
+    expect(await lineOf('/v1/segments/w1-0')).toMatchObject({ method: 'GET', status: 200, sub: 'ana', role: 'analyst', client: '127.0.0.1' });
+    expect(await lineOf(`http://127.0.0.1:${victimPort}/v1/tasks`)).toMatchObject({ method: 'GET', status: 400, client: '127.0.0.1' });
+    expect(JSON.stringify(accessLines)).not.toContain('not-for-logs');
   });
 
   it('marks forwarded answers nosniff, and keeps the map page and its links from leaking a referrer', async () => {

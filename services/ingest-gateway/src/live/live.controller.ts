@@ -1,7 +1,7 @@
 import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
-import { AUTH_OPTIONS, AuthOptions, bearerToken, verifyToken } from '@roadloop/auth';
+import { AUTH_OPTIONS, AuthOptions, Principal, bearerToken, verifyToken } from '@roadloop/auth';
 import { AppError } from '@roadloop/http';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { liveEventVisibleTo } from './live-events';
@@ -46,6 +46,8 @@ export class LiveController {
   async stream(@Req() req: Request, @Res() res: Response): Promise<void> {
     const token = liveToken(req);
     const principal = await verifyToken(token, this.auth);
+    // The access line of the stream names who held it.
+    (req as Request & { principal?: Principal }).principal = principal;
     // Verified just above, so its `exp` (required) can be read as it is.
     const expiresAt = new Date(decodeJwt(token).exp! * 1000);
     const hub = this.feed.hub;
