@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { latSchema, lonSchema } from '@roadloop/contracts';
+import { latSchema, lonSchema, storableString } from '@roadloop/contracts';
 
 /** One segment as the geospatial engine writes it (`roadloop-geo score`). */
 export const segmentFeatureSchema = z.object({
@@ -10,14 +10,14 @@ export const segmentFeatureSchema = z.object({
   }),
   properties: z
     .object({
-      id: z.string().min(1).max(100),
+      id: storableString().min(1).max(100),
       osmWayId: z.number().int().nonnegative(),
       index: z.number().int().nonnegative(),
       lengthM: z.number().finite().nonnegative(),
-      roadClass: z.string().min(1),
-      name: z.string().nullable().optional(),
+      roadClass: storableString().min(1),
+      name: storableString().nullable().optional(),
       exposureScore: z.number().finite().nonnegative(),
-      exposureLevel: z.string().min(1),
+      exposureLevel: storableString().min(1),
       factors: z.unknown().optional(),
     })
     .passthrough(),

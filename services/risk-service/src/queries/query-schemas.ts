@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { COUNTERMEASURES, HAZARD_CATEGORIES, RISK_LEVELS, latSchema, lonSchema } from '@roadloop/contracts';
-import { Bbox, bboxParam } from '@roadloop/http';
+import { COUNTERMEASURES, HAZARD_CATEGORIES, RISK_LEVELS, latSchema, lonSchema, storableString } from '@roadloop/contracts';
+import { Bbox, bboxParam, parseOrThrow } from '@roadloop/http';
 
 /** OSM `highway` values a segment can carry (filter values; other classes are simply never matched). */
 export const ROAD_CLASSES = [
@@ -88,7 +88,10 @@ export function listOf<const T extends string>(values: readonly T[]) {
 }
 
 /** An id as other services issue them (jurisdictions, segments). */
-const idParam = z.string().trim().min(1).max(100);
+const idParam = storableString().trim().min(1).max(100);
+
+/** A segment id in a path (`/v1/segments/:id`), checked like a parameter: 400 naming `id`. */
+export const segmentIdOf = (value: unknown): string => parseOrThrow(z.object({ id: idParam }), { id: value }, 'path').id;
 
 export const MAX_TOP_LIMIT = 1000;
 export const ROADSIDES = ['water', 'cliff'] as const;

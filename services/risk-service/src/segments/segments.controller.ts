@@ -3,7 +3,7 @@ import type { Response } from 'express';
 import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard, rolesThatRead } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
 import { useFormat } from '../queries/formats';
-import { topQuerySchema } from '../queries/query-schemas';
+import { segmentIdOf, topQuerySchema } from '../queries/query-schemas';
 import { SegmentQueryService } from './segment-query.service';
 
 /** Segment risk: every signed-in role reads it (what each one sees of it: the read policy in libs/auth). */
@@ -28,6 +28,6 @@ export class SegmentsController {
 
   @Get('segments/:id')
   detail(@Param('id') id: string, @CurrentPrincipal() principal: Principal) {
-    return this.query.detail(id, principal);
+    return this.query.detail(segmentIdOf(id), principal);
   }
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { latSchema, lonSchema } from '@roadloop/contracts';
+import { latSchema, lonSchema, storableString } from '@roadloop/contracts';
 
 /** Ids of jurisdictions and crews: short, URL-safe. */
 export const refIdSchema = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'letters, digits, . _ - (at most 64)');
@@ -20,14 +20,14 @@ export const jurisdictionGeometrySchema = z.discriminatedUnion('type', [
 export type JurisdictionGeometry = z.infer<typeof jurisdictionGeometrySchema>;
 
 export const putJurisdictionSchema = z
-  .object({ name: z.string().trim().min(1).max(200), geometry: jurisdictionGeometrySchema })
+  .object({ name: storableString().trim().min(1).max(200), geometry: jurisdictionGeometrySchema })
   .strict();
 
-export const putCrewSchema = z.object({ name: z.string().trim().min(1).max(200), jurisdictionId: refIdSchema }).strict();
+export const putCrewSchema = z.object({ name: storableString().trim().min(1).max(200), jurisdictionId: refIdSchema }).strict();
 
 /** One feature of the CLI's FeatureCollection: `properties.id` and `properties.name`. */
 export const jurisdictionFeatureSchema = z.object({
   type: z.literal('Feature'),
   geometry: jurisdictionGeometrySchema,
-  properties: z.object({ id: refIdSchema, name: z.string().trim().min(1).max(200) }),
+  properties: z.object({ id: refIdSchema, name: storableString().trim().min(1).max(200) }),
 });

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { TASK_STATUSES, latSchema, lonSchema } from '@roadloop/contracts';
+import { TASK_STATUSES, latSchema, lonSchema, storable, storableString } from '@roadloop/contracts';
 import { bboxSchema, csvEnum } from '../http-query';
 import { refIdSchema } from '../jurisdictions/jurisdiction.schema';
 import { TASK_PRIORITIES } from './task-rules';
 
-const reason = z.string().trim().min(1).max(2000);
+const reason = storableString().trim().min(1).max(2000);
 const versioned = { expectedVersion: z.number().int().positive().optional() };
 
 export const MAX_TASK_LIMIT = 1000;
@@ -35,7 +35,7 @@ const cursorSchema = z.string().max(200).transform((raw, ctx): TaskCursor => {
  */
 export const listQueryObject = z
   .object({
-    segmentId: z.string().min(1).max(100).optional(),
+    segmentId: storableString().min(1).max(100).optional(),
     status: csvEnum(TASK_STATUSES).optional(),
     jurisdiction: refIdSchema.optional(),
     jurisdictionId: refIdSchema.optional(),
@@ -73,7 +73,7 @@ export const evidenceSchema = z
       .array(
         z
           .object({
-            url: z.url({ protocol: /^https?$/ }).max(2048),
+            url: storable(z.url({ protocol: /^https?$/ }).max(2048)),
             sha256: z
               .string()
               .regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 digest: 64 hexadecimal characters')
@@ -84,7 +84,7 @@ export const evidenceSchema = z
       .max(20),
     position: z.object({ lon: lonSchema, lat: latSchema, accuracyM: z.number().finite().min(0).max(10_000) }).strict(),
     capturedAt: z.iso.datetime({ offset: true }),
-    notes: z.string().max(2000).optional(),
+    notes: storableString().max(2000).optional(),
   })
   .strict();
 
