@@ -84,9 +84,10 @@ export interface ProtectionThresholds {
 }
 
 /**
- * Rule (公路交通安全设施设计细则, JTG/T D81): a guardrail MUST be set beside rivers, lakes and
- * reservoirs, and SHOULD be set beside cliffs and deep valleys. A side needs one when it is
- * water-side (water within `waterDistanceM`; a bridge over water counts for both sides) or
+ * Rule (公路交通安全设施设计细则, JTG/T D81): a guardrail MUST be set beside rivers, lakes,
+ * reservoirs and the sea, and SHOULD be set beside cliffs and deep valleys. A side needs one when it
+ * is water-side (water of any kind within `waterDistanceM`, the sea's coastline included; a bridge
+ * over water, or a causeway over the sea, counts for both sides) or
  * cliff-side (`cliffSide`, or a drop of at least `cliffDropM`), and less than `minGuardrailShare`
  * of it is protected. Water-side is p2, cliff-side only is p3 (these are standing conditions, not
  * events: a week-scale SLA, not a day).
