@@ -101,6 +101,10 @@ describe(verifyToken.name, () => {
     }
   });
 
+  it('refuses a token whose header demands an extension it does not understand (RFC 7515 §4.1.11)', async () => {
+    expect(await codeOf(() => verifyToken(forge({ alg: 'HS256', crit: ['x-bind'], 'x-bind': 1 }, validClaims), options, now))).toBe('TOKEN_MALFORMED');
+  });
+
   it('refuses malformed tokens without throwing anything but a TokenError', async () => {
     await fc.assert(
       fc.asyncProperty(fc.oneof(fc.string({ maxLength: 200 }), fc.array(fc.base64String({ maxLength: 40 }), { maxLength: 4 }).map((p) => p.join('.'))), async (garbage) => {

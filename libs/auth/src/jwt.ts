@@ -106,7 +106,7 @@ function keyOf(secret: string): Uint8Array {
 
 /** jose's reasons, in our codes. */
 function tokenErrorOf(err: unknown): TokenError {
-  if (err instanceof errors.JOSEAlgNotAllowed || err instanceof errors.JOSENotSupported) {
+  if (err instanceof errors.JOSEAlgNotAllowed) {
     return new TokenError('TOKEN_UNSUPPORTED_ALGORITHM', `token algorithm is not accepted (only ${ALGORITHM})`);
   }
   if (err instanceof errors.JWSSignatureVerificationFailed) return new TokenError('TOKEN_BAD_SIGNATURE', 'token signature does not match');
