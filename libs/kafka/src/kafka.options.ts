@@ -13,6 +13,8 @@ export interface KafkaOptions {
   maxAttempts: number;
   /** Whether this process creates the topics it uses (admin client) at start-up. */
   createTopics: boolean;
+  /** Longest pause between attempts to reach the broker at start-up, ms (10 s when unset). */
+  connectRetryMaxMs?: number;
   /** Consumer session timeout, ms (the broker's group.min.session.timeout.ms is 6 s by default). */
   sessionTimeoutMs?: number;
 }

@@ -47,6 +47,8 @@ export interface TopicConsumerOptions {
   retryMaxMs?: number;
   fromBeginning?: boolean;
   sessionTimeoutMs?: number;
+  /** Told when the consumer crashed and kafkajs will not restart it (the owner may start it again). */
+  onCrash?: (error: Error) => void;
 }
 
 export interface ConsumerStats {
@@ -89,9 +91,17 @@ export class TopicConsumer {
     });
     for (const s of options.subscriptions) this.byTopic.set(topicName(s.contract, options.topicPrefix), s);
     this.deadLetters = topicName(deadLetterTopic, options.topicPrefix);
-    this.consumer.on(this.consumer.events.CRASH, (e) =>
-      this.logger.error(`consumer ${options.groupId} crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`),
-    );
+    this.consumer.on(this.consumer.events.CRASH, (e) => {
+      this.logger.error(`consumer ${options.groupId} crashed: ${e.payload.error.message} (restart: ${e.payload.restart})`);
+      if (e.payload.restart) return;
+      this.running = false;
+      options.onCrash?.(e.payload.error);
+    });
+  }
+
+  /** Connected and consuming: false before start, after stop, and after a crash kafkajs gave up on. */
+  get isRunning(): boolean {
+    return this.running;
   }
 
   get groupId(): string {
@@ -105,16 +115,16 @@ export class TopicConsumer {
   async start(): Promise<void> {
     await this.consumer.connect();
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
-    this.running = true;
     await this.consumer.run({
       eachBatchAutoResolve: false,
       autoCommitInterval: 1_000,
       eachBatch: (payload) => this.eachBatch(payload),
     });
+    this.running = true;
   }
 
+  /** Also after a failed or crashed start, which may have left a connection open. */
   async stop(): Promise<void> {
-    if (!this.running) return;
     this.running = false;
     await this.consumer.disconnect();
   }

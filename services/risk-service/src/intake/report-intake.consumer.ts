@@ -13,16 +13,15 @@ export class ReportIntakeConsumer implements OnApplicationBootstrap {
     @Inject(RISK_CONFIG) private readonly config: RiskConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumers
-      .create(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.intake`), [
-        subscription(hazardReportedTopic, async (event) => {
-          await this.intake.intakeHazard(event);
-        }),
-        subscription(accidentReportedTopic, async (event) => {
-          await this.intake.intakeAccident(event);
-        }),
-      ])
-      .start();
+  /** Started in the background once the broker is reachable: start-up does not wait for it. */
+  onApplicationBootstrap(): void {
+    this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.intake`), [
+      subscription(hazardReportedTopic, async (event) => {
+        await this.intake.intakeHazard(event);
+      }),
+      subscription(accidentReportedTopic, async (event) => {
+        await this.intake.intakeAccident(event);
+      }),
+    ]);
   }
 }

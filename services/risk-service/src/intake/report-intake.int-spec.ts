@@ -14,6 +14,7 @@ import { EventPublisher, KafkaConsumerFactory, KafkaOptions, ensureTopics } from
 import { openDatabase } from '@roadloop/persistence';
 import { waitFor } from '../../../../test/support/wait-for';
 import { infra, runId } from '../../../../test/support/environment';
+import { brokerReady } from '../../../../test/support/kafka-probe';
 import { AccidentRepository } from '../accidents/accident.repository';
 import { RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
@@ -97,8 +98,9 @@ describe(ReportIntakeConsumer.name, () => {
     const config = { KAFKA_GROUP_ID: 'risk-service', MATCH_TOLERANCE_M: 50, MATCHER_REFRESH_MS: 60_000 } as RiskConfig;
     const matcher = new SegmentMatcherHolder(new SegmentRepository(db), config);
     const intake = new ReportIntakeService(matcher, new HazardRepository(db), new AccidentRepository(db), publisher);
-    factory = new KafkaConsumerFactory(kafka, options, publisher);
-    await new ReportIntakeConsumer(factory, intake, config).onApplicationBootstrap();
+    factory = new KafkaConsumerFactory(kafka, options, publisher, brokerReady);
+    new ReportIntakeConsumer(factory, intake, config).onApplicationBootstrap();
+    await waitFor('the intake consumer to join its group', () => factory.allRunning || undefined);
   });
 
   afterAll(async () => {

@@ -13,13 +13,12 @@ export class SegmentJurisdictionConsumer implements OnApplicationBootstrap {
     @Inject(RISK_CONFIG) private readonly config: RiskConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumers
-      .create(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.jurisdictions`), [
-        subscription(segmentJurisdictionTopic, async (event) => {
-          await this.jurisdictions.onAssigned(event.payload);
-        }),
-      ])
-      .start();
+  /** Started in the background once the broker is reachable: start-up does not wait for it. */
+  onApplicationBootstrap(): void {
+    this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.jurisdictions`), [
+      subscription(segmentJurisdictionTopic, async (event) => {
+        await this.jurisdictions.onAssigned(event.payload);
+      }),
+    ]);
   }
 }

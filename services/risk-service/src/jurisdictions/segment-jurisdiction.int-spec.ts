@@ -6,6 +6,8 @@ import { deadLetterTopic, segmentJurisdictionTopic, topicName } from '@roadloop/
 import { EventPublisher, KafkaConsumerFactory, KafkaOptions, ensureTopics } from '@roadloop/kafka';
 import { closeRedis, createRedis, openDatabase } from '@roadloop/persistence';
 import { infra, runId } from '../../../../test/support/environment';
+import { brokerReady } from '../../../../test/support/kafka-probe';
+import { waitFor } from '../../../../test/support/wait-for';
 import { deleteRedisPrefix } from '../../../../test/support/stores';
 import { RiskConfig } from '../config';
 import { RISK_MIGRATIONS } from '../migrations';
@@ -44,7 +46,7 @@ describe(SegmentJurisdictionConsumer.name, () => {
     await ensureTopics(kafka, [segmentJurisdictionTopic, deadLetterTopic].map((t) => ({ topic: topicName(t, id), partitions: 1 })));
     publisher = new EventPublisher(kafka, id, 'int-test');
     await publisher.connect();
-    factory = new KafkaConsumerFactory(kafka, options, publisher);
+    factory = new KafkaConsumerFactory(kafka, options, publisher, brokerReady);
   });
 
   afterAll(async () => {
@@ -69,7 +71,8 @@ describe(SegmentJurisdictionConsumer.name, () => {
     await db.query(`INSERT INTO segment_risk (segment_id, score, level, factors) VALUES ('w1-0', 12, 'medium', '[]')`);
     const store = new RankingStore(redis, new RankingRepository(db));
     const service = new SegmentJurisdictionService(new SegmentJurisdictionRepository(db), store);
-    await new SegmentJurisdictionConsumer(factory, service, { KAFKA_GROUP_ID: 'risk-service' } as RiskConfig).onApplicationBootstrap();
+    new SegmentJurisdictionConsumer(factory, service, { KAFKA_GROUP_ID: 'risk-service' } as RiskConfig).onApplicationBootstrap();
+    await waitFor('the jurisdiction consumer to join its group', () => factory.allRunning || undefined);
 
     const assignment = (jurisdictionId: string, revision: number) => ({ segmentId: 'w1-0', jurisdictionId, jurisdictionName: jurisdictionId.toUpperCase(), revision });
     const sent = await publisher.publish(segmentJurisdictionTopic, assignment('j-a', 2), { correlationId: 'c1' });

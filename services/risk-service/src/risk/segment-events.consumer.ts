@@ -13,16 +13,15 @@ export class SegmentEventsConsumer implements OnApplicationBootstrap {
     @Inject(RISK_CONFIG) private readonly config: RiskConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    await this.consumers
-      .create(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.segments`), [
-        subscription(reportMatchedTopic, async (event) => {
-          await this.risk.onReportMatched(event);
-        }),
-        subscription(taskChangedTopic, async (event) => {
-          await this.risk.onTaskChanged(event);
-        }),
-      ])
-      .start();
+  /** Started in the background once the broker is reachable: start-up does not wait for it. */
+  onApplicationBootstrap(): void {
+    this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.segments`), [
+      subscription(reportMatchedTopic, async (event) => {
+        await this.risk.onReportMatched(event);
+      }),
+      subscription(taskChangedTopic, async (event) => {
+        await this.risk.onTaskChanged(event);
+      }),
+    ]);
   }
 }

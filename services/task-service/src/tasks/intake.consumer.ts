@@ -16,8 +16,9 @@ export class IntakeConsumer implements OnApplicationBootstrap {
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
   ) {}
 
-  async onApplicationBootstrap(): Promise<void> {
-    const consumer = this.consumers.create(this.consumers.groupId(this.config.KAFKA_GROUP_ID), [
+  /** Started in the background once the broker is reachable: start-up does not wait for it. */
+  onApplicationBootstrap(): void {
+    this.consumers.launch(this.consumers.groupId(this.config.KAFKA_GROUP_ID), [
       subscription(segmentRiskChangedTopic, async (event) => {
         await this.intake.onRiskChanged(event);
       }),
@@ -28,6 +29,5 @@ export class IntakeConsumer implements OnApplicationBootstrap {
         await this.intake.onSegmentProfile(event);
       }),
     ]);
-    await consumer.start();
   }
 }
