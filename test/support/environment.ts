@@ -44,5 +44,6 @@ export function isolatedEnv(id: string): Record<string, string> {
     REDIS_KEY_PREFIX: `${id}:`,
     // Tests post many anonymous reports from 127.0.0.1; the rate limit has its own test.
     HAZARD_RATE_LIMIT: '1000000',
+    ANALYSIS_RATE_LIMIT: '1000000',
   };
 }

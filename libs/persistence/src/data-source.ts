@@ -1,4 +1,5 @@
 import { DataSource, DataSourceOptions, EntitySchema, MixedList } from 'typeorm';
+import { BudgetedDataSource } from './read-budget';
 
 export interface DatabaseOptions {
   url: string;
@@ -50,9 +51,9 @@ export async function runMigrations(dataSource: DataSource, schema: string): Pro
   }
 }
 
-/** Creates, connects and migrates a data source. */
+/** Creates, connects and migrates a data source (whose reads run in the request's read budget, when there is one). */
 export async function openDatabase(options: DatabaseOptions, migrate: boolean): Promise<DataSource> {
-  const dataSource = new DataSource(dataSourceOptions(options));
+  const dataSource = new BudgetedDataSource(dataSourceOptions(options));
   await dataSource.initialize();
   if (migrate) {
     try {

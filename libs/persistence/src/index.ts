@@ -1,5 +1,6 @@
 export * from './data-source';
 export * from './persistence.module';
 export * from './rate-limit';
+export * from './read-budget';
 export * from './redis';
 export * from './transaction';

@@ -3,6 +3,7 @@ import { ObservabilityRegistry } from '@roadloop/http';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DatabaseOptions, openDatabase } from './data-source';
+import { READ_TIMEOUTS, ReadTimeouts } from './read-budget';
 import { RedisOptions, closeRedis, createRedis, waitForRedis } from './redis';
 import { TransactionRunner } from './transaction';
 
@@ -30,7 +31,12 @@ export interface PersistenceModuleOptions {
   database: DatabaseOptions;
   migrateOnStart: boolean;
   redis: RedisOptions;
+  /** Statement timeouts of HTTP reads by class, ms (see ReadQueries). */
+  readTimeouts?: ReadTimeouts;
 }
+
+/** Below the gateway's upstream timeout (5 s), so that the database stops before the gateway gives up. */
+const DEFAULT_READ_TIMEOUTS: ReadTimeouts = { interactive: 3_000, analysis: 4_500 };
 
 /** The data source (connected and migrated), a transaction runner and a Redis client. */
 @Global()
@@ -59,9 +65,10 @@ export class PersistenceModule {
             return redis;
           },
         },
+        { provide: READ_TIMEOUTS, useValue: options.readTimeouts ?? DEFAULT_READ_TIMEOUTS },
         PersistenceLifecycle,
       ],
-      exports: [DataSource, TransactionRunner, REDIS],
+      exports: [DataSource, TransactionRunner, REDIS, READ_TIMEOUTS],
     };
   }
 }

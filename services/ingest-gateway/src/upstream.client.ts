@@ -24,8 +24,8 @@ export interface RelayedResponse {
 
 /** Headers of a request that the owning service needs: who calls and which flow it belongs to. */
 const REQUEST_HEADERS = ['authorization', 'x-correlation-id', 'accept'] as const;
-/** Headers of a response that say what the body is. */
-const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'x-next-cursor'] as const;
+/** Headers of a response that say what the body is, or when to come back (a 429's `retry-after`). */
+const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'x-next-cursor', 'retry-after'] as const;
 
 /** Forwards requests to the internal services. */
 @Injectable()
@@ -61,14 +61,14 @@ export class UpstreamClient {
     service: UpstreamService,
     method: string,
     pathAndQuery: string,
-    init: { body?: unknown; headers: Record<string, string | string[] | undefined> },
+    init: { body?: unknown; headers: Record<string, string | string[] | undefined>; signal?: AbortSignal },
   ): Promise<RelayedResponse> {
     const headers: Record<string, string> = {};
     for (const name of REQUEST_HEADERS) {
       const value = init.headers[name];
       if (typeof value === 'string') headers[name] = value;
     }
-    const response = await this.fetch(service, method, pathAndQuery, { body: init.body, headers });
+    const response = await this.fetch(service, method, pathAndQuery, { body: init.body, headers, signal: init.signal });
     const passed: Record<string, string> = {};
     for (const name of RESPONSE_HEADERS) {
       const value = response.headers.get(name);
@@ -81,7 +81,7 @@ export class UpstreamClient {
     service: UpstreamService,
     method: string,
     pathAndQuery: string,
-    init: { body?: unknown; headers?: Record<string, string> },
+    init: { body?: unknown; headers?: Record<string, string>; signal?: AbortSignal },
   ): Promise<Response> {
     // The host is the configured one whatever the path says: the path and query are set on a copy
     // of the service's URL instead of being resolved against it (`new URL('//host/…', base)` would
@@ -95,7 +95,11 @@ export class UpstreamClient {
         method,
         headers: { 'content-type': 'application/json', ...init.headers },
         body: init.body === undefined ? undefined : JSON.stringify(init.body),
-        signal: AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
+        // Given up at the timeout or when the caller goes away: either closes the connection, and the
+        // service cancels the request's database work.
+        signal: init.signal
+          ? AbortSignal.any([init.signal, AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS)])
+          : AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
       });
     } catch (err) {
       throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} service unavailable: ${(err as Error).message}`);

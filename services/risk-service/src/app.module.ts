@@ -11,7 +11,7 @@ import {
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
-import { PersistenceModule } from '@roadloop/persistence';
+import { PersistenceModule, RateLimitModule } from '@roadloop/persistence';
 import { AccidentRepository } from './accidents/accident.repository';
 import { RISK_CONFIG, RiskConfig } from './config';
 import { HazardRepository } from './hazards/hazard.repository';
@@ -55,6 +55,7 @@ export function persistenceFor(config: RiskConfig) {
     },
     migrateOnStart: config.DB_MIGRATE_ON_START,
     redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+    readTimeouts: { interactive: config.DB_READ_TIMEOUT_MS, analysis: config.DB_ANALYSIS_TIMEOUT_MS },
   });
 }
 
@@ -79,6 +80,11 @@ export class AppModule {
         ObservabilityModule.forRoot('risk-service'),
         AuthModule.forRoot(authOptionsFrom(config)),
         persistenceFor(config),
+        // Analysis reads per user (see AnalysisRead).
+        RateLimitModule.forRoot({
+          redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+          limit: { limit: config.ANALYSIS_RATE_LIMIT, windowS: config.ANALYSIS_RATE_WINDOW_S },
+        }),
         KafkaModule.forRoot({
           brokers: config.KAFKA_BROKERS,
           clientId: 'risk-service',

@@ -20,6 +20,13 @@ export const riskConfigSchema = z
     /** Hazards of one category this close in space and time are one hazard (linked as duplicates). */
     DUPLICATE_HAZARD_DISTANCE_M: z.coerce.number().min(0).max(5_000).default(50),
     DUPLICATE_HAZARD_DAYS: z.coerce.number().min(0).max(365).default(7),
+    /** Statement timeout of each query of an interactive read (a segment, a list, the map), ms. */
+    DB_READ_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(3_000),
+    /** Statement timeout of analysis reads (hotspots, effectiveness, polygons); below the gateway's UPSTREAM_TIMEOUT_MS, ms. */
+    DB_ANALYSIS_TIMEOUT_MS: z.coerce.number().int().min(100).max(600_000).default(4_500),
+    /** Analysis reads one user (token subject) may make per ANALYSIS_RATE_WINDOW_S; more get 429. */
+    ANALYSIS_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(60),
+    ANALYSIS_RATE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
   })
   .superRefine(requireProductionSecret);
 export type RiskConfig = z.infer<typeof riskConfigSchema>;

@@ -40,9 +40,13 @@ export class ForwardingController {
 
   private async relay(service: UpstreamService, req: Request, res: Response, body: unknown): Promise<void> {
     const hasBody = !['GET', 'HEAD', 'DELETE'].includes(req.method);
+    // A client that goes away before the answer stops the upstream request (and its queries).
+    const gone = new AbortController();
+    res.once('close', () => res.writableFinished || gone.abort());
     const result = await this.upstream.relay(service, req.method, forwardedTarget(service, req.originalUrl), {
       body: hasBody ? body : undefined,
       headers: req.headers,
+      signal: gone.signal,
     });
     res.status(result.status).set(result.headers);
     if (!result.body) {

@@ -60,17 +60,28 @@ export const polygonGeometrySchema = z.discriminatedUnion('type', [
 export const withinBodySchema = z.object({ geometry: polygonGeometrySchema }).strict();
 export type PolygonGeometry = z.infer<typeof polygonGeometrySchema>;
 
+/**
+ * What network screening needs (HSM Part B, ch. 4: windows of about 0.1–1 mile, stepped by a tenth
+ * of a mile; 3–5 years of crashes), and no more: the work grows with the windows per road
+ * (length / stepM), so a step shorter than a twentieth of the window is refused.
+ */
+export const HOTSPOT_BOUNDS = { windowM: [100, 2_000], stepM: [50, 2_000], stepsPerWindow: 20, years: [1, 5], limit: [1, 100] } as const;
+const { windowM: W, stepM: S, years: Y, limit: L } = HOTSPOT_BOUNDS;
+
 export const hotspotsQuerySchema = z
   .object({
-    windowM: z.coerce.number().finite().min(50).max(10_000).default(500),
-    stepM: z.coerce.number().finite().min(10).max(10_000).default(100),
-    limit: z.coerce.number().int().min(1).max(500).default(20),
-    years: z.coerce.number().int().min(1).max(10).default(3),
+    windowM: z.coerce.number().finite().min(W[0]).max(W[1]).default(500),
+    stepM: z.coerce.number().finite().min(S[0]).max(S[1]).default(100),
+    limit: z.coerce.number().int().min(L[0]).max(L[1]).default(20),
+    years: z.coerce.number().int().min(Y[0]).max(Y[1]).default(3),
     format,
   })
   .strict()
   .superRefine((q, ctx) => {
     if (q.stepM > q.windowM) ctx.addIssue({ code: 'custom', path: ['stepM'], message: 'stepM must not exceed windowM' });
+    else if (q.stepM * HOTSPOT_BOUNDS.stepsPerWindow < q.windowM) {
+      ctx.addIssue({ code: 'custom', path: ['stepM'], message: `stepM must be at least windowM / ${HOTSPOT_BOUNDS.stepsPerWindow} (${q.windowM / HOTSPOT_BOUNDS.stepsPerWindow} m here)` });
+    }
   });
 export type HotspotsQuery = z.infer<typeof hotspotsQuerySchema>;
 

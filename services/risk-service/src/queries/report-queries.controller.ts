@@ -2,7 +2,9 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@n
 import type { Response } from 'express';
 import { Roles, RolesGuard } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
+import { ReadQueries } from '@roadloop/persistence';
 import { ACCIDENT_READ_ROLES, READ_ROLES, UNMATCHED_READ_ROLES } from '../segments/segments.controller';
+import { AnalysisRead } from './analysis-read';
 import { useFormat } from './formats';
 import { accidentsQuerySchema, hazardsQuerySchema, hazardsWithinQuerySchema, unmatchedQuerySchema, withinBodySchema } from './query-schemas';
 import { Page, ReportQueryService } from './report-query.service';
@@ -11,6 +13,7 @@ import { Page, ReportQueryService } from './report-query.service';
 @Controller('v1')
 @UseGuards(RolesGuard)
 @Roles(...READ_ROLES)
+@ReadQueries()
 export class ReportQueriesController {
   constructor(private readonly reports: ReportQueryService) {}
 
@@ -22,6 +25,7 @@ export class ReportQueriesController {
 
   @Post('hazards/within')
   @HttpCode(200)
+  @AnalysisRead()
   async hazardsWithin(@Body() body: unknown, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = parseOrThrow(hazardsWithinQuerySchema, query, 'query');
     const { geometry } = parseOrThrow(withinBodySchema, { geometry: body }, 'request body');

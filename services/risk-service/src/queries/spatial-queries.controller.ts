@@ -2,7 +2,9 @@ import { Body, Controller, Get, HttpCode, Post, Query, Res, UseGuards } from '@n
 import type { Response } from 'express';
 import { Roles, RolesGuard } from '@roadloop/auth';
 import { CSV_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
+import { ReadQueries } from '@roadloop/persistence';
 import { READ_ROLES } from '../segments/segments.controller';
+import { AnalysisRead } from './analysis-read';
 import { hotspotsQuerySchema, segmentsBboxQuerySchema, segmentsWithinQuerySchema, withinBodySchema } from './query-schemas';
 import { RawJson, SpatialQueryService } from './spatial-query.service';
 
@@ -10,6 +12,7 @@ import { RawJson, SpatialQueryService } from './spatial-query.service';
 @Controller('v1')
 @UseGuards(RolesGuard)
 @Roles(...READ_ROLES)
+@ReadQueries()
 export class SpatialQueriesController {
   constructor(private readonly service: SpatialQueryService) {}
 
@@ -27,6 +30,7 @@ export class SpatialQueriesController {
 
   @Post('segments/within')
   @HttpCode(200)
+  @AnalysisRead()
   async inPolygon(@Body() body: unknown, @Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const { format, ...q } = parseOrThrow(segmentsWithinQuerySchema, query, 'query');
     const { geometry } = parseOrThrow(withinBodySchema, { geometry: body }, 'request body');
@@ -36,6 +40,7 @@ export class SpatialQueriesController {
   }
 
   @Get('hotspots')
+  @AnalysisRead()
   async hotspots(@Query() query: unknown, @Res({ passthrough: true }) res: Response) {
     const q = parseOrThrow(hotspotsQuerySchema, query, 'query');
     const body = await this.service.hotspots(q);

@@ -2,6 +2,7 @@ import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard, rolesThatRead } from '@roadloop/auth';
 import { parseOrThrow } from '@roadloop/http';
+import { ReadQueries } from '@roadloop/persistence';
 import { useFormat } from '../queries/formats';
 import { segmentIdOf, topQuerySchema } from '../queries/query-schemas';
 import { SegmentQueryService } from './segment-query.service';
@@ -16,6 +17,7 @@ export const UNMATCHED_READ_ROLES = rolesThatRead((view) => view.unmatchedReport
 @Controller('v1')
 @UseGuards(RolesGuard)
 @Roles(...READ_ROLES)
+@ReadQueries()
 export class SegmentsController {
   constructor(private readonly query: SegmentQueryService) {}
 
