@@ -2,9 +2,23 @@
 # Make sure a local PostgreSQL with PostGIS is up and the application database exists.
 # Idempotent: when everything is already in place it only prints one "ok" line.
 #
-# Environment (defaults): PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres PGDATABASE=roadloop
+# Environment (defaults): PGHOST=127.0.0.1 PGPORT=5432 PGUSER=postgres PGDATABASE=roadloop, or
+# DATABASE_URL (postgres://user:password@host:port/database), which the services read and which then
+# decides every one of these.
 # Installing packages or starting the server needs root (or sudo) and a Debian/Ubuntu host.
 set -euo pipefail
+
+if [[ -n "${DATABASE_URL:-}" ]]; then
+  # The database the services will use is the one to create: take every part from the URL.
+  url_parts="$(node -e '
+    const u = new URL(process.argv[1]);
+    if (!/^postgres(ql)?:$/.test(u.protocol)) { console.error("ensure-postgres: DATABASE_URL is not a postgres:// URL"); process.exit(1); }
+    const q = (v) => "\x27" + v.replace(/\x27/g, "\x27\\\x27\x27") + "\x27";
+    const parts = { PGHOST: u.hostname.replace(/^\[|\]$/g, ""), PGPORT: u.port, PGUSER: decodeURIComponent(u.username), PGPASSWORD: decodeURIComponent(u.password), PGDATABASE: decodeURIComponent(u.pathname.slice(1)) };
+    for (const [k, v] of Object.entries(parts)) if (v) console.log(`${k}=${q(v)}; export ${k}`);
+  ' "$DATABASE_URL")" || exit 1
+  eval "$url_parts"
+fi
 
 PGHOST="${PGHOST:-127.0.0.1}"
 PGPORT="${PGPORT:-5432}"
@@ -78,7 +92,9 @@ fi
 # 3. Application database.
 if [[ "$(sql -v db="$PGDATABASE" <<<"select count(*) from pg_database where datname = :'db'")" != 1 ]]; then
   log "creating database $PGDATABASE"
-  createdb "$PGDATABASE"
+  createdb -- "$PGDATABASE"
 fi
+# PostGIS in it, so a service connecting to it needs no superuser to create the extension.
+PGOPTIONS='-c client_min_messages=warning' psql -X -q -At -v ON_ERROR_STOP=1 -d "$PGDATABASE" -c 'CREATE EXTENSION IF NOT EXISTS postgis' >/dev/null
 
 log "ok: PostgreSQL $major at $PGHOST:$PGPORT, database $PGDATABASE, PostGIS available"

@@ -69,24 +69,46 @@ start_service() {
   echo $! > "$pidfile"
 }
 
-wait_healthy() {
-  local name=$1 port=$2 deadline=$((SECONDS + 60))
-  until curl -fsS "http://127.0.0.1:$port/health" >/dev/null 2>&1; do
-    if ! kill -0 "$(cat "$STATE_DIR/$name.pid")" 2>/dev/null || [ $SECONDS -gt $deadline ]; then
-      echo "start: $name did not come up; last log lines:" >&2
+# Waits until a service is ready (its /health/ready: database, broker, consumers), saying every few
+# seconds what it still waits for; a service whose broker is late keeps trying instead of exiting.
+START_TIMEOUT_S="${START_TIMEOUT_S:-180}"
+wait_ready() {
+  local name=$1 port=$2 deadline=$((SECONDS + START_TIMEOUT_S)) next_note=$((SECONDS + 3)) answer
+  until answer=$(curl -sS "http://127.0.0.1:$port/health/ready" 2>&1) && [[ "$answer" == *'"status":"ok"'* ]]; do
+    if ! kill -0 "$(cat "$STATE_DIR/$name.pid")" 2>/dev/null; then
+      echo "start: $name exited before it was ready; last log lines:" >&2
       tail -n 30 "$STATE_DIR/$name.log" >&2
       exit 1
+    fi
+    if [ $SECONDS -gt $deadline ]; then
+      echo "start: $name not ready after ${START_TIMEOUT_S} s: $(not_ready_reasons "$answer"); last log lines:" >&2
+      tail -n 30 "$STATE_DIR/$name.log" >&2
+      exit 1
+    fi
+    if [ $SECONDS -ge $next_note ]; then
+      echo "start: waiting for $name: $(not_ready_reasons "$answer")"
+      next_note=$((SECONDS + 5))
     fi
     sleep 0.3
   done
 }
 
+# The checks a readiness answer reports down ("kafka: connecting to the broker …"), or why there was no answer.
+not_ready_reasons() {
+  node -e '
+    let body;
+    try { body = JSON.parse(process.argv[1]); } catch { console.log("no answer yet (" + process.argv[1].split("\n")[0].slice(0, 120) + ")"); process.exit(0); }
+    const down = Object.entries(body.checks ?? {}).filter(([, c]) => c.status !== "up" && !c.optional);
+    console.log(down.map(([name, c]) => name + ": " + (c.error ?? "down")).join("; ") || "starting");
+  ' "$1"
+}
+
 start_service risk-service "$RISK_PORT"
 start_service task-service "$TASK_PORT"
-wait_healthy risk-service "$RISK_PORT"
-wait_healthy task-service "$TASK_PORT"
+wait_ready risk-service "$RISK_PORT"
+wait_ready task-service "$TASK_PORT"
 start_service ingest-gateway "$GATEWAY_PORT" TASK_SERVICE_URL="http://127.0.0.1:$TASK_PORT" RISK_SERVICE_URL="http://127.0.0.1:$RISK_PORT"
-wait_healthy ingest-gateway "$GATEWAY_PORT"
+wait_ready ingest-gateway "$GATEWAY_PORT"
 
 if [ -f "$jurisdictions" ]; then
   admin_token=$(node libs/auth/dist/mint-token.js --role admin --sub roadloop-start --ttl 10m)

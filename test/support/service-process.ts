@@ -14,8 +14,16 @@ export interface RunningService {
 
 const LOG_DIR = join(REPO_ROOT, '.roadloop', 'test-logs');
 
-/** Starts a built service (`services/<name>/dist/main.js`) and waits until its /health answers. */
-export async function startService(name: string, port: number, env: Record<string, string>): Promise<RunningService> {
+/**
+ * Starts a built service (`services/<name>/dist/main.js`) and waits until it is ready (/health: its
+ * database, broker and consumers), or only alive (/health/live) when `until` says so.
+ */
+export async function startService(
+  name: string,
+  port: number,
+  env: Record<string, string>,
+  { until = 'ready' }: { until?: 'ready' | 'live' } = {},
+): Promise<RunningService> {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${name}-${port}.log`);
   const log = createWriteStream(logFile);
@@ -28,11 +36,12 @@ export async function startService(name: string, port: number, env: Record<strin
   child.stderr?.pipe(log);
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
+  const probe = until === 'ready' ? '/health' : '/health/live';
   await waitFor(
-    `${name} to answer on ${url}/health (log: ${logFile})`,
+    `${name} to answer on ${url}${probe} (log: ${logFile})`,
     async () => {
       if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see ${logFile}`);
-      const res = await fetch(`${url}/health`);
+      const res = await fetch(`${url}${probe}`);
       return res.ok ? true : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 200 },

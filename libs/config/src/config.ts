@@ -51,6 +51,8 @@ export const kafkaEnv = {
   KAFKA_CREATE_TOPICS: bool.default(true),
   /** How long the broker waits for a silent consumer before giving its partitions to another, ms. */
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
+  /** Longest pause between attempts to reach the broker while a service starts without it, ms. */
+  KAFKA_CONNECT_RETRY_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
 };
 
 /** PostgreSQL (with PostGIS). Each service owns one schema. */

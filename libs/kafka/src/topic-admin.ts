@@ -42,7 +42,9 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], options: En
   if (wanted.length === 0) return [];
   const created = new Set<string>();
   for (let attempt = 1; ; attempt++) {
-    const admin = kafka.admin();
+    // Few retries inside kafkajs: this loop decides how long to wait, and an unreachable broker is
+    // the caller's to retry (it is not a topic state that settles in a moment).
+    const admin = kafka.admin({ retry: { retries: 2, initialRetryTime: 100, maxRetryTime: 1_000 } });
     try {
       await admin.connect();
       const existing = new Set(await admin.listTopics());
@@ -61,6 +63,7 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], options: En
     } catch (err) {
       const refusal = refusalOf(err, wanted);
       if (refusal) throw new TopicCreationError(refusal);
+      if (isUnreachable(err)) throw err;
       const reason = describe(err);
       if (attempt >= attempts) {
         throw new TopicCreationError(`topics ${wanted.map((s) => s.topic).join(', ')} not ready after ${attempts} attempts: ${reason}`);
@@ -115,6 +118,14 @@ function refusalOf(err: unknown, wanted: TopicSpec[]): string | undefined {
   return failures
     .map((f) => `the broker refused to create ${f.topic ?? names.join(', ')}: ${f.type} (${f.message ?? 'no detail'})`)
     .join('; ');
+}
+
+/** The broker could not be reached at all (refused, timed out, no broker in the list answered). */
+function isUnreachable(err: unknown): boolean {
+  return flatten(err as ProtocolFailure).some((f) => {
+    const name = (f as { name?: string }).name;
+    return name === 'KafkaJSConnectionError' || name === 'KafkaJSBrokerNotFound' || name === 'KafkaJSConnectionClosedError';
+  });
 }
 
 function flatten(err: ProtocolFailure | undefined): ProtocolFailure[] {

@@ -32,6 +32,7 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
+          connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
           // Published: the reports. Read by the live feed: risk and task changes.
           topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedTopic, taskChangedTopic],
         }),

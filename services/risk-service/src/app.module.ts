@@ -93,6 +93,7 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
+          connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
           sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
           topics: [
             hazardReportedTopic,

@@ -78,6 +78,7 @@ export class AppModule {
           partitions: config.KAFKA_PARTITIONS,
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
+          connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
           topics: [segmentRiskChangedTopic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic, segmentJurisdictionTopic],
         }),
         AuthModule.forRoot(authOptionsFrom(config)),
