@@ -10,6 +10,7 @@ import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { ForwardingController } from './forwarding/forwarding.controller';
 import { HazardsController } from './hazards/hazards.controller';
 import { HazardsService } from './hazards/hazards.service';
+import { I18nController } from './i18n/i18n.controller';
 import { LiveFeedService } from './live/live-feed.service';
 import { LiveController } from './live/live.controller';
 import { MapController } from './map/map.controller';
@@ -43,7 +44,7 @@ export class AppModule {
         }),
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
-      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, OpenApiController],
+      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, I18nController, OpenApiController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }
