@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
 import { TaskChangedEvent, taskChangedTopic, topicName } from '@roadloop/contracts';
-import { RISK_MODEL } from '../../services/risk-service/src/risk/risk-model';
+import { RISK_MODEL, predictSegment, roadAttributesFrom } from '@roadloop/geo';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, SAMPLE_DATA_DIR, isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
@@ -95,7 +95,10 @@ interface Site {
   lat: number;
   side: 'left' | 'right';
   lengthM: number;
-  exposureScore: number;
+  roadClass: string;
+  attributes: Record<string, unknown>;
+  /** The risk model's predicted crashes per km-year of the site as built (SPF × CMFs). */
+  predictedPerKmYear: number;
 }
 interface Plan {
   site: Site;
@@ -138,30 +141,29 @@ function parseCsv(text: string): string[][] {
   return rows;
 }
 
-/** The five levels' lower bounds as documented (green < 5 ≤ blue < 10 ≤ yellow < 20 ≤ orange < 40 ≤ red). */
+/** The five levels' lower bounds as documented, in expected fatal and serious crashes per km-year. */
 function levelOfScore(score: number): string {
-  if (score < 5) return 'very_low';
-  if (score < 10) return 'low';
-  if (score < 20) return 'medium';
-  if (score < 40) return 'high';
+  if (score < 0.02) return 'very_low';
+  if (score < 0.06) return 'low';
+  if (score < 0.16) return 'medium';
+  if (score < 0.4) return 'high';
   return 'very_high';
 }
 
 /**
  * The Empirical Bayes before–after estimate (Hauer 1997), written out again from the method the
- * service describes, for an independent check of its numbers: per site P = SPF(length, exposure)
- * over the before period, w = 1/(1 + k·P) with k per km, EB = w·P + (1 − w)·K_before, π = r·EB with
+ * service describes, for an independent check of its numbers: per site P = N·L·years with N the
+ * risk model's predicted crashes per km-year, w = 1/(1 + k·P) with k = 0.236 / L[mi] (HSM Eq. 10-7),
+ * EB = w·P + (1 − w)·K_before, π = r·EB with
  * equal periods (r = 1), Var(π) = r²(1 − w)·EB; θ = (λ/π)/(1 + Var(π)/π²).
  */
 function ebBeforeAfter(
-  sites: { lengthM: number; exposureScore: number; years: number; before: number; after: number }[],
+  sites: { lengthM: number; predictedPerKmYear: number; years: number; before: number; after: number }[],
   thresholds: Method,
 ) {
-  const c = RISK_MODEL.crash;
   const estimates = sites.map((s) => {
-    const spf = Math.min(c.spfMultiplierRange[1], Math.max(c.spfMultiplierRange[0], (Math.max(s.exposureScore, 0) / c.referenceExposure) ** c.exposureElasticity));
-    const predicted = c.baseRatePerKmYear * (Math.max(s.lengthM, 1) / 1000) * s.years * spf;
-    const k = c.overdispersionPerKm / (Math.max(s.lengthM, 1) / 1000);
+    const predicted = (s.predictedPerKmYear * s.lengthM * s.years) / 1000;
+    const k = RISK_MODEL.spf.overdispersionMiles / (s.lengthM / 1609.344);
     const w = 1 / (1 + k * predicted);
     const eb = w * predicted + (1 - w) * s.before;
     return { expectedAfter: eb, variance: (1 - w) * eb };
@@ -331,7 +333,7 @@ describe('analyst questions on the Andorra network', () => {
     // Four segments of the township right beside water (within the mandatory-protection distance),
     // not bridges or tunnels, with no other road within 30 m of their middle (a crash there is theirs).
     const sites = await query<Site>(
-      `SELECT s.id, ST_X(m.p) AS lon, ST_Y(m.p) AS lat, s.attributes->>'waterSide' AS side, s.length_m AS "lengthM", s.exposure_score AS "exposureScore"
+      `SELECT s.id, ST_X(m.p) AS lon, ST_Y(m.p) AS lat, s.attributes->>'waterSide' AS side, s.length_m AS "lengthM", s.road_class AS "roadClass", s.attributes
          FROM ${R('road_segment')} s
          JOIN ${R('segment_jurisdiction')} j ON j.segment_id = s.id
          CROSS JOIN LATERAL (SELECT ST_LineInterpolatePoint(s.geom, 0.5) AS p) m
@@ -350,7 +352,11 @@ describe('analyst questions on the Andorra network', () => {
     // verification 2 crashes in all. The before period is as long as the after period
     // (verification → now), so only crashes since `verifiedAt − afterDays` count as "before".
     plans = sites.map((site, i) => ({
-      site: { ...site, lengthM: Number(site.lengthM), exposureScore: Number(site.exposureScore) },
+      site: {
+        ...site,
+        lengthM: Number(site.lengthM),
+        predictedPerKmYear: predictSegment(roadAttributesFrom(site.roadClass, Number(site.lengthM), site.attributes)).predictedPerKmYear,
+      },
       taskId: randomUUID(),
       before: Array.from({ length: 12 }, (_, j) => new Date(verifiedAt.getTime() - (3 + 5 * j) * DAY_MS - (i + 1) * 3_600_000)),
       older: [new Date(verifiedAt.getTime() - (400 + 30 * i) * DAY_MS)],
@@ -452,7 +458,7 @@ describe('analyst questions on the Andorra network', () => {
     expect(guardrail.beforeYears).toBeCloseTo(4 * years, 3);
     expect(guardrail.afterYears).toBeCloseTo(4 * years, 3);
     const oracle = ebBeforeAfter(
-      plans.map((p) => ({ lengthM: p.site.lengthM, exposureScore: p.site.exposureScore, years, before: p.before.length, after: p.after.length })),
+      plans.map((p) => ({ lengthM: p.site.lengthM, predictedPerKmYear: p.site.predictedPerKmYear, years, before: p.before.length, after: p.after.length })),
       summary.method,
     );
     expect(guardrail.expectedAfterWithoutTreatment).toBeCloseTo(oracle.pi, 3);
@@ -535,18 +541,19 @@ describe('analyst questions on the Andorra network', () => {
       expect(it.jurisdictionName).toBe(township.name);
       expect(it.level).toBe(expected[i].level);
       expect(it.level).toBe(levelOfScore(it.score));
-      // Why: the factors the score is made of, adding up to it (each is rounded to 0.01).
+      // Why: the factors the score is made of, multiplying to it (each is rounded to 4 significant digits).
       expect(it.factors.length).toBeGreaterThan(0);
-      expect(it.factors[0].factor).toBe('exposure');
-      const sum = it.factors.reduce((a, f) => a + f.value, 0);
-      expect(Math.abs(sum - it.score)).toBeLessThanOrEqual(0.005 * it.factors.length + 1e-9);
+      expect(it.factors[0].factor).toBe('traffic');
+      expect(it.factors[it.factors.length - 1].factor).toBe('severity');
+      const product = it.factors.reduce((a, f) => a * f.value, 1);
+      expect(Math.abs(product - it.score)).toBeLessThanOrEqual(it.score * 0.0005 * it.factors.length + 1e-6);
     }
     // The segments with last quarter's crashes and guardrails are explained by both.
     const treated = items.filter((it) => plans.some((p) => p.site.id === it.segmentId));
     expect(treated.length).toBeGreaterThan(0);
     for (const it of treated) {
-      expect(it.factors.map((f) => f.factor)).toEqual(expect.arrayContaining(['exposure', 'crashes']));
-      expect(it.factors[0].detail).toMatch(/guardrail/);
+      expect(it.factors.map((f) => f.factor)).toEqual(expect.arrayContaining(['traffic', 'roadside', 'crashes']));
+      expect(it.factors.find((f) => f.factor === 'roadside')!.detail).toMatch(/guardrail/);
     }
     // The leader's detail gives the same explanation.
     const leader = await getJson<{ risk: { score: number; factors: Factor[] }; jurisdictionId: string }>(`/v1/segments/${items[0].segmentId}`);

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka } from 'kafkajs';
-import { segmentRiskChangedTopic, taskChangedTopic, topicName } from '@roadloop/contracts';
+import { segmentRiskChangedV2Topic, taskChangedTopic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
@@ -104,7 +104,7 @@ describe('closed loop on the Andorra network', () => {
     gateway = stack.gateway;
 
     kafka = testKafka(`${id}-probe`);
-    risks = new TopicRecorder(kafka, topicName(segmentRiskChangedTopic, id), `${id}-probe-risk`);
+    risks = new TopicRecorder(kafka, topicName(segmentRiskChangedV2Topic, id), `${id}-probe-risk`);
     tasks = new TopicRecorder(kafka, topicName(taskChangedTopic, id), `${id}-probe-tasks`);
     await Promise.all([risks.start(), tasks.start()]);
 
@@ -194,7 +194,8 @@ describe('closed loop on the Andorra network', () => {
     expect(fixed.payload.previousLevel).toBe('very_high');
     const detail = (await call('GET', `/v1/segments/${segment.id}`, tokens.analyst)).body;
     expect(detail.hazards.every((h: { status: string }) => h.status === 'resolved')).toBe(true);
-    expect(detail.risk.factors[0].detail).toMatch(/guardrail verified/);
+    // The verified guardrail protects the river side: its roadside hazard rating drops from 7 to 5.
+    expect(detail.risk.factors.find((f: { factor: string }) => f.factor === 'roadside').detail).toMatch(/^roadside hazard rating 5: .*guardrail verified/);
 
     // A new crash there within the window: the fix did not hold, the task reopens.
     expect(

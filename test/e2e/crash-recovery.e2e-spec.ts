@@ -107,18 +107,18 @@ describe('crash recovery of the risk service', () => {
     const unassessed = await query(`SELECT id FROM "${schema}".hazard WHERE segment_id IS NOT NULL AND assessed_at IS NULL`);
     expect(unassessed).toEqual([]);
 
-    // Each segment's stored score equals exposure + its open (non-duplicate) hazards' points.
-    const rows = await query<{ segment_id: string; score: number; factors: { factor: string; value: number }[] }>(
+    // Each segment's stored score is the product of its factors, one per open (non-duplicate) hazard.
+    const rows = await query<{ segment_id: string; score: number; factors: { factor: string; value: number; hazardCategory?: string }[] }>(
       `SELECT segment_id, score, factors FROM "${schema}".segment_risk ORDER BY segment_id`,
     );
     const open = await query<{ segment_id: string; n: string }>(
       `SELECT segment_id, count(*) AS n FROM "${schema}".hazard WHERE status = 'open' GROUP BY segment_id`,
     );
     for (const row of rows) {
-      const hazardFactors = row.factors.filter((f) => f.factor.startsWith('hazard:'));
+      const hazardFactors = row.factors.filter((f) => f.factor === 'hazard' && f.hazardCategory !== undefined);
       expect(hazardFactors.length).toBe(Number(open.find((o) => o.segment_id === row.segment_id)?.n ?? 0));
-      const sum = row.factors.reduce((s, f) => s + f.value, 0);
-      expect(Math.abs(sum - Number(row.score))).toBeLessThan(0.05);
+      const product = row.factors.reduce((s, f) => s * f.value, 1);
+      expect(Math.abs(product - Number(row.score))).toBeLessThanOrEqual(Number(row.score) * 0.0005 * row.factors.length + 1e-6);
     }
   });
 });

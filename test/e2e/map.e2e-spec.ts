@@ -101,9 +101,15 @@ describe('risk map in a browser', () => {
     const { page, errors } = await openMap(tokens.analyst);
     expect(new URL(page.url()).hash).not.toContain('token');
     expect(await page.locator('path[data-segment-id]').count()).toBe(3);
-    // The riverside piece is low (blue), the others very low (green); the riverside one has a water casing.
-    expect(await strokeOf(page, 'w900001-0')).toBe('#1f5fbf');
-    expect(await strokeOf(page, 'w900001-1')).toBe('#1e8e3e');
+    // Expected fatal and serious crashes per km per year from traffic and design: the riverside piece
+    // 0.067 (medium, yellow), the next one 0.039 (low, blue).
+    expect(await strokeOf(page, 'w900001-0')).toBe('#e8c500');
+    expect(await strokeOf(page, 'w900001-1')).toBe('#1f5fbf');
+    // The legend states the unit, and shows the design rating beside each live level.
+    expect(await page.textContent('#legend .legend-unit')).toContain('expected fatal and serious crashes per km per year');
+    expect(await page.locator('#legend li[data-level] .design-rating').count()).toBe(5);
+    expect(await page.textContent('#legend li[data-level="very_low"]')).toMatch(/Very low risk < 0\.02 · design ★★★★★/);
+    expect(await page.textContent('#legend li[data-level="very_high"]')).toMatch(/Very high risk ≥ 0\.4 · design ★☆☆☆☆/);
     expect(await page.locator('.leaflet-control-attribution a[href="https://www.openstreetmap.org/copyright"]').textContent()).toBe('OpenStreetMap contributors');
 
     await guardrailTask();
@@ -111,6 +117,9 @@ describe('risk map in a browser', () => {
     await clickPath(page, 'path[data-segment-id="w900001-0"]', 0.05);
     await page.waitForSelector('#detail[data-segment-id="w900001-0"] .segment-id');
     expect(await page.textContent('#detail .segment-id')).toBe('w900001-0');
+    // The live level in its unit, with the design rating beside it.
+    expect(await page.textContent('#detail .score')).toBe('0.0674 FSI / km·yr');
+    expect(await page.textContent('#detail dd .design-rating')).toBe('design ★★★★☆');
     await page.waitForSelector('#detail .task');
     expect(await page.locator('#detail tr[data-factor]').count()).toBeGreaterThan(0);
     expect(await page.locator('#detail .task').count()).toBeGreaterThan(0);
@@ -143,7 +152,7 @@ describe('risk map in a browser', () => {
     const { page, errors } = await openMap(tokens.dispatcher);
     await page.waitForSelector('#live[data-live="on"]');
     await clickPath(page, 'path[data-segment-id="w900001-1"]');
-    await page.waitForSelector('#detail[data-segment-id="w900001-1"] tr[data-factor="exposure"]');
+    await page.waitForSelector('#detail[data-segment-id="w900001-1"] tr[data-factor="traffic"]');
     expect(await page.textContent('#detail .segment-id')).toBe('w900001-1');
     const before = await strokeOf(page, 'w900001-1');
     // A mark on this document: a reload would lose it.
@@ -162,8 +171,15 @@ describe('risk map in a browser', () => {
     expect(crash.status).toBe(202);
 
     await waitFor('the road recoloured', async () => ((await strokeOf(page, 'w900001-1')) !== before ? true : undefined), { timeoutMs: 60_000, intervalMs: 200 });
-    expect(await strokeOf(page, 'w900001-1')).toBe('#f07d00');
-    expect(await page.getAttribute('path[data-segment-id="w900001-1"]', 'data-level')).toBe('high');
+    // One fatal crash on the road moves it one level (low → medium, yellow), no more, and opens a site investigation.
+    expect(await strokeOf(page, 'w900001-1')).toBe('#e8c500');
+    expect(await page.getAttribute('path[data-segment-id="w900001-1"]', 'data-level')).toBe('medium');
+    const investigations = await waitFor('the site investigation of the fatal crash', async () => {
+      const { body } = await api('GET', '/v1/tasks?segmentId=w900001-1', tokens.dispatcher);
+      const found = (body.items as Task[]).filter((t) => t.countermeasure === 'site_investigation');
+      return found.length ? found : undefined;
+    });
+    expect(investigations).toHaveLength(1);
     // The same document (no reload), and the open detail panel refreshed with the crash.
     expect(await page.evaluate('window.loadedOnce')).toBe(true);
     await page.waitForSelector('#detail tr[data-factor="crashes"]');

@@ -10,7 +10,7 @@ import {
   accidentReportedTopic,
   reportMatchedTopic,
   segmentProfileTopic,
-  segmentRiskChangedTopic,
+  segmentRiskChangedV2Topic,
   taskChangedTopic,
   topicName,
 } from '@roadloop/contracts';
@@ -18,13 +18,14 @@ import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, freePort, isolatedEnv, runId } from '../support/environment';
 import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
-import { deleteRedisPrefix, dropSchemas } from '../support/stores';
+import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
 jest.setTimeout(180_000);
 
 interface SegmentDetail {
-  risk: { score: number; level: string; alarm: string; factors: { factor: string; value: number }[] };
+  risk: { score: number; level: string; alarm: string; factors: { factor: string; value: number; detail?: string; hazardCategory?: string }[] };
+  designRating: { score: number; level: string; stars: number | null };
   openHazards: { id: string }[];
   hazards: { id: string; status: string; duplicateOf: string | null }[];
   crashes: { id: string; externalId: string | null; severity: string }[];
@@ -68,7 +69,7 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     producer = kafka.producer();
     await producer.connect();
     matched = new TopicRecorder(kafka, topicName(reportMatchedTopic, id), `${id}-probe-matched`);
-    changes = new TopicRecorder(kafka, topicName(segmentRiskChangedTopic, id), `${id}-probe-changes`);
+    changes = new TopicRecorder(kafka, topicName(segmentRiskChangedV2Topic, id), `${id}-probe-changes`);
     profiles = new TopicRecorder(kafka, topicName(segmentProfileTopic, id), `${id}-probe-profiles`);
     await Promise.all([matched.start(), changes.start(), profiles.start()]);
   });
@@ -119,8 +120,11 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     const d = await detail('w900001-1');
     expect(d.crashes).toHaveLength(1);
     expect(d.crashes[0]).toMatchObject({ externalId: `AD-${id}`, severity: 'serious' });
-    expect(d.risk.factors.map((f) => f.factor)).toEqual(['exposure', 'crashes']);
-    expect(d.risk.score).toBeGreaterThan(3);
+    // Expected fatal and serious crashes per km-year: traffic × the crash history's EB ratio × the severity share.
+    expect(d.risk.factors.map((f) => f.factor)).toEqual(['traffic', 'crashes', 'severity']);
+    expect(d.risk.factors[1].detail).toMatch(/^1 crash\(es\) within 274 m in 3 years \(0 fatal, 1 serious/);
+    expect(d.risk.score).toBeGreaterThan(0.0394);
+    expect(d.risk.level).toBe('medium');
   });
 
   it('keeps a report that matches no road, and lists it', async () => {
@@ -142,15 +146,17 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     });
     expect(d.hazards.find((h) => h.id === second)).toMatchObject({ duplicateOf: first });
     expect(d.openHazards.map((h) => h.id)).toEqual([first]);
-    expect(d.risk.factors.filter((f) => f.factor === 'hazard:pothole')).toHaveLength(1);
+    expect(d.risk.factors.filter((f) => f.factor === 'hazard' && f.hazardCategory === 'pothole')).toHaveLength(1);
   });
 
   it('resolves the hazards of a verified fix, lowers the risk, and ignores redelivered and stale task events', async () => {
     const rockfall = await hazard({ category: 'rockfall', severity: 'critical', lon: 1.521, lat: 42.50575 });
-    const raised = await waitFor('w900001-0 at very_high', () =>
-      changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.segmentId === 'w900001-0' && e.payload.level === 'very_high'),
+    // The critical rockfall multiplies the expected crashes by 2.2: medium → high, with a red alarm.
+    const raised = await waitFor('w900001-0 raised by the rockfall', () =>
+      changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.segmentId === 'w900001-0' && e.payload.cause?.id === rockfall),
     );
-    expect(raised.payload.cause).toEqual({ kind: 'hazard', id: rockfall });
+    expect(raised.payload).toMatchObject({ level: 'high', alarm: 'red', cause: { kind: 'hazard', id: rockfall } });
+    expect(raised.payload.factors).toContainEqual(expect.objectContaining({ factor: 'hazard', hazardCategory: 'rockfall', value: 2.2 }));
     // A landslide on the same stretch that the task never listed (its report reached the task
     // service late): the rockfall clearing covers it too. A pothole is another matter.
     const landslide = await hazard({ category: 'landslide', severity: 'low', lon: 1.5211, lat: 42.50576 });
@@ -182,14 +188,18 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     const lowered = await waitFor('the fix announced', () =>
       changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.segmentId === 'w900001-0' && e.payload.cause?.kind === 'fix'),
     );
-    expect(lowered.payload).toMatchObject({ previousLevel: 'very_high', level: 'low', cause: { kind: 'fix', id: taskId } });
+    const announcedBefore = changes.messages
+      .map((m) => JSON.parse(m.value!.toString()))
+      .filter((e) => e.payload.segmentId === 'w900001-0' && e.payload.cause?.kind !== 'fix')
+      .at(-1);
+    expect(lowered.payload).toMatchObject({ previousLevel: announcedBefore.payload.level, level: 'medium', cause: { kind: 'fix', id: taskId } });
     const d = await detail('w900001-0');
     expect(d.hazards.find((h) => h.id === rockfall)).toMatchObject({ status: 'resolved' });
     expect(d.hazards.find((h) => h.id === landslide)).toMatchObject({ status: 'resolved' });
     expect(d.hazards.find((h) => h.id === pothole)).toMatchObject({ status: 'open' });
     expect(d.verifiedCountermeasures).toEqual([expect.objectContaining({ taskId, countermeasure: 'rockfall_clearing' })]);
     // The stale 'submitted' (version 5) arrived after 'verified' (version 6) and changed nothing.
-    expect(d.risk.level).toBe('low');
+    expect(d.risk.level).toBe('medium');
   });
 
   it('serves rankings from Redis, rebuilds them when Redis was emptied, and falls back to PostgreSQL when Redis is down', async () => {
@@ -221,21 +231,50 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     if (kafka) await deleteTopicsWithPrefix(kafka, `${id}-noredis`);
   });
 
-  it('recomputes and announces the live risk of a segment whose exposure a re-import changed, keeping its id', async () => {
+  it('recomputes and announces the live risk of a segment whose traffic count a re-import brought, keeping its id and showing its design rating apart', async () => {
     const fixture = JSON.parse(readFileSync(join(REPO_ROOT, 'services/risk-service/fixtures/sample-segments.geojson'), 'utf8'));
     fixture.features[2].properties.exposureScore = 45;
     fixture.features[2].properties.exposureLevel = 'very_high';
-    const file = join(mkdtempSync(join(tmpdir(), 'roadloop-')), 'segments.geojson');
+    const dir = mkdtempSync(join(tmpdir(), 'roadloop-'));
+    const file = join(dir, 'segments.geojson');
     writeFileSync(file, JSON.stringify(fixture));
-    const imported = spawnSync(process.execPath, [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'import', '--geojson', file], {
-      env: { ...process.env, ...common },
-      encoding: 'utf8',
-    });
+    const counts = join(dir, 'counts.csv');
+    writeFileSync(counts, 'id,aadt\nw900002-0,20000\n');
+    const cli = (args: string[]) =>
+      spawnSync(process.execPath, [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), ...args], { env: { ...process.env, ...common }, encoding: 'utf8' });
+    writeFileSync(join(dir, 'bad.csv'), 'w900002-0,lots\n');
+    const refused = cli(['import', '--geojson', file, '--aadt', join(dir, 'bad.csv')]);
+    expect(refused.status).toBe(1);
+    expect(refused.stderr).toMatch(/bad\.csv:1: aadt "lots" is not a number/);
+    const imported = cli(['import', '--geojson', file, '--aadt', counts]);
     expect(imported.stdout).toMatch(/\(0 new, 3 updated, 0 rejected\)/);
+    // Ten times the traffic assumed for a secondary road (2,000 a day): low → medium.
     const announced = await waitFor('the re-import announced', () =>
       changes.messages.map((m) => JSON.parse(m.value!.toString())).find((e) => e.payload.cause?.kind === 'import'),
     );
-    expect(announced.payload).toMatchObject({ segmentId: 'w900002-0', level: 'very_high', cause: { kind: 'import', id: 'w900002-0' } });
-    expect((await detail('w900002-0')).risk.factors[0]).toEqual({ factor: 'exposure', value: 45 });
+    expect(announced.payload).toMatchObject({ segmentId: 'w900002-0', previousLevel: 'low', level: 'medium', cause: { kind: 'import', id: 'w900002-0' } });
+    const d = await detail('w900002-0');
+    expect(d.risk.factors[0]).toMatchObject({ factor: 'traffic', value: 3.32, detail: expect.stringMatching(/AADT 20000 \(counted\)/) });
+    // The worse exposure score is the design rating (1 star), not the live level.
+    expect(d.designRating).toEqual({ score: 45, level: 'very_high', stars: 1 });
+    expect(d.risk.level).toBe('medium');
+  });
+
+  it('re-scores segments scored by another risk model version on command, announcing each level change once', async () => {
+    // As if this segment had been scored (and announced) by an earlier model.
+    await query(
+      `UPDATE "${schema}".segment_risk SET model_version = '1.0.0', level = 'very_high', published_level = 'very_high', score = 50
+        WHERE segment_id = 'w900001-1'`,
+    );
+    const cli = spawnSync(process.execPath, [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'rescore'], { env: { ...process.env, ...common }, encoding: 'utf8' });
+    expect(cli.stdout).toMatch(/^marked 1 segments in schema .* for re-scoring with risk model 2\.0\.0/);
+    const modelChanges = () => changes.messages.map((m) => JSON.parse(m.value!.toString())).filter((e) => e.payload.cause?.kind === 'model');
+    const rescored = await waitFor('the model re-score announced', () => (modelChanges().length ? modelChanges() : undefined));
+    expect(rescored).toHaveLength(1);
+    expect(rescored[0].payload).toMatchObject({ segmentId: 'w900001-1', previousLevel: 'very_high', level: 'medium', modelVersion: '2.0.0', cause: { kind: 'model', id: '2.0.0' } });
+    // Nothing left to re-score: a second command marks nothing and announces nothing more.
+    const again = spawnSync(process.execPath, [join(REPO_ROOT, 'services/risk-service/dist/cli.js'), 'rescore'], { env: { ...process.env, ...common }, encoding: 'utf8' });
+    expect(again.stdout).toMatch(/^marked 0 segments/);
+    expect(modelChanges()).toHaveLength(1);
   });
 });

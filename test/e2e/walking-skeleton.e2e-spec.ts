@@ -6,7 +6,7 @@ import {
   deadLetterTopic,
   hazardReportedTopic,
   reportMatchedTopic,
-  segmentRiskChangedTopic,
+  segmentRiskChangedV2Topic,
   topicName,
 } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
@@ -29,7 +29,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
   const schemas = { risk: `risk_${id}`, task: `task_${id}` };
   const topics = {
     hazards: topicName(hazardReportedTopic, prefix),
-    riskChanged: topicName(segmentRiskChangedTopic, prefix),
+    riskChanged: topicName(segmentRiskChangedV2Topic, prefix),
     deadLetters: topicName(deadLetterTopic, prefix),
   };
   const common = {
@@ -108,19 +108,20 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0]).toMatchObject({ countermeasure: 'rockfall_clearing', priority: 'p1' });
 
+    // A second severe rockfall on the same segment: the task takes it in (no second task), and the two
+    // open hazards together (× 2.2 × 1.6) raise the segment's level from medium to high.
+    expect((await post('/v1/hazards', { category: 'rockfall', severity: 'high', lon: 1.5205, lat: 42.5053 }, { 'x-correlation-id': `${id}-rockfall-2` })).status).toBe(202);
     const change = await waitFor('the risk-changed event', () =>
       riskChanges.messages.find((m) => m.key === 'w900001-0'),
     );
     const changed = JSON.parse(change.value!.toString()) as { payload: { level: string; previousLevel: string }; correlationId: string };
-    expect(changed.payload).toMatchObject({ level: 'very_high', previousLevel: 'low' });
-    expect(changed.correlationId).toBe(`${id}-rockfall`);
+    expect(changed.payload).toMatchObject({ level: 'high', previousLevel: 'medium' });
+    expect(changed.correlationId).toBe(`${id}-rockfall-2`);
 
     // At-least-once delivery: the same hazard event and the same risk change arrive again.
     const hazard = await waitFor('the hazard event', () => hazardEvents.messages.find((m) => m.key === accepted.hazardId));
     await producer.send({ topic: topics.hazards, messages: [hazard, hazard].map((m) => ({ key: m.key, value: m.value })) });
     await producer.send({ topic: topics.riskChanged, messages: [change, change].map((m) => ({ key: m.key, value: m.value })) });
-    // A second severe hazard on the same segment keeps it at the top level: no second task either.
-    expect((await post('/v1/hazards', { category: 'rockfall', severity: 'high', lon: 1.5205, lat: 42.5053 })).status).toBe(202);
 
     await waitUntilConsumed(kafka, `${prefix}.risk-service.intake`, topics.hazards);
     await waitUntilConsumed(kafka, `${prefix}.risk-service.segments`, topicName(reportMatchedTopic, prefix));
@@ -130,7 +131,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     ).json()) as { openHazards: unknown[] };
     expect(detail.openHazards).toHaveLength(2);
     expect(await rockfallTasks()).toHaveLength(1);
-    // One published by the risk service, two replayed by this test; the second rockfall announced none.
+    // One published by the risk service, two replayed by this test; the first rockfall announced none (still medium).
     await waitFor('the replayed risk changes', () => (riskChanges.messages.filter((m) => m.key === 'w900001-0').length >= 3 ? true : undefined));
     expect(riskChanges.messages.filter((m) => m.key === 'w900001-0')).toHaveLength(3);
   });

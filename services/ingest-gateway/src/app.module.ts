@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { accidentReportedTopic, hazardReportedTopic, segmentRiskChangedTopic, taskChangedTopic } from '@roadloop/contracts';
+import { accidentReportedTopic, hazardReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
@@ -35,7 +35,7 @@ export class AppModule {
           createTopics: config.KAFKA_CREATE_TOPICS,
           connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
           // Published: the reports. Read by the live feed: risk and task changes.
-          topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedTopic, taskChangedTopic],
+          topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic],
         }),
         // Anonymous hazard reports per client address.
         RateLimitModule.forRoot({

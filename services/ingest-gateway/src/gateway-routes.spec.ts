@@ -137,6 +137,9 @@ describe('gateway routes', () => {
     expect((await fetch(`${base}/map/app.js`)).status).toBe(200);
     expect((await fetch(`${base}/map/vendor/..%2Fpackage.json`)).status).toBe(404);
     expect((await fetch(`${base}/map/nothing-here.js`)).status).toBe(404);
+    const model = await fetch(`${base}/map/risk-model.json`);
+    expect(model.status).toBe(200);
+    expect(await model.json()).toMatchObject({ unit: { long: 'expected fatal and serious crashes per km per year' }, levels: expect.arrayContaining([expect.objectContaining({ id: 'very_high' })]) });
   });
 
   it('streams live events to a client with a token in the query, refuses one without, and turns away a full house', async () => {

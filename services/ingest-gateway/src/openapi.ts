@@ -18,7 +18,7 @@ export const GATEWAY_ROUTES: RouteDoc[] = [
     method: 'get',
     path: '/v1/live',
     summary:
-      'Server-Sent Events (text/event-stream): `event: risk` {segmentId, level, previousLevel, score, revision} and `event: task` ' +
+      'Server-Sent Events (text/event-stream): `event: risk` {segmentId, level, previousLevel, score, alarm, revision} and `event: task` ' +
       '{taskId, segmentId, status, crewId, version} as they happen (no replay), `event: status` {live} when the feed starts or stops, ' +
       'a comment line every 15 s. Token by Authorization header or `access_token`. 503 when the process serves too many clients',
     roles: ROLES,
@@ -27,6 +27,13 @@ export const GATEWAY_ROUTES: RouteDoc[] = [
   },
   { method: 'get', path: '/map', summary: 'The risk map (HTML page; signs in with a token in `#token=` or a paste box)', roles: [], tags: ['map'] },
   { method: 'get', path: '/map/vendor/{file}', summary: "Leaflet's distribution files used by the map", roles: [], tags: ['map'] },
+  {
+    method: 'get',
+    path: '/map/risk-model.json',
+    summary: "The risk model's unit (expected fatal and serious crashes per km per year), level bands and colours, and the design ratings",
+    roles: [],
+    tags: ['map'],
+  },
   { method: 'get', path: '/health', summary: 'Liveness', roles: [], tags: ['operations'] },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: [], tags: ['operations'] },
 ];

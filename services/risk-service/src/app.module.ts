@@ -5,7 +5,7 @@ import {
   reportMatchedTopic,
   segmentJurisdictionTopic,
   segmentProfileTopic,
-  segmentRiskChangedTopic,
+  segmentRiskChangedV2Topic,
   taskChangedTopic,
 } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
@@ -100,7 +100,7 @@ export class AppModule {
             accidentReportedTopic,
             reportMatchedTopic,
             segmentProfileTopic,
-            segmentRiskChangedTopic,
+            segmentRiskChangedV2Topic,
             taskChangedTopic,
             segmentJurisdictionTopic,
           ],

@@ -6,12 +6,24 @@ import { scoreFiles } from '@roadloop/geo';
 import { readFeatureCollection, runCommand } from '@roadloop/http';
 import { RISK_REPOSITORIES, persistenceFor } from './app.module';
 import { loadRiskConfig } from './config';
+import { readFile } from 'node:fs/promises';
 import { SegmentImportService } from './import/segment-import.service';
+import { parseAadtCsv } from './import/aadt-counts';
+import { ModelReportService, reportText } from './risk/model-report.service';
+import { RISK_MODEL } from './risk/risk-model';
+import { SegmentRepository } from './segments/segment.repository';
 
 const USAGE = `usage:
   risk-service import --osm <extract.osm.pbf|.osm> [--dem <tile.hgt|directory>]
                                                          score a region with the geospatial engine and import it
   risk-service import --geojson <segments.geojson>       import segments written by \`roadloop-geo score\`
+       [--aadt <counts.csv>]                             traffic counts (id,aadt; id a segment id w123-4 or a way id 123)
+  risk-service predictions [--format text|json] [--top N]
+                                                         the region's predicted and observed crashes per road class,
+                                                         the calibration factor, the share of length per level,
+                                                         thresholds proposed from its distribution, the riskiest segments
+  risk-service rescore [--all]                           mark segments scored by another risk model version (or all)
+                                                         for the running service to re-score and announce
   risk-service migrate                                   apply pending database migrations`;
 
 async function main(argv: string[]): Promise<number> {
@@ -22,6 +34,10 @@ async function main(argv: string[]): Promise<number> {
       geojson: { type: 'string' },
       osm: { type: 'string' },
       dem: { type: 'string' },
+      aadt: { type: 'string' },
+      format: { type: 'string', default: 'text' },
+      top: { type: 'string', default: '20' },
+      all: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
   });
@@ -30,7 +46,7 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  if (command !== 'import' && command !== 'migrate') {
+  if (!['import', 'migrate', 'predictions', 'rescore'].includes(command)) {
     process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
@@ -38,7 +54,7 @@ async function main(argv: string[]): Promise<number> {
 
   @Module({
     imports: [persistenceFor({ ...config, DB_MIGRATE_ON_START: true })],
-    providers: [...RISK_REPOSITORIES, SegmentImportService],
+    providers: [...RISK_REPOSITORIES, SegmentImportService, ModelReportService],
   })
   class CliModule {}
 
@@ -46,6 +62,22 @@ async function main(argv: string[]): Promise<number> {
   try {
     if (command === 'migrate') {
       process.stdout.write(`migrations applied to schema ${config.DB_SCHEMA}\n`);
+      return 0;
+    }
+    if (command === 'predictions') {
+      const top = Number(values.top);
+      if (values.format !== 'text' && values.format !== 'json') return usageError('--format must be text or json');
+      if (!Number.isInteger(top) || top < 0 || top > 1000) return usageError('--top must be an integer from 0 to 1000');
+      const report = await app.get(ModelReportService).report(new Date(), top);
+      process.stdout.write(values.format === 'json' ? `${JSON.stringify(report, null, 2)}\n` : reportText(report));
+      return 0;
+    }
+    if (command === 'rescore') {
+      const marked = await app.get(SegmentRepository).markForRescore(values.all ? null : RISK_MODEL.version);
+      process.stdout.write(
+        `marked ${marked} segments in schema ${config.DB_SCHEMA} for re-scoring with risk model ${RISK_MODEL.version}; ` +
+          `the running risk service re-scores them and announces each level change\n`,
+      );
       return 0;
     }
     if (!values.geojson === !values.osm) {
@@ -66,7 +98,8 @@ async function main(argv: string[]): Promise<number> {
     } else {
       features = await readFeatureCollection(values.geojson!);
     }
-    const report = await app.get(SegmentImportService).importFeatures(features);
+    const counts = values.aadt ? parseAadtCsv(await readFile(values.aadt, 'utf8'), values.aadt) : new Map<string, number>();
+    const report = await app.get(SegmentImportService).importFeatures(features, counts);
     for (const r of report.rejected.slice(0, 20)) process.stderr.write(`feature ${r.index}: ${r.reason}\n`);
     if (report.rejected.length > 20) process.stderr.write(`… and ${report.rejected.length - 20} more rejected features\n`);
     process.stdout.write(
@@ -78,6 +111,11 @@ async function main(argv: string[]): Promise<number> {
   } finally {
     await app.close();
   }
+}
+
+function usageError(message: string): number {
+  process.stderr.write(`${message}\n${USAGE}\n`);
+  return 2;
 }
 
 runCommand('risk-service', main);

@@ -14,6 +14,7 @@ import { RISK_MIGRATIONS } from './migrations';
 import { AccidentRepository } from './accidents/accident.repository';
 import { HazardRepository } from './hazards/hazard.repository';
 import { parseOrThrow } from '@roadloop/http';
+import { assumedAadt, predictSegment, roadAttributesFrom, roadsideCmf, spfCrashesPerKmYear } from '@roadloop/geo';
 import { accidentsQuerySchema, hazardsQuerySchema, withinBodySchema } from './queries/query-schemas';
 import { ReportQueryService } from './queries/report-query.service';
 import { SpatialQueryRepository } from './queries/spatial-query.repository';
@@ -231,7 +232,14 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
     expect(summary.asOf).toBe(now.toISOString());
     expect(summary.method.name).toMatch(/Empirical Bayes before–after/);
     const guardrail = summary.countermeasures.find((c) => c.countermeasure === 'guardrail')!;
-    const expected = beforeAfter(counts.map(([b, a]) => ({ lengthM: 1000, exposureScore: 10, beforeYears: 365 / 365.25, afterYears: 365 / 365.25, beforeCrashes: b, afterCrashes: a })));
+    // Each site: 1 km of primary road with water 12 m to its left, predicted by the risk model: the SPF at
+    // the class's assumed AADT (HSM Eq. 10-6) × the roadside CMF of rating 6 (HSM Eq. 10-14), 1.221891.
+    const predictedPerKmYear = spfCrashesPerKmYear(assumedAadt('primary')) * roadsideCmf(6);
+    expect(predictedPerKmYear).toBeCloseTo(
+      predictSegment(roadAttributesFrom('primary', 1000, { waterSide: 'left', waterDistanceM: 12, tunnel: false, cliffSide: null })).predictedPerKmYear,
+      9,
+    );
+    const expected = beforeAfter(counts.map(([b, a]) => ({ lengthM: 1000, predictedPerKmYear, beforeYears: 365 / 365.25, afterYears: 365 / 365.25, beforeCrashes: b, afterCrashes: a })));
     expect(guardrail).toEqual({ countermeasure: 'guardrail', ...expected });
     expect(guardrail).toMatchObject({ sites: 4, beforeCrashes: 14, afterCrashes: 3 });
     expect(guardrail.oddsRatio).toBeGreaterThan(0);

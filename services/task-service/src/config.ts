@@ -24,6 +24,8 @@ export const taskConfigSchema = z
     SLA_HOURS_P1: positive(24 * 365).default(24),
     SLA_HOURS_P2: positive(24 * 365).default(72),
     SLA_HOURS_P3: positive(24 * 365).default(240),
+    /** Hours from a fatal crash's report to the due time of the site investigation it opens. */
+    SLA_HOURS_FATAL_INVESTIGATION: positive(24 * 365).default(168),
     /** A crash, or a hazard the fix should have removed, this many days after verification reopens the task. */
     REOPEN_WINDOW_DAYS: positive(3650).default(90),
     /** The lowest risk level whose reaching opens a task. */

@@ -51,6 +51,8 @@ export const COUNTERMEASURES = [
   'debris_clearing',
   'road_markings',
   'site_inspection',
+  /** The road's part of the investigation that follows every fatal crash (一案三查: road, driver, vehicle). */
+  'site_investigation',
 ] as const;
 export type Countermeasure = (typeof COUNTERMEASURES)[number];
 

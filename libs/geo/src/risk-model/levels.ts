@@ -47,6 +47,8 @@ export function riskLegend() {
     levels: RISK_LEVELS.map((id, i) => ({
       id,
       label: RISK_PALETTE[id].label,
+      /** The colour's name (the five-colour map's words, used by the daily index's bands). */
+      name: RISK_PALETTE[id].colour,
       colour: RISK_PALETTE[id].hex,
       from: i === 0 ? 0 : t[i - 1],
       to: i < t.length ? t[i] : null,

@@ -12,7 +12,7 @@
  * roads) and Part B; "Roadloop default — calibrate" marks a value chosen for this product that a
  * region should replace with its own.
  */
-import { RISK_LEVELS, type HazardCategory, type HazardSeverity, type RiskLevel } from '@roadloop/contracts';
+import { RISK_LEVELS, type CrashSeverity, type HazardCategory, type HazardSeverity, type RiskLevel } from '@roadloop/contracts';
 
 export { RISK_LEVELS, type RiskLevel };
 
@@ -183,6 +183,20 @@ export const RISK_MODEL = {
   },
 
   /**
+   * Equivalent-property-damage-only weights (HSM Part B): a crash's cost over a PDO crash's. The
+   * HSM's example is about 542 / 11 / 1; local practice uses smaller weights so one fatal crash does
+   * not swamp every other signal (Roadloop defaults). Used to order hotspots of equal excess.
+   */
+  epdo: {
+    weights: { fatal: 12, serious: 6, slight: 3, pdo: 1 } satisfies Record<CrashSeverity, number>,
+    /**
+     * EPDO of an average predicted crash, from HSM Table 10-3's split (K 1.3 %, A 5.4 %, B+C 25.4 %,
+     * PDO 67.9 %): 0.013 × 12 + 0.054 × 6 + 0.254 × 3 + 0.679 × 1 = 1.921.
+     */
+    meanPerPredictedCrash: 1.921,
+  },
+
+  /**
    * Lower bounds of low … very_high, in expected FSI per km-year. Five bands as on iRAP risk maps;
    * calibrated on the Andorra sample after the demo history (docs/risk-levels.md): at most 5 % of
    * the length at the top level and 15 % in the top two. Adjacent bounds are at least 2.5 apart so one
@@ -208,7 +222,7 @@ export const RISK_MODEL = {
     /** EB expected over predicted crashes at and above which crashes raise the alarm … */
     yellowExcessRatio: 1.25,
     redExcessRatio: 2,
-    /** … when at least this many (decay-weighted) crashes were observed on the reach. */
+    /** … when at least this many crashes were observed on the reach in the window. */
     yellowMinCrashes: 1,
     redMinCrashes: 2,
   },

@@ -182,6 +182,12 @@ describe(assessRisk.name, () => {
     expect(r.alarm).toBe('red');
     expect(assessRisk({ road: plainPrimary, crashes: [], hazards: [{ id: 'h2', category: 'ice', severity: 'high' }], now }).alarm).toBe('yellow');
     expect(assessRisk({ road: plainPrimary, crashes: [], hazards: [], fixFailed: true, now }).alarm).toBe('red');
+    // Crashes above the prediction: one is yellow, two well above it red.
+    const day = (d: number) => new Date(now.getTime() - d * 86_400_000);
+    expect(assessRisk({ road: plainPrimary, crashes: [{ id: 'c1', occurredAt: day(1), severity: 'slight' }], hazards: [], now }).alarm).toBe('yellow');
+    const two = assessRisk({ road: plainPrimary, crashes: [{ id: 'c1', occurredAt: day(1), severity: 'slight' }, { id: 'c2', occurredAt: day(30), severity: 'pdo' }], hazards: [], now });
+    expect(two.alarm).toBe('red');
+    expect(two.alarmReasons[0]).toMatch(/crashes \d\.\d\d× the prediction/);
     // A road built badly but with nothing happening on it is not an alarm.
     const badDesign = roadAttributesFrom('primary', 100, { curvatureClass: 'very_sharp', cliffSide: 'both', gradePct: 12 });
     expect(assessRisk({ road: badDesign, crashes: [], hazards: [], now }).alarm).toBe('green');

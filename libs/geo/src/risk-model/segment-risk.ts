@@ -89,7 +89,9 @@ export function sideRating(road: RoadAttributes, side: Side, guarded: Guarded = 
   const drop = side === 'left' ? road.dropLeftM : road.dropRightM;
   const cliff = road.cliffSide === side || road.cliffSide === 'both';
   const crossing = road.waterSide === 'crossing';
-  const waterM = crossing ? (road.waterDistanceM ?? 0) : side === 'left' ? road.waterLeftM : road.waterRightM;
+  // Per-side distances when the engine gave them; else the nearest water's distance on its side.
+  const onThisSide = road.waterSide === side || road.waterSide === 'both';
+  const waterM = crossing ? (road.waterDistanceM ?? 0) : ((side === 'left' ? road.waterLeftM : road.waterRightM) ?? (onThisSide ? road.waterDistanceM : null));
   const deep = road.waterType !== null && r.deepWater.includes(road.waterType);
   const reasons: string[] = [];
   let severe = false;
@@ -340,8 +342,10 @@ export function alarmOf(estimate: CrashEstimate, hazards: readonly Pick<OpenHaza
   if (fixFailed) red.push('a fix did not hold');
   if (estimate.recentFsi >= RISK_MODEL.cluster.minFsiCrashes) red.push(`${estimate.recentFsi} fatal-or-serious crashes within ${RISK_MODEL.cluster.withinDays} days`);
   const excess = `crashes ${estimate.ratio.toFixed(2)}× the prediction`;
-  if (estimate.ratio >= a.redExcessRatio && estimate.observed >= a.redMinCrashes) red.push(excess);
-  else if (estimate.ratio >= a.yellowExcessRatio && estimate.observed >= a.yellowMinCrashes) yellow.push(excess);
+  const c = estimate.crashes;
+  const crashes = c.fatal + c.serious + c.slight + c.pdo;
+  if (estimate.ratio >= a.redExcessRatio && crashes >= a.redMinCrashes) red.push(excess);
+  else if (estimate.ratio >= a.yellowExcessRatio && crashes >= a.yellowMinCrashes) yellow.push(excess);
   if (red.length) return { alarm: 'red', reasons: [...red, ...yellow] };
   if (yellow.length) return { alarm: 'yellow', reasons: yellow };
   return { alarm: 'green', reasons: [] };

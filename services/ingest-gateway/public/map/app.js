@@ -1,6 +1,6 @@
 import * as L from '/map/vendor/leaflet-src.esm.js';
 import { createApi, query } from './api.js';
-import { CLIFF, LEVELS, WATER } from './colours.js';
+import { CLIFF, LEVELS, RISK_UNIT, WATER, designStars, loadRiskModel, starsText } from './colours.js';
 import { debounce, fill, h, unavailable } from './dom.js';
 import { JurisdictionLayer, SegmentLayer, SymbolLayer, hazardIcon, requestBox, taskIcon } from './layers.js';
 import { connectLive } from './live.js';
@@ -12,6 +12,9 @@ const $ = (id) => document.getElementById(id);
 const DEFAULT_VIEW = { lat: 42.54, lon: 1.56, zoom: 12 };
 /** Task symbols from this zoom on; below it they would hide the roads (each segment's tasks are in its panel). */
 const TASK_SYMBOL_MIN_ZOOM = 15;
+
+// The levels, their unit and colours come from the risk model (served by the gateway) before anything is drawn.
+await loadRiskModel();
 
 adoptTokenFromUrl();
 let session = currentSession();
@@ -77,8 +80,15 @@ $('filters').addEventListener('change', () => {
 });
 
 // ---- legend ----------------------------------------------------------------------------------
+// Roads are coloured by their live level, in the model's unit; the design rating (stars for the
+// roadside as built) is shown beside each level, never as the colour.
+const band = (l) => (l.to === null ? `≥ ${l.from}` : l.from === 0 ? `< ${l.to}` : `${l.from}–${l.to}`);
 fill($('legend'),
-  LEVELS.map((l) => h('li', {}, h('span', { class: `swatch chip ${l.id}` }), `${l.label} risk`)),
+  h('li', { class: 'legend-unit' }, h('strong', {}, 'Live risk level'), ` — ${RISK_UNIT.long}`),
+  LEVELS.map((l) => h('li', { 'data-level': l.id },
+    h('span', { class: `swatch chip ${l.id}` }), `${l.label} risk `, h('span', { class: 'range muted' }, band(l)),
+    ' · ', h('span', { class: 'design-rating', title: 'Design rating of a road whose static exposure is at this level' }, `design ${starsText(designStars(l.id))}`))),
+  h('li', { class: 'legend-design muted' }, 'Design rating: how forgiving the roadside is built (5 stars best), shown beside the live level; it does not colour the road.'),
   h('li', {}, h('span', { class: 'swatch water', title: WATER }), 'Water-side road (dashed blue casing)'),
   h('li', {}, h('span', { class: 'swatch cliff', title: CLIFF }), 'Cliff-side road (dashed brown casing)'),
   h('li', {}, h('span', { class: 'sym sym-hazard legend-sym' }, h('span', {}, '!')), ' Open hazard'),

@@ -1,16 +1,38 @@
-// The five risk levels and their map colours (green, blue, yellow, orange, red), lowest first.
-export const LEVELS = [
-  { id: 'very_low', label: 'Very low', colour: '#1e8e3e' },
-  { id: 'low', label: 'Low', colour: '#1f5fbf' },
-  { id: 'medium', label: 'Medium', colour: '#e8c500' },
-  { id: 'high', label: 'High', colour: '#f07d00' },
-  { id: 'very_high', label: 'Very high', colour: '#d11f1f' },
-];
+// The risk model's five levels, their unit and colours, and the design ratings, as the gateway
+// serves them from the one model module (/map/risk-model.json): the page keeps no copy of its own.
+// They are filled in by loadRiskModel(), which the page awaits before drawing anything.
+
+/** What a score means: { id, short, long } (expected fatal and serious crashes per km per year). */
+export const RISK_UNIT = { id: '', short: '', long: '' };
+/** Lowest first: { id, label, name, colour, from, to } with the band's bounds in the unit. */
+export const LEVELS = [];
+/** The design rating (the road as built, iRAP-style stars, 5 best) of each exposure level. */
+export const DESIGN_RATINGS = [];
+const BANDS = {};
+
+export async function loadRiskModel(fetchJson = defaultFetch) {
+  const model = await fetchJson('/map/risk-model.json');
+  Object.assign(RISK_UNIT, model.unit);
+  LEVELS.splice(0, LEVELS.length, ...model.levels);
+  DESIGN_RATINGS.splice(0, DESIGN_RATINGS.length, ...model.designRatings);
+  // The jurisdiction index uses the same five colours by name; the status uses three of them.
+  for (const l of LEVELS) BANDS[l.name] = l.colour;
+  // The stylesheet's level colours (chips, the live dot) follow the model's palette; set through
+  // the CSS object model, which the page's style policy allows.
+  for (const l of LEVELS) document.documentElement.style.setProperty(`--${l.id.replace(/_/g, '-')}`, l.colour);
+  return model;
+}
+
+async function defaultFetch(path) {
+  const response = await fetch(path, { cache: 'no-cache' });
+  if (!response.ok) throw new Error(`the risk model's levels could not be loaded (${response.status})`);
+  return response.json();
+}
+
 export const levelColour = (level) => LEVELS.find((l) => l.id === level)?.colour ?? '#8a939e';
 export const levelLabel = (level) => LEVELS.find((l) => l.id === level)?.label ?? 'Unknown';
-
-/** The jurisdiction index uses the same five colours by name; the status uses three of them. */
-const BANDS = { green: '#1e8e3e', blue: '#1f5fbf', yellow: '#e8c500', orange: '#f07d00', red: '#d11f1f' };
+export const designStars = (exposureLevel) => DESIGN_RATINGS.find((d) => d.exposureLevel === exposureLevel)?.stars ?? null;
+export const starsText = (stars) => (stars ? `${'★'.repeat(stars)}${'☆'.repeat(5 - stars)}` : '–');
 export const bandColour = (band) => BANDS[band] ?? '#8a939e';
 
 /** Casings: a light blue beside water (distinct from the low level's blue line) and brown beside a drop. */

@@ -9,7 +9,8 @@ const PAGE = 2000;
 const MAX_PAGES = 5;
 const SIDES = ['left', 'right', 'both'];
 
-const levelOf = (p) => p.level ?? p.exposureLevel ?? null;
+// The live level only: the design rating (exposureLevel) never colours a road.
+const levelOf = (p) => p.level ?? null;
 const onSide = (side) => SIDES.includes(side);
 
 /** The view's box, shrunk around its centre to what one request may cover. */

@@ -1,5 +1,5 @@
 import { query } from './api.js';
-import { levelLabel } from './colours.js';
+import { RISK_UNIT, designStars, levelLabel, starsText } from './colours.js';
 import { fill, h, unavailable } from './dom.js';
 import { canAssign } from './session.js';
 
@@ -45,18 +45,19 @@ export class DetailPanel {
     return [
       h('p', {}, h('strong', { class: 'segment-name' }, s.name ?? 'Unnamed road'), ' ', h('code', { class: 'segment-id' }, s.id)),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Risk'), h('dd', {}, levelChip(risk?.level ?? s.exposureLevel), ' ', h('span', { class: 'score' }, `score ${fmt(risk?.score ?? s.exposureScore)}`)),
+        h('dt', {}, 'Risk'), h('dd', {}, levelChip(risk?.level ?? null), ' ', h('span', { class: 'score', title: RISK_UNIT.long }, `${fmt(risk?.score, 4)} ${RISK_UNIT.short}`),
+          ' · ', h('span', { class: 'design-rating', title: 'Design rating: the roadside as built (5 stars best)' }, `design ${starsText(designStars(s.exposureLevel))}`)),
         h('dt', {}, 'Alarm'), h('dd', {}, risk?.alarm ?? '–'),
         h('dt', {}, 'Road'), h('dd', {}, `${s.roadClass ?? '–'}, ${fmt(s.lengthM, 0)} m`),
         h('dt', {}, 'Water side'), h('dd', {}, sideText(attrs.waterSide)),
         h('dt', {}, 'Cliff side'), h('dd', {}, sideText(attrs.cliffSide)),
-        h('dt', {}, 'Exposure'), h('dd', {}, `${fmt(s.exposureScore)} (${levelLabel(s.exposureLevel)})`),
+        h('dt', {}, 'Design rating'), h('dd', {}, `${starsText(designStars(s.exposureLevel))} (exposure ${fmt(s.designRating?.score ?? s.exposureScore)}, ${levelLabel(s.exposureLevel).toLowerCase()})`),
       ),
       h('div', { class: 'detail-section' },
         h('h3', {}, 'Factor breakdown'),
         factors.length
           ? h('table', { class: 'factors' },
-              h('thead', {}, h('tr', {}, h('th', {}, 'Factor'), h('th', { class: 'num' }, 'Points'), h('th', {}, 'Detail'))),
+              h('thead', {}, h('tr', {}, h('th', {}, 'Factor'), h('th', { class: 'num', title: 'The factors multiply to the score' }, '×'), h('th', {}, 'Detail'))),
               h('tbody', {}, factors.map((f) => h('tr', { 'data-factor': f.factor }, h('td', {}, f.factor), h('td', { class: 'num' }, fmt(f.value, 2)), h('td', {}, f.detail ?? '')))))
           : h('p', { class: 'muted' }, 'No factors recorded.'),
       ),
@@ -160,7 +161,7 @@ export async function renderTop(body, api, filters, onPick) {
       h('li', {}, h('button', { type: 'button', 'data-segment-id': it.segmentId, onclick: () => onPick(it.segmentId) },
         h('span', {}, `${it.rank ?? i + 1}.`),
         h('span', {}, it.name ?? it.segmentId, it.jurisdictionName ? h('span', { class: 'muted' }, ` · ${it.jurisdictionName}`) : null),
-        h('span', {}, levelChip(it.level), ` ${fmt(it.score)}`))))),
+        h('span', {}, levelChip(it.level), ` ${fmt(it.score, 3)}`))))),
   );
 }
 

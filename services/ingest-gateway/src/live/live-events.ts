@@ -1,12 +1,14 @@
 import { Principal, seesTaskOf } from '@roadloop/auth';
-import { SegmentRiskChanged, TaskChanged } from '@roadloop/contracts';
+import { SegmentRiskChangedV2, TaskChanged } from '@roadloop/contracts';
 
 /** What a map needs to recolour a segment, without the factors and causes of the full event. */
 export interface RiskEvent {
   segmentId: string;
-  level: SegmentRiskChanged['level'];
-  previousLevel: SegmentRiskChanged['previousLevel'];
+  level: SegmentRiskChangedV2['level'];
+  previousLevel: SegmentRiskChangedV2['previousLevel'];
+  /** Expected fatal and serious crashes per km per year. */
   score: number;
+  alarm: SegmentRiskChangedV2['alarm'];
   revision: number;
 }
 
@@ -30,9 +32,9 @@ export function liveEventVisibleTo(principal: Principal, event: LiveEvent): bool
   return event.type !== 'task' || seesTaskOf(principal, event.data.crewId);
 }
 
-export const riskEvent = (p: SegmentRiskChanged): LiveEvent => ({
+export const riskEvent = (p: SegmentRiskChangedV2): LiveEvent => ({
   type: 'risk',
-  data: { segmentId: p.segmentId, level: p.level, previousLevel: p.previousLevel, score: p.score, revision: p.revision },
+  data: { segmentId: p.segmentId, level: p.level, previousLevel: p.previousLevel, score: p.score, alarm: p.alarm, revision: p.revision },
 });
 
 export const taskEvent = (p: TaskChanged): LiveEvent => ({

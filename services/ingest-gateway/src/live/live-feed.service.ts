@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown, OnModuleDestroy } from '@nestjs/common';
 import { randomBytes } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
-import { decodeMessage, segmentRiskChangedTopic, taskChangedTopic, topicName } from '@roadloop/contracts';
+import { decodeMessage, segmentRiskChangedV2Topic, taskChangedTopic, topicName } from '@roadloop/contracts';
 import { ObservabilityRegistry } from '@roadloop/http';
 import { KAFKA_CLIENT } from '@roadloop/kafka';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
@@ -42,7 +42,7 @@ export class LiveFeedService implements OnApplicationBootstrap, OnModuleDestroy,
     });
     this.groupId = topicName({ topic: `ingest-gateway-live-${randomBytes(6).toString('hex')}` }, config.KAFKA_TOPIC_PREFIX);
     this.topics = {
-      risk: topicName(segmentRiskChangedTopic, config.KAFKA_TOPIC_PREFIX),
+      risk: topicName(segmentRiskChangedV2Topic, config.KAFKA_TOPIC_PREFIX),
       task: topicName(taskChangedTopic, config.KAFKA_TOPIC_PREFIX),
     };
     observability.addCollector(() => {
@@ -120,7 +120,7 @@ export class LiveFeedService implements OnApplicationBootstrap, OnModuleDestroy,
 
   private decode(topic: string, value: Buffer | null): LiveEvent | undefined {
     if (topic === this.topics.risk) {
-      const decoded = decodeMessage(segmentRiskChangedTopic, value);
+      const decoded = decodeMessage(segmentRiskChangedV2Topic, value);
       if (decoded.ok) return riskEvent(decoded.value.payload);
       this.logger.debug(`live feed: skipping an unreadable ${topic} message: ${decoded.reason}`);
     } else if (topic === this.topics.task) {

@@ -35,8 +35,8 @@ const taskOf = (crewId: string | null) =>
   });
 
 const risk = riskEvent({
-  segmentId: 'w1-0', previousLevel: 'low', level: 'high', score: 31.5, revision: 4,
-  factors: [{ factor: 'exposure', value: 8 }], cause: { kind: 'accident', id: 'a-1' }, roadClass: 'primary',
+  segmentId: 'w1-0', previousLevel: 'low', level: 'high', score: 0.315, alarm: 'yellow', revision: 4,
+  factors: [{ factor: 'traffic', value: 0.83 }], cause: { kind: 'accident', id: 'a-1' }, modelVersion: '2.0.0', roadClass: 'primary',
 });
 
 describe(LiveHub.name, () => {
@@ -66,7 +66,7 @@ describe(LiveHub.name, () => {
     );
     expect(a.chunks).toEqual([
       'event: status\ndata: {"live":false}\n\n',
-      'event: risk\ndata: {"segmentId":"w1-0","level":"high","previousLevel":"low","score":31.5,"revision":4}\n\n',
+      'event: risk\ndata: {"segmentId":"w1-0","level":"high","previousLevel":"low","score":0.315,"alarm":"yellow","revision":4}\n\n',
       'event: task\ndata: {"taskId":"0b9f1a7e-3c2d-4e5f-8a9b-0c1d2e3f4a5b","segmentId":"w1-0","status":"assigned","crewId":"crew-1","version":2}\n\n',
     ]);
     expect(b.chunks).toEqual(a.chunks);

@@ -1,6 +1,7 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { dirname, join, resolve } from 'node:path';
+import { riskLegend } from '@roadloop/geo';
 
 /** The page's own files, in the source tree beside `src/` and `dist/` (nothing is copied at build time). */
 export const MAP_PUBLIC_DIR = resolve(__dirname, '..', '..', 'public', 'map');
@@ -31,6 +32,12 @@ export class MapController {
   @Get()
   page(@Res() res: Response): void {
     sendFrom(MAP_PUBLIC_DIR, 'index.html', res, { 'content-security-policy': MAP_CONTENT_SECURITY_POLICY, 'cache-control': 'no-cache' });
+  }
+
+  /** The risk model's levels (unit, bands, colours) and design ratings: the legend and colours.js read them, one source. */
+  @Get('risk-model.json')
+  riskModel(@Res() res: Response): void {
+    res.set({ 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }).json(riskLegend());
   }
 
   @Get('*path')

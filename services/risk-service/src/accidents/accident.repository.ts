@@ -122,6 +122,16 @@ export class AccidentRepository {
     return rows.map(toStored);
   }
 
+  /** Matched crashes since a time, per segment: all of them and the fatal-or-serious ones. */
+  async countsBySegmentSince(since: Date): Promise<Map<string, { total: number; fsi: number }>> {
+    const rows: { segment_id: string; n: string; fsi: string }[] = await this.dataSource.query(
+      `SELECT segment_id, count(*) AS n, count(*) FILTER (WHERE deaths > 0 OR serious_injuries > 0) AS fsi
+         FROM accident WHERE segment_id IS NOT NULL AND occurred_at >= $1 GROUP BY segment_id`,
+      [since.toISOString()],
+    );
+    return new Map(rows.map((r) => [r.segment_id, { total: Number(r.n), fsi: Number(r.fsi) }]));
+  }
+
   /** Crashes on any of these segments since a time (a reach's history), oldest first. */
   async onSegmentsSince(segmentIds: readonly string[], since: Date, scope?: TxScope): Promise<StoredAccident[]> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(

@@ -1,9 +1,13 @@
 import { describe, expect, it } from '@jest/globals';
 import { EB_BEFORE_AFTER, SiteObservation, beforeAfter, siteEstimate } from './eb-before-after';
 
-/** 1 km at the reference exposure for one year before and one after: P_b = 0.4 · 1 km · 1 y · 1 = 0.4, k = 1. */
+/**
+ * A site of 0.236 mi (379.805 m), so that HSM's k = 0.236 / L[mi] = 1, predicted at 0.4 crashes a
+ * year (1.053171 per km-year), for one year before and one after: P_b = 0.4, k = 1.
+ */
+const SITE_M = 0.236 * 1609.344;
 const site = (beforeCrashes: number, afterCrashes: number, years = 1): SiteObservation => ({
-  lengthM: 1000, exposureScore: 10, beforeYears: years, afterYears: years, beforeCrashes, afterCrashes,
+  lengthM: SITE_M, predictedPerKmYear: 0.4 / (SITE_M / 1000), beforeYears: years, afterYears: years, beforeCrashes, afterCrashes,
 });
 
 describe(siteEstimate.name, () => {

@@ -1,5 +1,5 @@
+import { ebExpected, ebWeight, overdispersion } from '@roadloop/geo';
 import { predictedCrashes } from '../queries/hotspot-windows';
-import { RISK_MODEL } from '../risk/risk-model';
 
 /**
  * Empirical Bayes before–after evaluation of a countermeasure (Hauer, "Observational Before–After
@@ -7,8 +7,8 @@ import { RISK_MODEL } from '../risk/risk-model';
  * HSM Part B, ch. 9):
  *
  *   per site i, before period B_i and after period A_i (years):
- *     P_b = SPF over B_i, P_a = SPF over A_i            (RISK_MODEL.crash's SPF: same exposure, so r_i = A_i / B_i)
- *     k   = k_km / L_i[km],  w = 1 / (1 + k · P_b)
+ *     P_b = N_i · B_i, P_a = N_i · A_i                  (N_i: the risk model's predicted crashes a year, so r_i = A_i / B_i)
+ *     k   = 0.236 / L_i[mi] (HSM Eq. 10-7),  w = 1 / (1 + k · P_b)
  *     EB_b = w · P_b + (1 − w) · K_b                     (K_b: crashes observed before)
  *     π_i = r_i · EB_b                                  (crashes expected after, had nothing been done)
  *     Var(π_i) = r_i² · (1 − w) · EB_b
@@ -21,8 +21,8 @@ import { RISK_MODEL } from '../risk/risk-model';
  */
 export interface SiteObservation {
   lengthM: number;
-  /** The segment's static exposure score (before any treatment), the SPF's exposure. */
-  exposureScore: number;
+  /** The risk model's predicted crashes per km-year of the site as built before the treatment (SPF × CMFs). */
+  predictedPerKmYear: number;
   beforeYears: number;
   afterYears: number;
   beforeCrashes: number;
@@ -72,11 +72,10 @@ export const EB_BEFORE_AFTER = {
 } as const;
 
 export function siteEstimate(s: SiteObservation): SiteEstimate {
-  const predictedBefore = predictedCrashes(s.exposureScore, s.lengthM, s.beforeYears);
-  const predictedAfter = predictedCrashes(s.exposureScore, s.lengthM, s.afterYears);
-  const k = RISK_MODEL.crash.overdispersionPerKm / (Math.max(s.lengthM, 1) / 1000);
-  const weight = 1 / (1 + k * predictedBefore);
-  const ebBefore = weight * predictedBefore + (1 - weight) * s.beforeCrashes;
+  const predictedBefore = predictedCrashes(s.predictedPerKmYear, s.lengthM, s.beforeYears);
+  const predictedAfter = predictedCrashes(s.predictedPerKmYear, s.lengthM, s.afterYears);
+  const weight = ebWeight(overdispersion(s.lengthM), predictedBefore);
+  const ebBefore = ebExpected(predictedBefore, s.beforeCrashes, weight);
   const r = predictedBefore > 0 ? predictedAfter / predictedBefore : 0;
   return { predictedBefore, weight, ebBefore, expectedAfter: r * ebBefore, varianceExpectedAfter: r * r * (1 - weight) * ebBefore };
 }

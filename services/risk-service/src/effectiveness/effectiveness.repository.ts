@@ -11,7 +11,9 @@ export interface VerifiedSiteRow {
   fixFailed: boolean;
   jurisdictionId: string | null;
   lengthM: number;
-  exposureScore: number;
+  roadClass: string;
+  /** The engine's attributes, from which the risk model predicts the site's crashes. */
+  attributes: Record<string, unknown>;
   /** Length of the after period (now − verification, capped), and of the before period, in days. */
   windowDays: number;
   beforeCrashes: number;
@@ -44,7 +46,7 @@ export class EffectivenessRepository {
     if (filters.verifiedTo) where.push(`t.verified_at <= ${p(filters.verifiedTo.toISOString())}`);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `WITH site AS (
-         SELECT t.task_id, t.segment_id, t.countermeasure, t.verified_at, t.fix_failed, j.jurisdiction_id, s.length_m, s.exposure_score,
+         SELECT t.task_id, t.segment_id, t.countermeasure, t.verified_at, t.fix_failed, j.jurisdiction_id, s.length_m, s.road_class, s.attributes,
                 ${withGeometry ? 'ST_AsGeoJSON(s.geom, 7)' : 'NULL'} AS g,
                 LEAST(extract(epoch FROM (${at} - t.verified_at)) / 86400.0, ${p(maxWindowDays)}::float8) AS window_days
            FROM task_state t
@@ -70,7 +72,8 @@ export class EffectivenessRepository {
       fixFailed: Boolean(r.fix_failed),
       jurisdictionId: (r.jurisdiction_id as string | null) ?? null,
       lengthM: Number(r.length_m),
-      exposureScore: Number(r.exposure_score),
+      roadClass: String(r.road_class),
+      attributes: (r.attributes as Record<string, unknown>) ?? {},
       windowDays: Number(r.window_days),
       beforeCrashes: Number(r.before_crashes),
       afterCrashes: Number(r.after_crashes),

@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { csvOf, featureCollection } from '../queries/formats';
 import { EffectivenessFilters } from '../queries/query-schemas';
+import { predictSegment } from '@roadloop/geo';
+import { roadOf } from '../risk/risk-model';
 import { EB_BEFORE_AFTER, SiteObservation, beforeAfter, siteEstimate } from './eb-before-after';
 import { EffectivenessRepository, VerifiedSiteRow } from './effectiveness.repository';
 
@@ -70,7 +72,8 @@ function toSite(r: VerifiedSiteRow) {
   const years = r.windowDays / YEAR_DAYS;
   const observation: SiteObservation = {
     lengthM: r.lengthM,
-    exposureScore: r.exposureScore,
+    // The site as built before the fix: the prediction the before period is compared with.
+    predictedPerKmYear: predictSegment(roadOf(r)).predictedPerKmYear,
     beforeYears: years,
     afterYears: years,
     beforeCrashes: r.beforeCrashes,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { describeIssues } from '@roadloop/contracts';
 import { TransactionRunner } from '@roadloop/persistence';
 import { RankingStore } from '../risk/ranking.store';
-import { assessRisk } from '../risk/risk-model';
+import { RISK_MODEL, assessRisk, reachPieceOf, roadOf } from '../risk/risk-model';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import { SegmentRecord, SegmentRepository } from '../segments/segment.repository';
 import { segmentFeatureSchema } from './segment-feature.schema';
@@ -31,7 +31,12 @@ export class SegmentImportService {
     private readonly ranking: RankingStore,
   ) {}
 
-  async importFeatures(features: readonly unknown[]): Promise<ImportReport> {
+  /**
+   * `aadt`: traffic counts where a region has them, by segment id (`w123-4`) or OSM way id (`123`):
+   * stored with the segment (attribute `aadt`) and used by the risk model instead of the road
+   * class's assumed volume.
+   */
+  async importFeatures(features: readonly unknown[], aadt: ReadonlyMap<string, number> = new Map()): Promise<ImportReport> {
     const records: SegmentRecord[] = [];
     const rejected: ImportReport['rejected'] = [];
     const seen = new Set<string>();
@@ -47,7 +52,9 @@ export class SegmentImportService {
         return;
       }
       seen.add(p.id);
-      const attributes = Object.fromEntries(Object.entries(p).filter(([k]) => !KNOWN_KEYS.has(k)));
+      const attributes: Record<string, unknown> = Object.fromEntries(Object.entries(p).filter(([k]) => !KNOWN_KEYS.has(k)));
+      const counted = aadt.get(p.id) ?? aadt.get(String(p.osmWayId));
+      if (counted !== undefined) attributes.aadt = counted;
       records.push({
         id: p.id,
         osmWayId: p.osmWayId,
@@ -62,18 +69,18 @@ export class SegmentImportService {
         exposureFactors: p.factors ?? [],
       });
     });
+    const byPiece = new Map(records.map((r) => [`${r.osmWayId}:${r.index}`, r]));
     const result = await this.tx.run(async (scope) => {
       const counts = await this.segments.upsert(records, scope);
       await this.risks.seedMissing(
         records.map((r) => {
-          const { score, level, alarm, factors } = assessRisk({
-            exposureScore: r.exposureScore,
-            lengthM: r.lengthM,
-            hazards: [],
-            crashes: [],
-            now: new Date(),
+          // Seeded from traffic and design alone (no crash known yet), over the same reach a re-score pools.
+          const neighbours = [r.index - 1, r.index + 1].flatMap((i) => {
+            const n = byPiece.get(`${r.osmWayId}:${i}`);
+            return n ? [reachPieceOf(n)] : [];
           });
-          return { segmentId: r.id, score, level, alarm, factors, exposureScore: r.exposureScore };
+          const { score, level, alarm, factors } = assessRisk({ road: roadOf(r), neighbours, hazards: [], crashes: [], now: new Date() });
+          return { segmentId: r.id, score, level, alarm, factors, exposureScore: r.exposureScore, modelVersion: RISK_MODEL.version };
         }),
         scope,
       );

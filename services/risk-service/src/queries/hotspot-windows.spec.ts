@@ -1,24 +1,24 @@
 import { describe, expect, it } from '@jest/globals';
-import { RISK_MODEL, estimateCrashes } from '../risk/risk-model';
+import { predictSegment, roadAttributesFrom, spfCrashesPerKmYear } from '@roadloop/geo';
 import { WayPiece, predictedCrashes, rankWindows, slidingWindows } from './hotspot-windows';
 
-const piece = (segmentId: string, lengthM: number, crashes = 0, crashEpdo = crashes, exposureScore = 10): WayPiece => ({
-  segmentId, lengthM, exposureScore, crashes, crashEpdo,
+// 0.4 predicted crashes per km-year on every piece unless said.
+const piece = (segmentId: string, lengthM: number, crashes = 0, crashEpdo = crashes, predictedPerKmYear = 0.4): WayPiece => ({
+  segmentId, lengthM, predictedPerKmYear, crashes, crashEpdo,
 });
 
 describe('predictedCrashes', () => {
-  it('is the risk model SPF (estimateCrashes().predicted) over its window', () => {
-    for (const [e, l] of [[0, 50], [3, 110], [10, 1000], [45, 2500], [1000, 300]]) {
-      expect(predictedCrashes(e, l, RISK_MODEL.crash.windowYears)).toBeCloseTo(estimateCrashes(e, l, [], new Date()).predicted, 12);
-    }
-  });
-  it('is 0.4 crashes per km-year at the reference exposure', () => {
-    expect(predictedCrashes(10, 1000, 3)).toBeCloseTo(1.2, 12);
+  it("is the risk model's prediction per km-year over the length and the years", () => {
+    expect(predictedCrashes(0.4, 1000, 3)).toBeCloseTo(1.2, 12);
+    // A plain primary road (AADT 5,000 assumed): HSM Eq. 10-6, 0.830069 crashes per km-year; 500 m over 3 years: 1.245103.
+    const plain = predictSegment(roadAttributesFrom('primary', 500, {})).predictedPerKmYear;
+    expect(plain).toBeCloseTo(spfCrashesPerKmYear(5000), 12);
+    expect(predictedCrashes(plain, 500, 3)).toBeCloseTo(1.245103, 5);
   });
 });
 
 describe('slidingWindows', () => {
-  // A 1 000 m way of ten 100 m pieces at the reference exposure; two crashes on piece 7 (700–800 m).
+  // A 1 000 m way of ten 100 m pieces predicted at 0.4 crashes per km-year; two crashes on piece 7 (700–800 m).
   const way = Array.from({ length: 10 }, (_, i) => piece(`s${i}`, 100, i === 7 ? 2 : 0, i === 7 ? 9 : 0));
 
   it('slides 500 m windows by 100 m: six windows, each exactly 500 m', () => {
@@ -31,22 +31,24 @@ describe('slidingWindows', () => {
   it('computes the EB numbers exactly on a hand-made window', () => {
     const w = slidingWindows(way, 500, 100, 3)[3];
     expect([w.fromM, w.toM, w.segmentIds]).toEqual([300, 800, ['s3', 's4', 's5', 's6', 's7']]);
-    // P = 0.4 · 0.5 km · 3 y · 1 = 0.6; k = 1 / 0.5 = 2; w = 1 / (1 + 2 · 0.6) = 1/2.2
-    const weight = 1 / 2.2;
+    // P = 0.4 · 0.5 km · 3 y = 0.6; k = 0.236 / 0.310686 mi = 0.759609 (HSM Eq. 10-7);
+    // w = 1 / (1 + 0.759609 · 0.6) = 1 / 1.455765 = 0.686923
+    const weight = 1 / (1 + (0.236 / (500 / 1609.344)) * 0.6);
     expect(w.predicted).toBeCloseTo(0.6, 9);
-    expect(w.weight).toBeCloseTo(weight, 6);
-    // expected = w·0.6 + (1 − w)·2 = 0.272727… + 1.090909… = 1.363636…
+    expect(w.weight).toBeCloseTo(0.686923, 6);
+    // expected = w·0.6 + (1 − w)·2 = 0.412154 + 0.626153 = 1.038307
     expect(w.expected).toBeCloseTo(weight * 0.6 + (1 - weight) * 2, 6);
-    expect(w.expected).toBeCloseTo(1.363636, 6);
-    expect(w.excess).toBeCloseTo(0.763636, 6);
-    // EPDO: w·0.6·2 + (1 − w)·9 − 0.6·2 = 0.545454 + 4.909091 − 1.2
-    expect(w.excessEpdo).toBeCloseTo(4.254545, 6);
+    expect(w.expected).toBeCloseTo(1.038307, 5);
+    expect(w.excess).toBeCloseTo(0.438307, 5);
+    // EPDO (mean of a predicted crash 1.921): w·0.6·1.921 + (1 − w)·9 − 0.6·1.921 = 0.791748 + 2.817689 − 1.152600 = 2.456837
+    expect(w.excessEpdo).toBeCloseTo(2.456837, 5);
     expect(w.observedEpdo).toBe(9);
   });
 
   it('gives windows without crashes a negative excess of −(1 − w)·P', () => {
     const w = slidingWindows(way, 500, 100, 3)[0];
-    expect(w.excess).toBeCloseTo(-(1 - 1 / 2.2) * 0.6, 6);
+    const weight = 1 / (1 + (0.236 / (500 / 1609.344)) * 0.6);
+    expect(w.excess).toBeCloseTo(-(1 - weight) * 0.6, 6);
   });
 
   it('snaps windows to segment ends, reports each set of segments once, and clips the last one', () => {

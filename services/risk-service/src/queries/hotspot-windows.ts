@@ -1,4 +1,4 @@
-import { RISK_MODEL } from '../risk/risk-model';
+import { RISK_MODEL, ebExpected, ebWeight, overdispersion } from '@roadloop/geo';
 
 /**
  * Network screening by sliding window (HSM Part B, ch. 4 "Network Screening", sliding-window
@@ -9,9 +9,9 @@ import { RISK_MODEL } from '../risk/risk-model';
  *   snapped to those segments' ends (crashes are only known per segment, so predicted and observed
  *   are taken over the same road). Windows covering the same segments are reported once.
  *
- *   predicted P = Σ_i SPF_i = Σ_i base · L_i[km] · years · clamp((E_i / E_ref)^β, lo, hi)
- *                 (the same SPF as RISK_MODEL.crash, on each covered segment)
- *   k           = k_km / L_window[km]          (overdispersion is per unit length)
+ *   predicted P = Σ_i N_i · L_i[km] · years   (N_i: the risk model's predicted crashes per km-year of
+ *                 segment i, SPF × CMFs × C, HSM Part C)
+ *   k           = 0.236 / L_window[mi]         (HSM Eq. 10-7: overdispersion is per unit length)
  *   w           = 1 / (1 + k · P)
  *   expected    = w · P + (1 − w) · O           (O: crashes observed in the period, undecayed)
  *   excess      = expected − P                  (potential for safety improvement, crashes)
@@ -22,7 +22,8 @@ import { RISK_MODEL } from '../risk/risk-model';
 export interface WayPiece {
   segmentId: string;
   lengthM: number;
-  exposureScore: number;
+  /** The risk model's predicted crashes per km-year of the segment (predictSegment). */
+  predictedPerKmYear: number;
   crashes: number;
   crashEpdo: number;
 }
@@ -40,12 +41,9 @@ export interface HotspotWindow {
   excessEpdo: number;
 }
 
-/** RISK_MODEL.crash's SPF over `years` (equal to estimateCrashes().predicted when years = windowYears). */
-export function predictedCrashes(exposureScore: number, lengthM: number, years: number): number {
-  const c = RISK_MODEL.crash;
-  const [lo, hi] = c.spfMultiplierRange;
-  const spf = Math.min(hi, Math.max(lo, (Math.max(exposureScore, 0) / c.referenceExposure) ** c.exposureElasticity));
-  return c.baseRatePerKmYear * (Math.max(lengthM, 1) / 1000) * years * spf;
+/** A segment's predicted crashes over `years`. */
+export function predictedCrashes(predictedPerKmYear: number, lengthM: number, years: number): number {
+  return (Math.max(predictedPerKmYear, 0) * Math.max(lengthM, 0) * years) / 1000;
 }
 
 export function slidingWindows(pieces: readonly WayPiece[], windowM: number, stepM: number, years: number): HotspotWindow[] {
@@ -57,7 +55,6 @@ export function slidingWindows(pieces: readonly WayPiece[], windowM: number, ste
     acc += p.lengthM;
   }
   const total = acc;
-  const c = RISK_MODEL.crash;
   const out: HotspotWindow[] = [];
   const seen = new Set<string>();
   for (let k = 0; ; k++) {
@@ -82,14 +79,13 @@ export function slidingWindows(pieces: readonly WayPiece[], windowM: number, ste
         let observed = 0;
         let observedEpdo = 0;
         for (const i of covered) {
-          predicted += predictedCrashes(pieces[i].exposureScore, pieces[i].lengthM, years);
+          predicted += predictedCrashes(pieces[i].predictedPerKmYear, pieces[i].lengthM, years);
           observed += pieces[i].crashes;
           observedEpdo += pieces[i].crashEpdo;
         }
-        const kDisp = c.overdispersionPerKm / (Math.max(toM - fromM, 1) / 1000);
-        const weight = 1 / (1 + kDisp * predicted);
-        const expected = weight * predicted + (1 - weight) * observed;
-        const m = c.meanEpdoPerCrash;
+        const weight = ebWeight(overdispersion(toM - fromM), predicted);
+        const expected = ebExpected(predicted, observed, weight);
+        const m = RISK_MODEL.epdo.meanPerPredictedCrash;
         out.push({
           fromM: round(fromM, 2),
           toM: round(toM, 2),

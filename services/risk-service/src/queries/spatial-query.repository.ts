@@ -3,7 +3,7 @@ import { DataSource } from 'typeorm';
 import type { Geometry } from 'geojson';
 import { PolygonGeometry, SegmentFilters } from './query-schemas';
 import { WayPiece } from './hotspot-windows';
-import { RISK_MODEL } from '../risk/risk-model';
+import { RISK_MODEL, predictSegment, roadAttributesFrom } from '@roadloop/geo';
 import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, sideOf } from '../risk/roadside';
 import { LiveRisk, SegmentAttributes, StaticSegment } from './segment-features';
 import { areaConditions, sqlParams } from './sql-area';
@@ -104,7 +104,7 @@ export class SpatialQueryRepository {
    * so they can never be hotspots and are not scanned.
    */
   async waysWithCrashes(since: Date): Promise<Map<number, WayPiece[]>> {
-    const w = RISK_MODEL.crash.epdoWeights;
+    const w = RISK_MODEL.epdo.weights;
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `WITH crashes AS (
          SELECT a.segment_id, count(*) AS n,
@@ -113,7 +113,7 @@ export class SpatialQueryRepository {
            FROM accident a
           WHERE a.segment_id IS NOT NULL AND a.occurred_at >= $1
           GROUP BY a.segment_id)
-       SELECT s.id, s.osm_way_id, s.length_m, s.exposure_score, COALESCE(c.n, 0) AS n, COALESCE(c.epdo, 0) AS epdo
+       SELECT s.id, s.osm_way_id, s.length_m, s.road_class, s.attributes, COALESCE(c.n, 0) AS n, COALESCE(c.epdo, 0) AS epdo
          FROM road_segment s
          LEFT JOIN crashes c ON c.segment_id = s.id
         WHERE s.osm_way_id IN (SELECT rs.osm_way_id FROM road_segment rs JOIN crashes c2 ON c2.segment_id = rs.id)
@@ -127,7 +127,7 @@ export class SpatialQueryRepository {
       list.push({
         segmentId: String(r.id),
         lengthM: Number(r.length_m),
-        exposureScore: Number(r.exposure_score),
+        predictedPerKmYear: predictSegment(roadAttributesFrom(String(r.road_class), Number(r.length_m), (r.attributes as Record<string, unknown>) ?? {})).predictedPerKmYear,
         crashes: Number(r.n),
         crashEpdo: Number(r.epdo),
       });

@@ -14,13 +14,7 @@ export interface AdjustedExposure {
  * through the hazards they resolve.
  */
 export function adjustedExposure(segment: SegmentExposure, treatments: readonly VerifiedTreatment[]): AdjustedExposure {
-  const guarded = { left: false, right: false };
-  for (const t of treatments) {
-    if (t.countermeasure !== 'guardrail') continue;
-    // A guardrail task without a side protects the side(s) the segment is exposed on: both.
-    if (t.side !== 'right') guarded.left = true;
-    if (t.side !== 'left') guarded.right = true;
-  }
+  const guarded = guardedSides(treatments);
   if (!guarded.left && !guarded.right) return { score: segment.exposureScore };
   const sides = [guarded.left && 'left', guarded.right && 'right'].filter(Boolean).join(' and ');
   const rescorable = rescorableFrom(segment.attributes);
@@ -30,6 +24,18 @@ export function adjustedExposure(segment: SegmentExposure, treatments: readonly 
     score: Math.min(segment.exposureScore, exposure.score),
     detail: `guardrail verified on the ${sides} side: exposure ${segment.exposureScore} → ${exposure.score}`,
   };
+}
+
+/** The sides a verified guardrail protects (the risk model reads them as guarded roadsides). */
+export function guardedSides(treatments: readonly VerifiedTreatment[]): { left: boolean; right: boolean } {
+  const guarded = { left: false, right: false };
+  for (const t of treatments) {
+    if (t.countermeasure !== 'guardrail') continue;
+    // A guardrail task without a side protects the side(s) the segment is exposed on: both.
+    if (t.side !== 'right') guarded.left = true;
+    if (t.side !== 'left') guarded.right = true;
+  }
+  return guarded;
 }
 
 function isSide(v: unknown): v is RescorableSegment['roadside']['left'] {

@@ -1,10 +1,10 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ReportMatchedEvent,
-  SegmentRiskChanged,
+  SegmentRiskChangedV2,
   TaskChangedEvent,
   hazardCategoriesFixedBy,
-  segmentRiskChangedTopic,
+  segmentRiskChangedV2Topic,
 } from '@roadloop/contracts';
 import { EventPublisher, NonRetriableError } from '@roadloop/kafka';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
@@ -13,20 +13,18 @@ import { RISK_CONFIG, RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { SegmentRepository } from '../segments/segment.repository';
 import { TaskStateRepository } from '../tasks/task-state.repository';
-import { adjustedExposure } from './exposure-adjuster';
+import { adjustedExposure, guardedSides } from './exposure-adjuster';
 import { RankingStore } from './ranking.store';
-import { RISK_MODEL, assessRisk } from './risk-model';
+import { CRASH_WINDOW_MS, RISK_MODEL, assessRisk, reachPieceOf, roadOf } from './risk-model';
 import { SegmentRiskRepository } from './segment-risk.repository';
 
-type Cause = NonNullable<SegmentRiskChanged['cause']>;
-
-const YEAR_MS = 365.25 * 86_400_000;
+type Cause = NonNullable<SegmentRiskChangedV2['cause']>;
 
 /**
- * Owns each segment's live risk. Every handler runs in one transaction holding the segment's risk
- * row lock, so concurrent reports about one segment are applied one after the other; the level
- * change is announced after the commit and recorded as announced, so a crash in between is
- * repaired by the redelivery.
+ * Owns each segment's live risk. Every handler runs in one transaction holding the risk row locks
+ * of the segments it re-scores (a crash re-scores its segment's whole reach, whose EB pools it), so
+ * concurrent reports about one place are applied one after the other; level changes are announced
+ * after the commit and recorded as announced, so a crash in between is repaired by the redelivery.
  */
 @Injectable()
 export class RiskService {
@@ -44,12 +42,12 @@ export class RiskService {
     @Inject(RISK_CONFIG) private readonly config: RiskConfig,
   ) {}
 
-  /** A hazard or accident placed on a segment: link duplicates, then re-score the segment. */
-  async onReportMatched(event: ReportMatchedEvent, now = new Date()): Promise<SegmentRiskChanged | null> {
+  /** A hazard or accident placed on a segment: link duplicates, then re-score the segment (a crash: its reach). */
+  async onReportMatched(event: ReportMatchedEvent, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
     const report = event.payload;
-    const change = await this.tx.run(async (scope) => {
-      await this.risks.lock(report.segmentId, scope);
+    const changes = await this.tx.run(async (scope) => {
       if (report.kind === 'hazard') {
+        await this.risks.lock(report.segmentId, scope);
         const hazard = await this.hazards.find(report.hazardId, scope);
         if (!hazard) throw new NonRetriableError(`hazard ${report.hazardId} was never recorded`, 'UNKNOWN_HAZARD');
         if (!hazard.assessed) {
@@ -62,21 +60,20 @@ export class RiskService {
           await this.hazards.markAssessed(hazard.id, original, scope);
           if (original) this.logger.log(`hazard ${hazard.id} duplicates ${original}; linked, not counted twice`);
         }
-        return this.rescore(report.segmentId, { kind: 'hazard', id: report.hazardId }, now, scope);
+        return [await this.rescore(report.segmentId, { kind: 'hazard', id: report.hazardId }, now, scope)];
       }
-      return this.rescore(report.segmentId, { kind: 'accident', id: report.accidentId }, now, scope);
+      return this.rescoreReach(report.segmentId, { kind: 'accident', id: report.accidentId }, now, scope);
     });
-    return this.settle(change, event.correlationId);
+    return this.settle(changes, event.correlationId, report.segmentId);
   }
 
   /** A task changed: a verified fix resolves its hazards and applies its countermeasure. */
-  async onTaskChanged(event: TaskChangedEvent, now = new Date()): Promise<SegmentRiskChanged | null> {
+  async onTaskChanged(event: TaskChangedEvent, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
     const task = event.payload;
-    const change = await this.tx.run(async (scope) => {
+    const changes = await this.tx.run(async (scope) => {
       await this.risks.lock(task.segmentId, scope);
       const applied = await this.tasks.apply(task, new Date(event.occurredAt), scope);
-      if (!applied) return this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope);
-      if (task.status === 'verified') {
+      if (applied && task.status === 'verified') {
         const touched = await this.hazards.resolve(task.hazardIds, task.taskId, scope);
         const elsewhere = touched.filter((s) => s !== task.segmentId);
         if (elsewhere.length) this.logger.log(`task ${task.taskId} also resolved hazards on ${elsewhere.join(', ')}`);
@@ -85,41 +82,64 @@ export class RiskService {
         );
         if (covered) this.logger.log(`task ${task.taskId} covered ${covered} more hazard(s) of its kind on ${task.segmentId}`);
       }
-      return this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope);
+      return [await this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope)];
     });
-    return this.settle(change, event.correlationId);
+    return this.settle(changes, event.correlationId, task.segmentId);
   }
 
-  /** A re-import changed the segment's static exposure: recompute its live risk. */
-  async onReimported(segmentId: string, now = new Date()): Promise<SegmentRiskChanged | null> {
-    const change = await this.tx.run(async (scope) => {
-      await this.risks.lock(segmentId, scope);
-      const result = await this.rescore(segmentId, { kind: 'import', id: segmentId }, now, scope);
+  /**
+   * A re-import changed the segment, or the risk model changed since its score: recompute its live
+   * risk (announced once if its level moved).
+   */
+  async onReimported(segmentId: string, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
+    const changes = await this.tx.run(async (scope) => {
+      const current = await this.risks.lock(segmentId, scope);
+      const cause: Cause = current && current.modelVersion !== RISK_MODEL.version
+        ? { kind: 'model', id: RISK_MODEL.version }
+        : { kind: 'import', id: segmentId };
+      const result = await this.rescore(segmentId, cause, now, scope);
       await this.segments.clearRescore(segmentId, scope);
-      return result;
+      return [result];
     });
-    return this.settle(change, `reimport-${segmentId}`);
+    return this.settle(changes, `rescore-${segmentId}`, segmentId);
   }
 
-  /** Recomputes a segment's score; returns the change to announce, if the level moved. */
-  private async rescore(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<SegmentRiskChanged | null> {
-    const segment = await this.segments.exposureOf(segmentId, scope);
-    if (!segment) throw new NonRetriableError(`segment ${segmentId} does not exist`, 'UNKNOWN_SEGMENT');
+  /** A crash counts on every reach it lies on: the segment's and its neighbours'. */
+  private async rescoreReach(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<(SegmentRiskChangedV2 | null)[]> {
+    const reach = await this.segments.reachOf(segmentId, scope);
+    if (!reach) throw new NonRetriableError(`segment ${segmentId} does not exist`, 'UNKNOWN_SEGMENT');
+    const ids = [segmentId, ...reach.neighbours.map((n) => n.id)].sort();
+    await this.risks.lockMany(ids, scope);
+    const changes: (SegmentRiskChangedV2 | null)[] = [];
+    for (const id of ids) changes.push(await this.rescore(id, cause, now, scope));
+    return changes;
+  }
+
+  /** Recomputes a segment's score; returns the change to announce, if the score or level moved. */
+  private async rescore(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<SegmentRiskChangedV2 | null> {
+    const reach = await this.segments.reachOf(segmentId, scope);
+    if (!reach) throw new NonRetriableError(`segment ${segmentId} does not exist`, 'UNKNOWN_SEGMENT');
+    const { segment, neighbours } = reach;
     const current = await this.risks.lock(segmentId, scope);
     // One connection serves the transaction: its queries run one after another.
     const open = await this.hazards.openOnSegment(segmentId, scope);
-    const crashes = await this.accidents.onSegmentSince(segmentId, new Date(now.getTime() - RISK_MODEL.crash.windowYears * YEAR_MS), scope);
+    const crashes = await this.accidents.onSegmentsSince([segmentId, ...neighbours.map((n) => n.id)], new Date(now.getTime() - CRASH_WINDOW_MS), scope);
     const treatments = await this.tasks.verifiedOn(segmentId, scope);
-    const exposure = adjustedExposure(segment, treatments);
+    const fixFailed = await this.tasks.fixFailedOn(segmentId, scope);
     const assessment = assessRisk({
-      exposureScore: exposure.score,
-      lengthM: segment.lengthM,
+      road: roadOf(segment),
+      guarded: guardedSides(treatments),
+      neighbours: neighbours.map((n) => reachPieceOf(n)),
       hazards: open,
       crashes: crashes.map((c) => ({ id: c.id, occurredAt: new Date(c.occurredAt), severity: c.severity })),
+      fixFailed,
       now,
     });
-    if (exposure.detail) assessment.factors[0] = { ...assessment.factors[0], detail: exposure.detail };
-    const changed = !current || current.score !== assessment.score || current.level !== assessment.level;
+    // The design rating (the engine's exposure score after verified guardrails) is kept beside the live risk.
+    const design = adjustedExposure(segment, treatments);
+    const changed =
+      !current || current.score !== assessment.score || current.level !== assessment.level || current.alarm !== assessment.alarm ||
+      current.modelVersion !== RISK_MODEL.version;
     const revision = current ? current.revision + (changed ? 1 : 0) : 0;
     if (changed) {
       await this.risks.save(
@@ -129,9 +149,10 @@ export class RiskService {
           level: assessment.level,
           alarm: assessment.alarm,
           factors: assessment.factors,
-          exposureScore: exposure.score,
+          exposureScore: design.score,
           crashEstimate: assessment.crashes,
           revision,
+          modelVersion: RISK_MODEL.version,
         },
         cause,
         scope,
@@ -144,23 +165,29 @@ export class RiskService {
       previousLevel: publishedLevel,
       level: assessment.level,
       score: assessment.score,
+      alarm: assessment.alarm,
       revision,
       factors: assessment.factors,
       cause,
+      modelVersion: RISK_MODEL.version,
       lengthM: segment.lengthM,
       roadClass: segment.roadClass,
       name: segment.name,
     };
   }
 
-  /** After the commit: update the ranking, and announce the change when the level moved. */
-  private async settle(change: SegmentRiskChanged | null, correlationId: string): Promise<SegmentRiskChanged | null> {
-    if (!change) return null;
-    await this.ranking.set(change.segmentId, change.score);
-    if (change.level === change.previousLevel) return null;
-    await this.publisher.publish(segmentRiskChangedTopic, change, { correlationId });
-    await this.risks.markPublished(change.segmentId, change.level, change.revision);
-    this.logger.log(`segment ${change.segmentId}: ${change.previousLevel ?? 'none'} → ${change.level} (${change.score})`);
-    return change;
+  /** After the commit: update the ranking, and announce each change whose level moved. Returns the one of `segmentId`. */
+  private async settle(changes: readonly (SegmentRiskChangedV2 | null)[], correlationId: string, segmentId: string): Promise<SegmentRiskChangedV2 | null> {
+    let mine: SegmentRiskChangedV2 | null = null;
+    for (const change of changes) {
+      if (!change) continue;
+      await this.ranking.set(change.segmentId, change.score);
+      if (change.level === change.previousLevel) continue;
+      await this.publisher.publish(segmentRiskChangedV2Topic, change, { correlationId });
+      await this.risks.markPublished(change.segmentId, change.level, change.revision);
+      this.logger.log(`segment ${change.segmentId}: ${change.previousLevel ?? 'none'} → ${change.level} (${change.score} FSI/km·yr)`);
+      if (change.segmentId === segmentId) mine = change;
+    }
+    return mine;
   }
 }

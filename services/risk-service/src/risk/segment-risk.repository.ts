@@ -13,6 +13,8 @@ export interface SegmentRiskRow {
   exposureScore: number | null;
   crashEstimate: CrashEstimate | null;
   revision: number;
+  /** The risk model version that computed the score (null: before versions were stored). */
+  modelVersion: string | null;
   publishedLevel: RiskLevel | null;
   publishedRevision: number | null;
 }
@@ -31,6 +33,14 @@ export class SegmentRiskRepository {
     return rows.length ? toRow(rows[0]) : null;
   }
 
+  /** Locks several segments' risk rows in id order (the same order everywhere: no deadlock between reaches). */
+  async lockMany(segmentIds: readonly string[], scope: TxScope): Promise<void> {
+    await managerOf(this.dataSource, scope).query(
+      `SELECT segment_id FROM segment_risk WHERE segment_id = ANY($1::text[]) ORDER BY segment_id FOR UPDATE`,
+      [segmentIds],
+    );
+  }
+
   async find(segmentId: string, scope?: TxScope): Promise<SegmentRiskRow | null> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       `SELECT * FROM segment_risk WHERE segment_id = $1`,
@@ -47,12 +57,12 @@ export class SegmentRiskRepository {
   ): Promise<void> {
     const manager = managerOf(this.dataSource, scope);
     await manager.query(
-      `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, crash_estimate, revision, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now())
+      `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, crash_estimate, revision, model_version, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
        ON CONFLICT (segment_id) DO UPDATE
          SET score = EXCLUDED.score, level = EXCLUDED.level, alarm = EXCLUDED.alarm, factors = EXCLUDED.factors,
              exposure_score = EXCLUDED.exposure_score, crash_estimate = EXCLUDED.crash_estimate,
-             revision = EXCLUDED.revision, updated_at = now()`,
+             revision = EXCLUDED.revision, model_version = EXCLUDED.model_version, updated_at = now()`,
       [
         row.segmentId,
         row.score,
@@ -62,12 +72,13 @@ export class SegmentRiskRepository {
         row.exposureScore,
         row.crashEstimate ? JSON.stringify(row.crashEstimate) : null,
         row.revision,
+        row.modelVersion,
       ],
     );
     await manager.query(
-      `INSERT INTO risk_history (segment_id, revision, score, level, cause) VALUES ($1, $2, $3, $4, $5)
+      `INSERT INTO risk_history (segment_id, revision, score, level, cause, model_version) VALUES ($1, $2, $3, $4, $5, $6)
        ON CONFLICT (segment_id, revision) DO NOTHING`,
-      [row.segmentId, row.revision, row.score, row.level, cause === undefined ? null : JSON.stringify(cause)],
+      [row.segmentId, row.revision, row.score, row.level, cause === undefined ? null : JSON.stringify(cause), row.modelVersion],
     );
   }
 
@@ -87,7 +98,7 @@ export class SegmentRiskRepository {
 
   /** Seeds rows for segments that have none, as already announced (an import is not a change). */
   async seedMissing(
-    rows: readonly { segmentId: string; score: number; level: RiskLevel; alarm: Alarm; factors: RiskFactor[]; exposureScore: number }[],
+    rows: readonly { segmentId: string; score: number; level: RiskLevel; alarm: Alarm; factors: RiskFactor[]; exposureScore: number; modelVersion: string }[],
     scope?: TxScope,
   ): Promise<number> {
     if (!rows.length) return 0;
@@ -101,11 +112,12 @@ export class SegmentRiskRepository {
         alarm: r.alarm,
         factors: r.factors,
         exposure_score: r.exposureScore,
+        model_version: r.modelVersion,
       }));
       const result: unknown[] = await manager.query(
-        `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, revision, published_level, published_revision)
-         SELECT x.segment_id, x.score, x.level, x.alarm, x.factors, x.exposure_score, 0, x.level, 0
-           FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, score float8, level text, alarm text, factors jsonb, exposure_score float8)
+        `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, model_version, revision, published_level, published_revision)
+         SELECT x.segment_id, x.score, x.level, x.alarm, x.factors, x.exposure_score, x.model_version, 0, x.level, 0
+           FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, score float8, level text, alarm text, factors jsonb, exposure_score float8, model_version text)
          ON CONFLICT (segment_id) DO NOTHING
          RETURNING segment_id`,
         [JSON.stringify(batch)],
@@ -132,6 +144,19 @@ export class SegmentRiskRepository {
     return rows.map((r) => ({ segmentId: String(r.segment_id), score: Number(r.score), level: r.level as RiskLevel }));
   }
 
+  /** Every segment's current score, level, alarm and factors (for a region's report). */
+  async allAssessed(): Promise<{ segmentId: string; score: number; level: RiskLevel; alarm: Alarm; factors: RiskFactor[]; modelVersion: string | null }[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT segment_id, score, level, alarm, factors, model_version FROM segment_risk`);
+    return rows.map((r) => ({
+      segmentId: String(r.segment_id),
+      score: Number(r.score),
+      level: r.level as RiskLevel,
+      alarm: r.alarm as Alarm,
+      factors: r.factors as RiskFactor[],
+      modelVersion: (r.model_version as string | null) ?? null,
+    }));
+  }
+
   async all(): Promise<{ segmentId: string; score: number }[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT segment_id, score FROM segment_risk`);
     return rows.map((r) => ({ segmentId: String(r.segment_id), score: Number(r.score) }));
@@ -148,6 +173,7 @@ function toRow(r: Record<string, unknown>): SegmentRiskRow {
     exposureScore: r.exposure_score === null || r.exposure_score === undefined ? null : Number(r.exposure_score),
     crashEstimate: (r.crash_estimate as CrashEstimate | null) ?? null,
     revision: Number(r.revision),
+    modelVersion: (r.model_version as string | null) ?? null,
     publishedLevel: (r.published_level as RiskLevel | null) ?? null,
     publishedRevision: r.published_revision === null ? null : Number(r.published_revision),
   };

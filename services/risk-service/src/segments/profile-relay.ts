@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { SegmentProfile, segmentProfileTopic } from '@roadloop/contracts';
 import { EventPublisher } from '@roadloop/kafka';
 import { RISK_CONFIG, RiskConfig } from '../config';
+import { RISK_MODEL } from '../risk/risk-model';
 import { RiskService } from '../risk/risk.service';
 import { SegmentProfileRow, SegmentRepository } from './segment.repository';
 
@@ -28,7 +29,19 @@ export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdo
   onApplicationBootstrap(): void {
     this.timer = setInterval(() => void this.tick(), this.config.PROFILE_RELAY_MS);
     this.timer.unref();
-    void this.tick();
+    void this.markStaleModel().then(() => this.tick());
+  }
+
+  /** A new risk model version re-scores every segment scored by another one (each level change announced once). */
+  async markStaleModel(): Promise<number> {
+    try {
+      const marked = await this.segments.markForRescore(RISK_MODEL.version);
+      if (marked) this.logger.log(`risk model ${RISK_MODEL.version}: re-scoring ${marked} segments scored by another version`);
+      return marked;
+    } catch (err) {
+      this.logger.warn(`risk model version check: ${(err as Error).message}`);
+      return 0;
+    }
   }
 
   onApplicationShutdown(): void {
@@ -56,7 +69,7 @@ export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdo
         for (const id of ids) await this.risk.onReimported(id);
         rescored += ids.length;
       }
-      if (rescored) this.logger.log(`recomputed the risk of ${rescored} re-imported segments`);
+      if (rescored) this.logger.log(`recomputed the risk of ${rescored} re-imported or re-scored segments`);
     } catch (err) {
       this.logger.warn(`profile relay: ${(err as Error).message}`);
     } finally {

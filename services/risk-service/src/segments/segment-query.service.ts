@@ -7,7 +7,9 @@ import { csvOf, featureCollection } from '../queries/formats';
 import { TopQuery } from '../queries/query-schemas';
 import { RankedSegmentDetail, RankingRepository } from '../risk/ranking.repository';
 import { RankedSegmentSummary, RankingStore } from '../risk/ranking.store';
+import { RISK_MODEL, designStars } from '../risk/risk-model';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
+import { RISK_LEVELS, RiskLevel } from '@roadloop/contracts';
 import { TaskStateRepository } from '../tasks/task-state.repository';
 import { SegmentRepository } from './segment.repository';
 
@@ -82,7 +84,9 @@ export class SegmentQueryService {
       geometry: place?.geometry ?? null,
       jurisdictionId: place?.jurisdictionId ?? null,
       jurisdictionName: place?.jurisdictionName ?? null,
-      risk,
+      // The roadside design rating (the engine's static exposure, after verified guardrails) beside the live risk.
+      designRating: designRatingOf(segment.exposureLevel, risk?.exposureScore ?? segment.exposureScore),
+      risk: risk ? { ...risk, unit: RISK_MODEL.unit.long } : null,
       openHazards: hazards.filter((h) => h.status === 'open'),
       hazards,
       crashCount: crashes.length,
@@ -92,6 +96,11 @@ export class SegmentQueryService {
       history: records ? history : history.map((h) => ({ ...h, cause: causeKind(h.cause) })),
     };
   }
+}
+
+function designRatingOf(level: string, score: number) {
+  const known = (RISK_LEVELS as readonly string[]).includes(level);
+  return { score, level, stars: known ? designStars(level as RiskLevel) : null };
 }
 
 /** A history entry's cause without what identifies a crash (its id leads to its record). */

@@ -28,6 +28,14 @@ export interface SegmentExposure {
   attributes: Record<string, unknown>;
 }
 
+/** A segment of a reach, as the risk model reads it. */
+export interface ReachNeighbour {
+  id: string;
+  lengthM: number;
+  roadClass: string;
+  attributes: Record<string, unknown>;
+}
+
 /** What a segment's profile announcement carries. */
 export type SegmentProfileRow = Omit<SegmentRecord, 'osmWayId' | 'index' | 'exposureFactors'>;
 
@@ -104,6 +112,70 @@ export class SegmentRepository {
       name: (r.name as string | null) ?? null,
       attributes: (r.attributes as Record<string, unknown>) ?? {},
     };
+  }
+
+  /**
+   * A segment and its reach: its neighbours on the same way (the pieces before and after it), whose
+   * crashes the risk model pools with its own.
+   */
+  async reachOf(segmentId: string, scope?: TxScope): Promise<{ segment: SegmentExposure; neighbours: ReachNeighbour[] } | null> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT n.id, n.exposure_score, n.exposure_level, n.exposure_factors, n.length_m, n.road_class, n.name, n.attributes
+         FROM road_segment s
+         JOIN road_segment n ON n.osm_way_id = s.osm_way_id AND n.piece_index BETWEEN s.piece_index - 1 AND s.piece_index + 1
+        WHERE s.id = $1
+        ORDER BY n.piece_index, n.id`,
+      [segmentId],
+    );
+    const self = rows.find((r) => r.id === segmentId);
+    if (!self) return null;
+    return {
+      segment: {
+        exposureScore: Number(self.exposure_score),
+        exposureLevel: String(self.exposure_level),
+        exposureFactors: self.exposure_factors,
+        lengthM: Number(self.length_m),
+        roadClass: String(self.road_class),
+        name: (self.name as string | null) ?? null,
+        attributes: (self.attributes as Record<string, unknown>) ?? {},
+      },
+      neighbours: rows
+        .filter((r) => r.id !== segmentId)
+        .map((r) => ({ id: String(r.id), lengthM: Number(r.length_m), roadClass: String(r.road_class), attributes: (r.attributes as Record<string, unknown>) ?? {} })),
+    };
+  }
+
+  /** Every segment with what the risk model reads of it, for a region's predictions. */
+  async allRoads(): Promise<(ReachNeighbour & { osmWayId: number; index: number; name: string | null })[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT id, osm_way_id, piece_index, length_m, road_class, name, attributes FROM road_segment ORDER BY osm_way_id, piece_index, id`,
+    );
+    return rows.map((r) => ({
+      id: String(r.id),
+      osmWayId: Number(r.osm_way_id),
+      index: Number(r.piece_index),
+      lengthM: Number(r.length_m),
+      roadClass: String(r.road_class),
+      name: (r.name as string | null) ?? null,
+      attributes: (r.attributes as Record<string, unknown>) ?? {},
+    }));
+  }
+
+  /** Marks segments for the relay to re-score: those scored by another model version, or all. */
+  async markForRescore(modelVersion: string | null, scope?: TxScope): Promise<number> {
+    // Counted by a SELECT over the update: the driver answers an UPDATE with [rows, count], not rows.
+    const [row]: { n: number }[] = await managerOf(this.dataSource, scope).query(
+      modelVersion === null
+        ? `WITH marked AS (UPDATE road_segment SET rescore_pending = true RETURNING id) SELECT count(*)::int AS n FROM marked`
+        : `WITH marked AS (
+             UPDATE road_segment s SET rescore_pending = true
+              WHERE NOT s.rescore_pending
+                AND NOT EXISTS (SELECT 1 FROM segment_risk r WHERE r.segment_id = s.id AND r.model_version = $1)
+             RETURNING id)
+           SELECT count(*)::int AS n FROM marked`,
+      modelVersion === null ? [] : [modelVersion],
+    );
+    return row.n;
   }
 
   /** A segment's line and its responsible jurisdiction (as the task service placed it). */

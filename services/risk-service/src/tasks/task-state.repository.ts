@@ -46,6 +46,16 @@ export class TaskStateRepository {
     }));
   }
 
+  /** Whether a fix on the segment did not hold: a task reopened as failed and not verified again. */
+  async fixFailedOn(segmentId: string, scope?: TxScope): Promise<boolean> {
+    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+      `SELECT 1 FROM task_state
+        WHERE segment_id = $1 AND fix_failed AND status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix') LIMIT 1`,
+      [segmentId],
+    );
+    return rows.length > 0;
+  }
+
   /** Every task on a segment as last heard of, newest change first. */
   async onSegment(segmentId: string): Promise<{ taskId: string; status: string; countermeasure: string; side: string | null; version: number; fixFailed: boolean; updatedAt: string }[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(

@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
-import { reportMatchedTopic, segmentProfileTopic, segmentRiskChangedTopic } from '@roadloop/contracts';
+import { reportMatchedTopic, segmentProfileTopic, segmentRiskChangedV2Topic } from '@roadloop/contracts';
 import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { TaskIntakeService } from './task-intake.service';
@@ -19,7 +19,7 @@ export class IntakeConsumer implements OnApplicationBootstrap {
   /** Started in the background once the broker is reachable: start-up does not wait for it. */
   onApplicationBootstrap(): void {
     this.consumers.launch(this.consumers.groupId(this.config.KAFKA_GROUP_ID), [
-      subscription(segmentRiskChangedTopic, async (event) => {
+      subscription(segmentRiskChangedV2Topic, async (event) => {
         await this.intake.onRiskChanged(event);
       }),
       subscription(reportMatchedTopic, async (event) => {

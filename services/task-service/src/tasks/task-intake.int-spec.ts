@@ -81,7 +81,7 @@ describe(TaskIntakeService.name, () => {
       profileEvent('e-1', ROAD_EAST),
       hazardEvent('e-1', { category: 'rockfall', severity: 'critical' }),
       hazardEvent('e-1', { category: 'rockfall', severity: 'low' }),
-      riskEvent('e-1', { revision: 3, factors: [{ factor: 'hazard:rockfall', value: 60 }] }),
+      riskEvent('e-1', { revision: 3, factors: [{ factor: 'hazard', value: 2.2, hazardCategory: 'rockfall' }] }),
     ];
     const deliver = (e: (typeof events)[number]) =>
       'kind' in e.payload ? h.intake.onReportMatched(e as never) : 'revision' in e.payload ? h.intake.onRiskChanged(e as never) : h.intake.onSegmentProfile(e as never);
@@ -115,7 +115,7 @@ describe(TaskIntakeService.name, () => {
         ];
         const crit = hazardEvent(segmentId, { category: 'rockfall', severity: 'critical' });
         const low = hazardEvent(segmentId, { category: 'landslide', severity: 'low' });
-        const risk = riskEvent(segmentId, { revision: 1, factors: [{ factor: 'hazard:rockfall', value: 60 }] });
+        const risk = riskEvent(segmentId, { revision: 1, factors: [{ factor: 'hazard', value: 2.2, hazardCategory: 'rockfall' }] });
         // A permutation of all four (chosen by the seed), then duplicates.
         const order = [0, 1, 2, 3];
         for (let i = order.length - 1, s = seed; i > 0; i--, s = Math.floor(s / 2)) {
@@ -155,6 +155,28 @@ describe(TaskIntakeService.name, () => {
     expect(await only('r-1')).toMatchObject({ countermeasure: 'drainage', rule: 'risk_level', riskLevel: 'very_high', hazardIds: [medium.payload.hazardId] });
     expect(await h.intake.onRiskChanged(top)).toMatchObject({ kind: 'ignored', why: expect.stringMatching(/already applied/) });
     expect(await h.intake.onRiskChanged(riskEvent('r-1', { revision: 1 }))).toMatchObject({ kind: 'ignored' });
+  });
+
+  it('opens one site investigation for every fatal crash, with its own SLA, whatever the risk level', async () => {
+    await h.intake.onSegmentProfile(profileEvent('f-1', ROAD_WEST));
+    const serious = accidentEvent('f-1');
+    expect(await h.intake.onReportMatched(serious)).toMatchObject({ kind: 'ignored' });
+    const fatal = accidentEvent('f-1', { deaths: 1, occurredAt: '2026-11-20T21:40:00Z' });
+    expect(await h.intake.onReportMatched(fatal)).toMatchObject({ kind: 'created' });
+    const task = await only('f-1');
+    expect(task).toMatchObject({
+      countermeasure: 'site_investigation',
+      rule: 'fatal_crash',
+      priority: 'p1',
+      status: 'assigned',
+      jurisdictionId: 'west',
+      reason: 'fatal crash (1 death) on 2026-11-20: investigate the road',
+    });
+    // SLA_HOURS_FATAL_INVESTIGATION (168 h by default), not the p1 SLA of 24 h.
+    expect(task.dueAt).toBe(new Date(h.clock.current.getTime() + 168 * 3_600_000).toISOString());
+    // Redelivered: the crash is recorded once, no second investigation.
+    expect(await h.intake.onReportMatched(fatal)).toMatchObject({ kind: 'ignored' });
+    expect(await h.ds.query(`SELECT count(*)::int AS n FROM task WHERE segment_id = 'f-1'`)).toEqual([{ n: 1 }]);
   });
 
   it('does not reopen a loop from a redelivered risk change after the fix was verified', async () => {

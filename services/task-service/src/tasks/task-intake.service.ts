@@ -6,7 +6,7 @@ import {
   HazardMatched,
   ReportMatchedEvent,
   SegmentProfileEvent,
-  SegmentRiskChangedEvent,
+  SegmentRiskChangedV2Event,
   countermeasureFor,
   crashSeverityOf,
 } from '@roadloop/contracts';
@@ -24,6 +24,7 @@ import {
   SlaHours,
   TaskProposal,
   dueAt,
+  proposeFromFatalCrash,
   proposeFromHazard,
   proposeFromRisk,
   proposeMandatoryProtection,
@@ -78,7 +79,7 @@ export class TaskIntakeService {
   }
 
   /** Rule: a segment reaching the top risk level gets a task (once per risk revision). */
-  async onRiskChanged(event: SegmentRiskChangedEvent): Promise<IntakeOutcome> {
+  async onRiskChanged(event: SegmentRiskChangedV2Event): Promise<IntakeOutcome> {
     const change = event.payload;
     return this.run(async (scope) => {
       if (!(await this.segments.advanceRisk(change.segmentId, change.revision, change.level, event.eventId, scope))) {
@@ -131,7 +132,10 @@ export class TaskIntakeService {
     return this.open(proposal, source, scope);
   }
 
-  /** A crash on a segment within the window after a verification reopens that task as a failed fix. */
+  /**
+   * A crash on a segment within the window after a verification reopens that task as a failed fix;
+   * a fatal crash opens a site investigation of the road (once: the crash is recorded once by id).
+   */
   private async onAccident(crash: AccidentMatched, source: Source, scope: TxScope): Promise<IntakeOutcome> {
     const occurredAt = new Date(crash.occurredAt);
     const isNew = await this.segments.insertAccidentIfNew(
@@ -159,6 +163,11 @@ export class TaskIntakeService {
       const reason = `fix did not hold: ${crashSeverityOf(crash)} crash ${daysBetween(task.verifiedAt!, occurredAt)} days after verification`;
       await this.reopenFailedFix(task, reason, [], source, scope);
       reopened.push(task.id);
+    }
+    const investigation = proposeFromFatalCrash(crash, this.config.SLA_HOURS_FATAL_INVESTIGATION);
+    if (investigation) {
+      const opened = await this.open(investigation, source, scope);
+      if (opened.kind !== 'ignored') return opened;
     }
     return reopened.length ? { kind: 'reopened', taskIds: reopened } : { kind: 'ignored', why: 'no verified fix in the reopen window' };
   }
@@ -231,7 +240,7 @@ export class TaskIntakeService {
       duplicateOf: null,
       statusReason: null,
       reopenCount: 0,
-      dueAt: dueAt(proposal.priority, now, this.sla),
+      dueAt: dueAt(proposal.priority, now, this.sla, proposal.slaHours),
       acceptedAt: null,
       submittedAt: null,
       verifiedAt: null,

@@ -1,9 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
-import { HazardMatched, SegmentProfile, SegmentRiskChanged } from '@roadloop/contracts';
+import { AccidentMatched, HazardMatched, SegmentProfile, SegmentRiskChangedV2 } from '@roadloop/contracts';
 import {
   ProtectionThresholds,
   dueAt,
+  proposeFromFatalCrash,
   proposeFromHazard,
   proposeFromRisk,
   proposeMandatoryProtection,
@@ -11,17 +12,20 @@ import {
   withinReopenWindow,
 } from './task-rules';
 
-const change = (over: Partial<SegmentRiskChanged>): SegmentRiskChanged => ({
+const change = (over: Partial<SegmentRiskChangedV2>): SegmentRiskChangedV2 => ({
   segmentId: 'w1-0',
   previousLevel: 'low',
   level: 'very_high',
-  score: 75,
+  score: 0.75,
+  alarm: 'red',
   revision: 1,
   factors: [
-    { factor: 'exposure', value: 25 },
-    { factor: 'hazard:pothole', value: 5 },
-    { factor: 'hazard:rockfall', value: 50 },
+    { factor: 'traffic', value: 0.83 },
+    { factor: 'hazard', value: 1.05, hazardCategory: 'pothole' },
+    { factor: 'hazard', value: 2.2, hazardCategory: 'rockfall' },
+    { factor: 'severity', value: 0.12 },
   ],
+  modelVersion: '2.0.0',
   ...over,
 });
 
@@ -32,14 +36,18 @@ describe(proposeFromRisk.name, () => {
       countermeasure: 'rockfall_clearing',
       side: null,
       priority: 'p1',
-      reason: 'risk rose to very_high (score 75), mainly rockfall',
+      reason: 'risk rose to very_high (0.75 expected fatal and serious crashes per km per year), mainly rockfall',
       rule: 'risk_level',
       hazardIds: [],
     });
   });
 
-  it('proposes a site inspection when the risk comes from exposure alone', () => {
-    expect(proposeFromRisk(change({ factors: [{ factor: 'exposure', value: 75 }] }))).toMatchObject({
+  it('reads the hazard category from its typed field, never from a factor name', () => {
+    expect(proposeFromRisk(change({ factors: [{ factor: 'hazard:rockfall', value: 50 }] }))).toMatchObject({ countermeasure: 'site_inspection' });
+  });
+
+  it('proposes a site inspection when the risk comes from traffic, design and crashes alone', () => {
+    expect(proposeFromRisk(change({ factors: [{ factor: 'traffic', value: 0.83 }, { factor: 'crashes', value: 4.1 }] }))).toMatchObject({
       countermeasure: 'site_inspection',
       priority: 'p1',
     });
@@ -69,6 +77,29 @@ const hazard = (over: Partial<HazardMatched>): HazardMatched => ({
   lon: 1,
   lat: 42,
   ...over,
+});
+
+describe(proposeFromFatalCrash.name, () => {
+  const crash = (deaths: number): AccidentMatched => ({
+    kind: 'accident', accidentId: '1c9f1a7e-3c2d-4e5f-8a9b-0c1d2e3f4a5b', occurredAt: '2026-11-20T21:40:00Z', deaths, seriousInjuries: 1,
+    slightInjuries: 0, propertyDamageOnly: false, segmentId: 's1', distanceM: 3, offsetM: 10, lon: 1, lat: 42,
+  });
+
+  it('investigates the road after every fatal crash, with its own SLA', () => {
+    expect(proposeFromFatalCrash(crash(2), 168)).toEqual({
+      segmentId: 's1',
+      countermeasure: 'site_investigation',
+      side: null,
+      priority: 'p1',
+      reason: 'fatal crash (2 deaths) on 2026-11-20: investigate the road',
+      rule: 'fatal_crash',
+      hazardIds: [],
+      slaHours: 168,
+    });
+    expect(dueAt('p1', new Date('2026-11-21T00:00:00Z'), undefined, 168).toISOString()).toBe('2026-11-28T00:00:00.000Z');
+  });
+
+  it('opens nothing for a crash without deaths', () => expect(proposeFromFatalCrash(crash(0), 168)).toBeNull());
 });
 
 describe(proposeFromHazard.name, () => {

@@ -1,12 +1,11 @@
 import {
-  COUNTERMEASURE_BY_HAZARD,
+  AccidentMatched,
   Countermeasure,
-  HazardCategory,
   HazardMatched,
   RISK_LEVELS,
   RiskLevel,
   SegmentProfile,
-  SegmentRiskChanged,
+  SegmentRiskChangedV2,
   countermeasureFor,
 } from '@roadloop/contracts';
 
@@ -15,7 +14,7 @@ export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 export type TaskSide = 'left' | 'right' | 'both';
 
 /** Which rule opened a task. */
-export const TASK_RULES = ['risk_level', 'severe_hazard', 'mandatory_protection'] as const;
+export const TASK_RULES = ['risk_level', 'severe_hazard', 'mandatory_protection', 'fatal_crash'] as const;
 export type TaskRule = (typeof TASK_RULES)[number];
 
 /** Hours from creation to the due time, per priority (the service-level agreement). */
@@ -31,31 +30,51 @@ export interface TaskProposal {
   reason: string;
   rule: TaskRule;
   hazardIds: string[];
+  /** Hours to the due time when the rule has its own SLA (else the priority's). */
+  slaHours?: number;
 }
 
 const rank = (l: RiskLevel | null) => (l === null ? -1 : RISK_LEVELS.indexOf(l));
 
 /**
  * Rule: a segment that rises to `minLevel` or above (default the top level, very_high) gets a task.
- * The countermeasure follows the largest hazard factor (`hazard:<category>`); with none (risk from
- * exposure alone) a site inspection is proposed.
+ * The countermeasure follows the open hazard that raises the risk most (the factor's typed
+ * `hazardCategory`); with none (risk from traffic, design or crashes) a site inspection is proposed.
  */
-export function proposeFromRisk(change: SegmentRiskChanged, minLevel: RiskLevel = 'very_high'): TaskProposal | null {
+export function proposeFromRisk(change: SegmentRiskChangedV2, minLevel: RiskLevel = 'very_high'): TaskProposal | null {
   if (rank(change.level) < rank(minLevel)) return null;
   if (rank(change.level) <= rank(change.previousLevel)) return null;
-  const hazardFactors = change.factors
-    .filter((f) => f.factor.startsWith('hazard:'))
-    .sort((a, b) => b.value - a.value || a.factor.localeCompare(b.factor));
-  const category = hazardFactors[0]?.factor.slice('hazard:'.length);
-  const countermeasure = category && category in COUNTERMEASURE_BY_HAZARD ? countermeasureFor(category as HazardCategory) : 'site_inspection';
+  const [main] = change.factors
+    .filter((f) => f.hazardCategory !== undefined)
+    .sort((a, b) => b.value - a.value || a.hazardCategory!.localeCompare(b.hazardCategory!));
+  const category = main?.hazardCategory;
   return {
     segmentId: change.segmentId,
-    countermeasure,
+    countermeasure: category ? countermeasureFor(category) : 'site_inspection',
     side: null,
     priority: change.level === 'very_high' ? 'p1' : 'p2',
-    reason: `risk rose to ${change.level} (score ${change.score})${category ? `, mainly ${category}` : ''}`,
+    reason: `risk rose to ${change.level} (${change.score} expected fatal and serious crashes per km per year)${category ? `, mainly ${category.replace(/_/g, ' ')}` : ''}`,
     rule: 'risk_level',
     hazardIds: [],
+  };
+}
+
+/**
+ * Rule: every fatal crash opens an investigation of the road where it happened, whatever the
+ * segment's risk level (一案三查: each fatal crash is followed by an investigation of the road as well
+ * as of the driver and the vehicle), due within its own SLA.
+ */
+export function proposeFromFatalCrash(crash: AccidentMatched, slaHours: number): TaskProposal | null {
+  if (crash.deaths <= 0) return null;
+  return {
+    segmentId: crash.segmentId,
+    countermeasure: 'site_investigation',
+    side: null,
+    priority: 'p1',
+    reason: `fatal crash (${crash.deaths} death${crash.deaths === 1 ? '' : 's'}) on ${crash.occurredAt.slice(0, 10)}: investigate the road`,
+    rule: 'fatal_crash',
+    hazardIds: [],
+    slaHours,
   };
 }
 
@@ -127,8 +146,8 @@ export function proposeMandatoryProtection(profile: SegmentProfile, t: Protectio
   };
 }
 
-export function dueAt(priority: TaskPriority, from: Date, sla: SlaHours = DEFAULT_SLA_HOURS): Date {
-  return new Date(from.getTime() + sla[priority] * 3_600_000);
+export function dueAt(priority: TaskPriority, from: Date, sla: SlaHours = DEFAULT_SLA_HOURS, ownSlaHours?: number): Date {
+  return new Date(from.getTime() + (ownSlaHours ?? sla[priority]) * 3_600_000);
 }
 
 /** Whether something that happened at `at` falls in the reopen window after a verification. */

@@ -7,14 +7,14 @@ import {
   ReportMatchedEvent,
   SegmentProfile,
   SegmentProfileEvent,
-  SegmentRiskChanged,
+  SegmentRiskChangedV2,
   SegmentJurisdictionEvent,
-  SegmentRiskChangedEvent,
+  SegmentRiskChangedV2Event,
   TaskChangedEvent,
   reportMatchedTopic,
   segmentJurisdictionTopic,
   segmentProfileTopic,
-  segmentRiskChangedTopic,
+  segmentRiskChangedV2Topic,
   taskChangedTopic,
   topicName,
 } from '@roadloop/contracts';
@@ -216,19 +216,23 @@ export function accidentEvent(segmentId: string, over: Partial<AccidentMatched> 
   });
 }
 
-export function riskEvent(segmentId: string, over: Partial<SegmentRiskChanged> = {}): SegmentRiskChangedEvent {
-  return segmentRiskChangedTopic.valueSchema.parse({
+export function riskEvent(segmentId: string, over: Partial<SegmentRiskChangedV2> = {}): SegmentRiskChangedV2Event {
+  return segmentRiskChangedV2Topic.valueSchema.parse({
     ...envelope(),
+    schemaVersion: 2,
     payload: {
       segmentId,
       previousLevel: 'high',
       level: 'very_high',
-      score: 80,
+      score: 0.52,
+      alarm: 'red',
       revision: 1,
       factors: [
-        { factor: 'exposure', value: 30 },
-        { factor: 'hazard:flooded_road', value: 50 },
+        { factor: 'traffic', value: 0.83 },
+        { factor: 'hazard', value: 2.2, detail: 'critical flooded road open', hazardCategory: 'flooded_road' },
+        { factor: 'severity', value: 0.12 },
       ],
+      modelVersion: '2.0.0',
       ...over,
     },
   });
