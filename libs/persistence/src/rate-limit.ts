@@ -3,7 +3,7 @@ import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerStorage
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { AppError } from '@roadloop/http';
 import { Redis } from 'ioredis';
-import { RedisOptions, closeRedis, createRedis } from './redis';
+import { RedisOptions, closeRedis, createRedis, waitForRedis } from './redis';
 
 /** At most `limit` requests per `windowS` seconds; a caller over it waits out the rest of the window. */
 export interface RateLimit {
@@ -65,11 +65,15 @@ export class RateLimitModule {
       module: RateLimitModule,
       imports: [
         ThrottlerModule.forRootAsync({
-          useFactory: () => ({
-            // Named `default`, so that the guard answers with a plain `Retry-After` header (seconds).
-            throttlers: [{ name: 'default', limit: options.limit.limit, ttl: options.limit.windowS * 1000 }],
-            storage: new FailOpenStorage(new ThrottlerStorageRedisService(client())),
-          }),
+          // The first requests are counted too: wait (bounded) for the connection, which refuses commands until then.
+          useFactory: async () => {
+            await waitForRedis(client());
+            return {
+              // Named `default`, so that the guard answers with a plain `Retry-After` header (seconds).
+              throttlers: [{ name: 'default', limit: options.limit.limit, ttl: options.limit.windowS * 1000 }],
+              storage: new FailOpenStorage(new ThrottlerStorageRedisService(client())),
+            };
+          },
         }),
       ],
       providers: [{ provide: RATE_LIMIT_REDIS, useFactory: client }, RateLimitLifecycle],
