@@ -35,6 +35,8 @@ import { SpatialQueryRepository } from './queries/spatial-query.repository';
 import { SegmentFeatureCache } from './queries/segment-feature.cache';
 import { SpatialQueryService } from './queries/spatial-query.service';
 import { ReportQueriesController } from './queries/report-queries.controller';
+import { HazardTrackingController } from './hazards/hazard-tracking.controller';
+import { HazardTrackingRepository } from './hazards/hazard-tracking.repository';
 import { ReportQueryService } from './queries/report-query.service';
 import { EffectivenessController } from './effectiveness/effectiveness.controller';
 import { EffectivenessRepository } from './effectiveness/effectiveness.repository';
@@ -106,7 +108,7 @@ export class AppModule {
           ],
         }),
       ],
-      controllers: [SegmentsController, SpatialQueriesController, ReportQueriesController, EffectivenessController, OpenApiController],
+      controllers: [SegmentsController, SpatialQueriesController, ReportQueriesController, HazardTrackingController, EffectivenessController, OpenApiController],
       providers: [
         { provide: RISK_CONFIG, useValue: config },
         ...RISK_REPOSITORIES,
@@ -116,6 +118,7 @@ export class AppModule {
         SpatialQueryService,
         SegmentFeatureCache,
         ReportQueryService,
+        HazardTrackingRepository,
         EffectivenessRepository,
         EffectivenessService,
         SegmentJurisdictionService,
