@@ -29,6 +29,8 @@ export interface HazardSearch {
   area: SearchArea;
   status?: readonly HazardStatus[];
   category?: readonly HazardCategory[];
+  from?: Date;
+  to?: Date;
   limit: number;
   cursor?: PageCursor;
 }
@@ -215,6 +217,8 @@ export class HazardRepository {
     const where = ['true', ...areaConditions('location', q.area, p), ...keysetConditions('reported_at', q.cursor, p)];
     if (q.status?.length) where.push(`status = ANY(${p(q.status)}::text[])`);
     if (q.category?.length) where.push(`category = ANY(${p(q.category)}::text[])`);
+    if (q.from) where.push(`reported_at >= ${p(q.from.toISOString())}`);
+    if (q.to) where.push(`reported_at <= ${p(q.to.toISOString())}`);
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT ${COLUMNS} FROM hazard WHERE ${where.join(' AND ')} ORDER BY reported_at DESC, id DESC LIMIT ${p(q.limit + 1)}`,
       values,

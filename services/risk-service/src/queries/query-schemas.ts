@@ -160,12 +160,18 @@ export const HAZARD_STATUSES = ['open', 'resolved', 'duplicate'] as const;
 const hazardFilterShape = {
   status: listOf(HAZARD_STATUSES).optional(),
   category: listOf(HAZARD_CATEGORIES).optional(),
+  /** Reported at or after / at or before. */
+  from: instant.optional(),
+  to: instant.optional(),
   ...reportPaging,
   format,
 };
+const fromNotAfterTo = (q: { from?: Date; to?: Date }, ctx: z.RefinementCtx) => {
+  if (q.from && q.to && q.from > q.to) ctx.addIssue({ code: 'custom', path: ['from'], message: 'from must not be after to' });
+};
 
-export const hazardsQuerySchema = z.object({ bbox: bboxSchema.optional(), ...hazardFilterShape }).strict();
-export const hazardsWithinQuerySchema = z.object(hazardFilterShape).strict();
+export const hazardsQuerySchema = z.object({ bbox: bboxSchema.optional(), ...hazardFilterShape }).strict().superRefine(fromNotAfterTo);
+export const hazardsWithinQuerySchema = z.object(hazardFilterShape).strict().superRefine(fromNotAfterTo);
 export type HazardsQuery = z.infer<typeof hazardsQuerySchema>;
 
 export const accidentsQuerySchema = z

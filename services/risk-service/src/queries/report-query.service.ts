@@ -59,7 +59,7 @@ export class ReportQueryService {
   ) {}
 
   async hazardsIn(q: Omit<HazardsQuery, 'bbox'>, area: SearchArea): Promise<Page> {
-    const rows = await this.hazards.search({ area, status: q.status, category: q.category, limit: q.limit, cursor: q.cursor });
+    const rows = await this.hazards.search({ area, status: q.status, category: q.category, from: q.from, to: q.to, limit: q.limit, cursor: q.cursor });
     return paged(rows, q.limit, (h) => h.reportedAt, (page, page_) =>
       q.format === 'csv'
         ? csvOf(HAZARD_CSV_COLUMNS, page.map((h) => ({ ...hazardProperties(h), lon: h.lon, lat: h.lat })))

@@ -88,6 +88,15 @@ describe('hazard, accident, unmatched and effectiveness queries', () => {
     expect(fieldsOf(accidentsQuerySchema, { from: '2026-02-01', to: '2026-01-01' })).toEqual(['from']);
     expect(parseOrThrow(accidentsQuerySchema, { from: '2026-01-01', to: '2026-02-01T00:00:00+01:00' }).to).toEqual(new Date('2026-01-31T23:00:00Z'));
   });
+
+  it('filters hazards by when they were reported', () => {
+    expect(parseOrThrow(hazardsQuerySchema, { from: '2026-01-01', to: '2026-02-01T00:00:00+01:00' })).toMatchObject({
+      from: new Date('2026-01-01T00:00:00Z'),
+      to: new Date('2026-01-31T23:00:00Z'),
+    });
+    expect(fieldsOf(hazardsQuerySchema, { from: '2026-02-01', to: '2026-01-01' })).toEqual(['from']);
+    expect(fieldsOf(hazardsWithinQuerySchema, { to: 'tomorrow' })).toEqual(['to']);
+  });
 });
 
 describe('effectiveness queries', () => {
