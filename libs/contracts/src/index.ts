@@ -1,6 +1,7 @@
 export * from './contract';
 export * from './envelope';
 export * from './decode';
+export * from './published';
 export * from './text';
 export * from './topics/accident-reported.topic';
 export * from './topics/dead-letter.topic';

@@ -7,6 +7,7 @@ import { RateLimitModule } from '@roadloop/persistence';
 import { AccidentsController } from './accidents/accidents.controller';
 import { AccidentsService } from './accidents/accidents.service';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
+import { ContractsController } from './contracts.controller';
 import { ForwardingController } from './forwarding/forwarding.controller';
 import { HazardsController } from './hazards/hazards.controller';
 import { HazardsService } from './hazards/hazards.service';
@@ -44,7 +45,7 @@ export class AppModule {
         }),
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
-      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, I18nController, OpenApiController],
+      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, I18nController, OpenApiController, ContractsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }
