@@ -83,6 +83,9 @@ describe(verifyToken.name, () => {
     ['a non-numeric exp', { ...validClaims, exp: 'tomorrow' }, 'TOKEN_BAD_CLAIMS'],
     ['an unknown role', { ...validClaims, role: 'root' }, 'TOKEN_BAD_CLAIMS'],
     ['a crew token without crewId', { ...validClaims, role: 'crew' }, 'TOKEN_BAD_CLAIMS'],
+    ['a NUL in sub', { ...validClaims, sub: 'ali\u0000ce' }, 'TOKEN_BAD_CLAIMS'],
+    ['an unpaired surrogate in sub', { ...validClaims, sub: 'alice\ud800' }, 'TOKEN_BAD_CLAIMS'],
+    ['a NUL in crewId', { ...validClaims, role: 'crew', crewId: 'crew-1\u0000' }, 'TOKEN_BAD_CLAIMS'],
     ['a future nbf', { ...validClaims, nbf: validClaims.exp }, 'TOKEN_NOT_YET_VALID'],
   ])('refuses a token with %s', async (_, claims, code) => {
     expect(await codeOf(() => verifyToken(forge({ alg: 'HS256', typ: 'JWT' }, claims), options, now))).toBe(code);

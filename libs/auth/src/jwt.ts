@@ -1,5 +1,6 @@
 import { JWTPayload, SignJWT, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
+import { storableString } from '@roadloop/contracts';
 import { AppError } from '@roadloop/http';
 import { AuthOptions } from './auth.config';
 import { Principal, ROLES, Role } from './roles';
@@ -26,9 +27,10 @@ export class TokenError extends AppError {
 
 const claimsSchema = z
   .object({
-    sub: z.string().min(1).max(200),
+    // Both become stored text (task actors, crew filters): what PostgreSQL cannot store is a bad token, not a 500 later.
+    sub: storableString().min(1).max(200),
     role: z.enum(ROLES),
-    crewId: z.string().min(1).max(100).optional(),
+    crewId: storableString().min(1).max(100).optional(),
     iss: z.string(),
     aud: z.union([z.string(), z.array(z.string())]),
     exp: z.number().int(),

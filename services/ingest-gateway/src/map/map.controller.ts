@@ -2,6 +2,7 @@ import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { dirname, join, resolve } from 'node:path';
 import { riskLegend } from '@roadloop/geo';
+import { sendFrom } from '../static/send-from';
 
 /** The page's own files, in the source tree beside `src/` and `dist/` (nothing is copied at build time). */
 export const MAP_PUBLIC_DIR = resolve(__dirname, '..', '..', 'public', 'map');
@@ -46,19 +47,9 @@ export class MapController {
     const path = Array.isArray(raw) ? raw.join('/') : raw;
     if (path === '' || path === 'index.html') return this.page(res);
     if (path.startsWith(VENDOR_PREFIX)) {
-      sendFrom(LEAFLET_DIST_DIR, path.slice(VENDOR_PREFIX.length), res, { 'cache-control': 'public, max-age=86400' });
+      sendFrom(LEAFLET_DIST_DIR, path.slice(VENDOR_PREFIX.length), res, { 'cache-control': 'public, max-age=86400' }, `/map/${path}`);
     } else {
-      sendFrom(MAP_PUBLIC_DIR, path, res, { 'cache-control': 'no-cache' });
+      sendFrom(MAP_PUBLIC_DIR, path, res, { 'cache-control': 'no-cache' }, `/map/${path}`);
     }
   }
-}
-
-/** Sends a file under `root`; `send` refuses paths that leave it (`..`) and dotfiles. */
-function sendFrom(root: string, path: string, res: Response, headers: Record<string, string>): void {
-  res.sendFile(path, { root, dotfiles: 'deny', headers: { 'x-content-type-options': 'nosniff', ...headers } }, (err?: Error & { status?: number }) => {
-    if (!err || res.headersSent) return;
-    const status = err.status === 403 || err.status === 404 ? 404 : 500;
-    const found = status === 404 ? { error: 'NOT_FOUND', message: `no file /map/${path}` } : { error: 'FILE_UNREADABLE', message: 'the file could not be read' };
-    res.status(status).json({ statusCode: status, ...found });
-  });
 }
