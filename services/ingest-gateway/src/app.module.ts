@@ -10,11 +10,14 @@ import { GATEWAY_CONFIG, GatewayConfig } from './config';
 import { ContractsController } from './contracts.controller';
 import { ForwardingController } from './forwarding/forwarding.controller';
 import { HazardsController } from './hazards/hazards.controller';
+import { HazardTrackingService } from './hazards/hazard-tracking.service';
 import { HazardsService } from './hazards/hazards.service';
 import { I18nController } from './i18n/i18n.controller';
 import { LiveFeedService } from './live/live-feed.service';
 import { LiveController } from './live/live.controller';
 import { MapController } from './map/map.controller';
+import { Open311Controller } from './open311/open311.controller';
+import { Open311Service } from './open311/open311.service';
 import { OpenApiController } from './openapi.controller';
 import { UpstreamClient } from './upstream.client';
 
@@ -45,8 +48,8 @@ export class AppModule {
         }),
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
-      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, I18nController, OpenApiController, ContractsController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, AccidentsService, UpstreamClient, LiveFeedService],
+      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, I18nController, Open311Controller, OpenApiController, ContractsController],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, HazardTrackingService, Open311Service, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }
 }

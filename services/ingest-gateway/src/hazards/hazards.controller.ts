@@ -1,12 +1,16 @@
-import { Body, Controller, Headers, HttpCode, Post, Req, UseGuards } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
 import { ClientAddressRateLimitGuard } from '@roadloop/persistence';
 import { correlationFrom } from '../correlation';
+import { HazardTracking, HazardTrackingService } from './hazard-tracking.service';
 import { Accepted, HazardsService } from './hazards.service';
 import { MaybeSignedInRequest, OptionalPrincipalGuard } from './optional-principal.guard';
 
 @Controller('v1/hazards')
 export class HazardsController {
-  constructor(private readonly hazards: HazardsService) {}
+  constructor(
+    private readonly hazards: HazardsService,
+    private readonly tracking: HazardTrackingService,
+  ) {}
 
   /** Anyone reports; anonymous reports are limited per client address, signed-in ones are not. */
   @Post()
@@ -14,5 +18,14 @@ export class HazardsController {
   @UseGuards(OptionalPrincipalGuard, ClientAddressRateLimitGuard)
   report(@Body() body: unknown, @Req() req: MaybeSignedInRequest, @Headers('x-correlation-id') correlation?: string): Promise<Accepted> {
     return this.hazards.report(body, correlationFrom(correlation), req.principal);
+  }
+
+  /**
+   * A report's progress for whoever holds its id, the tracking code its reporter was given: no
+   * token needed (the other reads of hazards, forwarded, need one).
+   */
+  @Get(':id/status')
+  status(@Param('id') id: string): Promise<HazardTracking> {
+    return this.tracking.status(id);
   }
 }

@@ -1,0 +1,43 @@
+import { Injectable } from '@nestjs/common';
+import { z } from 'zod';
+import { AppError, parseOrThrow } from '@roadloop/http';
+import { UpstreamClient } from '../upstream.client';
+
+/** A report's progress as the risk service tells it (see its `HazardTracking`). */
+export interface HazardTracking {
+  hazardId: string;
+  stage: 'received' | 'matched' | 'linked' | 'fixed';
+  placement: 'pending' | 'on_road' | 'off_road';
+  category: string;
+  severity: string;
+  lon: number;
+  lat: number;
+  description: string | null;
+  photoUrls: string[];
+  reportedAt: string;
+  updatedAt: string;
+  duplicate: boolean;
+  road: { segmentId: string; name: string | null; roadClass: string | null; jurisdiction: string | null } | null;
+  task: { countermeasure: string; status: string; updatedAt: string } | null;
+  resolvedAt: string | null;
+}
+
+export const hazardIdOf = (id: unknown, field = 'id'): string => parseOrThrow(z.object({ [field]: z.uuid() }), { [field]: id }, 'path')[field] as string;
+
+/**
+ * Reads a report's progress from the risk service for anyone holding its id (the tracking code):
+ * no token is passed on, and the route there answers for that one report only.
+ */
+@Injectable()
+export class HazardTrackingService {
+  constructor(private readonly upstream: UpstreamClient) {}
+
+  async status(id: string, field = 'id'): Promise<HazardTracking> {
+    const hazardId = hazardIdOf(id, field);
+    const { status, body } = await this.upstream.forward('risk', 'GET', `/v1/hazards/${hazardId}/status`);
+    if (status === 200) return body as HazardTracking;
+    const message = (body as { message?: unknown } | null)?.message;
+    if (status === 404) throw new AppError('not_found', 'HAZARD_NOT_FOUND', typeof message === 'string' ? message : `no hazard ${hazardId}`);
+    throw new AppError('unavailable', 'UPSTREAM_FAILED', `the risk service answered ${status}${typeof message === 'string' ? `: ${message}` : ''}`);
+  }
+}
