@@ -6,6 +6,8 @@ import { KafkaModule } from '@roadloop/kafka';
 import { PersistenceModule } from '@roadloop/persistence';
 import { Clock, SystemClock } from './clock';
 import { TASK_CONFIG, TaskConfig } from './config';
+import { CrewQueueRepository } from './crews/crew-queue.repository';
+import { CrewQueue } from './crews/crew-queue.service';
 import { OpenApiController } from './health/openapi.controller';
 import { DailyIndexController } from './jurisdictions/daily-index.controller';
 import { DailyIndexRecorder } from './jurisdictions/daily-index.recorder';
@@ -57,6 +59,8 @@ export const CORE_PROVIDERS = [
   JurisdictionRepository,
   SegmentJurisdictionRepository,
   SegmentJurisdictionService,
+  CrewQueueRepository,
+  CrewQueue,
   TaskLedger,
   AssignmentService,
   JurisdictionService,

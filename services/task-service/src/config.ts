@@ -45,6 +45,16 @@ export const taskConfigSchema = z
     DAILY_INDEX_MAX_AGE_DAYS: z.coerce.number().int().min(1).max(3660).default(730),
     /** How often the service records today's live index rows and freezes the days that ended, ms. */
     DAILY_INDEX_RECORD_MS: z.coerce.number().int().min(1_000).max(86_400_000).default(900_000),
+    /** Released works tasks a crew holds at most (a crew's own capacity overrides it); more wait in its queue. */
+    CREW_WORKS_CAPACITY: z.coerce.number().int().min(1).max(10_000).default(20),
+    /** Released surveys a crew holds at most, counted apart from works. */
+    CREW_SURVEY_CAPACITY: z.coerce.number().int().min(1).max(10_000).default(10),
+    /** The crew that gets tasks outside every jurisdiction (or in one without a crew); empty: they wait for a dispatcher. */
+    DEFAULT_CREW_ID: z
+      .string()
+      .regex(/^([A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/, 'a crew id (letters, digits, . _ -)')
+      .optional()
+      .transform((v) => v || undefined),
     /** Whether a segment profile (published on import) can open a mandatory guardrail task. */
     MANDATORY_PROTECTION_ENABLED: booleanFlag.default(true),
     /** Road classes the rule applies to; tertiary and above by default (see README). */

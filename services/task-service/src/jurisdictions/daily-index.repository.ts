@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { OPEN_STATUSES, WORK_PENDING_STATUSES } from '../tasks/task-lifecycle';
+import { OPEN_STATUSES, onSlaClockSql } from '../tasks/task-lifecycle';
 import { IndexFacts } from './daily-index';
 import { WorkloadCounts } from './jurisdiction-status';
 
 const list = (statuses: readonly string[]) => statuses.map((s) => `'${s}'`).join(', ');
 const OPEN_SQL = list(OPEN_STATUSES);
-const PENDING_SQL = list(WORK_PENDING_STATUSES);
+/** On the SLA clock at the time (by its status then; a task in a crew's queue is not). */
+const ON_CLOCK = onSlaClockSql('st.status', 't.crew_id');
 
 /** One jurisdiction at one instant: the end of a past day, or now for today. */
 export interface IndexTarget {
@@ -72,9 +73,9 @@ export class DailyIndexRepository {
             WHERE segs.jurisdiction_id = q.jurisdiction_id) rd
          CROSS JOIN LATERAL (
            SELECT count(*) FILTER (WHERE st.status IN (${OPEN_SQL}))::int AS open,
-                  count(*) FILTER (WHERE st.status IN (${PENDING_SQL}) AND t.due_at < q.at)::int AS overdue,
-                  count(*) FILTER (WHERE st.status IN (${PENDING_SQL}) AND t.due_at < q.at AND t.priority = 'p1')::int AS overdue_p1,
-                  count(*) FILTER (WHERE st.status IN (${PENDING_SQL}) AND t.due_at >= q.at
+                  count(*) FILTER (WHERE ${ON_CLOCK} AND t.due_at < q.at)::int AS overdue,
+                  count(*) FILTER (WHERE ${ON_CLOCK} AND t.due_at < q.at AND t.priority = 'p1')::int AS overdue_p1,
+                  count(*) FILTER (WHERE ${ON_CLOCK} AND t.due_at >= q.at
                                      AND t.due_at <= q.at + make_interval(secs => $4 * 3600))::int AS due_soon,
                   count(*) FILTER (WHERE t.status IN (${OPEN_SQL}) AND t.crew_id IS NULL)::int AS unassigned_now
              FROM task t

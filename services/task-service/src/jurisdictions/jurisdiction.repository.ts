@@ -13,6 +13,11 @@ export interface CrewRecord {
   name: string;
   jurisdictionId: string;
   openTasks: number;
+  /** The crew's own capacity of released works tasks and of surveys; null: the service's default. */
+  worksCapacity: number | null;
+  surveyCapacity: number | null;
+  /** Open tasks waiting in the crew's queue (not released yet). */
+  queuedTasks: number;
 }
 
 /** Owns `jurisdiction` and `crew`. */
@@ -65,12 +70,19 @@ export class JurisdictionRepository {
     return rows[0]?.id ?? null;
   }
 
-  async upsertCrew(id: string, name: string, jurisdictionId: string, scope?: TxScope): Promise<boolean> {
+  async upsertCrew(
+    id: string,
+    name: string,
+    jurisdictionId: string,
+    capacity: { works: number | null; survey: number | null } = { works: null, survey: null },
+    scope?: TxScope,
+  ): Promise<boolean> {
     const [row] = await managerOf(this.dataSource, scope).query(
-      `INSERT INTO crew (id, name, jurisdiction_id) VALUES ($1, $2, $3)
-       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, jurisdiction_id = EXCLUDED.jurisdiction_id, updated_at = now()
+      `INSERT INTO crew (id, name, jurisdiction_id, works_capacity, survey_capacity) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO UPDATE SET name = EXCLUDED.name, jurisdiction_id = EXCLUDED.jurisdiction_id,
+              works_capacity = EXCLUDED.works_capacity, survey_capacity = EXCLUDED.survey_capacity, updated_at = now()
        RETURNING (xmax = 0) AS inserted`,
-      [id, name, jurisdictionId],
+      [id, name, jurisdictionId, capacity.works, capacity.survey],
     );
     return Boolean(row.inserted);
   }
@@ -96,13 +108,22 @@ export class JurisdictionRepository {
 
   private async crews(where: string, params: unknown[], scope?: TxScope): Promise<CrewRecord[]> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT c.id, c.name, c.jurisdiction_id,
+      `SELECT c.id, c.name, c.jurisdiction_id, c.works_capacity, c.survey_capacity,
               (SELECT count(*) FROM task t WHERE t.crew_id = c.id
-                  AND t.status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix'))::int AS open_tasks
+                  AND t.status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix'))::int AS open_tasks,
+              (SELECT count(*) FROM task t WHERE t.crew_id = c.id AND t.status = 'created')::int AS queued_tasks
          FROM crew c WHERE ${where} ORDER BY c.id`,
       params,
     );
-    return rows.map((r) => ({ id: String(r.id), name: String(r.name), jurisdictionId: String(r.jurisdiction_id), openTasks: Number(r.open_tasks) }));
+    return rows.map((r) => ({
+      id: String(r.id),
+      name: String(r.name),
+      jurisdictionId: String(r.jurisdiction_id),
+      openTasks: Number(r.open_tasks),
+      worksCapacity: r.works_capacity === null ? null : Number(r.works_capacity),
+      surveyCapacity: r.survey_capacity === null ? null : Number(r.survey_capacity),
+      queuedTasks: Number(r.queued_tasks),
+    }));
   }
 }
 

@@ -23,7 +23,12 @@ export const putJurisdictionSchema = z
   .object({ name: storableString().trim().min(1).max(200), geometry: jurisdictionGeometrySchema })
   .strict();
 
-export const putCrewSchema = z.object({ name: storableString().trim().min(1).max(200), jurisdictionId: refIdSchema }).strict();
+/** A crew's capacity of released tasks of a class; omitted or null: the service's default. */
+const capacity = z.number().int().min(1).max(10_000).nullable().optional();
+
+export const putCrewSchema = z
+  .object({ name: storableString().trim().min(1).max(200), jurisdictionId: refIdSchema, worksCapacity: capacity, surveyCapacity: capacity })
+  .strict();
 
 /** One feature of the CLI's FeatureCollection: `properties.id` and `properties.name`. */
 export const jurisdictionFeatureSchema = z.object({

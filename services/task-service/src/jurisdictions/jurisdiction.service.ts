@@ -88,28 +88,35 @@ export class JurisdictionService {
   }
 
   /**
-   * Creates or replaces a crew. Tasks of its jurisdiction that were waiting for a crew are routed
-   * now (balanced over every crew of the jurisdiction), so work opened before the crews were set up
-   * is not left unassigned.
+   * Creates or replaces a crew (with its own capacity, or the service's default). Tasks of its
+   * jurisdiction that were waiting for a crew are routed now (balanced over every crew of the
+   * jurisdiction) — and, for the region's default crew, every task outside all jurisdictions or in one
+   * without a crew — so
+   * work opened before the crews were set up is not left unassigned; a raised capacity releases
+   * queued work at once.
    */
   async putCrew(
     id: string,
     name: string,
     jurisdictionId: string,
-  ): Promise<{ id: string; name: string; jurisdictionId: string; created: boolean; assignedWaitingTasks: number }> {
+    capacity: { works?: number | null; survey?: number | null } = {},
+  ): Promise<{ id: string; name: string; jurisdictionId: string; created: boolean; assignedWaitingTasks: number; releasedQueuedTasks: number }> {
     if (!(await this.jurisdictions.find(jurisdictionId))) {
       throw new TaskException('JURISDICTION_NOT_FOUND', `no jurisdiction ${jurisdictionId}`, [{ field: 'jurisdictionId', message: 'no such jurisdiction' }]);
     }
-    const created = await this.jurisdictions.upsertCrew(id, name, jurisdictionId);
-    const assignedWaitingTasks = await this.tx.run(async (scope) => {
-      let assigned = 0;
-      for (const waiting of await this.tasks.lockUnassignedIn(jurisdictionId, scope)) {
-        const routed = await this.assignment.autoAssign(waiting, `crew-${id}`, scope);
-        if (routed.crewId) assigned++;
+    const created = await this.jurisdictions.upsertCrew(id, name, jurisdictionId, { works: capacity.works ?? null, survey: capacity.survey ?? null });
+    const correlationId = `crew-${id}`;
+    const { assigned, released } = await this.tx.run(async (scope) => {
+      let routed = 0;
+      const waiting = [...(await this.tasks.lockUnassignedIn(jurisdictionId, scope))];
+      if (id === this.config.DEFAULT_CREW_ID) waiting.push(...(await this.tasks.lockUnassignedWithoutCrew(scope)));
+      for (const task of waiting) {
+        if ((await this.assignment.autoAssign(task, correlationId, scope)).crewId) routed++;
       }
-      return assigned;
+      return { assigned: routed, released: (await this.assignment.releaseQueued(id, correlationId, scope)).length };
     });
-    return { id, name, jurisdictionId, created, assignedWaitingTasks };
+    if (assigned || released) this.outbox?.nudge();
+    return { id, name, jurisdictionId, created, assignedWaitingTasks: assigned, releasedQueuedTasks: released };
   }
 
   listCrews(jurisdictionId?: string): Promise<CrewRecord[]> {

@@ -47,8 +47,8 @@ export class CrewsController {
   @Put(':id')
   @Roles('admin')
   put(@Param('id') id: string, @Body() body: unknown) {
-    const { name, jurisdictionId } = parseOrThrow(putCrewSchema, bodyOf(body));
-    return this.jurisdictions.putCrew(refIdOf(id), name, jurisdictionId);
+    const { name, jurisdictionId, worksCapacity, surveyCapacity } = parseOrThrow(putCrewSchema, bodyOf(body));
+    return this.jurisdictions.putCrew(refIdOf(id), name, jurisdictionId, { works: worksCapacity, survey: surveyCapacity });
   }
 
   @Get()

@@ -1,9 +1,11 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { TaskChange, TaskChanged, taskChangedTopic } from '@roadloop/contracts';
 import { TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
 import { TASK_CONFIG, TaskConfig } from '../config';
+import { CrewQueue } from '../crews/crew-queue.service';
+import { freedSlot } from '../crews/work-class';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { outgoingEvent } from '../outbox/outgoing-event';
 import { TaskException } from './task.exception';
@@ -32,6 +34,8 @@ export class TaskLedger {
     private readonly outbox: OutboxRepository,
     private readonly clock: Clock,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+    /** Crew capacity: a change that frees a crew's slot releases its queued work in the same transaction. */
+    @Optional() private readonly crewQueue?: CrewQueue,
   ) {}
 
   /** Inserts a new task (version 1) unless an open one exists for its segment and countermeasure. */
@@ -53,6 +57,10 @@ export class TaskLedger {
       version: task.version + 1,
       updatedAt: now,
     };
+    // Release (a created task's first assignment) starts the SLA clock: the same hours from now.
+    if (action === 'assign' && task.status === 'created' && ctx.patch?.dueAt === undefined) {
+      updated.dueAt = new Date(now.getTime() + task.dueAt.getTime() - task.createdAt.getTime());
+    }
     if (ctx.reason !== undefined && action !== 'escalate') updated.statusReason = ctx.reason;
     if (action === 'accept') updated.acceptedAt = now;
     if (action === 'submit') updated.submittedAt = now;
@@ -61,6 +69,7 @@ export class TaskLedger {
     if (['verified', 'cancelled', 'duplicate', 'unable_to_fix'].includes(step.to)) updated.closedAt = now;
     await this.tasks.update(updated, task.version, scope);
     await this.record(updated, task.status, step.change, ctx, scope);
+    if (this.crewQueue && freedSlot(task, updated)) await this.crewQueue.releaseNext(task.crewId!, this, ctx.correlationId, scope);
     return updated;
   }
 

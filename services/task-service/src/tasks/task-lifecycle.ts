@@ -48,6 +48,21 @@ export const WORK_PENDING_STATUSES: readonly TaskStatus[] = ['created', 'assigne
 
 export const isOpen = (status: TaskStatus) => OPEN_STATUSES.includes(status);
 
+/**
+ * A task in a crew's queue: created, held by a crew, not released yet (the crew was at capacity).
+ * Its SLA clock starts at release, so it is never overdue while it waits.
+ */
+export const isQueued = (task: { status: TaskStatus; crewId: string | null }) => task.status === 'created' && task.crewId !== null;
+
+/**
+ * SQL: whether a task whose status is `status` and crew `crew` (column expressions) is on the SLA
+ * clock — released work the crew still owes, or work that waits for any crew at all; a queued task is not.
+ */
+export function onSlaClockSql(status: string, crew: string): string {
+  const pending = WORK_PENDING_STATUSES.map((s) => `'${s}'`).join(', ');
+  return `(${status} IN (${pending}) AND NOT (${status} = 'created' AND ${crew} IS NOT NULL))`;
+}
+
 export type Transition = { ok: true; to: TaskStatus; change: TaskChange } | { ok: false; reason: string };
 
 const TABLE: Record<TaskAction, Partial<Record<TaskStatus, { to: TaskStatus; change: TaskChange }>>> = {

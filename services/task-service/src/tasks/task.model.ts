@@ -1,5 +1,5 @@
 import { Countermeasure, TaskStatus } from '@roadloop/contracts';
-import { WORK_PENDING_STATUSES } from './task-lifecycle';
+import { WORK_PENDING_STATUSES, isQueued } from './task-lifecycle';
 import { TaskPriority, TaskRule, TaskSide } from './task-rules';
 
 /** A rectification task as the service holds it. */
@@ -101,8 +101,8 @@ export interface LocatedTask {
 }
 
 /** Overdue: past due while the crew still owes the fix (a submitted fix waits for the inspector, not the crew). */
-export function isOverdue(task: Pick<TaskRecord, 'status' | 'dueAt'>, now: Date): boolean {
-  return WORK_PENDING_STATUSES.includes(task.status) && task.dueAt.getTime() < now.getTime();
+export function isOverdue(task: Pick<TaskRecord, 'status' | 'dueAt' | 'crewId'>, now: Date): boolean {
+  return WORK_PENDING_STATUSES.includes(task.status) && !isQueued(task) && task.dueAt.getTime() < now.getTime();
 }
 
 /** The JSON shape of a task in the HTTP API. */
@@ -129,6 +129,8 @@ export function taskView(task: TaskRecord, now: Date) {
     riskScore: task.riskScore,
     dueAt: task.dueAt.toISOString(),
     overdue: isOverdue(task, now),
+    /** Waiting in its crew's queue (the crew is at capacity): released in priority order as work completes. */
+    queued: isQueued(task),
     escalated: task.escalatedAt !== null,
     escalatedAt: iso(task.escalatedAt),
     acceptedAt: iso(task.acceptedAt),

@@ -1,12 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource, EntityManager } from 'typeorm';
 import { TxScope, managerOf } from '@roadloop/persistence';
-import { CLOSED_STATUSES, OPEN_STATUSES, WORK_PENDING_STATUSES } from './task-lifecycle';
+import { CLOSED_STATUSES, OPEN_STATUSES, onSlaClockSql } from './task-lifecycle';
 import { EvidenceRecord, HistoryEntry, LocatedTask, TaskFilter, TaskRecord } from './task.model';
 
 const CLOSED_SQL = CLOSED_STATUSES.map((s) => `'${s}'`).join(', ');
 const OPEN_SQL = OPEN_STATUSES.map((s) => `'${s}'`).join(', ');
-const PENDING_SQL = WORK_PENDING_STATUSES.map((s) => `'${s}'`).join(', ');
+/** On the SLA clock (released or waiting for any crew; not queued): what can be overdue. */
+const ON_CLOCK = onSlaClockSql('status', 'crew_id');
+const T_ON_CLOCK = onSlaClockSql('t.status', 't.crew_id');
 /** A task's creation time in whole microseconds since 1970 (exact: `extract` gives numeric). */
 const CREATED_US = `(extract(epoch FROM t.created_at) * 1000000)::bigint`;
 
@@ -128,6 +130,16 @@ export class TaskRepository {
     return rows.map(toRecord);
   }
 
+  /** Open tasks waiting for a crew outside every jurisdiction or in one without a crew, oldest first, locked for routing. */
+  async lockUnassignedWithoutCrew(scope: TxScope): Promise<TaskRecord[]> {
+    const rows: Row[] = await this.m(scope).query(
+      `SELECT * FROM task t WHERE t.crew_id IS NULL AND t.status IN ('created', 'reopened')
+          AND (t.jurisdiction_id IS NULL OR NOT EXISTS (SELECT 1 FROM crew c WHERE c.jurisdiction_id = t.jurisdiction_id))
+        ORDER BY t.created_at, t.id FOR UPDATE OF t`,
+    );
+    return rows.map(toRecord);
+  }
+
   async hasRuleTask(segmentId: string, rule: string, countermeasure: string, scope: TxScope): Promise<boolean> {
     const rows: unknown[] = await this.m(scope).query(
       `SELECT 1 FROM task WHERE segment_id = $1 AND rule = $2 AND countermeasure = $3 LIMIT 1`,
@@ -139,7 +151,7 @@ export class TaskRepository {
   /** Overdue tasks not escalated yet; SKIP LOCKED lets several replicas escalate side by side. */
   async lockOverdueUnescalated(now: Date, limit: number, scope: TxScope): Promise<TaskRecord[]> {
     const rows: Row[] = await this.m(scope).query(
-      `SELECT * FROM task WHERE escalated_at IS NULL AND status IN (${PENDING_SQL}) AND due_at < $1
+      `SELECT * FROM task WHERE escalated_at IS NULL AND ${ON_CLOCK} AND due_at < $1
         ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
     );
@@ -166,8 +178,8 @@ export class TaskRepository {
     if (filter.jurisdictionId) add((p) => `t.jurisdiction_id = ${p}`, filter.jurisdictionId);
     if (filter.crewId) add((p) => `t.crew_id = ${p}`, filter.crewId);
     if (filter.priority) add((p) => `t.priority = ${p}`, filter.priority);
-    if (filter.overdue === true) add((p) => `(t.status IN (${PENDING_SQL}) AND t.due_at < ${p})`, now);
-    if (filter.overdue === false) add((p) => `NOT (t.status IN (${PENDING_SQL}) AND t.due_at < ${p})`, now);
+    if (filter.overdue === true) add((p) => `(${T_ON_CLOCK} AND t.due_at < ${p})`, now);
+    if (filter.overdue === false) add((p) => `NOT (${T_ON_CLOCK} AND t.due_at < ${p})`, now);
     if (filter.bbox) {
       const box = (p: string) => `ST_MakeEnvelope((${p}::float8[])[1], (${p}::float8[])[2], (${p}::float8[])[3], (${p}::float8[])[4], 4326)`;
       add((p) => `s.geom && ${box(p)} AND ST_Intersects(ST_LineInterpolatePoint(s.geom, 0.5), ${box(p)})`, filter.bbox);
@@ -199,7 +211,7 @@ export class TaskRepository {
     const rows: Row[] = await this.dataSource.query(
       `SELECT priority,
               count(*) FILTER (WHERE status IN (${OPEN_SQL}))::int AS open,
-              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at < $1)::int AS overdue,
+              count(*) FILTER (WHERE ${ON_CLOCK} AND due_at < $1)::int AS overdue,
               count(*) FILTER (WHERE status IN (${OPEN_SQL}) AND crew_id IS NULL)::int AS unassigned
          FROM task GROUP BY priority ORDER BY priority`,
       [now],
@@ -211,9 +223,9 @@ export class TaskRepository {
     const rows: Row[] = await this.dataSource.query(
       `SELECT jurisdiction_id,
               count(*) FILTER (WHERE status IN (${OPEN_SQL}))::int AS open,
-              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at < $1)::int AS overdue,
-              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at < $1 AND priority = 'p1')::int AS overdue_p1,
-              count(*) FILTER (WHERE status IN (${PENDING_SQL}) AND due_at >= $1
+              count(*) FILTER (WHERE ${ON_CLOCK} AND due_at < $1)::int AS overdue,
+              count(*) FILTER (WHERE ${ON_CLOCK} AND due_at < $1 AND priority = 'p1')::int AS overdue_p1,
+              count(*) FILTER (WHERE ${ON_CLOCK} AND due_at >= $1
                                  AND due_at <= $1 + make_interval(secs => $2 * 3600))::int AS due_soon
          FROM task
         WHERE jurisdiction_id IS NOT NULL AND ($3::text IS NULL OR jurisdiction_id = $3)
