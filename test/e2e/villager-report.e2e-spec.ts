@@ -140,7 +140,7 @@ describe('villager reporting page and Open311', () => {
     await context.close();
   });
 
-  it("puts an Open311 client's form-encoded request on the map", async () => {
+  it("puts an Open311 client's form-encoded request on the map, which speaks Chinese too", async () => {
     const res = await fetch(`${gateway.url}/open311/v2/requests.json`, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -164,6 +164,18 @@ describe('villager reporting page and Open311', () => {
     await page.goto(`${gateway.url}/map#map=16/${ON_RIVER_BEND.lat}/${ON_RIVER_BEND.lon}&token=${tokens.dispatcher.replace(/^Bearer /, '')}`);
     await page.waitForSelector('#map[data-hazards-drawn="1"]');
     expect(await page.locator('.sym-hazard.sev-high').count()).toBe(1);
+    expect(await page.getAttribute('.sym-hazard.sev-high', 'title')).toBe('Hazard: pothole (high)');
+
+    // The map's switch: the page comes back in Chinese, still signed in, at the same place.
+    const errors = pageErrors(page);
+    await page.selectOption('.language-switch', 'zh-CN');
+    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await page.waitForSelector('#map[data-hazards-drawn="1"]');
+    expect(await page.textContent('#legend-title')).toBe('图例');
+    expect(await page.textContent('#legend li[data-level="very_high"]')).toContain('很高风险');
+    expect(await page.getAttribute('.sym-hazard.sev-high', 'title')).toBe('隐患：路面坑洞（严重）');
+    expect(await page.textContent('#sign-out')).toBe('退出登录');
+    expect(errors).toEqual([]);
     await page.close();
   });
 

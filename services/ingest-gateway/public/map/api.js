@@ -2,6 +2,8 @@
 // that refuses the parameters (400, while a service is being upgraded) or whose service is down
 // (502, 503) is "not available": the panel that needs it says so and the rest of the page works.
 
+import { t } from '/i18n/i18n.js';
+
 export class ApiError extends Error {
   constructor(status, body) {
     super(body?.message ?? `HTTP ${status}`);
@@ -29,7 +31,7 @@ export function createApi(getToken, onUnauthorized) {
       });
     } catch (err) {
       if (err.name === 'AbortError') throw err;
-      throw new ApiError(0, { message: 'the server could not be reached' });
+      throw new ApiError(0, { message: t('api.unreachable') });
     }
     const text = await res.text();
     let parsed = null;

@@ -1,11 +1,13 @@
 import * as L from '/map/vendor/leaflet-src.esm.js';
 import { createApi, query } from './api.js';
-import { CLIFF, LEVELS, RISK_UNIT, WATER, designStars, loadRiskModel, starsText } from './colours.js';
+import { CLIFF, LEVELS, WATER, designStars, levelLabel, loadRiskModel, starsText, unitText } from './colours.js';
 import { debounce, fill, h, unavailable } from './dom.js';
 import { JurisdictionLayer, SegmentLayer, SymbolLayer, hazardIcon, requestBox, taskIcon } from './layers.js';
 import { connectLive } from './live.js';
 import { DetailPanel, hazardPopup, isOpenTask, renderEffectiveness, renderIndex, renderTop, taskPopup } from './panels.js';
 import { adoptTokenFromUrl, currentSession, signIn, signOut } from './session.js';
+import { loadCatalogue, mountLanguageSwitch, t } from '/i18n/i18n.js';
+import { named } from './names.js';
 
 const $ = (id) => document.getElementById(id);
 /** The sample region (Andorra) when nothing else says where to look. */
@@ -14,14 +16,17 @@ const DEFAULT_VIEW = { lat: 42.54, lon: 1.56, zoom: 12 };
 const TASK_SYMBOL_MIN_ZOOM = 15;
 
 // The levels, their unit and colours come from the risk model (served by the gateway) before anything is drawn.
+await loadCatalogue('map');
 await loadRiskModel();
+// A new language redraws the page (the session and the view are kept in the tab and the address).
+mountLanguageSwitch($('language'));
 
 adoptTokenFromUrl();
 let session = currentSession();
 const api = createApi(() => session?.token ?? '', () => {
   signOut();
   session = null;
-  showSignIn('Your sign-in was refused or has expired; paste a new token.');
+  showSignIn(t('signIn.expired'));
 });
 
 const notice = (text) => ($('notice').textContent = text);
@@ -37,7 +42,7 @@ const view = saved ?? DEFAULT_VIEW;
 const map = L.map('map', { zoomControl: true, preferCanvas: false, minZoom: 3, maxZoom: 19 }).setView([view.lat, view.lon], view.zoom);
 map.attributionControl.setPrefix(false);
 map.attributionControl.addAttribution(
-  'Roads © <a href="https://www.openstreetmap.org/copyright">OpenStreetMap contributors</a> (ODbL)',
+  `${t('map.roads')} © <a href="https://www.openstreetmap.org/copyright">${t('map.osm')}</a> (ODbL)`,
 );
 L.control.scale({ imperial: false }).addTo(map);
 
@@ -46,13 +51,13 @@ const segments = new SegmentLayer(map, (id) => selectSegment(id));
 const hazards = new SymbolLayer(map, {
   kind: 'hazards',
   icon: hazardIcon,
-  label: (p) => `Hazard: ${p.category} (${p.severity})`,
+  label: (p) => t('hazard.label', { category: named('category', p.category), severity: named('severity', p.severity) }),
   popup: hazardPopup,
 });
 const tasks = new SymbolLayer(map, {
   kind: 'tasks',
   icon: taskIcon,
-  label: (p) => `Task: ${p.countermeasure} (${p.status})`,
+  label: (p) => t('task.label', { countermeasure: named('countermeasure', p.countermeasure), status: named('taskStatus', p.status) }),
   popup: (p) => taskPopup(p, api, () => session, () => refreshAfterTaskChange(p.segmentId)),
 });
 const detail = new DetailPanel($('detail'), $('detail-body'), { api, session: () => session, onChanged: () => refreshAfterTaskChange() });
@@ -60,7 +65,7 @@ const detail = new DetailPanel($('detail'), $('detail-body'), { api, session: ()
 // ---- filters ---------------------------------------------------------------------------------
 for (const level of LEVELS) {
   const id = `level-${level.id}`;
-  $('level-filter').append(h('label', { for: id }, h('input', { type: 'checkbox', id, value: level.id, checked: true }), h('span', { class: `chip ${level.id}` }, level.label)));
+  $('level-filter').append(h('label', { for: id }, h('input', { type: 'checkbox', id, value: level.id, checked: true }), h('span', { class: `chip ${level.id}` }, levelLabel(level.id))));
 }
 function filters() {
   const checked = [...document.querySelectorAll('#level-filter input:checked')].map((i) => i.value);
@@ -84,15 +89,15 @@ $('filters').addEventListener('change', () => {
 // roadside as built) is shown beside each level, never as the colour.
 const band = (l) => (l.to === null ? `≥ ${l.from}` : l.from === 0 ? `< ${l.to}` : `${l.from}–${l.to}`);
 fill($('legend'),
-  h('li', { class: 'legend-unit' }, h('strong', {}, 'Live risk level'), ` — ${RISK_UNIT.long}`),
+  h('li', { class: 'legend-unit' }, h('strong', {}, t('legend.live')), ` — ${unitText('long')}`),
   LEVELS.map((l) => h('li', { 'data-level': l.id },
-    h('span', { class: `swatch chip ${l.id}` }), `${l.label} risk `, h('span', { class: 'range muted' }, band(l)),
-    ' · ', h('span', { class: 'design-rating', title: 'Design rating of a road whose static exposure is at this level' }, `design ${starsText(designStars(l.id))}`))),
-  h('li', { class: 'legend-design muted' }, 'Design rating: how forgiving the roadside is built (5 stars best), shown beside the live level; it does not colour the road.'),
-  h('li', {}, h('span', { class: 'swatch water', title: WATER }), 'Water-side road (dashed blue casing)'),
-  h('li', {}, h('span', { class: 'swatch cliff', title: CLIFF }), 'Cliff-side road (dashed brown casing)'),
-  h('li', {}, h('span', { class: 'sym sym-hazard legend-sym' }, h('span', {}, '!')), ' Open hazard'),
-  h('li', {}, h('span', { class: 'sym sym-task legend-sym' }, h('span', {}, 'T')), ' Task'),
+    h('span', { class: `swatch chip ${l.id}` }), `${t('legend.level', { level: levelLabel(l.id) })} `, h('span', { class: 'range muted' }, band(l)),
+    ' · ', h('span', { class: 'design-rating', title: t('legend.designTitle') }, t('design.stars', { stars: starsText(designStars(l.id)) })))),
+  h('li', { class: 'legend-design muted' }, t('legend.design')),
+  h('li', {}, h('span', { class: 'swatch water', title: WATER }), t('legend.water')),
+  h('li', {}, h('span', { class: 'swatch cliff', title: CLIFF }), t('legend.cliff')),
+  h('li', {}, h('span', { class: 'sym sym-hazard legend-sym' }, h('span', {}, '!')), ` ${t('legend.hazard')}`),
+  h('li', {}, h('span', { class: 'sym sym-task legend-sym' }, h('span', {}, 'T')), ` ${t('legend.task')}`),
 );
 
 // ---- loading ---------------------------------------------------------------------------------
@@ -116,11 +121,11 @@ async function reloadMap() {
   try {
     const polygon = f.jurisdiction ? await jurisdictionPolygon(f.jurisdiction) : undefined;
     const result = await segments.load(api, { filters: f, polygon, signal });
-    if (result.clipped) problems.push('Zoomed out too far: roads are shown for the centre of the view only.');
-    if (result.truncated) problems.push('Only the first 10,000 roads are drawn; zoom in for the rest.');
+    if (result.clipped) problems.push(t('notice.clipped'));
+    if (result.truncated) problems.push(t('notice.truncated'));
   } catch (err) {
     if (err.name === 'AbortError') return;
-    problems.push(`Roads not available: ${err.message}`);
+    problems.push(t('notice.roadsUnavailable', { reason: err.message }));
   }
   const showTasks = map.getZoom() >= TASK_SYMBOL_MIN_ZOOM;
   const [hazardResult, taskResult] = await Promise.allSettled([
@@ -133,32 +138,32 @@ async function reloadMap() {
   if (hazardResult.status === 'fulfilled') hazards.draw(hazardResult.value.features ?? []);
   else {
     hazards.clear();
-    problems.push('Hazards on the map: not available.');
+    problems.push(t('notice.hazardsUnavailable'));
   }
   if (taskResult.status === 'fulfilled') {
     tasks.draw((taskResult.value.features ?? []).filter((t) => f.taskState !== 'open' || isOpenTask(t.properties)));
   } else {
     tasks.clear();
-    problems.push('Tasks on the map: not available (see a segment’s tasks in its panel).');
+    problems.push(t('notice.tasksUnavailable'));
   }
-  if (!showTasks) problems.push('Zoom in to see task symbols.');
+  if (!showTasks) problems.push(t('notice.zoomForTasks'));
   notice(problems.join(' '));
 }
 
 const reloadTop = debounce(() => {
-  if (session) renderTop($('top-body'), api, filters(), (id) => selectSegment(id, true)).catch((err) => fill($('top-body'), unavailable(`The ranking (${err.message}) is`)));
+  if (session) renderTop($('top-body'), api, filters(), (id) => selectSegment(id, true)).catch((err) => fill($('top-body'), unavailable(t('top.unavailableBecause', { reason: err.message }))));
 }, 300);
 
 const reloadEffectiveness = debounce(() => {
   if (session) {
     renderEffectiveness($('effect-body'), api, filters(), $('effect-period').value)
-      .catch((err) => fill($('effect-body'), unavailable(`Fix effectiveness (${err.message}) is`)));
+      .catch((err) => fill($('effect-body'), unavailable(t('effect.unavailableBecause', { reason: err.message }))));
   }
 }, 300);
 $('effect-period').addEventListener('change', () => reloadEffectiveness());
 
 const reloadIndex = debounce(() => {
-  if (session) renderIndex($('index-body'), api).catch((err) => fill($('index-body'), unavailable(`The index (${err.message}) is`)));
+  if (session) renderIndex($('index-body'), api).catch((err) => fill($('index-body'), unavailable(t('index.unavailableBecause', { reason: err.message }))));
 }, 300);
 
 /** Jurisdiction polygons: the index's GeoJSON (five-colour band) or, before it exists, each area's outline. */
@@ -179,7 +184,7 @@ async function loadAreas() {
   areas.draw(features);
   const select = $('jurisdiction-filter');
   const chosen = select.value;
-  fill(select, h('option', { value: '' }, 'All'), features.map((f) => {
+  fill(select, h('option', { value: '' }, t('filters.all')), features.map((f) => {
     const id = f.properties.jurisdictionId ?? f.properties.id;
     return h('option', { value: id, selected: id === chosen }, f.properties.name ?? id);
   }));
@@ -220,14 +225,14 @@ function showSignIn(message = '') {
   $('who').hidden = true;
   $('sign-in-error').textContent = message;
   $('live').dataset.live = 'off';
-  $('live').textContent = 'Live: off';
+  $('live').textContent = t('live.off');
   document.body.dataset.role = '';
 }
 
 function start() {
   $('sign-in').hidden = true;
   $('who').hidden = false;
-  $('who-text').textContent = `${session.sub} (${session.role})`;
+  $('who-text').textContent = t('signIn.who', { sub: session.sub, role: named('role', session.role) });
   document.body.dataset.role = session.role;
   disconnectLive?.();
   disconnectLive = connectLive(session.token, $('live'), {
@@ -239,7 +244,7 @@ function start() {
     },
     task: (e) => refreshAfterTaskChange(e.segmentId),
   });
-  loadAreas().catch(() => notice('Jurisdictions: not available.'));
+  loadAreas().catch(() => notice(t('index.areasUnavailable')));
   reloadMap();
   reloadTop();
   reloadIndex();
@@ -254,7 +259,7 @@ $('sign-in-form').addEventListener('submit', (e) => {
     session = currentSession();
     start();
   } catch (err) {
-    $('sign-in-error').textContent = `That is not a usable token: ${err.message}`;
+    $('sign-in-error').textContent = t('signIn.unusable', { reason: err.message });
   }
 });
 $('sign-out').addEventListener('click', () => {

@@ -1,6 +1,7 @@
 // The risk model's five levels, their unit and colours, and the design ratings, as the gateway
 // serves them from the one model module (/map/risk-model.json): the page keeps no copy of its own.
 // They are filled in by loadRiskModel(), which the page awaits before drawing anything.
+import { has, t } from '/i18n/i18n.js';
 
 /** What a score means: { id, short, long } (expected fatal and serious crashes per km per year). */
 export const RISK_UNIT = { id: '', short: '', long: '' };
@@ -25,12 +26,15 @@ export async function loadRiskModel(fetchJson = defaultFetch) {
 
 async function defaultFetch(path) {
   const response = await fetch(path, { cache: 'no-cache' });
-  if (!response.ok) throw new Error(`the risk model's levels could not be loaded (${response.status})`);
+  if (!response.ok) throw new Error(t('model.unavailable', { status: response.status }));
   return response.json();
 }
 
 export const levelColour = (level) => LEVELS.find((l) => l.id === level)?.colour ?? '#8a939e';
-export const levelLabel = (level) => LEVELS.find((l) => l.id === level)?.label ?? 'Unknown';
+/** A level's name in the reader's language (the model's own name where the catalogue has none). */
+export const levelLabel = (level) => (has(`level.${level}`) ? t(`level.${level}`) : (LEVELS.find((l) => l.id === level)?.label ?? t('level.unknown')));
+/** The unit's `short` or `long` text in the reader's language (the model's where the catalogue has none). */
+export const unitText = (form) => (has(`unit.${form}`) ? t(`unit.${form}`) : RISK_UNIT[form]);
 export const designStars = (exposureLevel) => DESIGN_RATINGS.find((d) => d.exposureLevel === exposureLevel)?.stars ?? null;
 export const starsText = (stars) => (stars ? `${'★'.repeat(stars)}${'☆'.repeat(5 - stars)}` : '–');
 export const bandColour = (band) => BANDS[band] ?? '#8a939e';

@@ -16,7 +16,8 @@ export function h(tag, attrs = {}, ...children) {
 
 export const fill = (parent, ...children) => parent.replaceChildren(...children.flat().filter((c) => c !== null && c !== undefined && c !== false));
 
-export const unavailable = (what) => h('p', { class: 'unavailable' }, `${what} not available.`);
+/** A panel's part that could not be loaded, said in a whole sentence (from the catalogue). */
+export const unavailable = (sentence) => h('p', { class: 'unavailable' }, sentence);
 
 export function debounce(fn, ms) {
   let timer;

@@ -2,6 +2,8 @@ import * as L from '/map/vendor/leaflet-src.esm.js';
 import { CLIFF, WATER, bandColour, levelColour, levelLabel } from './colours.js';
 import { query } from './api.js';
 import { h } from './dom.js';
+import { t } from '/i18n/i18n.js';
+import { named } from './names.js';
 
 /** The API serves at most one square degree and 5,000 segments a request. */
 const MAX_AREA_SQ_DEG = 1;
@@ -187,7 +189,7 @@ export class JurisdictionLayer {
         style: () => ({ color: '#4a5560', weight: 1.5, opacity: 0.8, dashArray: '6 4', fillColor: colour, fillOpacity: p.band ? 0.1 : 0.04 }),
       });
       // As text: a name is whatever its editor typed (Leaflet would put a string in as HTML).
-      layer.bindTooltip(() => h('span', {}, `${p.name ?? p.jurisdictionId ?? p.id}${p.index != null ? `: index ${Math.round(p.index)}` : ''}${p.status ? `, status ${p.status}` : ''}`));
+      layer.bindTooltip(() => h('span', {}, [p.name ?? p.jurisdictionId ?? p.id, p.index != null ? t('area.index', { index: Math.round(p.index) }) : '', p.status ? t('area.status', { status: named('status', p.status) }) : ''].join('')));
       layer.on('add', () => layer.eachLayer((l) => l.getElement?.()?.setAttribute('data-jurisdiction-id', p.jurisdictionId ?? p.id)));
       this.group.addLayer(layer);
     }

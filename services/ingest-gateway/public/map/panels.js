@@ -1,13 +1,15 @@
 import { query } from './api.js';
-import { RISK_UNIT, designStars, levelLabel, starsText } from './colours.js';
+import { designStars, levelLabel, starsText, unitText } from './colours.js';
 import { fill, h, unavailable } from './dom.js';
 import { canAssign } from './session.js';
+import { formatDateTime, t } from '/i18n/i18n.js';
+import { named } from './names.js';
 
 const fmt = (n, digits = 1) => (typeof n === 'number' ? n.toFixed(digits).replace(/\.0+$/, '') : '–');
-const date = (iso) => (iso ? new Date(iso).toLocaleString() : '–');
+const date = (iso) => formatDateTime(iso);
 const levelChip = (level) => h('span', { class: `chip ${level ?? 'none'}` }, levelLabel(level));
-const statusChip = (status) => h('span', { class: `chip ${status ?? 'none'}` }, status ?? '–');
-const sideText = (side) => (side && side !== 'none' ? side : 'no');
+const statusChip = (status, group = 'taskStatus') => h('span', { class: `chip ${status ?? 'none'}` }, named(group, status));
+const sideText = (side) => named('side', side && side !== 'none' ? side : 'none');
 const CLOSED = ['verified', 'cancelled', 'duplicate'];
 export const isOpenTask = (t) => !CLOSED.includes(t.status);
 
@@ -21,12 +23,12 @@ export class DetailPanel {
   async show(segmentId) {
     this.segmentId = segmentId;
     this.root.dataset.segmentId = segmentId;
-    fill(this.body, h('p', { class: 'muted' }, `Loading ${segmentId}…`));
+    fill(this.body, h('p', { class: 'muted' }, t('detail.loading', { id: segmentId })));
     let segment;
     try {
       segment = await this.api.get(`/v1/segments/${encodeURIComponent(segmentId)}`);
     } catch (err) {
-      if (this.segmentId === segmentId) fill(this.body, h('p', { class: 'error' }, `Segment ${segmentId}: ${err.message}`));
+      if (this.segmentId === segmentId) fill(this.body, h('p', { class: 'error' }, t('detail.failed', { id: segmentId, reason: err.message })));
       return;
     }
     const tasks = await this.api.get(`/v1/tasks${query({ segmentId, limit: 50 })}`).then((b) => b.items, () => null);
@@ -43,56 +45,56 @@ export class DetailPanel {
     const attrs = s.attributes ?? {};
     const factors = risk?.factors ?? s.exposureFactors ?? [];
     return [
-      h('p', {}, h('strong', { class: 'segment-name' }, s.name ?? 'Unnamed road'), ' ', h('code', { class: 'segment-id' }, s.id)),
+      h('p', {}, h('strong', { class: 'segment-name' }, s.name ?? t('detail.unnamed')), ' ', h('code', { class: 'segment-id' }, s.id)),
       h('dl', { class: 'facts' },
-        h('dt', {}, 'Risk'), h('dd', {}, levelChip(risk?.level ?? null), ' ', h('span', { class: 'score', title: RISK_UNIT.long }, `${fmt(risk?.score, 4)} ${RISK_UNIT.short}`),
-          ' · ', h('span', { class: 'design-rating', title: 'Design rating: the roadside as built (5 stars best)' }, `design ${starsText(designStars(s.exposureLevel))}`)),
-        h('dt', {}, 'Alarm'), h('dd', {}, risk?.alarm ?? '–'),
-        h('dt', {}, 'Road'), h('dd', {}, `${s.roadClass ?? '–'}, ${fmt(s.lengthM, 0)} m`),
-        h('dt', {}, 'Water side'), h('dd', {}, sideText(attrs.waterSide)),
-        h('dt', {}, 'Cliff side'), h('dd', {}, sideText(attrs.cliffSide)),
-        h('dt', {}, 'Design rating'), h('dd', {}, `${starsText(designStars(s.exposureLevel))} (exposure ${fmt(s.designRating?.score ?? s.exposureScore)}, ${levelLabel(s.exposureLevel).toLowerCase()})`),
+        h('dt', {}, t('detail.risk')), h('dd', {}, levelChip(risk?.level ?? null), ' ', h('span', { class: 'score', title: unitText('long') }, `${fmt(risk?.score, 4)} ${unitText('short')}`),
+          ' · ', h('span', { class: 'design-rating', title: t('detail.designTitle') }, t('design.stars', { stars: starsText(designStars(s.exposureLevel)) }))),
+        h('dt', {}, t('detail.alarm')), h('dd', {}, named('status', risk?.alarm)),
+        h('dt', {}, t('detail.road')), h('dd', {}, t('detail.roadValue', { roadClass: named('roadClass', s.roadClass), length: fmt(s.lengthM, 0) })),
+        h('dt', {}, t('detail.waterSide')), h('dd', {}, sideText(attrs.waterSide)),
+        h('dt', {}, t('detail.cliffSide')), h('dd', {}, sideText(attrs.cliffSide)),
+        h('dt', {}, t('detail.designRating')), h('dd', {}, t('detail.designValue', { stars: starsText(designStars(s.exposureLevel)), exposure: fmt(s.designRating?.score ?? s.exposureScore), level: levelLabel(s.exposureLevel).toLowerCase() })),
       ),
       h('div', { class: 'detail-section' },
-        h('h3', {}, 'Factor breakdown'),
+        h('h3', {}, t('detail.factors')),
         factors.length
           ? h('table', { class: 'factors' },
-              h('thead', {}, h('tr', {}, h('th', {}, 'Factor'), h('th', { class: 'num', title: 'The factors multiply to the score' }, '×'), h('th', {}, 'Detail'))),
+              h('thead', {}, h('tr', {}, h('th', {}, t('detail.factor')), h('th', { class: 'num', title: t('detail.multiplyTitle') }, '×'), h('th', {}, t('detail.factorDetail')))),
               h('tbody', {}, factors.map((f) => h('tr', { 'data-factor': f.factor }, h('td', {}, f.factor), h('td', { class: 'num' }, fmt(f.value, 2)), h('td', {}, f.detail ?? '')))))
-          : h('p', { class: 'muted' }, 'No factors recorded.'),
+          : h('p', { class: 'muted' }, t('detail.noFactors')),
       ),
       h('div', { class: 'detail-section' },
-        h('h3', {}, `Open hazards (${(s.openHazards ?? []).length})`),
-        list(s.openHazards ?? [], (x) => `${x.category} — ${x.severity}, reported ${date(x.reportedAt)}`),
+        h('h3', {}, t('detail.openHazards', { count: (s.openHazards ?? []).length })),
+        list(s.openHazards ?? [], (x) => t('detail.hazardLine', { category: named('category', x.category), severity: named('severity', x.severity), when: date(x.reportedAt) })),
       ),
       h('div', { class: 'detail-section' },
-        h('h3', {}, `Crashes (${(s.crashes ?? []).length})`),
-        list((s.crashes ?? []).slice(0, 10), (c) => `${date(c.occurredAt)}: ${c.deaths ?? 0} killed, ${c.seriousInjuries ?? 0} seriously and ${c.slightInjuries ?? 0} slightly injured`),
+        h('h3', {}, t('detail.crashes', { count: (s.crashes ?? []).length })),
+        list((s.crashes ?? []).slice(0, 10), (c) => t('detail.crashLine', { when: date(c.occurredAt), deaths: c.deaths ?? 0, serious: c.seriousInjuries ?? 0, slight: c.slightInjuries ?? 0 })),
       ),
       h('div', { class: 'detail-section tasks' },
-        h('h3', {}, 'Tasks'),
-        tasks === null ? unavailable('Tasks') : tasks.length ? tasks.map((t) => this.task(t)) : h('p', { class: 'muted' }, 'None.'),
+        h('h3', {}, t('detail.tasks')),
+        tasks === null ? unavailable(t('detail.tasksUnavailable')) : tasks.length ? tasks.map((task) => this.task(task)) : h('p', { class: 'muted' }, t('common.none')),
       ),
     ];
   }
 
-  task(t) {
-    const box = h('div', { class: 'task', 'data-task-id': t.id, 'data-status': t.status },
-      h('div', {}, h('strong', {}, t.countermeasure.replace(/_/g, ' ')), ` · ${t.priority} · `, statusChip(t.status), t.overdue ? ' · overdue' : ''),
-      h('div', { class: 'muted' }, `crew: `, h('span', { class: 'crew' }, t.crewId ?? 'unassigned'), ` · due ${date(t.dueAt)} · v${t.version}`),
+  task(task) {
+    const box = h('div', { class: 'task', 'data-task-id': task.id, 'data-status': task.status },
+      h('div', {}, h('strong', {}, named('countermeasure', task.countermeasure)), ` · ${task.priority} · `, statusChip(task.status), task.overdue ? ` · ${t('task.overdue')}` : ''),
+      h('div', { class: 'muted' }, `${t('task.crew')}: `, h('span', { class: 'crew' }, task.crewId ?? t('task.unassigned')), ` · ${t('task.due', { when: date(task.dueAt), version: task.version })}`),
     );
-    if (canAssign(this.session()) && isOpenTask(t)) box.append(assignControl(this.api, t, () => this.onChanged()));
+    if (canAssign(this.session()) && isOpenTask(task)) box.append(assignControl(this.api, task, () => this.onChanged()));
     return box;
   }
 }
 
-const list = (items, text) => (items.length ? h('ul', { class: 'plain' }, items.map((x) => h('li', {}, text(x)))) : h('p', { class: 'muted' }, 'None.'));
+const list = (items, text) => (items.length ? h('ul', { class: 'plain' }, items.map((x) => h('li', {}, text(x)))) : h('p', { class: 'muted' }, t('common.none')));
 
 /** "Assign / reassign": choose a crew of the task's jurisdiction, sent with the version seen. */
 export function assignControl(api, task, onDone) {
   const wrap = h('div', {});
   const message = h('p', { class: 'message', role: 'status' });
-  const open = h('button', { type: 'button', class: 'assign', onclick: () => showForm() }, 'Assign / reassign');
+  const open = h('button', { type: 'button', class: 'assign', onclick: () => showForm() }, t('assign.open'));
   wrap.append(open, message);
 
   async function crewsFor(jurisdictionId) {
@@ -111,26 +113,26 @@ export function assignControl(api, task, onDone) {
     try {
       crews = await crewsFor(task.jurisdictionId);
     } catch (err) {
-      message.textContent = `Crews not available: ${err.message}`;
+      message.textContent = t('assign.crewsUnavailable', { reason: err.message });
       open.disabled = false;
       return;
     }
     const id = `crew-${task.id}`;
-    const select = h('select', { id, class: 'crew-select' }, crews.map((c) => h('option', { value: c.id, selected: c.id === task.crewId }, `${c.name ?? c.id}${c.openTasks != null ? ` (${c.openTasks} open)` : ''}`)));
+    const select = h('select', { id, class: 'crew-select' }, crews.map((c) => h('option', { value: c.id, selected: c.id === task.crewId }, c.openTasks != null ? t('assign.crewOption', { name: c.name ?? c.id, open: c.openTasks }) : (c.name ?? c.id))));
     const form = h('form', { class: 'assign-form' },
-      h('label', { for: id }, 'Crew'), select,
-      h('button', { type: 'submit', class: 'primary' }, 'Assign'),
-      h('button', { type: 'button', onclick: () => { form.remove(); open.disabled = false; } }, 'Cancel'),
+      h('label', { for: id }, t('assign.crew')), select,
+      h('button', { type: 'submit', class: 'primary' }, t('assign.submit')),
+      h('button', { type: 'button', onclick: () => { form.remove(); open.disabled = false; } }, t('assign.cancel')),
     );
     form.addEventListener('submit', async (e) => {
       e.preventDefault();
       try {
         const updated = await api.post(`/v1/tasks/${task.id}/assign`, { crewId: select.value, expectedVersion: task.version });
-        message.textContent = `Assigned to ${updated.crewId}.`;
+        message.textContent = t('assign.done', { crew: updated.crewId });
         form.remove();
         onDone();
       } catch (err) {
-        message.textContent = err.status === 409 ? 'The task changed meanwhile; it has been reloaded, please try again.' : `Not assigned: ${err.message}`;
+        message.textContent = err.status === 409 ? t('assign.conflict') : t('assign.failed', { reason: err.message });
         if (err.status === 409) onDone();
       }
     });
@@ -152,11 +154,11 @@ export async function renderTop(body, api, filters, onPick) {
     filtered = false;
     result = await api.get(`/v1/segments/top${query({ limit: 20 })}`).catch(() => null);
   }
-  if (!result) return fill(body, unavailable('The ranking is'));
+  if (!result) return fill(body, unavailable(t('top.unavailable')));
   const anyFilter = filters.jurisdiction || filters.roadClass || filters.side || filters.levels.length;
   fill(body,
-    anyFilter && !filtered ? h('p', { class: 'unavailable' }, 'Filtered ranking not available; showing all segments.') : null,
-    h('p', { class: 'muted' }, `Served from ${result.source ?? 'the database'}.`),
+    anyFilter && !filtered ? h('p', { class: 'unavailable' }, t('top.unfiltered')) : null,
+    h('p', { class: 'muted' }, t('top.source', { source: named('source', result.source ?? 'database') })),
     h('ol', { class: 'top' }, result.items.map((it, i) =>
       h('li', {}, h('button', { type: 'button', 'data-segment-id': it.segmentId, onclick: () => onPick(it.segmentId) },
         h('span', {}, `${it.rank ?? i + 1}.`),
@@ -169,29 +171,29 @@ export async function renderTop(body, api, filters, onPick) {
 export async function renderIndex(body, api) {
   try {
     const index = await api.get('/v1/jurisdictions/index');
-    if (!index.items.length) return fill(body, h('p', { class: 'muted' }, 'No jurisdictions loaded.'));
+    if (!index.items.length) return fill(body, h('p', { class: 'muted' }, t('index.none')));
     return fill(body,
-      h('p', { class: 'muted' }, `Index for ${index.date}: 0–100, higher is worse.`),
+      h('p', { class: 'muted' }, t('index.about', { date: index.date })),
       h('table', { class: 'index' },
-        h('thead', {}, h('tr', {}, h('th', {}, 'Jurisdiction'), h('th', { class: 'num' }, 'Index'), h('th', {}, 'Status'))),
+        h('thead', {}, h('tr', {}, h('th', {}, t('index.jurisdiction')), h('th', { class: 'num' }, t('index.index')), h('th', {}, t('index.status')))),
         h('tbody', {}, index.items.map((j) => h('tr', { 'data-jurisdiction-id': j.jurisdictionId },
           h('td', {}, j.name ?? j.jurisdictionId),
           h('td', { class: 'num' }, h('span', { class: `chip ${j.band}` }, fmt(j.index, 0))),
-          h('td', { title: (j.statusReasons ?? []).join('; ') }, statusChip(j.status)))))),
+          h('td', { title: (j.statusReasons ?? []).join('; ') }, statusChip(j.status, 'status')))))),
     );
   } catch (err) {
     if (!err.unavailable) throw err;
   }
   const list = await api.get('/v1/jurisdictions').then((b) => b.items, () => null);
-  if (!list) return fill(body, unavailable('Jurisdictions are'));
+  if (!list) return fill(body, unavailable(t('index.unavailable')));
   fill(body,
-    h('p', { class: 'unavailable' }, 'Daily index not available; showing the task status.'),
+    h('p', { class: 'unavailable' }, t('index.statusOnly')),
     list.length
       ? h('table', { class: 'index' },
-          h('thead', {}, h('tr', {}, h('th', {}, 'Jurisdiction'), h('th', { class: 'num' }, 'Open'), h('th', { class: 'num' }, 'Overdue'), h('th', {}, 'Status'))),
+          h('thead', {}, h('tr', {}, h('th', {}, t('index.jurisdiction')), h('th', { class: 'num' }, t('index.open')), h('th', { class: 'num' }, t('index.overdue')), h('th', {}, t('index.status')))),
           h('tbody', {}, list.map((j) => h('tr', { 'data-jurisdiction-id': j.id },
-            h('td', {}, j.name), h('td', { class: 'num' }, j.open ?? '–'), h('td', { class: 'num' }, j.overdue ?? '–'), h('td', {}, statusChip(j.status))))))
-      : h('p', { class: 'muted' }, 'No jurisdictions loaded.'),
+            h('td', {}, j.name), h('td', { class: 'num' }, j.open ?? '–'), h('td', { class: 'num' }, j.overdue ?? '–'), h('td', {}, statusChip(j.status, 'status'))))))
+      : h('p', { class: 'muted' }, t('index.none')),
   );
 }
 
@@ -212,30 +214,30 @@ export function periodOf(choice, now = new Date()) {
 export async function renderEffectiveness(body, api, filters, period) {
   const result = await api.get(`/v1/effectiveness${query({ jurisdiction: filters.jurisdiction, ...periodOf(period) })}`);
   const rows = result.countermeasures ?? [];
-  if (!rows.length) return fill(body, h('p', { class: 'muted' }, 'No verified fixes in this period.'));
+  if (!rows.length) return fill(body, h('p', { class: 'muted' }, t('effect.none')));
   const pct = (v) => (v == null ? '–' : `${fmt(v, 0)} %`);
   fill(body,
     h('table', { class: 'effect' },
-      h('thead', {}, h('tr', {}, h('th', {}, 'Fix'), h('th', { class: 'num' }, 'Sites'), h('th', { class: 'num' }, 'Crashes before → after'), h('th', { class: 'num' }, 'Change'))),
+      h('thead', {}, h('tr', {}, h('th', {}, t('effect.fix')), h('th', { class: 'num' }, t('effect.sites')), h('th', { class: 'num' }, t('effect.crashes')), h('th', { class: 'num' }, t('effect.change')))),
       h('tbody', {}, rows.map((r) => h('tr', { 'data-countermeasure': r.countermeasure, 'data-verdict': r.verdict, title: r.note ?? '' },
-        h('td', {}, r.countermeasure.replace(/_/g, ' ')),
+        h('td', {}, named('countermeasure', r.countermeasure)),
         h('td', { class: 'num' }, String(r.sites)),
         h('td', { class: 'num' }, `${r.beforeCrashes} → ${r.afterCrashes}`),
-        h('td', { class: 'num' }, r.verdict === 'insufficient_data' ? h('span', { class: 'muted' }, 'too little data')
-          : h('span', {}, `${pct(-r.effectivenessPct)} `, h('span', { class: 'muted' }, r.verdict.replace(/_/g, ' ')))))))),
-    h('p', { class: 'muted' }, 'Crashes after each fix against those expected without it (Empirical Bayes); hover a row for the details.'),
+        h('td', { class: 'num' }, r.verdict === 'insufficient_data' ? h('span', { class: 'muted' }, t('effect.tooLittle'))
+          : h('span', {}, `${pct(-r.effectivenessPct)} `, h('span', { class: 'muted' }, named('verdict', r.verdict)))))))),
+    h('p', { class: 'muted' }, t('effect.about')),
   );
 }
 
 export function hazardPopup(p) {
-  return h('div', {}, h('strong', {}, p.category?.replace(/_/g, ' ') ?? 'hazard'), ` · ${p.severity} · ${p.status}`,
-    h('br'), `segment ${p.segmentId ?? 'none'}`, h('br'), date(p.reportedAt), p.description ? h('p', {}, p.description) : null);
+  return h('div', {}, h('strong', {}, named('category', p.category)), ` · ${named('severity', p.severity)} · ${named('hazardStatus', p.status)}`,
+    h('br'), t('popup.segment', { id: p.segmentId ?? '–' }), h('br'), date(p.reportedAt), p.description ? h('p', {}, p.description) : null);
 }
 
 export function taskPopup(p, api, session, onChanged) {
   const box = h('div', { 'data-task-id': p.id },
-    h('strong', {}, (p.countermeasure ?? 'task').replace(/_/g, ' ')), ` · ${p.priority ?? ''} · ${p.status}`,
-    h('br'), `segment ${p.segmentId} · crew ${p.crewId ?? 'unassigned'}`, h('br'), `due ${date(p.dueAt)}${p.overdue ? ' (overdue)' : ''}`);
+    h('strong', {}, named('countermeasure', p.countermeasure)), ` · ${p.priority ?? ''} · ${named('taskStatus', p.status)}`,
+    h('br'), t('popup.taskWhere', { id: p.segmentId, crew: p.crewId ?? t('task.unassigned') }), h('br'), t(p.overdue ? 'popup.dueOverdue' : 'popup.due', { when: date(p.dueAt) }));
   if (canAssign(session()) && isOpenTask(p)) box.append(assignControl(api, p, onChanged));
   return box;
 }

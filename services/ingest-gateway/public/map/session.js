@@ -1,15 +1,17 @@
 // The signed-in user: a JWT from `#token=…` (then kept in sessionStorage and removed from the
 // address bar) or from the paste box. The server checks the token on every call; the page only
 // reads its claims to choose what to show.
+import { t } from '/i18n/i18n.js';
+
 const KEY = 'roadloop.token';
 
 /** The claims of a JWT, without verifying it (the API does that). */
 export function claimsOf(token) {
   const part = token.split('.')[1];
-  if (!part) throw new Error('not a JWT');
+  if (!part) throw new Error(t('signIn.notJwt'));
   const json = atob(part.replace(/-/g, '+').replace(/_/g, '/').padEnd(Math.ceil(part.length / 4) * 4, '='));
   const claims = JSON.parse(json);
-  if (typeof claims.role !== 'string' || typeof claims.sub !== 'string') throw new Error('the token has no role or subject');
+  if (typeof claims.role !== 'string' || typeof claims.sub !== 'string') throw new Error(t('signIn.noClaims'));
   return claims;
 }
 
@@ -47,7 +49,7 @@ export function currentSession() {
 
 export function signIn(token) {
   const claims = claimsOf(token.trim());
-  if (expired(claims)) throw new Error('this token has expired');
+  if (expired(claims)) throw new Error(t('signIn.tokenExpired'));
   sessionStorage.setItem(KEY, token.trim());
 }
 

@@ -12,6 +12,8 @@ export interface Finding {
 
 const LETTERS = /\p{L}{2,}/u;
 const CJK = /[\u3000-\u9fff\uff00-\uffef]/;
+/** Names of protocols and formats that read like words: an auth scheme, DOM errors, GeoJSON types. */
+const MACHINE_WORDS = new Set(['Bearer', 'AbortError', 'TimeoutError', 'Feature', 'FeatureCollection', 'Point', 'LineString', 'Polygon', 'MultiPolygon']);
 const VISIBLE_ATTRIBUTES = ['title', 'placeholder', 'aria-label', 'alt', 'label'];
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr']);
 
@@ -61,6 +63,8 @@ interface Literal {
   index: number;
   /** The code just before the literal (to see `t(` and `import … from`). */
   before: string;
+  /** A template literal's part after a `${…}` (`${kind}Drawn`: a name being built, when it is one word). */
+  continued: boolean;
 }
 
 /** The string literals of a script (template literals without their `${…}` parts), skipping comments and regular expressions. */
@@ -118,7 +122,7 @@ export function stringLiterals(js: string): Literal[] {
       }
       const closed = js[i] === quote;
       if (closed) i++;
-      out.push({ text, index: start, before: code.slice(-80) });
+      out.push({ text, index: start, before: code.slice(-80), continued: c === '}' });
       code += ' "" ';
       continue;
     }
@@ -147,8 +151,11 @@ export function looksVisible(text: string): boolean {
 export function untranslatedJs(file: string, js: string): Finding[] {
   const lines = js.split('\n');
   return stringLiterals(js)
-    .filter((l) => looksVisible(l.text))
+    // A template's part after a value reads as text when it goes on with a word (`${n} roads`).
+    .filter((l) => (looksVisible(l.text) || (l.continued && /^\s+\p{L}{2,}/u.test(l.text))) && !MACHINE_WORDS.has(l.text.trim()) && !(l.continued && /^\w+$/.test(l.text)))
+    // Keys, module names and class lists are for the machine.
     .filter((l) => !/\b(t|has|loadCatalogue)\(\s*$/.test(l.before) && !/\bimport\b[^;]*\bfrom\s*$|\bimport\s*\(?\s*$/.test(l.before))
+    .filter((l) => !/\bclass(Name)?\s*[:=]\s*$/.test(l.before))
     .map((l) => ({ file, line: lineAt(js, l.index), text: l.text }))
     .filter((f) => !lines[f.line - 1]!.includes('i18n-ignore'));
 }

@@ -21,7 +21,7 @@ const show = (findings: { file: string; line: number; text: string }[]) => findi
 
 describe('language catalogues', () => {
   it('has the apps this scan covers', () => {
-    expect(APPS).toEqual(expect.arrayContaining(['report']));
+    expect(APPS).toEqual(expect.arrayContaining(['map', 'report']));
   });
 
   describe.each(APPS)('%s', (app) => {
@@ -78,8 +78,11 @@ describe('the scan itself', () => {
       "const f = '已收到';",
       "const g = 'content-type';",
       "const h = 'Not shown'; // i18n-ignore",
+      "const i = h('span', { class: 'range muted' }, 'Fixed');",
+      'el.dataset[`${kind}Drawn`] = 1; const j = `${n} roads`;',
+      "if (err.name === 'AbortError') return;",
     ].join('\n');
-    expect(untranslatedJs('x.js', js).map((f) => f.text)).toEqual(['Sign out', 'Loading ', '已收到']);
+    expect(untranslatedJs('x.js', js).map((f) => f.text)).toEqual(['Sign out', 'Loading ', '已收到', 'Fixed', ' roads']);
     expect(stringLiterals('const s = `a${b ? `c` : "d"}e`;').map((l) => l.text)).toEqual(['a', 'c', 'd', 'e']);
     expect(looksVisible('application/json')).toBe(false);
     expect(looksVisible('Live: off')).toBe(true);
