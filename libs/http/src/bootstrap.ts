@@ -4,6 +4,7 @@ import { json } from 'express';
 import { ConfigError } from '@roadloop/config';
 import { accessLog } from './access-log';
 import { AppErrorFilter } from './error.filter';
+import { refuseDeepJson } from './json-depth';
 import { JsonLogger, logContext } from './json-logger';
 import { requestTargetGuard } from './request-target';
 
@@ -41,7 +42,7 @@ export function configureApp(app: INestApplication, options: EdgeOptions = {}): 
     next();
   });
   // GeoJSON bodies (a polygon to search within) are JSON too.
-  app.use(json({ limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/geo+json'] }));
+  app.use(json({ limit: options.bodyLimit ?? '256kb', type: ['application/json', 'application/geo+json'], verify: refuseDeepJson }));
   // No ETag: hashing a multi-megabyte GeoJSON answer costs more than any client saves (none revalidates).
   const server = app.getHttpAdapter().getInstance() as { set?: (name: string, value: unknown) => void };
   server.set?.('etag', false);

@@ -53,6 +53,9 @@ export class AppErrorFilter implements ExceptionFilter {
         body: { statusCode: 400, error: 'MALFORMED_JSON', message: `request body is not valid JSON: ${parserError.message}` },
       };
     }
+    if (parserError?.type === 'entity.too.deep') {
+      return { status: 400, body: { statusCode: 400, error: 'JSON_TOO_DEEP', message: parserError.message } };
+    }
     if (parserError?.type === 'entity.too.large') {
       return { status: 413, body: { statusCode: 413, error: 'PAYLOAD_TOO_LARGE', message: parserError.message } };
     }
