@@ -34,6 +34,35 @@ export const GATEWAY_ROUTES: RouteDoc[] = [
     roles: [],
     tags: ['map'],
   },
+  {
+    method: 'get',
+    path: '/v1/hazards/{id}/status',
+    summary: "A report's progress for whoever holds its id (the tracking code; no token): stage received, matched, linked or fixed, its road and its task's state",
+    roles: [],
+    tags: ['reports'],
+  },
+  { method: 'get', path: '/report', summary: "The villagers' reporting page (HTML, no account); `/report/track#code=…` follows a report", roles: [], tags: ['report'] },
+  { method: 'get', path: '/i18n/{file}', summary: 'The pages\' language module (`i18n.js`) and catalogues (`<app>.en.json`, `<app>.zh-CN.json`)', roles: [], tags: ['report'] },
+  { method: 'get', path: '/open311/v2/services.json', summary: 'Open311 GeoReport v2: the hazard categories as services (`.xml` too)', roles: [], tags: ['open311'] },
+  { method: 'get', path: '/open311/v2/services/{code}.json', summary: 'Open311: a service definition, its attribute `severity` (`.xml` too)', roles: [], tags: ['open311'] },
+  {
+    method: 'post',
+    path: '/open311/v2/requests.json',
+    summary:
+      'Open311: a service request, form-encoded (service_code, lat, long, description, media_url, attribute[severity], jurisdiction_id, …), published as a hazard; ' +
+      '`api_key` is a Roadloop token, without one the post is anonymous and limited per address with POST /v1/hazards (`.xml` too)',
+    roles: [],
+    status: 201,
+    tags: ['open311'],
+  },
+  {
+    method: 'get',
+    path: '/open311/v2/requests.json',
+    summary: 'Open311: requests by `service_request_id` (anyone) or, with a reader\'s token, by service_code, status, start_date, end_date (`.xml` too)',
+    roles: [],
+    tags: ['open311'],
+  },
+  { method: 'get', path: '/open311/v2/requests/{id}.json', summary: 'Open311: one request, open or closed from its hazard and its task (`.xml` too)', roles: [], tags: ['open311'] },
   { method: 'get', path: '/health', summary: 'Liveness', roles: [], tags: ['operations'] },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: [], tags: ['operations'] },
 ];
