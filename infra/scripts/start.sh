@@ -104,7 +104,12 @@ not_ready_reasons() {
 }
 
 start_service risk-service "$RISK_PORT"
-start_service task-service "$TASK_PORT"
+# Tasks outside every jurisdiction (an area that does not close in the extract) go to a default crew
+# of the region: DEFAULT_CREW_ID, else the crew of the first jurisdiction loaded.
+if [ -z "${DEFAULT_CREW_ID:-}" ] && [ -f "$jurisdictions" ]; then
+  DEFAULT_CREW_ID="$(node -e 'const f = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).features[0]; if (f) console.log(f.properties.id + "-crew")' "$jurisdictions")"
+fi
+start_service task-service "$TASK_PORT" DEFAULT_CREW_ID="${DEFAULT_CREW_ID:-}"
 wait_ready risk-service "$RISK_PORT"
 wait_ready task-service "$TASK_PORT"
 start_service ingest-gateway "$GATEWAY_PORT" TASK_SERVICE_URL="http://127.0.0.1:$TASK_PORT" RISK_SERVICE_URL="http://127.0.0.1:$RISK_PORT"

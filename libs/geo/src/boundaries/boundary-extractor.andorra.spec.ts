@@ -43,6 +43,11 @@ describe('extractBoundaries on Andorra (admin_level 7)', () => {
     const canillo = problems.find((p) => p.name === 'Canillo');
     expect(canillo).toMatchObject({ osmRelationId: 2804754, adminLevel: 7, kind: 'not-closed' });
     expect(canillo!.reason).toMatch(/^2 of 7 member ways missing from the extract; its ways leave 1 open chain/);
+    // Its border with France lies beyond the extract's edge, and so does Andorra's own: nothing to close it along.
+    expect(canillo!.reason).toContain(
+      'cannot close it along an enclosing boundary: the enclosing Andorra (r9407, admin level 2) is broken at the same place (its ways leave n45173478…n45173378)',
+    );
+    expect(canillo!.reason).toContain('the gap runs from n45173378 at 1.786384,42.573972 to n45173478 at 1.738923,42.555161, 4.4 km apart');
     expect(collection.features.some((f) => f.properties.name === 'Canillo')).toBe(false);
     // The other level-7 relations here (French arrondissements, Catalan comarques) only touch the extract.
     expect(problems.map((p) => p.name).sort()).toEqual(['Alt Urgell', 'Canillo', 'Cerdanya', 'Foix', 'Pallars Sobirà', 'Prades']);

@@ -46,9 +46,11 @@ describe('roadloop-geo boundaries', () => {
         `wrote 4 boundaries (admin levels 7, 8) → ${out}; 2 not closed: Open Valley (r103), Missing Member (r105); 2 invalid: Bowtie (r104), Stray Hole (r108)\n`,
       );
       expect(r.err.split('\n').filter(Boolean)).toEqual([
-        'roadloop-geo boundaries: warning: Open Valley (r103), admin level 7, not closed: its ways leave 1 open chain (n23…n22)',
+        'roadloop-geo boundaries: warning: Open Valley (r103), admin level 7, not closed: its ways leave 1 open chain (n23…n22); cannot close it along an enclosing boundary: ' +
+          'no boundary of a lower admin level in the extract runs through both n22 and n23; the gap runs from n22 at 1.010000,42.050000 to n23 at 1.010000,42.060000, 1.1 km apart',
         'roadloop-geo boundaries: warning: Bowtie (r104), admin level 7, invalid: ring self-intersection near 1.005000,42.105000',
-        'roadloop-geo boundaries: warning: Missing Member (r105), admin level 7, not closed: 1 of 2 member ways missing from the extract; its ways leave 1 open chain (n1…n3)',
+        'roadloop-geo boundaries: warning: Missing Member (r105), admin level 7, not closed: 1 of 2 member ways missing from the extract; its ways leave 1 open chain (n1…n3); ' +
+          'cannot close it along an enclosing boundary: no boundary of a lower admin level in the extract runs through both n3 and n1; the gap runs from n3 at 1.010000,42.010000 to n1 at 1.000000,42.000000, 1.4 km apart',
         'roadloop-geo boundaries: warning: Stray Hole (r108), admin level 7, invalid: inner ring near 1.020000,42.300000 lies outside every outer ring',
       ]);
       const fc = JSON.parse(readFileSync(out, 'utf8'));
