@@ -2,7 +2,7 @@
 // that refuses the parameters (400, while a service is being upgraded) or whose service is down
 // (502, 503) is "not available": the panel that needs it says so and the rest of the page works.
 
-import { t } from '/i18n/i18n.js';
+import { t } from '../i18n/i18n.js';
 
 export class ApiError extends Error {
   constructor(status, body) {

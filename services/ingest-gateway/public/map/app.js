@@ -6,7 +6,7 @@ import { JurisdictionLayer, SegmentLayer, SymbolLayer, hazardIcon, requestBox, t
 import { connectLive } from './live.js';
 import { DetailPanel, hazardPopup, isOpenTask, renderEffectiveness, renderIndex, renderTop, taskPopup } from './panels.js';
 import { adoptTokenFromUrl, currentSession, signIn, signOut } from './session.js';
-import { loadCatalogue, mountLanguageSwitch, t } from '/i18n/i18n.js';
+import { loadCatalogue, mountLanguageSwitch, t } from '../i18n/i18n.js';
 import { named } from './names.js';
 
 const $ = (id) => document.getElementById(id);

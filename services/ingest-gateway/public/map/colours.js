@@ -1,7 +1,7 @@
 // The risk model's five levels, their unit and colours, and the design ratings, as the gateway
 // serves them from the one model module (/map/risk-model.json): the page keeps no copy of its own.
 // They are filled in by loadRiskModel(), which the page awaits before drawing anything.
-import { has, t } from '/i18n/i18n.js';
+import { has, t } from '../i18n/i18n.js';
 
 /** What a score means: { id, short, long } (expected fatal and serious crashes per km per year). */
 export const RISK_UNIT = { id: '', short: '', long: '' };

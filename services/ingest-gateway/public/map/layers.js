@@ -2,7 +2,7 @@ import * as L from '/map/vendor/leaflet-src.esm.js';
 import { CLIFF, WATER, bandColour, levelColour, levelLabel } from './colours.js';
 import { query } from './api.js';
 import { h } from './dom.js';
-import { t } from '/i18n/i18n.js';
+import { t } from '../i18n/i18n.js';
 import { named } from './names.js';
 
 /** The API serves at most one square degree and 5,000 segments a request. */

@@ -1,6 +1,6 @@
 // The live stream: risk and task changes pushed by the gateway (Server-Sent Events). EventSource
 // cannot send an Authorization header, so the token goes in `access_token`.
-import { t } from '/i18n/i18n.js';
+import { t } from '../i18n/i18n.js';
 
 export function connectLive(token, indicator, handlers) {
   const source = new EventSource(`/v1/live?access_token=${encodeURIComponent(token)}`);

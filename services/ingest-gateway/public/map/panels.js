@@ -2,7 +2,7 @@ import { query } from './api.js';
 import { designStars, levelLabel, starsText, unitText } from './colours.js';
 import { fill, h, unavailable } from './dom.js';
 import { canAssign } from './session.js';
-import { formatDateTime, t } from '/i18n/i18n.js';
+import { formatDateTime, t } from '../i18n/i18n.js';
 import { named } from './names.js';
 
 const fmt = (n, digits = 1) => (typeof n === 'number' ? n.toFixed(digits).replace(/\.0+$/, '') : '–');

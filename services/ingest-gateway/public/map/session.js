@@ -1,7 +1,7 @@
 // The signed-in user: a JWT from `#token=…` (then kept in sessionStorage and removed from the
 // address bar) or from the paste box. The server checks the token on every call; the page only
 // reads its claims to choose what to show.
-import { t } from '/i18n/i18n.js';
+import { t } from '../i18n/i18n.js';
 
 const KEY = 'roadloop.token';
 

@@ -1,5 +1,5 @@
 import * as L from '/map/vendor/leaflet-src.esm.js';
-import { LANGUAGE_CHANGED, formatNumber, loadCatalogue, mountLanguageSwitch, t } from '/i18n/i18n.js';
+import { LANGUAGE_CHANGED, formatNumber, loadCatalogue, mountLanguageSwitch, t } from '../i18n/i18n.js';
 import { h } from '/map/dom.js';
 import { CATEGORIES, categoryIcon } from './icons.js';
 import { remember } from './reports.js';

@@ -1,4 +1,4 @@
-import { LANGUAGE_CHANGED, formatDateTime, has, loadCatalogue, mountLanguageSwitch, t } from '/i18n/i18n.js';
+import { LANGUAGE_CHANGED, formatDateTime, has, loadCatalogue, mountLanguageSwitch, t } from '../i18n/i18n.js';
 import { h } from '/map/dom.js';
 import { remembered } from './reports.js';
 
