@@ -59,7 +59,7 @@ export async function deleteTopicsWithPrefix(kafka: Kafka, prefix: string): Prom
 }
 
 /** Waits until a consumer group has committed every offset of a topic, i.e. has processed all of it. */
-export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: string): Promise<void> {
+export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: string, { timeoutMs = 30_000 } = {}): Promise<void> {
   const admin = kafka.admin();
   await admin.connect();
   try {
@@ -67,7 +67,7 @@ export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: st
       const [ends, committed] = await Promise.all([admin.fetchTopicOffsets(topic), admin.fetchOffsets({ groupId, topics: [topic] })]);
       const done = new Map(committed[0].partitions.map((p) => [p.partition, Number(p.offset)]));
       return ends.every((e) => Number(e.high) === 0 || (done.get(e.partition) ?? -1) >= Number(e.high)) ? true : undefined;
-    });
+    }, { timeoutMs, intervalMs: 200 });
   } finally {
     await admin.disconnect();
   }
