@@ -169,7 +169,7 @@ describe('villager reporting page and Open311', () => {
     // The map's switch: the page comes back in Chinese, still signed in, at the same place.
     const errors = pageErrors(page);
     await page.selectOption('.language-switch', 'zh-CN');
-    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await page.waitForSelector('html[lang="zh-CN"]');
     await page.waitForSelector('#map[data-hazards-drawn="1"]');
     expect(await page.textContent('#legend-title')).toBe('图例');
     expect(await page.textContent('#legend li[data-level="very_high"]')).toContain('很高风险');
@@ -184,7 +184,7 @@ describe('villager reporting page and Open311', () => {
     const page = await chinese.newPage();
     const errors = pageErrors(page);
     await page.goto(`${gateway.url}/report`);
-    await page.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await page.waitForSelector('html[lang="zh-CN"]');
     expect(await page.textContent('h1')).toBe('报告道路隐患');
     expect(await page.textContent('label[for="category-rockfall"]')).toBe('落石');
     await chinese.close();
@@ -192,13 +192,13 @@ describe('villager reporting page and Open311', () => {
     const english = await phone();
     const other = await english.newPage();
     await other.goto(`${gateway.url}/report/track`);
-    await other.waitForFunction(() => document.documentElement.lang === 'en');
+    await other.waitForSelector('html[lang="en"]');
     expect(await other.textContent('h1')).toBe('Follow your report');
     await other.selectOption('.language-switch', 'zh-CN');
-    await other.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await other.waitForSelector('html[lang="zh-CN"]');
     expect(await other.textContent('h1')).toBe('查询您的报告');
     await other.goto(`${gateway.url}/report`);
-    await other.waitForFunction(() => document.documentElement.lang === 'zh-CN');
+    await other.waitForSelector('html[lang="zh-CN"]');
     expect(await other.textContent('#send')).toBe('提交报告');
     expect(errors).toEqual([]);
     await english.close();

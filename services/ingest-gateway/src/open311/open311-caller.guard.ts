@@ -1,5 +1,5 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { AUTH_OPTIONS, AuthOptions, Principal, bearerToken, verifyToken } from '@roadloop/auth';
 import { AppError } from '@roadloop/http';
 
@@ -26,7 +26,7 @@ export class Open311CallerGuard implements CanActivate {
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
     const req = context.switchToHttp().getRequest<Open311Request>();
-    if (req.method === 'POST') req.open311Form = await readForm(req);
+    if (req.method === 'POST') req.open311Form = await readForm(req, context.switchToHttp().getResponse<Response>());
     if (req.query.api_key !== undefined) {
       // A key in the address ends up in access logs and browser histories.
       throw new AppError('invalid', 'API_KEY_IN_URL', 'api_key: send it in the POST form or as Authorization: Bearer, never in the address', [
@@ -47,7 +47,7 @@ export class Open311CallerGuard implements CanActivate {
   }
 }
 
-async function readForm(req: Request): Promise<URLSearchParams> {
+async function readForm(req: Request, res: Response): Promise<URLSearchParams> {
   const type = (req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
   if (type !== FORM_TYPE) {
     throw new AppError('unsupported_type', 'UNSUPPORTED_MEDIA_TYPE', `a service request is sent as ${FORM_TYPE} (got ${type || 'no content type'})`);
@@ -56,11 +56,17 @@ async function readForm(req: Request): Promise<URLSearchParams> {
   if (charset && charset !== 'utf-8' && charset !== 'utf8') {
     throw new AppError('unsupported_type', 'UNSUPPORTED_CHARSET', `the form must be UTF-8 (got ${charset})`);
   }
+  const tooLarge = () => {
+    // The rest of the body is not read: the connection closes after the answer instead of carrying it into the next request.
+    res.setHeader('connection', 'close');
+    return new AppError('too_large', 'PAYLOAD_TOO_LARGE', `the form is larger than ${MAX_FORM_BYTES} bytes`);
+  };
+  if (Number(req.headers['content-length'] ?? 0) > MAX_FORM_BYTES) throw tooLarge();
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_FORM_BYTES) throw new AppError('too_large', 'PAYLOAD_TOO_LARGE', `the form is larger than ${MAX_FORM_BYTES} bytes`);
+    if (size > MAX_FORM_BYTES) throw tooLarge();
     chunks.push(chunk);
   }
   let text: string;

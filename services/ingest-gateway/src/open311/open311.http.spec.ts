@@ -143,6 +143,23 @@ describe('Open311 GeoReport v2 and report tracking over HTTP', () => {
     expect(((await badKey.json()) as { description: string }[])[0]!.description).toMatch(/^api_key: /);
     const inUrl = await fetch(`${base}/open311/v2/requests.json?api_key=${token}`);
     expect(inUrl.status).toBe(400);
+    const huge = await form('/open311/v2/requests.json', `api_key=${token}&service_code=ice&lat=42.5&long=1.5&description=${'x'.repeat(70_000)}`);
+    expect(huge.status).toBe(413);
+    // Sent in chunks, without a length: refused once the limit is passed.
+    const chunked = await fetch(`${base}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${token}` },
+      body: new Blob([`service_code=ice&lat=42.5&long=1.5&description=${'x'.repeat(70_000)}`]).stream(),
+      duplex: 'half',
+    } as RequestInit);
+    expect(chunked.status).toBe(413);
+    const notUtf8 = await fetch(`${base}/open311/v2/requests.json`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Bearer ${token}` },
+      body: Buffer.from([...Buffer.from('service_code=ice&lat=42.5&long=1.5&description='), 0xff, 0xfe]),
+    });
+    expect(notUtf8.status).toBe(400);
+    expect(await notUtf8.json()).toEqual([{ code: 400, description: 'the form is not valid UTF-8' }]);
   });
 
   it('shows one request by its id to anyone, open or closed from its hazard and task', async () => {
