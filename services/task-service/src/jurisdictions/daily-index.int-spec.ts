@@ -40,7 +40,8 @@ describe(DailyIndexService.name, () => {
       crashes30d: { value: 1, normalised: 0.2 },
       deathsSerious30d: { value: 2, normalised: expect.closeTo(0.6667, 3) },
       overdueTasks: { value: 4, normalised: 0.8 },
-      unassignedTasks: { value: 4, normalised: 0.8 },
+      // The four rockfall tasks and the site investigation the fatal crash opened (due in a week, not overdue).
+      unassignedTasks: { value: 5, normalised: 1 },
       redSegmentsPer100km: { value: 0, normalised: 0 },
     });
     expect(busy.index!).toBeGreaterThan(25);
@@ -68,7 +69,7 @@ describe(DailyIndexService.name, () => {
     await h.daily.record();
     const yesterday = await itemOf('busy', '2026-11-27');
     expect(yesterday).toMatchObject({ date: '2026-11-27', frozen: true, source: 'live', asOf: '2026-11-27T23:59:59.999Z' });
-    expect(yesterday.indicators.unassignedTasks.value).toBe(4);
+    expect(yesterday.indicators.unassignedTasks.value).toBe(5);
     // A late report dated that day does not change the frozen report.
     await h.intake.onReportMatched(hazardEvent('busy-1', { category: 'flooded_road', severity: 'low', reportedAt: '2026-11-27T12:00:00Z' }));
     expect(await itemOf('busy', '2026-11-27')).toEqual(yesterday);
@@ -83,8 +84,9 @@ describe(DailyIndexService.name, () => {
     expect(d25.indicators.newHazards.value).toBe(4);
     expect(d25.indicators.unassignedTasks).toEqual({ value: null, normalised: null });
     expect(d25.indicators.redSegmentsPer100km).toEqual({ value: null, normalised: null });
-    // Created on the 25th at 08:00 with a 24 h SLA: due soon at the end of the 25th, overdue at the end of the 26th.
-    expect(d25.workload).toEqual({ open: 4, overdue: 0, overdueP1: 0, dueSoon: 4 });
+    // Created on the 25th at 08:00 with a 24 h SLA: due soon at the end of the 25th, overdue at the end of the 26th;
+    // the fatal crash's site investigation (168 h) is open but neither.
+    expect(d25.workload).toEqual({ open: 5, overdue: 0, overdueP1: 0, dueSoon: 4 });
     expect(d25.status).toBe('yellow');
     expect(d26.workload).toMatchObject({ overdue: 4, overdueP1: 4 });
     expect(d26.index!).toBeGreaterThan(d25.index!);
