@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import express from 'express';
+import { EventEmitter } from 'node:events';
 import { AddressInfo } from 'node:net';
 import { AccessLogEntry, accessLog } from './access-log';
 import { logContext } from './json-logger';
@@ -62,5 +63,24 @@ describe(accessLog.name, () => {
       server.closeAllConnections();
       server.close();
     }
+  });
+
+  it('keeps the client address of a request whose socket is gone by the time the answer closes', () => {
+    const entries: AccessLogEntry[] = [];
+    // Like Express's req.ip, which reads the socket (and throws once it is detached, as after Connection: close).
+    const req = {
+      method: 'POST',
+      originalUrl: '/open311/v2/requests.json',
+      socket: { remoteAddress: '192.0.2.7' } as { remoteAddress?: string } | null,
+      get ip(): string | undefined {
+        if (!this.socket) throw new TypeError("Cannot read properties of null (reading 'remoteAddress')");
+        return this.socket.remoteAddress;
+      },
+    };
+    const res = Object.assign(new EventEmitter(), { statusCode: 413, writableFinished: true });
+    accessLog((entry) => entries.push(entry))(req as never, res as never, () => undefined);
+    req.socket = null;
+    res.emit('close');
+    expect(entries).toEqual([expect.objectContaining({ status: 413, client: '192.0.2.7' })]);
   });
 });

@@ -49,10 +49,11 @@ export function accessLog(write: (entry: AccessLogEntry) => void) {
     const method = req.method ?? '?';
     // The line carries the request's correlation id, although 'close' fires outside its context.
     const context = logContext.getStore() ?? {};
+    // Read now as well: by 'close' the socket may be detached (a connection closed after the answer), and req.ip would throw.
+    const client = req.ip ?? req.socket?.remoteAddress ?? null;
     res.once('close', () => {
       const durationMs = Math.round(Number(process.hrtime.bigint() - started) / 1e4) / 100;
       const aborted = !res.writableFinished;
-      const client = req.ip ?? req.socket?.remoteAddress ?? null;
       const sub = typeof req.principal?.id === 'string' ? printable(req.principal.id) : undefined;
       const role = typeof req.principal?.role === 'string' ? printable(req.principal.role) : undefined;
       const who = sub ? ` ${sub}/${role ?? '?'}` : '';
