@@ -188,7 +188,7 @@ export const eventHeadersSchema: JsonSchema = {
 const deadLetterHeadersSchema: JsonSchema = {
   type: 'object',
   description: 'The original message’s headers, unchanged, plus these.',
-  required: Object.values(DEAD_LETTER_HEADERS),
+  required: Object.values(DEAD_LETTER_HEADERS).filter((h) => h !== DEAD_LETTER_HEADERS.valueDropped),
   properties: {
     [DEAD_LETTER_HEADERS.errorCode]: { type: 'string', enum: Object.values(DeadLetterCode), description: 'Why it was dead-lettered.' },
     [DEAD_LETTER_HEADERS.reason]: { type: 'string', maxLength: 4000, description: 'The reason in words, naming each bad field (for REJECTED, it starts with the cause’s code).' },
@@ -201,6 +201,11 @@ const deadLetterHeadersSchema: JsonSchema = {
       type: 'string',
       pattern: '^[0-9]+$',
       description: 'Handler attempts: 0 when refused before the handler (UNPARSEABLE, INVALID_SCHEMA, WRONG_KEY), 1 for a data error, up to KAFKA_CONSUMER_MAX_ATTEMPTS for RETRIES_EXHAUSTED.',
+    },
+    [DEAD_LETTER_HEADERS.valueDropped]: {
+      type: 'string',
+      pattern: '^[0-9]+$',
+      description: 'Only on a dead letter sent without its value (then null): the value’s size in bytes. A value as large as the broker takes no longer fits with these headers; read it at the source topic, partition and offset.',
     },
   },
 };

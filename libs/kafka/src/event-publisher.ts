@@ -4,6 +4,9 @@ import { z } from 'zod';
 import { TopicContract, describeIssues, topicName } from '@roadloop/contracts';
 import { AppError } from '@roadloop/http';
 
+/** The code of the error `send` throws when the broker refuses a message as larger than its limit. */
+export const MESSAGE_TOO_LARGE = 'MESSAGE_TOO_LARGE';
+
 /** A value that does not satisfy its topic's schema was about to be published: a bug, not a retry. */
 export class InvalidEventError extends Error {
   constructor(
@@ -130,6 +133,8 @@ export class EventPublisher {
       await this.connect();
       await this.producer.send({ topic, acks: -1, messages });
     } catch (err) {
+      // Retrying cannot make a message smaller than the broker's message.max.bytes.
+      if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') throw new AppError('invalid', MESSAGE_TOO_LARGE, `could not publish to ${topic}: ${(err as Error).message}`);
       // Retriable for consumers (they back off and retry); 503 at the HTTP edge.
       throw new AppError('unavailable', 'BROKER_UNAVAILABLE', `could not publish to ${topic}: ${(err as Error).message}`);
     }

@@ -166,6 +166,34 @@ describe(TopicConsumer.name, () => {
     await committedEventually(groupId, topic, 5);
   });
 
+  it('dead-letters the largest message the broker takes without its value, and the partition moves on', async () => {
+    const { topic, groupId } = await setUp();
+    const handled: number[] = [];
+    await start(groupId, async (n) => {
+      handled.push(n);
+    });
+    // A value as large as the broker takes (message.max.bytes counts the batch): its dead letter,
+    // with the reason headers added, would not fit, so it goes without the value.
+    const hugeOf = (size: number) => JSON.stringify({ ...envelope(1), payload: { n: 1, key: 'k', padding: 'x'.repeat(size) } });
+    let huge: string | undefined;
+    for (let size = 1_048_588; !huge; size -= 32) {
+      try {
+        await produce(topic, [hugeOf(size)]);
+        huge = hugeOf(size);
+      } catch (err) {
+        if (!/larger than the max message size/.test((err as Error).message)) throw err;
+      }
+    }
+    await produce(topic, [event(2)]);
+    await until('the message behind it handled', () => (handled.includes(2) ? true : undefined));
+    await until('its dead letter', () => (deadLetters.length === 1 ? true : undefined));
+    expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.errorCode]).toBe('INVALID_SCHEMA');
+    expect(deadLetters[0].value).toBeNull();
+    expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.valueDropped]).toBe(String(Buffer.byteLength(huge)));
+    expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.reason]).toMatch(/payload: unknown field|padding/);
+    await committedEventually(groupId, topic, 2);
+  });
+
   describe('one retry-or-dead-letter policy, for errors raised by the real database', () => {
     let db: Client;
     afterEach(async () => {

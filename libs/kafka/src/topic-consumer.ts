@@ -8,8 +8,8 @@ import {
   decodeMessage,
   topicName,
 } from '@roadloop/contracts';
-import { logContext } from '@roadloop/http';
-import { EventPublisher } from './event-publisher';
+import { AppError, logContext } from '@roadloop/http';
+import { EventPublisher, MESSAGE_TOO_LARGE } from './event-publisher';
 import { judgeFailure } from './handler-errors';
 import { KafkaLogger } from './kafka.options';
 
@@ -205,23 +205,26 @@ export class TopicConsumer {
   ): Promise<void> {
     const h = DEAD_LETTER_HEADERS;
     this.logger.warn(`dead-lettering ${topic}[${partition}]@${message.offset}: ${code} ${reason}`);
-    await this.publisher.send(this.deadLetters, [
-      {
-        key: message.key,
-        value: message.value,
-        headers: {
-          ...(message.headers ?? {}),
-          [h.reason]: reason.slice(0, 4000),
-          [h.errorCode]: code,
-          [h.sourceTopic]: topic,
-          [h.sourcePartition]: String(partition),
-          [h.sourceOffset]: message.offset,
-          [h.consumerGroup]: this.options.groupId,
-          [h.failedAt]: new Date().toISOString(),
-          [h.attempts]: String(attempts),
-        },
-      },
-    ]);
+    const headers = {
+      ...(message.headers ?? {}),
+      [h.reason]: reason.slice(0, 4000),
+      [h.errorCode]: code,
+      [h.sourceTopic]: topic,
+      [h.sourcePartition]: String(partition),
+      [h.sourceOffset]: message.offset,
+      [h.consumerGroup]: this.options.groupId,
+      [h.failedAt]: new Date().toISOString(),
+      [h.attempts]: String(attempts),
+    };
+    try {
+      await this.publisher.send(this.deadLetters, [{ key: message.key, value: message.value, headers }]);
+    } catch (err) {
+      // A message as large as the broker takes no longer fits with these headers; refused for ever,
+      // it would hold the partition for ever. It goes without its value, which stays at its source offset.
+      if (!(err instanceof AppError && err.code === MESSAGE_TOO_LARGE)) throw err;
+      this.logger.warn(`dead letter of ${topic}[${partition}]@${message.offset} too large for the broker: sent without its ${message.value?.length ?? 0}-byte value`);
+      await this.publisher.send(this.deadLetters, [{ key: message.key, value: null, headers: { ...headers, [h.valueDropped]: String(message.value?.length ?? 0) } }]);
+    }
     this.stats.deadLettered.set(topic, (this.stats.deadLettered.get(topic) ?? 0) + 1);
   }
 }

@@ -16,6 +16,8 @@ export const DEAD_LETTER_HEADERS = {
   consumerGroup: 'x-dlq-consumer-group',
   failedAt: 'x-dlq-failed-at',
   attempts: 'x-dlq-attempts',
+  /** Only when the value was left out: its size in bytes (the dead letter would not fit the broker's limit with it; read it at the source offset). */
+  valueDropped: 'x-dlq-value-dropped',
 } as const;
 
 /** Why a message was dead-lettered. */
