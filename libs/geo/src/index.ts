@@ -11,6 +11,7 @@ export * from './score/exposure-score';
 export * from './score/countermeasure';
 // The risk model: expected fatal and serious crashes per segment, levels, palette.
 export * from './risk-model';
+export * from './programme';
 export { parseMaxspeed, speedOf } from './score/speed';
 export type { Speed } from './score/speed';
 export * from './osm/osm.types';

@@ -1,0 +1,5 @@
+export * from './catalogue';
+export * from './needs';
+export * from './stretches';
+export * from './solve';
+export * from './plan';
