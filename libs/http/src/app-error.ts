@@ -2,7 +2,18 @@
  * What kind of failure a domain error is. Modules define their own error codes and say which kind
  * each is; the HTTP edge and the Kafka consumers map kinds to statuses and retry decisions.
  */
-export type ErrorKind = 'invalid' | 'unauthorized' | 'forbidden' | 'not_found' | 'conflict' | 'rate_limited' | 'unavailable';
+export type ErrorKind =
+  | 'invalid'
+  | 'unauthorized'
+  | 'forbidden'
+  | 'not_found'
+  | 'conflict'
+  /** A body over a size limit (an uploaded photo). */
+  | 'too_large'
+  /** A body of a type the route does not take (a photo that is not JPEG, PNG, HEIC or WebP). */
+  | 'unsupported_type'
+  | 'rate_limited'
+  | 'unavailable';
 
 export interface FieldProblem {
   field: string;
@@ -37,6 +48,10 @@ export function httpStatusOf(kind: ErrorKind): number {
       return 404;
     case 'conflict':
       return 409;
+    case 'too_large':
+      return 413;
+    case 'unsupported_type':
+      return 415;
     case 'rate_limited':
       return 429;
     case 'unavailable':
@@ -57,6 +72,8 @@ export function isRetriableKind(kind: ErrorKind): boolean {
     case 'forbidden':
     case 'not_found':
     case 'conflict':
+    case 'too_large':
+    case 'unsupported_type':
       return false;
     default:
       return assertUnreachable(kind);

@@ -10,3 +10,4 @@ export * from './query-params';
 export * from './csv';
 export * from './access-log';
 export * from './request-target';
+export * from './raw-body';

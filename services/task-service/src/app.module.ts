@@ -18,10 +18,16 @@ import { JurisdictionService } from './jurisdictions/jurisdiction.service';
 import { SegmentJurisdictionRepository } from './jurisdictions/segment-jurisdiction.repository';
 import { SegmentJurisdictionService } from './jurisdictions/segment-jurisdiction.service';
 import { CrewsController, JurisdictionsController } from './jurisdictions/jurisdictions.controller';
+import { InspectionQueueService } from './inspections/inspection-queue.service';
+import { InspectionsController } from './inspections/inspections.controller';
 import { TASK_MIGRATIONS } from './migrations';
 import { OutboxNudge } from './outbox/outbox-nudge';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { DiskPhotoStore, PhotoStore } from './photos/photo-store';
+import { PhotoRepository } from './photos/photo.repository';
+import { PhotoService } from './photos/photo.service';
+import { PhotosController } from './photos/photos.controller';
 import { SegmentRefRepository } from './segments/segment-ref.repository';
 import { AssignmentService } from './tasks/assignment.service';
 import { EscalationService } from './tasks/escalation.service';
@@ -88,7 +94,7 @@ export class AppModule {
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
       // DailyIndexController before JurisdictionsController: /v1/jurisdictions/index is not a jurisdiction id.
-      controllers: [TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
+      controllers: [PhotosController, InspectionsController, TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
       providers: [
         { provide: TASK_CONFIG, useValue: config },
         ...CORE_PROVIDERS,
@@ -104,6 +110,11 @@ export class AppModule {
         EscalationService,
         IntakeConsumer,
         TaskMetrics,
+        PhotoRepository,
+        PhotoService,
+        InspectionQueueService,
+        // The evidence store on disk; an S3-compatible store would be another PhotoStore here.
+        { provide: PhotoStore, useValue: new DiskPhotoStore(config.PHOTO_STORE_DIR) },
       ],
     };
   }

@@ -34,6 +34,12 @@ export const taskConfigSchema = z
     EVIDENCE_MAX_DISTANCE_M: positive(100_000).default(100),
     /** How far in the future an evidence time may be (device clocks drift), in seconds. */
     EVIDENCE_CLOCK_SKEW_S: z.coerce.number().int().min(0).max(3600).default(300),
+    /** The evidence store: a directory on disk that holds uploaded photos and their thumbnails. */
+    PHOTO_STORE_DIR: z.string().min(1).default('.roadloop/photos'),
+    /** The largest photo upload, bytes (a phone's full-resolution JPEG or HEIC is 2–12 MB). */
+    PHOTO_MAX_BYTES: z.coerce.number().int().min(1_024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
+    /** Photos one task may hold (uploads beyond are refused). */
+    PHOTO_MAX_PER_TASK: z.coerce.number().int().min(1).max(1_000).default(60),
     ESCALATION_INTERVAL_MS: z.coerce.number().int().min(100).max(86_400_000).default(60_000),
     OUTBOX_POLL_MS: z.coerce.number().int().min(10).max(60_000).default(500),
     OUTBOX_BATCH_SIZE: z.coerce.number().int().min(1).max(5_000).default(200),
@@ -55,6 +61,10 @@ export const taskConfigSchema = z
       .regex(/^([A-Za-z0-9][A-Za-z0-9._-]{0,63})?$/, 'a crew id (letters, digits, . _ -)')
       .optional()
       .transform((v) => v || undefined),
+    /** Longest stretch of one task (a survey or a guardrail), metres; a longer run becomes several. */
+    STRETCH_MAX_LENGTH_M: z.coerce.number().min(100).max(50_000).default(2_000),
+    /** How often needs that arrived with profiles are gathered into stretches and their tasks opened, ms. */
+    STRETCH_PLAN_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
     /** Whether a segment profile (published on import) can open a mandatory guardrail task. */
     MANDATORY_PROTECTION_ENABLED: booleanFlag.default(true),
     /** Road classes the rule applies to; tertiary and above by default (see README). */

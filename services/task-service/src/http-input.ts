@@ -19,3 +19,19 @@ export function correlationIdOf(header: unknown): string {
 
 /** Express 5 leaves `req.body` undefined for a request without a body: treat it as `{}`. */
 export const bodyOf = (body: unknown): unknown => (body === undefined ? {} : body);
+
+/** The headers a task command reads. */
+export type CommandHeaders = Record<string, string | string[] | undefined>;
+
+/**
+ * The `Idempotency-Key` header of a command (a client's unique id for one intended command, e.g. a
+ * UUID): absent is none; anything but 1–200 letters, digits and `._:-` is a 400 naming the header.
+ */
+export function idempotencyKeyOf(header: unknown): string | undefined {
+  if (header === undefined) return undefined;
+  return parseOrThrow(
+    z.object({ 'idempotency-key': z.string().regex(/^[A-Za-z0-9._:-]{1,200}$/, '1–200 letters, digits and . _ : -') }),
+    { 'idempotency-key': header },
+    'headers',
+  )['idempotency-key'];
+}

@@ -3,6 +3,7 @@ import { ROLES } from '@roadloop/auth';
 import { RouteDoc, openApiDocument } from '@roadloop/http';
 import { historyQueryObject, indexQueryObject } from './jurisdictions/daily-index.schema';
 import { putCrewSchema, putJurisdictionSchema, refIdSchema } from './jurisdictions/jurisdiction.schema';
+import { INSPECTION_ROLES, inspectionQuerySchema } from './inspections/inspections.controller';
 import { COMMAND_ROLES } from './tasks/task-command.service';
 import {
   assignSchema,
@@ -31,6 +32,26 @@ export const TASK_ROUTES: RouteDoc[] = [
   { method: 'post', path: task('duplicate'), summary: 'Mark as a duplicate of another task', roles: COMMAND_ROLES.mark_duplicate, body: duplicateSchema, tags: ['tasks'] },
   { method: 'post', path: task('unable-to-fix'), summary: 'Declare unable to fix', roles: COMMAND_ROLES.unable_to_fix, body: reasonSchema, tags: ['tasks'] },
   { method: 'post', path: task('reopen'), summary: 'Reopen a verified task', roles: COMMAND_ROLES.reopen, body: reopenSchema, tags: ['tasks'] },
+  {
+    method: 'put',
+    path: '/v1/tasks/{id}/photos/{sha256}',
+    summary:
+      'Upload a photo of the fix: the body is the image itself (JPEG, PNG, HEIC or WebP, at most PHOTO_MAX_BYTES), the path its SHA-256, which the server checks; 201 the first time, 200 for the same photo again',
+    roles: ['crew'],
+    status: 201,
+    tags: ['photos'],
+  },
+  { method: 'get', path: '/v1/tasks/{id}/photos', summary: 'The photos uploaded to a task, with their EXIF position and time', roles: ROLES, tags: ['photos'] },
+  { method: 'get', path: '/v1/tasks/{id}/photos/{sha256}', summary: 'A photo\'s bytes (whoever may see the task)', roles: ROLES, tags: ['photos'] },
+  { method: 'get', path: '/v1/tasks/{id}/photos/{sha256}/thumbnail', summary: 'A photo\'s JPEG thumbnail (none for HEIC)', roles: ROLES, tags: ['photos'] },
+  {
+    method: 'get',
+    path: '/v1/inspections',
+    summary: 'The inspector\'s queue: submitted tasks, oldest first, with their latest evidence, photos, checks and the risk when opened',
+    roles: INSPECTION_ROLES,
+    query: inspectionQuerySchema,
+    tags: ['inspections'],
+  },
   { method: 'put', path: '/v1/jurisdictions/{id}', summary: 'Create or replace a jurisdiction (township)', roles: ['admin'], body: putJurisdictionSchema, tags: ['jurisdictions'] },
   { method: 'get', path: '/v1/jurisdictions', summary: 'Jurisdictions with their red / yellow / green status', roles: ROLES, tags: ['jurisdictions'] },
   { method: 'get', path: '/v1/jurisdictions/{id}', summary: 'One jurisdiction', roles: ROLES, tags: ['jurisdictions'] },

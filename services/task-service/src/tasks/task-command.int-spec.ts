@@ -51,7 +51,7 @@ describe(TaskCommandService.name, () => {
     await h.commands.execute(task.id, crew, { action: 'submit', evidence: evidence(FAR_AWAY) });
     let detail = await h.queries.detail(task.id, principals.inspector);
     expect(detail.status).toBe('submitted');
-    expect(detail.checks.map((c) => [c.check, c.passed])).toEqual([['photos', true], ['position', false], ['timing', true]]);
+    expect(detail.checks.map((c) => [c.check, c.passed])).toEqual([['photos', true], ['position', false], ['timing', true], ['exif', true]]);
     expect(detail.checks[1].detail).toMatch(/^\d+ m from the segment \(limit 100 m/);
 
     await h.commands.execute(task.id, principals.inspector, { action: 'reject', reason: 'photo is not of this bend' });

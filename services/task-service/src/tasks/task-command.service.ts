@@ -7,7 +7,8 @@ import { TASK_CONFIG, TaskConfig } from '../config';
 import { JurisdictionRepository } from '../jurisdictions/jurisdiction.repository';
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { SegmentRefRepository } from '../segments/segment-ref.repository';
-import { evaluateEvidence } from './evidence-checks';
+import { PhotoRepository } from '../photos/photo.repository';
+import { PhotoFacts, evaluateEvidence } from './evidence-checks';
 import { TaskException } from './task.exception';
 import { isOpen } from './task-lifecycle';
 import { TaskLedger } from './task-ledger.service';
@@ -63,13 +64,14 @@ export class TaskCommandService {
     private readonly clock: Clock,
     private readonly outbox: OutboxNudge,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+    private readonly photos: PhotoRepository,
   ) {}
 
   async execute(
     taskId: string,
     principal: Principal,
     command: TaskCommand,
-    options: { expectedVersion?: number; correlationId?: string } = {},
+    options: { expectedVersion?: number; correlationId?: string; idempotencyKey?: string } = {},
   ): Promise<TaskRecord> {
     if (!COMMAND_ROLES[command.action].includes(principal.role)) {
       throw new TaskException('ROLE_NOT_ALLOWED', `role ${principal.role} may not ${command.action.replace(/_/g, ' ')} a task`);
@@ -83,10 +85,25 @@ export class TaskCommandService {
       const task = await this.tasks.lock(taskId, scope);
       if (!task) throw new TaskException('TASK_NOT_FOUND', `no task with id ${taskId}`);
       assertCrewOwns(principal, task);
+      const key = options.idempotencyKey;
+      if (key !== undefined) {
+        // The same command again (a phone resending after a lost answer): done once, answered again.
+        const done = await this.tasks.findCommandKey(actor.id, key, scope);
+        if (done) {
+          if (done.taskId !== taskId || done.action !== command.action) {
+            throw new TaskException('IDEMPOTENCY_KEY_REUSED', `idempotency key ${key} was used for ${done.action.replace(/_/g, ' ')} on task ${done.taskId}`, [
+              { field: 'idempotency-key', message: 'already used for another command' },
+            ]);
+          }
+          return task;
+        }
+      }
       if (options.expectedVersion !== undefined && options.expectedVersion !== task.version) {
         throw new TaskException('VERSION_CONFLICT', `task ${taskId} is at version ${task.version}, not ${options.expectedVersion}`);
       }
-      return this.apply(task, command, actor, correlationId, scope);
+      const changed = await this.apply(task, command, actor, correlationId, scope);
+      if (key !== undefined) await this.tasks.insertCommandKey({ actorId: actor.id, key, taskId, action: command.action, version: changed.version }, scope);
+      return changed;
     });
     this.outbox.nudge();
     return updated;
@@ -138,9 +155,10 @@ export class TaskCommandService {
    */
   private async submit(task: TaskRecord, evidence: EvidenceInput, actor: Actor, correlationId: string, scope: TxScope): Promise<TaskRecord> {
     const now = this.clock.now();
+    const photos = await this.photoFacts(task, evidence.photos, scope);
     const checks = evaluateEvidence(
       {
-        photoCount: evidence.photos.length,
+        photos,
         distanceM: await this.segments.distanceTo(task.segmentId, evidence.position.lon, evidence.position.lat, scope),
         accuracyM: evidence.position.accuracyM,
         capturedAt: new Date(evidence.capturedAt),
@@ -161,7 +179,7 @@ export class TaskCommandService {
         taskId: task.id,
         crewId: task.crewId,
         submittedBy: actor.id,
-        photos: evidence.photos,
+        photos: evidence.photos.map((p, i) => ({ sha256: p.sha256, ...(p.url ? { url: p.url } : {}), uploaded: photos[i].uploaded })),
         lon: evidence.position.lon,
         lat: evidence.position.lat,
         accuracyM: evidence.position.accuracyM,
@@ -173,6 +191,34 @@ export class TaskCommandService {
       scope,
     );
     return submitted;
+  }
+
+  /**
+   * What is known of each photo of the evidence: an uploaded one (by its digest, to this task) with
+   * its EXIF position's distance to the segment; one only linked by URL as such. A digest neither
+   * uploaded nor linked is refused, naming the photo.
+   */
+  private async photoFacts(task: TaskRecord, photos: EvidenceInput['photos'], scope: TxScope): Promise<PhotoFacts[]> {
+    const stored = new Map((await this.photos.ofTask(task.id, scope)).map((p) => [p.sha256, p]));
+    const missing = photos.flatMap((p, i) => (!p.url && !stored.has(p.sha256) ? [{ field: `evidence.photos.${i}.sha256`, message: `no photo ${p.sha256} was uploaded to this task` }] : []));
+    if (missing.length) {
+      throw new TaskException('PHOTO_NOT_UPLOADED', `upload each photo (PUT /v1/tasks/${task.id}/photos/{sha256}) before submitting it as evidence`, missing);
+    }
+    return Promise.all(
+      photos.map(async (p): Promise<PhotoFacts> => {
+        const photo = stored.get(p.sha256);
+        if (!photo) return { sha256: p.sha256, uploaded: false, exifHasPosition: false, exifDistanceM: null, exifTakenAt: null, exifTimeZone: null };
+        const positioned = photo.exifLon !== null && photo.exifLat !== null;
+        return {
+          sha256: p.sha256,
+          uploaded: true,
+          exifHasPosition: positioned,
+          exifDistanceM: positioned ? await this.segments.distanceTo(task.segmentId, photo.exifLon!, photo.exifLat!, scope) : null,
+          exifTakenAt: photo.exifTakenAt,
+          exifTimeZone: photo.exifTimeZone,
+        };
+      }),
+    );
   }
 
   /** Closes a task as a duplicate of an open one, whose hazards it inherits (inspectors merge duplicates). */

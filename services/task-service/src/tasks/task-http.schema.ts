@@ -73,7 +73,8 @@ export const evidenceSchema = z
       .array(
         z
           .object({
-            url: storable(z.url({ protocol: /^https?$/ }).max(2048)),
+            /** Older clients link a photo they host; a photo uploaded to this task needs only its digest. */
+            url: storable(z.url({ protocol: /^https?$/ }).max(2048)).optional(),
             sha256: z
               .string()
               .regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 digest: 64 hexadecimal characters')

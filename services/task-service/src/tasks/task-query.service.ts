@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, readViewOf } from '@roadloop/auth';
 import { Clock } from '../clock';
+import { PhotoRecord, photoView } from '../photos/photo.model';
+import { PhotoRepository } from '../photos/photo.repository';
 import { TaskException } from './task.exception';
 import { assertCrewOwns } from './task-command.service';
 import { encodeTaskCursor } from './task-http.schema';
-import { TaskFilter, TaskView, taskView } from './task.model';
+import { EvidenceRecord, TaskFilter, TaskView, taskView } from './task.model';
 import { TaskRepository } from './task.repository';
 
 @Injectable()
@@ -12,6 +14,7 @@ export class TaskQueryService {
   constructor(
     private readonly tasks: TaskRepository,
     private readonly clock: Clock,
+    private readonly photos: PhotoRepository,
   ) {}
 
   /** Tasks, newest first. Crew members see only their crew's tasks. */
@@ -40,22 +43,14 @@ export class TaskQueryService {
     const task = await this.tasks.find(id);
     if (!task) throw new TaskException('TASK_NOT_FOUND', `no task with id ${id}`);
     assertCrewOwns(principal, task);
-    const [history, evidence] = await Promise.all([this.tasks.history(id), this.tasks.evidence(id)]);
+    const [history, evidence, photos] = await Promise.all([this.tasks.history(id), this.tasks.evidence(id), this.photos.ofTask(id)]);
     const latest = evidence[evidence.length - 1];
     return {
       ...taskView(task, this.clock.now()),
       checks: latest?.checks ?? [],
-      evidence: evidence.map((e) => ({
-        id: e.id,
-        crewId: e.crewId,
-        submittedBy: e.submittedBy,
-        photos: e.photos,
-        position: { lon: e.lon, lat: e.lat, accuracyM: e.accuracyM },
-        capturedAt: e.capturedAt.toISOString(),
-        notes: e.notes,
-        checks: e.checks,
-        submittedAt: e.submittedAt.toISOString(),
-      })),
+      /** Every photo uploaded to the task, submitted or not yet. */
+      photos: photos.map(photoView),
+      evidence: evidence.map((e) => evidenceView(e, photos)),
       history: history.map((h) => ({
         version: h.version,
         change: h.change,
@@ -84,4 +79,23 @@ function visibleTo(filter: TaskFilter, principal: Principal): TaskFilter {
     throw new TaskException('NOT_YOUR_TASK', `crew ${principal.crewId} may not list the tasks of crew ${filter.crewId}`);
   }
   return { ...filter, crewId: principal.crewId! };
+}
+
+/** Evidence as shown: each uploaded photo with its metadata and links, a linked one with its URL. */
+export function evidenceView(e: EvidenceRecord, uploaded: PhotoRecord[]) {
+  const byDigest = new Map(uploaded.map((p) => [p.sha256, p]));
+  return {
+    id: e.id,
+    crewId: e.crewId,
+    submittedBy: e.submittedBy,
+    photos: e.photos.map((p) => {
+      const photo = byDigest.get(p.sha256);
+      return photo && p.uploaded !== false ? { ...photoView(photo), uploaded: true } : { sha256: p.sha256, url: p.url ?? null, uploaded: false };
+    }),
+    position: { lon: e.lon, lat: e.lat, accuracyM: e.accuracyM },
+    capturedAt: e.capturedAt.toISOString(),
+    notes: e.notes,
+    checks: e.checks,
+    submittedAt: e.submittedAt.toISOString(),
+  };
 }

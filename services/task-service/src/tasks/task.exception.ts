@@ -15,6 +15,8 @@ export const TASK_ERROR_KINDS = {
   INVALID_GEOMETRY: 'invalid',
   INVALID_DATE: 'invalid',
   RESERVED_ID: 'invalid',
+  PHOTO_NOT_UPLOADED: 'invalid',
+  IDEMPOTENCY_KEY_REUSED: 'invalid',
 } as const satisfies Record<string, ErrorKind>;
 export type TaskErrorCode = keyof typeof TASK_ERROR_KINDS;
 

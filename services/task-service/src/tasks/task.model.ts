@@ -56,9 +56,11 @@ export interface HistoryEntry {
   occurredAt: Date;
 }
 
+/** A photo of the evidence: uploaded to the evidence store (by its digest), or, from older clients, only linked by URL. */
 export interface EvidencePhoto {
-  url: string;
   sha256: string;
+  url?: string;
+  uploaded?: boolean;
 }
 
 export interface EvidenceRecord {
@@ -72,7 +74,7 @@ export interface EvidenceRecord {
   accuracyM: number;
   capturedAt: Date;
   notes: string | null;
-  checks: { check: string; passed: boolean; detail: string }[];
+  checks: { check: string; passed: boolean; detail: string; photos?: string[] }[];
   submittedAt: Date;
 }
 

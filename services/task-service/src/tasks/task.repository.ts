@@ -12,6 +12,15 @@ const T_ON_CLOCK = onSlaClockSql('t.status', 't.crew_id');
 /** A task's creation time in whole microseconds since 1970 (exact: `extract` gives numeric). */
 const CREATED_US = `(extract(epoch FROM t.created_at) * 1000000)::bigint`;
 
+/** A crew command done under an idempotency key (the `Idempotency-Key` header). */
+export interface CommandKey {
+  actorId: string;
+  key: string;
+  taskId: string;
+  action: string;
+  version: number;
+}
+
 export interface WorkloadRow {
   jurisdictionId: string;
   open: number;
@@ -265,6 +274,43 @@ export class TaskRepository {
     }));
   }
 
+  /** A crew command already done under an idempotency key of this actor, if any. */
+  async findCommandKey(actorId: string, key: string, scope: TxScope): Promise<CommandKey | null> {
+    const rows: Row[] = await this.m(scope).query(`SELECT * FROM task_command_key WHERE actor_id = $1 AND key = $2`, [actorId, key]);
+    return rows.length
+      ? { actorId: String(rows[0].actor_id), key: String(rows[0].key), taskId: String(rows[0].task_id), action: String(rows[0].action), version: Number(rows[0].version) }
+      : null;
+  }
+
+  async insertCommandKey(k: CommandKey, scope: TxScope): Promise<void> {
+    await this.m(scope).query(`INSERT INTO task_command_key (actor_id, key, task_id, action, version) VALUES ($1, $2, $3, $4, $5)`, [
+      k.actorId, k.key, k.taskId, k.action, k.version,
+    ]);
+  }
+
+  /** Submitted tasks waiting for an inspector, the longest-waiting first, with their segment's midpoint. */
+  async submittedOldestFirst(limit: number, jurisdictionId?: string): Promise<LocatedTask[]> {
+    const rows: Row[] = await this.dataSource.query(
+      `SELECT t.*, ${CREATED_US}::text AS cursor_us,
+              ST_X(ST_LineInterpolatePoint(s.geom, 0.5)) AS mid_lon, ST_Y(ST_LineInterpolatePoint(s.geom, 0.5)) AS mid_lat
+         FROM task t LEFT JOIN segment_ref s ON s.segment_id = t.segment_id
+        WHERE t.status = 'submitted' AND ($2::text IS NULL OR t.jurisdiction_id = $2)
+        ORDER BY t.submitted_at, t.id LIMIT $1`,
+      [limit, jurisdictionId ?? null],
+    );
+    return rows.map((r) => ({
+      task: toRecord(r),
+      location: r.mid_lon === null ? null : { lon: Number(r.mid_lon), lat: Number(r.mid_lat) },
+      cursor: { createdAtUs: String(r.cursor_us), id: String(r.id) },
+    }));
+  }
+
+  /** The latest evidence of each task. */
+  async latestEvidence(taskIds: string[]): Promise<Map<string, EvidenceRecord>> {
+    const all = taskIds.length ? await this.evidenceWhere(`task_id = ANY($1::uuid[])`, [taskIds]) : [];
+    return new Map(all.map((e) => [e.taskId, e]));
+  }
+
   async insertEvidence(e: EvidenceRecord, scope: TxScope): Promise<void> {
     await this.m(scope).query(
       `INSERT INTO task_evidence (id, task_id, crew_id, submitted_by, photos, location, accuracy_m, captured_at, notes, checks, submitted_at)
@@ -274,9 +320,14 @@ export class TaskRepository {
   }
 
   async evidence(taskId: string): Promise<EvidenceRecord[]> {
+    return this.evidenceWhere(`task_id = $1`, [taskId]);
+  }
+
+  /** Evidence rows, oldest first. */
+  private async evidenceWhere(where: string, params: unknown[]): Promise<EvidenceRecord[]> {
     const rows: Row[] = await this.dataSource.query(
-      `SELECT *, ST_X(location) AS lon, ST_Y(location) AS lat FROM task_evidence WHERE task_id = $1 ORDER BY seq`,
-      [taskId],
+      `SELECT *, ST_X(location) AS lon, ST_Y(location) AS lat FROM task_evidence WHERE ${where} ORDER BY seq`,
+      params,
     );
     return rows.map((r) => ({
       id: String(r.id),

@@ -4,7 +4,7 @@ import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard } from '@roadloop
 import { CSV_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
 import { Clock } from '../clock';
 import { GEOJSON_CONTENT_TYPE } from '../http-formats';
-import { bodyOf, correlationIdOf, taskIdOf } from '../http-input';
+import { CommandHeaders, bodyOf, correlationIdOf, idempotencyKeyOf, taskIdOf } from '../http-input';
 import { tasksCsv, tasksGeoJson } from './task-list.format';
 import { COMMAND_ROLES, TaskCommand, TaskCommandService } from './task-command.service';
 import {
@@ -56,87 +56,88 @@ export class TasksController {
   @Post(':id/assign')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.assign)
-  assign(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  assign(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, ...input } = parseOrThrow(assignSchema, bodyOf(body));
-    return this.run(id, p, { action: 'assign', ...input }, expectedVersion, c);
+    return this.run(id, p, { action: 'assign', ...input }, expectedVersion, h);
   }
 
   @Post(':id/accept')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.accept)
-  accept(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  accept(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion } = parseOrThrow(versionOnlySchema, bodyOf(body));
-    return this.run(id, p, { action: 'accept' }, expectedVersion, c);
+    return this.run(id, p, { action: 'accept' }, expectedVersion, h);
   }
 
   @Post(':id/start')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.start)
-  start(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  start(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion } = parseOrThrow(versionOnlySchema, bodyOf(body));
-    return this.run(id, p, { action: 'start' }, expectedVersion, c);
+    return this.run(id, p, { action: 'start' }, expectedVersion, h);
   }
 
   @Post(':id/submit')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.submit)
-  submit(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  submit(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, evidence } = parseOrThrow(submitSchema, bodyOf(body));
-    return this.run(id, p, { action: 'submit', evidence }, expectedVersion, c);
+    return this.run(id, p, { action: 'submit', evidence }, expectedVersion, h);
   }
 
   @Post(':id/verify')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.verify)
-  verify(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  verify(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, ...input } = parseOrThrow(verifySchema, bodyOf(body));
-    return this.run(id, p, { action: 'verify', ...input }, expectedVersion, c);
+    return this.run(id, p, { action: 'verify', ...input }, expectedVersion, h);
   }
 
   @Post(':id/reject')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.reject)
-  reject(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  reject(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, reason } = parseOrThrow(reasonSchema, bodyOf(body));
-    return this.run(id, p, { action: 'reject', reason }, expectedVersion, c);
+    return this.run(id, p, { action: 'reject', reason }, expectedVersion, h);
   }
 
   @Post(':id/cancel')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.cancel)
-  cancel(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  cancel(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, reason } = parseOrThrow(reasonSchema, bodyOf(body));
-    return this.run(id, p, { action: 'cancel', reason }, expectedVersion, c);
+    return this.run(id, p, { action: 'cancel', reason }, expectedVersion, h);
   }
 
   @Post(':id/duplicate')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.mark_duplicate)
-  duplicate(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  duplicate(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, ...input } = parseOrThrow(duplicateSchema, bodyOf(body));
-    return this.run(id, p, { action: 'mark_duplicate', ...input }, expectedVersion, c);
+    return this.run(id, p, { action: 'mark_duplicate', ...input }, expectedVersion, h);
   }
 
   @Post(':id/unable-to-fix')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.unable_to_fix)
-  unableToFix(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  unableToFix(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, reason } = parseOrThrow(reasonSchema, bodyOf(body));
-    return this.run(id, p, { action: 'unable_to_fix', reason }, expectedVersion, c);
+    return this.run(id, p, { action: 'unable_to_fix', reason }, expectedVersion, h);
   }
 
   @Post(':id/reopen')
   @HttpCode(200)
   @Roles(...COMMAND_ROLES.reopen)
-  reopen(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers('x-correlation-id') c?: string) {
+  reopen(@Param('id') id: string, @Body() body: unknown, @CurrentPrincipal() p: Principal, @Headers() h: CommandHeaders) {
     const { expectedVersion, ...input } = parseOrThrow(reopenSchema, bodyOf(body));
-    return this.run(id, p, { action: 'reopen', ...input }, expectedVersion, c);
+    return this.run(id, p, { action: 'reopen', ...input }, expectedVersion, h);
   }
 
-  private async run(id: string, principal: Principal, command: TaskCommand, expectedVersion: number | undefined, correlation?: string) {
+  private async run(id: string, principal: Principal, command: TaskCommand, expectedVersion: number | undefined, headers: CommandHeaders) {
     const task = await this.commands.execute(taskIdOf(id), principal, command, {
       expectedVersion,
-      correlationId: correlationIdOf(correlation),
+      correlationId: correlationIdOf(headers['x-correlation-id']),
+      idempotencyKey: idempotencyKeyOf(headers['idempotency-key']),
     });
     return taskView(task, this.clock.now());
   }

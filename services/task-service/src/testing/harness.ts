@@ -33,6 +33,7 @@ import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdictio
 import { TASK_MIGRATIONS } from '../migrations';
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { OutboxRepository } from '../outbox/outbox.repository';
+import { PhotoRepository } from '../photos/photo.repository';
 import { SegmentRefRepository } from '../segments/segment-ref.repository';
 import { AssignmentService } from '../tasks/assignment.service';
 import { EscalationService } from '../tasks/escalation.service';
@@ -89,8 +90,9 @@ export async function openHarness(label: string, env: Record<string, string> = {
   const assignments = new SegmentJurisdictionRepository(ds);
   const segmentJurisdictions = new SegmentJurisdictionService(assignments, outbox, clock, config);
   const intake = new TaskIntakeService(tx, tasks, segments, assignment, ledger, clock, nudge, reopener, segmentJurisdictions, config);
-  const commands = new TaskCommandService(tx, tasks, jurisdictions, segments, ledger, reopener, clock, nudge, config);
-  const queries = new TaskQueryService(tasks, clock);
+  const photos = new PhotoRepository(ds);
+  const commands = new TaskCommandService(tx, tasks, jurisdictions, segments, ledger, reopener, clock, nudge, config, photos);
+  const queries = new TaskQueryService(tasks, clock, photos);
   const escalation = new EscalationService(tx, tasks, ledger, clock, nudge, config);
   const daily = new DailyIndexService(new DailyIndexRepository(ds), jurisdictions, clock, config);
   const areas = new JurisdictionService(jurisdictions, tasks, clock, tx, assignment, segmentJurisdictions, config, nudge);
@@ -108,6 +110,7 @@ export async function openHarness(label: string, env: Record<string, string> = {
     assignments,
     segmentJurisdictions,
     intake,
+    photos,
     commands,
     queries,
     escalation,
