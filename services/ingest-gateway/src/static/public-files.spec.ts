@@ -34,6 +34,12 @@ describe('public files and contract documents', () => {
     expect(res.status).toBe(416);
   });
 
+  it.each(['/map/vendor/', '/map/vendor'])('%s, a folder without a file, is a 404, not a 500', async (path) => {
+    const res = await fetch(`${base}${path}`);
+    expect(res.status).toBe(404);
+    expect(await res.json()).toMatchObject({ error: 'NOT_FOUND' });
+  });
+
   it('a missing file is a 404 naming it', async () => {
     const res = await fetch(`${base}/map/nope.js`);
     expect(res.status).toBe(404);

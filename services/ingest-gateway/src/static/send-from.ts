@@ -7,6 +7,11 @@ import type { Response } from 'express';
  * end, a failed precondition) keep their 4xx status. Only a file that cannot be read is a 500.
  */
 export function sendFrom(root: string, path: string, res: Response, headers: Record<string, string>, shownAs = path): void {
+  // A folder (`/map/vendor/`) names no file; `sendFile` would throw on the empty path.
+  if (path === '') {
+    res.status(404).json({ statusCode: 404, ...refusal(404, shownAs) });
+    return;
+  }
   res.sendFile(path, { root, dotfiles: 'deny', headers: { 'x-content-type-options': 'nosniff', ...headers } }, (err?: Error & { status?: number }) => {
     if (!err || res.headersSent) return;
     const status = err.status === 403 || err.status === 404 ? 404 : err.status !== undefined && err.status >= 400 && err.status < 500 ? err.status : 500;
