@@ -65,6 +65,8 @@ export const GATEWAY_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/open311/v2/requests/{id}.json', summary: 'Open311: one request, open or closed from its hazard and its task (`.xml` too)', roles: [], tags: ['open311'] },
   { method: 'get', path: '/health', summary: 'Liveness', roles: [], tags: ['operations'] },
   { method: 'get', path: '/openapi.json', summary: 'This document', roles: [], tags: ['operations'] },
+  { method: 'get', path: '/asyncapi.json', summary: 'The Kafka topics for producers: AsyncAPI 3.0, generated from the contracts', roles: [], tags: ['operations'] },
+  { method: 'get', path: '/schemas/{file}', summary: "A topic's message as JSON Schema, `file` = `<topic>.json` (e.g. `roadloop.accident.reported.v1.json`)", roles: [], tags: ['operations'] },
 ];
 
 export const gatewayOpenApi = () =>
