@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { scoreFiles } from '@roadloop/geo';
 import { readFeatureCollection, runCommand } from '@roadloop/http';
 import { RISK_REPOSITORIES, persistenceFor } from './app.module';
-import { loadRiskConfig } from './config';
+import { loadRiskCliConfig } from './config';
 import { readFile } from 'node:fs/promises';
 import { SegmentImportService } from './import/segment-import.service';
 import { parseAadtCsv } from './import/aadt-counts';
@@ -50,7 +50,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
-  const config = loadRiskConfig();
+  const config = loadRiskCliConfig();
 
   @Module({
     imports: [persistenceFor({ ...config, DB_MIGRATE_ON_START: true })],

@@ -2,7 +2,8 @@ import { z } from 'zod';
 import { authEnv, requireProductionSecret } from '@roadloop/auth';
 import { databaseEnv, httpEnv, kafkaEnv, loadConfig, redisEnv, schemaName } from '@roadloop/config';
 
-export const riskConfigSchema = z
+/** The settings without the production-secret rule: for the command-line tools, which check no tokens. */
+export const riskSettingsSchema = z
   .object({
     ...authEnv,
     ...kafkaEnv,
@@ -27,10 +28,14 @@ export const riskConfigSchema = z
     /** Analysis reads one user (token subject) may make per ANALYSIS_RATE_WINDOW_S; more get 429. */
     ANALYSIS_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(60),
     ANALYSIS_RATE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
-  })
-  .superRefine(requireProductionSecret);
+  });
+export const riskConfigSchema = riskSettingsSchema.superRefine(requireProductionSecret);
 export type RiskConfig = z.infer<typeof riskConfigSchema>;
 
 export const loadRiskConfig = (env?: Record<string, string | undefined>) => loadConfig('risk-service', riskConfigSchema, env);
+
+/** The command-line tools' settings: like the service's, but a development `JWT_SECRET` is fine (no token is checked). */
+export const loadRiskCliConfig = (env?: Record<string, string | undefined>) =>
+  loadConfig('risk-service', riskSettingsSchema, env);
 
 export const RISK_CONFIG = Symbol('RISK_CONFIG');

@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import { describeIssues } from '@roadloop/contracts';
 import { AppError, readFeatureCollection, runCommand } from '@roadloop/http';
 import { CORE_PROVIDERS, persistenceFor } from './app.module';
-import { TASK_CONFIG, loadTaskConfig } from './config';
+import { TASK_CONFIG, loadTaskCliConfig } from './config';
 import { jurisdictionFeatureSchema } from './jurisdictions/jurisdiction.schema';
 import { JurisdictionService } from './jurisdictions/jurisdiction.service';
 
@@ -33,7 +33,7 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`jurisdictions needs --geojson <file>\n${USAGE}\n`);
     return 2;
   }
-  const config = loadTaskConfig();
+  const config = loadTaskCliConfig();
 
   @Module({
     imports: [persistenceFor({ ...config, DB_MIGRATE_ON_START: true })],

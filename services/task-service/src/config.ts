@@ -11,7 +11,8 @@ const roadClassList = z
   .transform((s) => s.split(',').map((c) => c.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[a-z_]+$/, 'an OSM highway class like tertiary')));
 
-export const taskConfigSchema = z
+/** The settings without the production-secret rule: for the command-line tools, which check no tokens. */
+export const taskSettingsSchema = z
   .object({
     ...kafkaEnv,
     ...databaseEnv,
@@ -78,10 +79,14 @@ export const taskConfigSchema = z
     MANDATORY_PROTECTION_CLIFF_DROP_M: z.coerce.number().min(0).max(1_000).default(8),
     /** A side counts as protected when this share of its length has a guardrail, 0–1. */
     MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE: z.coerce.number().min(0).max(1).default(0.5),
-  })
-  .superRefine(requireProductionSecret);
+  });
+export const taskConfigSchema = taskSettingsSchema.superRefine(requireProductionSecret);
 export type TaskConfig = z.infer<typeof taskConfigSchema>;
 
 export const loadTaskConfig = (env?: Record<string, string | undefined>) => loadConfig('task-service', taskConfigSchema, env);
+
+/** The command-line tools' settings: like the service's, but a development `JWT_SECRET` is fine (no token is checked). */
+export const loadTaskCliConfig = (env?: Record<string, string | undefined>) =>
+  loadConfig('task-service', taskSettingsSchema, env);
 
 export const TASK_CONFIG = Symbol('TASK_CONFIG');

@@ -1,0 +1,15 @@
+import { describe, expect, it } from '@jest/globals';
+import { DEVELOPMENT_JWT_SECRET } from '@roadloop/auth';
+import { ConfigError } from '@roadloop/config';
+import { loadTaskCliConfig, loadTaskConfig } from './config';
+
+describe('task-service settings', () => {
+  it('refuses the development secret outside development; the command-line tool, which checks no token, does not', () => {
+    // A new shell: no NODE_ENV, no JWT_SECRET.
+    expect(() => loadTaskConfig({})).toThrow(ConfigError);
+    expect(() => loadTaskConfig({})).toThrow(/JWT_SECRET/);
+    expect(loadTaskCliConfig({}).JWT_SECRET).toBe(DEVELOPMENT_JWT_SECRET);
+    // Everything else is still checked.
+    expect(() => loadTaskCliConfig({ DATABASE_URL: 'mysql://x/y' })).toThrow(/DATABASE_URL/);
+  });
+});
