@@ -64,7 +64,9 @@ export class LiveController {
     req.socket.setNoDelay(true);
     // EventSource waits this long before reconnecting, ms.
     res.write('retry: 3000\n\n');
-    hub.add(res, { subject: principal.id, sees: (event) => liveEventVisibleTo(principal, event), until: expiresAt });
     res.on('close', () => hub.remove(res));
+    // A client that left while its token was being checked gets no 'close' any more: do not hold its place.
+    if (res.destroyed || req.socket.destroyed) return;
+    hub.add(res, { subject: principal.id, sees: (event) => liveEventVisibleTo(principal, event), until: expiresAt });
   }
 }
