@@ -53,6 +53,16 @@ describe('JSON bodies nested too deep', () => {
     expect(await res.json()).toMatchObject({ error: 'JSON_TOO_DEEP', message: expect.stringContaining(`${MAX_JSON_DEPTH}`) });
   });
 
+  it('refuses JSON in another encoding than UTF-8 (RFC 8259), where the depth scan cannot read the bytes', async () => {
+    // In UTF-16 an escaped quote puts the byte scan out of step: this body reads as one string to it.
+    const deep = `["\\"",${'['.repeat(20_000)}${']'.repeat(20_000)}]`;
+    const res = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json; charset=utf-16le' }, body: Buffer.from(deep, 'utf16le') });
+    expect(res.status).toBe(415);
+    expect(await res.json()).toMatchObject({ message: expect.stringContaining('UTF-8') });
+    const utf8 = await fetch(`${base}/echo`, { method: 'POST', headers: { 'content-type': 'application/json; charset=UTF-8' }, body: '{"a":1}' });
+    expect(utf8.status).toBe(201);
+  });
+
   it('takes a GeoJSON MultiPolygon and anything as deep as the limit', async () => {
     const multi = { geometry: { type: 'MultiPolygon', coordinates: [[[[1, 2], [3, 4], [5, 6], [1, 2]]]] } };
     expect((await post(JSON.stringify(multi))).status).toBe(201);

@@ -28,7 +28,11 @@ export function jsonNestingDepth(text: Buffer): number {
  * Parsing copes, but serialising it again (the gateway forwards what it parsed) and walking it
  * recurse once per level and overflow the stack: a 500 from a few hundred kilobytes of brackets.
  */
-export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer): void {
+export function refuseDeepJson(_req: unknown, _res: unknown, body: Buffer, encoding?: string): void {
+  // JSON between systems is UTF-8 (RFC 8259 §8.1); in UTF-16 the byte scan below would misread quotes.
+  if (encoding !== undefined && !/^utf-?8$/i.test(encoding)) {
+    throw Object.assign(new Error(`request body is in ${encoding}; JSON is taken in UTF-8 only`), { status: 415, type: 'charset.unsupported' });
+  }
   const depth = jsonNestingDepth(body);
   if (depth > MAX_JSON_DEPTH) {
     throw Object.assign(new Error(`request body nests ${depth} levels of arrays and objects; at most ${MAX_JSON_DEPTH} are taken`), { status: 400, type: 'entity.too.deep' });
