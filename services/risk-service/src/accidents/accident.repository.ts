@@ -70,8 +70,9 @@ export class AccidentRepository {
   }
 
   /**
-   * Records a crash unless its accident id is taken (false: read the claims again). A taken event or
-   * external id is a unique violation, never skipped in silence: the caller checked the claims first.
+   * Records a crash unless its accident, event or external id is taken (false: the caller reads the
+   * claims again and judges what took it — a redelivery, or a reused id to dead-letter). Any conflict,
+   * since another partition may write the same ids between the caller's read and this insert.
    */
   async insertIfNew(report: AccidentReport, placement: HazardPlacement, scope?: TxScope): Promise<boolean> {
     const manager = managerOf(this.dataSource, scope);
@@ -80,7 +81,7 @@ export class AccidentRepository {
                              deaths, serious_injuries, slight_injuries, property_damage_only, vehicles, weather, light,
                              description, correlation_id)
        VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-       ON CONFLICT (id) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         report.accidentId,

@@ -103,15 +103,16 @@ export class HazardRepository {
   }
 
   /**
-   * Records a report unless its hazard id is taken (false: read the claims again). A taken event id
-   * is a unique violation, never skipped in silence: the caller checked the claims first.
+   * Records a report unless its hazard id or event id is taken (false: the caller reads the claims
+   * again and judges what took it — a redelivery, or a reused id to dead-letter). Any conflict, since
+   * another partition may write the same event id between the caller's read and this insert.
    */
   async insertIfNew(report: HazardReport, placement: HazardPlacement, scope?: TxScope): Promise<boolean> {
     const rows: unknown[] = await managerOf(this.dataSource, scope).query(
       `INSERT INTO hazard (id, event_id, category, severity, location, segment_id, match_distance_m, offset_m, reported_at,
                            description, photo_urls, reporter, correlation_id)
        VALUES ($1, $2, $3, $4, ST_SetSRID(ST_MakePoint($5, $6), 4326), $7, $8, $9, $10, $11, $12, $13, $14)
-       ON CONFLICT (id) DO NOTHING
+       ON CONFLICT DO NOTHING
        RETURNING id`,
       [
         report.hazardId,

@@ -169,6 +169,25 @@ describe(ReportIntakeConsumer.name, () => {
     expect(announced.map((m) => m.payload.severity)).toEqual(['low', 'low', 'low']);
   });
 
+  it('judges an eventId that another partition recorded between its read of the claims and its insert as DUPLICATE_EVENT_ID', async () => {
+    const config = { MATCH_TOLERANCE_M: 50, MATCHER_REFRESH_MS: 60_000 } as RiskConfig;
+    // The race's window: the first read of the claims comes back before the other report is written.
+    class RacedHazards extends HazardRepository {
+      private reads = 0;
+      override claims(...args: Parameters<HazardRepository['claims']>) {
+        return this.reads++ === 0 ? Promise.resolve([]) : super.claims(...args);
+      }
+    }
+    const raced = new ReportIntakeService(new SegmentMatcherHolder(new SegmentRepository(db), config), new RacedHazards(db), new AccidentRepository(db), publisher);
+    const first = { ...envelope(), payload: hazard() };
+    await send(topics.hazards, [first]);
+    await waitFor('the first report recorded', async () => ((await rows('hazard', first.payload.hazardId)).length ? true : undefined));
+
+    const other = { ...envelope(first.eventId), payload: hazard({ category: 'flooded_road' }) };
+    await expect(raced.intakeHazard(other as never)).rejects.toMatchObject({ code: 'DUPLICATE_EVENT_ID' });
+    expect(await rows('hazard', other.payload.hazardId)).toEqual([]);
+  });
+
   it('dead-letters a crash reusing an eventId or an externalId, and one with an unknown field, recording none of them', async () => {
     const crash = { ...envelope(), payload: accident({ externalId: `AD-${id}` }) };
     const reusedEvent = { ...envelope(crash.eventId), payload: accident({ deaths: 1 }) };
