@@ -28,6 +28,9 @@ import { DiskPhotoStore, PhotoStore } from './photos/photo-store';
 import { PhotoRepository } from './photos/photo.repository';
 import { PhotoService } from './photos/photo.service';
 import { PhotosController } from './photos/photos.controller';
+import { RoadsideController } from './roadside/roadside.controller';
+import { RoadsideRepository } from './roadside/roadside.repository';
+import { RoadsideService } from './roadside/roadside.service';
 import { SegmentRefRepository } from './segments/segment-ref.repository';
 import { AssignmentService } from './tasks/assignment.service';
 import { EscalationService } from './tasks/escalation.service';
@@ -70,6 +73,8 @@ export const CORE_PROVIDERS = [
   TaskLedger,
   AssignmentService,
   JurisdictionService,
+  RoadsideRepository,
+  RoadsideService,
 ];
 
 @Module({})
@@ -94,7 +99,7 @@ export class AppModule {
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
       // DailyIndexController before JurisdictionsController: /v1/jurisdictions/index is not a jurisdiction id.
-      controllers: [PhotosController, InspectionsController, TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
+      controllers: [PhotosController, InspectionsController, RoadsideController, TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
       providers: [
         { provide: TASK_CONFIG, useValue: config },
         ...CORE_PROVIDERS,

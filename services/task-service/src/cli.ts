@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeIssues } from '@roadloop/contracts';
 import { AppError, readFeatureCollection, runCommand } from '@roadloop/http';
@@ -8,24 +9,29 @@ import { CORE_PROVIDERS, persistenceFor } from './app.module';
 import { TASK_CONFIG, loadTaskCliConfig } from './config';
 import { jurisdictionFeatureSchema } from './jurisdictions/jurisdiction.schema';
 import { JurisdictionService } from './jurisdictions/jurisdiction.service';
+import { parseInventoryCsv } from './roadside/inventory-csv';
+import { RoadsideException } from './roadside/roadside.exception';
+import { RoadsideService } from './roadside/roadside.service';
 
 const USAGE = `usage:
   task-service jurisdictions --geojson <areas.geojson>   create or replace jurisdictions from a FeatureCollection
                                                         of Polygon/MultiPolygon features with properties id and name
+  task-service inventory --csv <guardrails.csv>          import surveyed guardrails (segmentId,side,fromM,toM,status[,observedAt]);
+                                                        a bad row refuses the whole file, naming each row
   task-service migrate                                   apply pending database migrations`;
 
 async function main(argv: string[]): Promise<number> {
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,
-    options: { geojson: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: { geojson: { type: 'string' }, csv: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
   });
   const command = positionals[0];
   if (values.help || !command) {
     process.stdout.write(`${USAGE}\n`);
     return values.help ? 0 : 2;
   }
-  if (command !== 'jurisdictions' && command !== 'migrate') {
+  if (command !== 'jurisdictions' && command !== 'migrate' && command !== 'inventory') {
     process.stderr.write(`unknown command "${command}"\n${USAGE}\n`);
     return 2;
   }
@@ -48,6 +54,7 @@ async function main(argv: string[]): Promise<number> {
       process.stdout.write(`migrations applied to schema ${config.DB_SCHEMA}\n`);
       return 0;
     }
+    if (command === 'inventory') return await importInventory(app.get(RoadsideService), values.csv!);
     const service = app.get(JurisdictionService);
     let created = 0;
     let replaced = 0;
@@ -79,6 +86,21 @@ async function main(argv: string[]): Promise<number> {
     return rejected ? 3 : 0;
   } finally {
     await app.close();
+  }
+}
+
+/** Imports an inventory CSV through the service's checks (all rows or none); exit 3 on refused rows. */
+async function importInventory(roadside: RoadsideService, path: string): Promise<number> {
+  const parsed = parseInventoryCsv(await readFile(path, 'utf8'));
+  try {
+    if (!parsed.ok) throw new RoadsideException('INVENTORY_ROWS_INVALID', `${parsed.problems.length} problem(s), nothing imported`, parsed.problems);
+    const result = await roadside.importInventory(parsed.rows, 'task-service-cli');
+    process.stdout.write(`imported ${result.rows} rows (${result.sides} segment sides) from ${path}; ${result.opened.length} stretch task(s) opened\n`);
+    return 0;
+  } catch (err) {
+    if (!(err instanceof AppError)) throw err;
+    process.stderr.write(`${path}: ${err.message}\n${err.fields.map((f) => `  ${f.message}`).join('\n')}\n`);
+    return 3;
   }
 }
 

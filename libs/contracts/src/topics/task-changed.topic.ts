@@ -53,6 +53,8 @@ export const COUNTERMEASURES = [
   'site_inspection',
   /** The road's part of the investigation that follows every fatal crash (一案三查: road, driver, vehicle). */
   'site_investigation',
+  /** A survey of a stretch's roadside (is there a guardrail, in what state) before money is committed to works. */
+  'roadside_survey',
 ] as const;
 export type Countermeasure = (typeof COUNTERMEASURES)[number];
 

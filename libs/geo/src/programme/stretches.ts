@@ -30,8 +30,8 @@ export interface Stretch {
   /** The side in the direction of the first member. */
   side: StretchSide;
   lengthM: number;
-  /** Members in order along the road; each with the side it is on in its own direction. */
-  members: { segmentId: string; side: StretchSide; lengthM: number }[];
+  /** Members in order along the road; each with the side it is on in its own direction, and whether it runs against the stretch. */
+  members: { segmentId: string; side: StretchSide; lengthM: number; reversed: boolean }[];
   /** One line per member, in order (a MultiLineString's coordinates). */
   lines: LonLat[][];
 }
@@ -129,7 +129,7 @@ function cut(run: Node[], maxLengthM: number): Stretch[] {
       need: first.piece.need,
       side,
       lengthM: Math.round(nodes.reduce((s, n) => s + n.piece.lengthM, 0) * 10) / 10,
-      members: nodes.map((n) => ({ segmentId: n.piece.segmentId, side: n.piece.side, lengthM: n.piece.lengthM })),
+      members: nodes.map((n) => ({ segmentId: n.piece.segmentId, side: n.piece.side, lengthM: n.piece.lengthM, reversed: n.reversed === true })),
       lines: nodes.map((n) => (n.reversed ? [...n.piece.coordinates].reverse() : [...n.piece.coordinates])),
     };
   });

@@ -24,9 +24,12 @@ describe(CrewQueue.name, () => {
   });
   afterAll(async () => h.close());
 
+  /** A guardrail task on a fresh segment: its left side needs protection, and an import says none stands there. */
   async function guardrailTask(over: object, coordinates = ROAD) {
     const segmentId = `q-${n++}`;
     await h.intake.onSegmentProfile(profileEvent(segmentId, coordinates, over));
+    const { opened } = await h.roadside.importInventory([{ segmentId, side: 'left', fromM: 0, toM: 100, status: 'absent' }], 'admin-1');
+    expect(opened).toHaveLength(1);
     const [task] = await h.queries.list({ segmentId, limit: 1, offset: 0 }, principals.dispatcher);
     return task;
   }

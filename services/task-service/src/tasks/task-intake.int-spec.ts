@@ -197,20 +197,22 @@ describe(TaskIntakeService.name, () => {
   });
 
   describe('mandatory protection', () => {
-    it('opens one guardrail task for an unprotected water side, never again on re-import', async () => {
+    it('records that an unprotected water side needs a survey (no guardrail is known there), not a guardrail task', async () => {
       const first = profileEvent('m-1', ROAD_WEST, { waterDistanceM: 6, waterSide: 'right', guardrail: { left: 1, right: 0.1 } }, '2026-11-20T00:00:00Z');
-      expect(await h.intake.onSegmentProfile(first)).toMatchObject({ created: expect.any(String) });
-      const task = await only('m-1');
-      expect(task).toMatchObject({ countermeasure: 'guardrail', side: 'right', priority: 'p2', rule: 'mandatory_protection', crewId: expect.any(String) });
-      await h.commands.execute(task.id, principals.dispatcher, { action: 'cancel', reason: 'guardrail funded by the county programme' });
+      expect(await h.intake.onSegmentProfile(first)).toEqual({ kind: 'profile', assigned: [], needs: ['right:survey'] });
+      expect((await stateOf('m-1')).tasks).toEqual([]);
       const reimport = profileEvent('m-1', ROAD_WEST, { waterDistanceM: 6, waterSide: 'right', guardrail: { left: 1, right: 0.1 } }, '2026-11-21T00:00:00Z');
-      expect(await h.intake.onSegmentProfile(reimport)).toMatchObject({ created: null });
+      expect(await h.intake.onSegmentProfile(reimport)).toMatchObject({ needs: ['right:survey'] });
       expect(await h.intake.onSegmentProfile(first)).toMatchObject({ kind: 'ignored' });
+      const [survey] = await h.roadside.plan();
+      expect(await only('m-1')).toMatchObject({ id: survey, countermeasure: 'roadside_survey', side: null, priority: 'p2', rule: 'mandatory_protection', crewId: expect.any(String) });
+      expect(await h.roadside.plan()).toEqual([]);
     });
 
     it('leaves protected sides, far water and minor road classes alone', async () => {
       await h.intake.onSegmentProfile(profileEvent('m-2', ROAD_WEST, { waterDistanceM: 6, waterSide: 'right', guardrail: { left: 0, right: 0.8 } }));
       await h.intake.onSegmentProfile(profileEvent('m-3', ROAD_WEST, { roadClass: 'track', dropLeftM: 30, guardrail: { left: 0, right: 0 } }));
+      await h.roadside.plan();
       expect((await stateOf('m-2')).tasks).toEqual([]);
       expect((await stateOf('m-3')).tasks).toEqual([]);
     });

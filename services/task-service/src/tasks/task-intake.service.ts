@@ -15,19 +15,18 @@ import { Clock } from '../clock';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdiction.service';
 import { OutboxNudge } from '../outbox/outbox-nudge';
+import { RoadsideService } from '../roadside/roadside.service';
 import { SegmentRefRepository } from '../segments/segment-ref.repository';
 import { AssignmentService } from './assignment.service';
 import { TaskLedger } from './task-ledger.service';
 import { TaskReopenService } from './task-reopen.service';
 import {
-  ProtectionThresholds,
   SlaHours,
   TaskProposal,
   dueAt,
   proposeFromFatalCrash,
   proposeFromHazard,
   proposeFromRisk,
-  proposeMandatoryProtection,
   withinReopenWindow,
 } from './task-rules';
 import { SYSTEM_ACTOR, TaskRecord } from './task.model';
@@ -39,7 +38,7 @@ export type IntakeOutcome =
   | { kind: 'created'; taskId: string }
   | { kind: 'linked'; taskId: string }
   | { kind: 'reopened'; taskIds: string[] }
-  | { kind: 'profile'; assigned: string[]; created: string | null };
+  | { kind: 'profile'; assigned: string[]; needs: string[] };
 
 interface Source {
   eventId: string;
@@ -55,7 +54,6 @@ interface Source {
 export class TaskIntakeService {
   private readonly logger = new Logger(TaskIntakeService.name);
   private readonly sla: SlaHours;
-  private readonly protection: ProtectionThresholds;
 
   constructor(
     private readonly tx: TransactionRunner,
@@ -68,14 +66,9 @@ export class TaskIntakeService {
     private readonly reopener: TaskReopenService,
     private readonly segmentJurisdictions: SegmentJurisdictionService,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+    private readonly roadside: RoadsideService,
   ) {
     this.sla = { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
-    this.protection = {
-      roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
-      waterDistanceM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
-      cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
-      minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
-    };
   }
 
   /** Rule: a segment reaching the top risk level gets a task (once per risk revision). */
@@ -175,8 +168,9 @@ export class TaskIntakeService {
   /**
    * A profile: kept for jurisdiction lookup and evidence checks; the segment's responsible
    * jurisdiction is recomputed (published when it is new or changed with the geometry); tasks of the
-   * segment that waited for its location are routed now; the mandatory-protection rule may open a guardrail task (once per
-   * segment: a verified, cancelled or open one is not opened again by a re-import).
+   * segment that waited for its location are routed now; the mandatory-protection rule records what
+   * the segment's sides need (a survey while no one knows whether a guardrail stands there, works where
+   * one is missing or damaged) for the roadside planner, which opens one task per stretch.
    */
   async onSegmentProfile(event: SegmentProfileEvent): Promise<IntakeOutcome> {
     const profile = event.payload;
@@ -190,15 +184,10 @@ export class TaskIntakeService {
         const routed = await this.assignment.autoAssign(waiting, event.correlationId, scope);
         if (routed.crewId) assigned.push(routed.id);
       }
-      let created: string | null = null;
-      if (this.config.MANDATORY_PROTECTION_ENABLED) {
-        const proposal = proposeMandatoryProtection(profile, this.protection);
-        if (proposal && !(await this.tasks.hasRuleTask(profile.segmentId, 'mandatory_protection', 'guardrail', scope))) {
-          const outcome = await this.open(proposal, event, scope);
-          if (outcome.kind === 'created') created = outcome.taskId;
-        }
-      }
-      return { kind: 'profile', assigned, created };
+      // The mandatory-protection rule records the segment's needs; the roadside planner gathers them
+      // into stretches and opens one survey (or guardrail task) per stretch.
+      const needs = this.config.MANDATORY_PROTECTION_ENABLED ? await this.roadside.recordNeeds(profile, scope) : [];
+      return { kind: 'profile', assigned, needs: needs.map((n) => `${n.side}:${n.action}`) };
     });
   }
 

@@ -1,13 +1,10 @@
 import { describe, expect, it } from '@jest/globals';
-import fc from 'fast-check';
-import { AccidentMatched, HazardMatched, SegmentProfile, SegmentRiskChangedV2 } from '@roadloop/contracts';
+import { AccidentMatched, HazardMatched, SegmentRiskChangedV2 } from '@roadloop/contracts';
 import {
-  ProtectionThresholds,
   dueAt,
   proposeFromFatalCrash,
   proposeFromHazard,
   proposeFromRisk,
-  proposeMandatoryProtection,
   raisePriority,
   withinReopenWindow,
 } from './task-rules';
@@ -108,78 +105,6 @@ describe(proposeFromHazard.name, () => {
     expect(proposeFromHazard(hazard({ severity: 'high', category: 'missing_guardrail' }))).toMatchObject({ countermeasure: 'guardrail', priority: 'p2' });
   });
   it.each(['low', 'medium'] as const)('opens nothing for a %s hazard', (severity) => expect(proposeFromHazard(hazard({ severity }))).toBeNull());
-});
-
-const thresholds: ProtectionThresholds = { roadClasses: ['primary', 'tertiary'], waterDistanceM: 20, cliffDropM: 8, minGuardrailShare: 0.5 };
-const profile = (over: Partial<SegmentProfile>): SegmentProfile => ({
-  segmentId: 's1',
-  geometry: { type: 'LineString', coordinates: [[1, 42], [1.001, 42.001]] },
-  roadClass: 'primary',
-  name: null,
-  lengthM: 100,
-  waterDistanceM: null,
-  waterSide: null,
-  cliffSide: null,
-  dropLeftM: null,
-  dropRightM: null,
-  guardrail: { left: 0, right: 0 },
-  exposureScore: 10,
-  exposureLevel: 'low',
-  ...over,
-});
-
-describe(proposeMandatoryProtection.name, () => {
-  it('requires a guardrail on the water side (MUST → p2)', () => {
-    expect(proposeMandatoryProtection(profile({ waterDistanceM: 6.5, waterSide: 'right' }), thresholds)).toMatchObject({
-      countermeasure: 'guardrail',
-      side: 'right',
-      priority: 'p2',
-      rule: 'mandatory_protection',
-    });
-  });
-
-  it('treats a bridge over water as both sides', () => {
-    expect(proposeMandatoryProtection(profile({ waterDistanceM: 0, waterSide: 'crossing' }), thresholds)?.side).toBe('both');
-  });
-
-  it('asks for a guardrail beside a drop (SHOULD → p3), from the drop or the cliff side', () => {
-    expect(proposeMandatoryProtection(profile({ dropLeftM: 14.8 }), thresholds)).toMatchObject({ side: 'left', priority: 'p3' });
-    expect(proposeMandatoryProtection(profile({ cliffSide: 'right', dropRightM: 3 }), thresholds)).toMatchObject({ side: 'right' });
-    expect(proposeMandatoryProtection(profile({ dropLeftM: 7.9 }), thresholds)).toBeNull();
-  });
-
-  it('combines water on one side and a drop on the other into both sides, at the water priority', () => {
-    expect(proposeMandatoryProtection(profile({ waterDistanceM: 5, waterSide: 'right', dropLeftM: 9 }), thresholds)).toMatchObject({ side: 'both', priority: 'p2' });
-  });
-
-  it('is satisfied by an existing guardrail, and ignores far water and other road classes', () => {
-    expect(proposeMandatoryProtection(profile({ waterDistanceM: 5, waterSide: 'right', guardrail: { left: 0, right: 0.5 } }), thresholds)).toBeNull();
-    expect(proposeMandatoryProtection(profile({ waterDistanceM: 25, waterSide: 'right' }), thresholds)).toBeNull();
-    expect(proposeMandatoryProtection(profile({ roadClass: 'track', waterDistanceM: 1, waterSide: 'left' }), thresholds)).toBeNull();
-  });
-
-  it('property: never proposes for a side whose guardrail share is at least the minimum', () => {
-    fc.assert(
-      fc.property(
-        fc.record({
-          waterDistanceM: fc.option(fc.double({ min: 0, max: 100, noNaN: true })),
-          waterSide: fc.constantFrom('left', 'right', 'both', 'crossing', null),
-          dropLeftM: fc.option(fc.double({ min: 0, max: 50, noNaN: true })),
-          dropRightM: fc.option(fc.double({ min: 0, max: 50, noNaN: true })),
-          left: fc.double({ min: 0, max: 1, noNaN: true }),
-          right: fc.double({ min: 0, max: 1, noNaN: true }),
-        }),
-        (p) => {
-          const proposal = proposeMandatoryProtection(
-            profile({ ...p, waterSide: p.waterSide as SegmentProfile['waterSide'], guardrail: { left: p.left, right: p.right } }),
-            thresholds,
-          );
-          if (proposal?.side === 'left' || proposal?.side === 'both') expect(p.left).toBeLessThan(0.5);
-          if (proposal?.side === 'right' || proposal?.side === 'both') expect(p.right).toBeLessThan(0.5);
-        },
-      ),
-    );
-  });
 });
 
 describe('time rules', () => {

@@ -4,7 +4,6 @@ import {
   HazardMatched,
   RISK_LEVELS,
   RiskLevel,
-  SegmentProfile,
   SegmentRiskChangedV2,
   countermeasureFor,
 } from '@roadloop/contracts';
@@ -89,60 +88,6 @@ export function proposeFromHazard(hazard: HazardMatched): TaskProposal | null {
     reason: `${hazard.severity} ${hazard.category.replace(/_/g, ' ')} reported`,
     rule: 'severe_hazard',
     hazardIds: [hazard.hazardId],
-  };
-}
-
-export interface ProtectionThresholds {
-  roadClasses: readonly string[];
-  /** Water nearer than this (metres) makes the water's side need a guardrail. */
-  waterDistanceM: number;
-  /** A drop of at least this (metres) makes its side need a guardrail. */
-  cliffDropM: number;
-  /** A side is protected when at least this share of it has a guardrail (0–1). */
-  minGuardrailShare: number;
-}
-
-/**
- * Rule (公路交通安全设施设计细则, JTG/T D81): a guardrail MUST be set beside rivers, lakes,
- * reservoirs and the sea, and SHOULD be set beside cliffs and deep valleys. A side needs one when it
- * is water-side (water of any kind within `waterDistanceM`, the sea's coastline included; a bridge
- * over water, or a causeway over the sea, counts for both sides) or
- * cliff-side (`cliffSide`, or a drop of at least `cliffDropM`), and less than `minGuardrailShare`
- * of it is protected. Water-side is p2, cliff-side only is p3 (these are standing conditions, not
- * events: a week-scale SLA, not a day).
- */
-export function proposeMandatoryProtection(profile: SegmentProfile, t: ProtectionThresholds): TaskProposal | null {
-  if (!t.roadClasses.includes(profile.roadClass)) return null;
-  const waterNear = profile.waterDistanceM !== null && profile.waterDistanceM <= t.waterDistanceM;
-  const water = {
-    left: waterNear && ['left', 'both', 'crossing'].includes(profile.waterSide ?? ''),
-    right: waterNear && ['right', 'both', 'crossing'].includes(profile.waterSide ?? ''),
-  };
-  const cliff = {
-    left: profile.cliffSide === 'left' || profile.cliffSide === 'both' || (profile.dropLeftM ?? 0) >= t.cliffDropM,
-    right: profile.cliffSide === 'right' || profile.cliffSide === 'both' || (profile.dropRightM ?? 0) >= t.cliffDropM,
-  };
-  const needs = (side: 'left' | 'right') => (water[side] || cliff[side]) && profile.guardrail[side] < t.minGuardrailShare;
-  const left = needs('left');
-  const right = needs('right');
-  if (!left && !right) return null;
-  const side: TaskSide = left && right ? 'both' : left ? 'left' : 'right';
-  const byWater = (left && water.left) || (right && water.right);
-  const why: string[] = [];
-  if (byWater) why.push(`water ${profile.waterDistanceM} m away (guardrail must be set)`);
-  if ((left && cliff.left) || (right && cliff.right)) {
-    const drop = Math.max(left ? (profile.dropLeftM ?? 0) : 0, right ? (profile.dropRightM ?? 0) : 0);
-    why.push(`drop-off${drop ? ` of ${drop} m` : ''} (guardrail should be set)`);
-  }
-  const share = side === 'both' ? Math.min(profile.guardrail.left, profile.guardrail.right) : profile.guardrail[side];
-  return {
-    segmentId: profile.segmentId,
-    countermeasure: 'guardrail',
-    side,
-    priority: byWater ? 'p2' : 'p3',
-    reason: `unprotected ${side} side: ${why.join('; ')}; guardrail covers ${Math.round(share * 100)} %`,
-    rule: 'mandatory_protection',
-    hazardIds: [],
   };
 }
 

@@ -24,6 +24,8 @@ import { Clock } from '../clock';
 import { TaskConfig, loadTaskConfig } from '../config';
 import { CrewQueueRepository } from '../crews/crew-queue.repository';
 import { CrewQueue } from '../crews/crew-queue.service';
+import { RoadsideRepository } from '../roadside/roadside.repository';
+import { RoadsideService } from '../roadside/roadside.service';
 import { JurisdictionRepository } from '../jurisdictions/jurisdiction.repository';
 import { DailyIndexRepository } from '../jurisdictions/daily-index.repository';
 import { DailyIndexService } from '../jurisdictions/daily-index.service';
@@ -89,7 +91,8 @@ export async function openHarness(label: string, env: Record<string, string> = {
   const reopener = new TaskReopenService(tasks, segments, ledger, assignment, clock, config);
   const assignments = new SegmentJurisdictionRepository(ds);
   const segmentJurisdictions = new SegmentJurisdictionService(assignments, outbox, clock, config);
-  const intake = new TaskIntakeService(tx, tasks, segments, assignment, ledger, clock, nudge, reopener, segmentJurisdictions, config);
+  const roadside = new RoadsideService(tx, new RoadsideRepository(ds), tasks, ledger, assignment, clock, config, nudge);
+  const intake = new TaskIntakeService(tx, tasks, segments, assignment, ledger, clock, nudge, reopener, segmentJurisdictions, config, roadside);
   const photos = new PhotoRepository(ds);
   const commands = new TaskCommandService(tx, tasks, jurisdictions, segments, ledger, reopener, clock, nudge, config, photos);
   const queries = new TaskQueryService(tasks, clock, photos);
@@ -110,6 +113,7 @@ export async function openHarness(label: string, env: Record<string, string> = {
     assignments,
     segmentJurisdictions,
     intake,
+    roadside,
     photos,
     commands,
     queries,

@@ -1,0 +1,124 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { AppError } from '@roadloop/http';
+import { Harness, box, openHarness, principals, profileEvent } from '../testing/harness';
+import { RoadsideService } from './roadside.service';
+
+jest.setTimeout(60_000);
+
+/** Three 100 m pieces of way 50 along a river on their right (0.0012° of longitude ≈ 98 m at 42.5°N). */
+const piece = (i: number): [number, number][] => [[1.52 + i * 0.0012, 42.505], [1.52 + (i + 1) * 0.0012, 42.505]];
+const river = { waterDistanceM: 6, waterSide: 'right' as const, guardrail: { left: 0, right: 0 } };
+
+async function refusal(work: Promise<unknown>): Promise<AppError> {
+  try {
+    await work;
+  } catch (err) {
+    if (err instanceof AppError) return err;
+    throw err;
+  }
+  throw new Error('expected a refusal');
+}
+
+describe(RoadsideService.name, () => {
+  let h: Harness;
+
+  beforeAll(async () => {
+    h = await openHarness('roadside');
+    await h.areas.put('valley', 'Valley township', box(1.5, 42.49, 1.56, 42.52));
+    await h.areas.putCrew('valley-crew', 'Valley crew', 'valley');
+    for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w50-${i}`, piece(i), river));
+    // A fourth segment elsewhere, for the import.
+    await h.intake.onSegmentProfile(profileEvent('w60-0', [[1.54, 42.51], [1.5412, 42.51]], river));
+  });
+  afterAll(async () => h.close());
+
+  const inventory = async () => h.ds.query(`SELECT segment_id, side, status, source FROM roadside_inventory ORDER BY segment_id, side`);
+
+  it('opens one survey for the stretch, then guardrail works only where the crew found none or a damaged one', async () => {
+    const opened = await h.roadside.plan();
+    const tasks = await h.queries.list({ limit: 50, offset: 0 }, principals.dispatcher);
+    const survey = tasks.find((t) => t.segmentId === 'w50-0')!;
+    expect(opened).toContain(survey.id);
+    expect(survey).toMatchObject({ countermeasure: 'roadside_survey', status: 'assigned', crewId: 'valley-crew', rule: 'mandatory_protection' });
+    expect(survey.reason).toMatch(/^mandatory protection: survey the roadside of 0\.30 km of w50 \(3 segments\): water-side on 3 segment\(s\)/);
+    expect(tasks.filter((t) => ['w50-1', 'w50-2'].includes(t.segmentId))).toEqual([]);
+    const stretch = await h.roadside.stretch(survey.id, principals.dispatcher);
+    expect(stretch.members.map((m) => m.segmentId)).toEqual(['w50-0', 'w50-1', 'w50-2']);
+    expect(stretch.geometry.coordinates).toHaveLength(3);
+
+    const crew = principals.crew('valley-crew');
+    // Findings before the crew accepted, and findings that overlap, are refused.
+    expect((await refusal(h.roadside.recordSurvey(survey.id, crew, { findings: [{ side: 'right', fromM: 0, toM: 50, status: 'absent' }] }))).code).toBe('SURVEY_NOT_STARTED');
+    await h.commands.execute(survey.id, crew, { action: 'accept' });
+    const overlap = await refusal(
+      h.roadside.recordSurvey(survey.id, crew, {
+        findings: [
+          { side: 'right', fromM: 0, toM: 150, status: 'absent' },
+          { side: 'right', fromM: 100, toM: 300, status: 'present' },
+        ],
+      }),
+    );
+    expect([overlap.code, overlap.fields.map((f) => f.field)]).toEqual(['SURVEY_FINDINGS_INVALID', ['findings.1']]);
+    expect(await inventory()).toEqual([]);
+
+    // Right side: none over the first 120 m, a guardrail beyond; the left side (no need) is recorded too.
+    const result = await h.roadside.recordSurvey(survey.id, crew, {
+      findings: [
+        { side: 'right', fromM: 0, toM: 120, status: 'absent' },
+        { side: 'right', fromM: 120, toM: 300, status: 'present' },
+        { side: 'left', fromM: 0, toM: 300, status: 'absent' },
+      ],
+    });
+    expect(await inventory()).toEqual([
+      { segment_id: 'w50-0', side: 'left', status: 'absent', source: 'crew_survey' },
+      { segment_id: 'w50-0', side: 'right', status: 'absent', source: 'crew_survey' },
+      { segment_id: 'w50-1', side: 'left', status: 'absent', source: 'crew_survey' },
+      { segment_id: 'w50-1', side: 'right', status: 'present', source: 'crew_survey' },
+      { segment_id: 'w50-2', side: 'left', status: 'absent', source: 'crew_survey' },
+      { segment_id: 'w50-2', side: 'right', status: 'present', source: 'crew_survey' },
+    ]);
+    expect(result.opened).toHaveLength(1);
+    const works = await h.queries.detail(result.opened[0], principals.dispatcher);
+    expect(works).toMatchObject({ countermeasure: 'guardrail', side: 'right', segmentId: 'w50-0', priority: 'p2', rule: 'mandatory_protection' });
+    expect(works.reason).toMatch(/^mandatory protection: guardrail, right side, 0\.10 km of w50 \(1 segments\): .*found it absent$/);
+    expect((await h.roadside.stretch(works.id, principals.dispatcher)).geometry.type).toBe('MultiLineString');
+    // Planning again opens nothing more.
+    expect(await h.roadside.plan()).toEqual([]);
+  });
+
+  it('imports surveyed guardrails all or nothing, naming each bad row', async () => {
+    const bad = await refusal(
+      h.roadside.importInventory(
+        [
+          { segmentId: 'w60-0', side: 'right', fromM: 0, toM: 60, status: 'present' },
+          { segmentId: 'nowhere-1', side: 'right', fromM: 0, toM: 50, status: 'absent' },
+          { segmentId: 'w60-0', side: 'left', fromM: 0, toM: 400, status: 'absent' },
+          { segmentId: 'w60-0', side: 'right', fromM: 50, toM: 98, status: 'absent' },
+          { segmentId: 'w60-0', side: 'up', fromM: 0, toM: 10, status: 'absent' },
+        ],
+        'admin-1',
+      ),
+    );
+    expect(bad.code).toBe('INVENTORY_ROWS_INVALID');
+    expect(bad.fields).toEqual([
+      { field: 'rows.5.side', message: expect.stringMatching(/^row 5: /) },
+      { field: 'rows.2.segmentId', message: 'row 2: no segment nowhere-1' },
+      { field: 'rows.3.toM', message: expect.stringMatching(/^row 3: toM 400 lies beyond the end of w60-0 \(\d+(\.\d)? m\)$/) },
+      { field: 'rows.4', message: 'row 4: overlaps row 1 on the right side of w60-0' },
+    ]);
+    expect((await inventory()).filter((r: { segment_id: string }) => r.segment_id === 'w60-0')).toEqual([]);
+
+    const good = await h.roadside.importInventory(
+      [
+        { segmentId: 'w60-0', side: 'right', fromM: 0, toM: 40, status: 'present' },
+        { segmentId: 'w60-0', side: 'right', fromM: 40, toM: 98, status: 'damaged' },
+      ],
+      'admin-1',
+    );
+    expect(good).toMatchObject({ rows: 2, sides: 1 });
+    expect((await inventory()).filter((r: { segment_id: string }) => r.segment_id === 'w60-0')).toEqual([{ segment_id: 'w60-0', side: 'right', status: 'damaged', source: 'import' }]);
+    // Damaged: works, not a survey.
+    const [works] = good.opened.map(async (id) => h.queries.detail(id, principals.dispatcher));
+    expect(await works).toMatchObject({ countermeasure: 'guardrail', side: 'right', segmentId: 'w60-0' });
+  });
+});

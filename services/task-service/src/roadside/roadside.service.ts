@@ -1,0 +1,310 @@
+import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
+import type { SegmentProfile } from '@roadloop/contracts';
+import { Principal } from '@roadloop/auth';
+import {
+  type InventoryState,
+  type ProtectionThresholds,
+  type RoadsideFacts,
+  type RoadSide,
+  type Stretch,
+  type StretchPiece,
+  buildStretches,
+  inventoryFromMap,
+  protectionAction,
+  protectionNeeds,
+} from '@roadloop/geo';
+import { TransactionRunner, TxScope } from '@roadloop/persistence';
+import { Clock } from '../clock';
+import { TASK_CONFIG, TaskConfig } from '../config';
+import { OutboxNudge } from '../outbox/outbox-nudge';
+import { AssignmentService } from '../tasks/assignment.service';
+import { assertCrewOwns } from '../tasks/task-command.service';
+import { TaskLedger } from '../tasks/task-ledger.service';
+import { TaskPriority, dueAt } from '../tasks/task-rules';
+import { SYSTEM_ACTOR, TaskRecord } from '../tasks/task.model';
+import { TaskRepository } from '../tasks/task.repository';
+import { TaskException } from '../tasks/task.exception';
+import { CoverEntry, onMembers, overlapping, sideState } from './coverage';
+import { InventoryRecord, InventorySource, NeedRecord, OpenNeed, RoadsideRepository, StoredStretch } from './roadside.repository';
+import { RoadsideException } from './roadside.exception';
+import { InventoryRow, SurveyFindings, inventoryRowSchema } from './roadside.schema';
+
+/**
+ * The roadside inventory and the mandatory-protection rule built on it. A side the rule covers
+ * (water-side: a guardrail MUST stand; cliff-side: SHOULD) needs a survey while no one knows what
+ * stands there, works where a survey or an import found none or a damaged one, nothing where one
+ * stands (OpenStreetMap's `barrier=guard_rail`, an import, a survey, a verified fix). Needs are
+ * gathered into stretches — consecutive segments of one road — and each stretch gets one task:
+ * one survey of the stretch, then one guardrail task per side where the survey found it missing.
+ */
+@Injectable()
+export class RoadsideService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger(RoadsideService.name);
+  private readonly thresholds: ProtectionThresholds;
+  private readonly sla: Record<TaskPriority, number>;
+  private timer: NodeJS.Timeout | null = null;
+  private planning: Promise<unknown> | null = null;
+
+  constructor(
+    private readonly tx: TransactionRunner,
+    private readonly roadside: RoadsideRepository,
+    private readonly tasks: TaskRepository,
+    private readonly ledger: TaskLedger,
+    private readonly assignment: AssignmentService,
+    private readonly clock: Clock,
+    @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+    @Optional() private readonly outbox?: OutboxNudge,
+  ) {
+    this.thresholds = {
+      roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
+      waterDistanceM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
+      cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
+      minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
+    };
+    this.sla = { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
+  }
+
+  onModuleInit(): void {
+    // Profiles arrive one segment at a time: stretches are planned a little later, over what has arrived.
+    if (this.config.MANDATORY_PROTECTION_ENABLED) this.timer = setInterval(() => void this.planQuietly(), this.config.STRETCH_PLAN_INTERVAL_MS);
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    await this.planning;
+  }
+
+  /** The rule on one segment, in the caller's transaction: its sides' needs, replaced. */
+  async recordNeeds(profile: Pick<SegmentProfile, 'segmentId' | 'roadClass'> & RoadsideFacts, scope: TxScope): Promise<NeedRecord[]> {
+    const known = new Map((await this.roadside.inventory([profile.segmentId], scope)).map((r) => [r.side, r.status]));
+    const needs: NeedRecord[] = [];
+    for (const need of protectionNeeds(profile, this.thresholds)) {
+      const state: InventoryState = known.get(need.side) ?? inventoryFromMap(profile, need.side, this.thresholds);
+      const action = protectionAction(state);
+      if (action === 'none') continue;
+      const what = state === 'unknown' ? 'no guardrail is known there (none mapped, none surveyed)' : `the guardrail is ${state}`;
+      needs.push({ segmentId: profile.segmentId, side: need.side, action, water: need.water, reason: `${need.side} side: ${need.why}; ${what}` });
+    }
+    await this.roadside.replaceNeeds(profile.segmentId, needs, scope);
+    return needs;
+  }
+
+  /** Opens one task per stretch of needs no task covers yet; returns the tasks opened. */
+  async plan(correlationId: string = randomUUID()): Promise<string[]> {
+    const opened = await this.tx.run(async (scope) => {
+      await this.roadside.lockPlanner(scope);
+      const needs = await this.roadside.openNeeds(scope);
+      const pieces: StretchPiece[] = [];
+      let last: string | null = null;
+      for (const n of needs) {
+        const base = { segmentId: n.segmentId, roadKey: roadKeyOf(n), lengthM: n.lengthM, coordinates: n.coordinates };
+        // A survey looks at both sides of its stretch; works are per side.
+        if (n.action === 'survey' && last !== n.segmentId) pieces.push({ ...base, need: 'survey', side: 'both' });
+        if (n.action === 'works') pieces.push({ ...base, need: 'guardrail', side: n.side });
+        if (n.action === 'survey') last = n.segmentId;
+      }
+      const ids: string[] = [];
+      for (const stretch of buildStretches(pieces, { maxLengthM: this.config.STRETCH_MAX_LENGTH_M })) {
+        const id = await this.openStretchTask(stretch, needs, correlationId, scope);
+        if (id) ids.push(id);
+      }
+      return ids;
+    });
+    if (opened.length) {
+      this.outbox?.nudge();
+      this.logger.log(`opened ${opened.length} stretch task(s)`);
+    }
+    return opened;
+  }
+
+  private async planQuietly(): Promise<void> {
+    if (this.planning) return;
+    this.planning = this.plan().catch((err: Error) => this.logger.warn(`stretch planning failed: ${err.message}`));
+    await this.planning;
+    this.planning = null;
+  }
+
+  private async openStretchTask(stretch: Stretch, needs: readonly OpenNeed[], correlationId: string, scope: TxScope): Promise<string | null> {
+    const survey = stretch.need === 'survey';
+    const memberNeeds = stretch.members.flatMap((m) => needs.filter((n) => n.segmentId === m.segmentId && (survey || n.side === m.side)));
+    const water = memberNeeds.some((n) => n.water);
+    const priority: TaskPriority = water ? 'p2' : 'p3';
+    const km = (stretch.lengthM / 1000).toFixed(2);
+    const road = stretch.roadKey;
+    const waterSides = new Set(memberNeeds.filter((n) => n.water).map((n) => n.segmentId)).size;
+    const why = `${waterSides ? `water-side on ${waterSides} segment(s) (guardrail must be set)` : 'drop-off or cliff (guardrail should be set)'}`;
+    const reason = survey
+      ? `mandatory protection: survey the roadside of ${km} km of ${road} (${stretch.members.length} segments): ${why}; no guardrail is known there — record per side present, absent or damaged`
+      : `mandatory protection: guardrail, ${stretch.side} side, ${km} km of ${road} (${stretch.members.length} segments): ${why}; the survey or import found it ${[...new Set(memberNeeds.map((n) => (n.reason.includes('damaged') ? 'damaged' : 'absent')))].join(' or ')}`;
+    const now = this.clock.now();
+    const sourceEventId = randomUUID();
+    for (const anchor of stretch.members) {
+      const task: TaskRecord = {
+        id: randomUUID(),
+        segmentId: anchor.segmentId,
+        countermeasure: survey ? 'roadside_survey' : 'guardrail',
+        side: survey ? null : stretch.side === 'both' ? 'both' : stretch.side,
+        status: 'created',
+        priority,
+        reason,
+        rule: 'mandatory_protection',
+        hazardIds: [],
+        sourceEventId,
+        correlationId,
+        riskLevel: null,
+        riskScore: null,
+        jurisdictionId: await this.assignment.jurisdictionOf(anchor.segmentId, scope),
+        crewId: null,
+        version: 1,
+        fixFailed: false,
+        duplicateOf: null,
+        statusReason: null,
+        reopenCount: 0,
+        dueAt: dueAt(priority, now, this.sla),
+        acceptedAt: null,
+        submittedAt: null,
+        verifiedAt: null,
+        closedAt: null,
+        escalatedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      };
+      // An open task of the same countermeasure on the anchor segment (one per segment): try the next member.
+      if (!(await this.ledger.create(task, { actor: SYSTEM_ACTOR, correlationId, reason }, scope))) continue;
+      await this.roadside.insertStretch(task.id, stretch, scope);
+      await this.assignment.autoAssign(task, correlationId, scope);
+      return task.id;
+    }
+    return null;
+  }
+
+  /** The stretch a task covers (its members and geometry), for whoever may see the task. */
+  async stretch(taskId: string, principal: Principal): Promise<StoredStretch> {
+    const task = await this.tasks.find(taskId);
+    if (!task) throw new TaskException('TASK_NOT_FOUND', `no task with id ${taskId}`);
+    assertCrewOwns(principal, task);
+    const stretch = await this.roadside.stretchOf(taskId);
+    if (!stretch) throw new RoadsideException('STRETCH_NOT_FOUND', `task ${taskId} covers one segment, not a stretch`);
+    return stretch;
+  }
+
+  /**
+   * A crew's findings on its survey: each side's guardrail, present, absent or damaged, from where to
+   * where along the stretch. The inventory of the members is updated (source: crew field survey), their
+   * needs recomputed, and works stretches opened where a guardrail is missing or damaged.
+   */
+  async recordSurvey(taskId: string, principal: Principal, input: SurveyFindings): Promise<{ inventory: InventoryRecord[]; opened: string[] }> {
+    const correlationId = randomUUID();
+    const inventory = await this.tx.run(async (scope) => {
+      const task = await this.tasks.lock(taskId, scope);
+      if (!task) throw new TaskException('TASK_NOT_FOUND', `no task with id ${taskId}`);
+      assertCrewOwns(principal, task);
+      if (task.countermeasure !== 'roadside_survey') throw new RoadsideException('NOT_A_SURVEY', `task ${taskId} is ${task.countermeasure}, not a roadside survey`);
+      if (!['accepted', 'in_progress', 'rejected'].includes(task.status)) {
+        throw new RoadsideException('SURVEY_NOT_STARTED', `findings are recorded on an accepted or started survey; task ${taskId} is ${task.status}`);
+      }
+      const stretch = await this.roadside.stretchOf(taskId, scope);
+      if (!stretch) throw new RoadsideException('STRETCH_NOT_FOUND', `task ${taskId} has no stretch`);
+      const problems = findingProblems(input.findings, stretch.lengthM);
+      if (problems.length) throw new RoadsideException('SURVEY_FINDINGS_INVALID', `${problems.length} finding(s) refused: ${problems[0].message}`, problems);
+      const entries = new Map<string, CoverEntry[]>();
+      for (const f of input.findings) {
+        for (const part of onMembers(f, stretch.members)) {
+          const key = `${part.segmentId}:${part.side}`;
+          entries.set(key, [...(entries.get(key) ?? []), { fromM: part.fromM, toM: part.toM, status: f.status }]);
+        }
+      }
+      const lengths = new Map(stretch.members.map((m) => [m.segmentId, m.lengthM]));
+      const observedAt = input.observedAt ? new Date(input.observedAt) : this.clock.now();
+      const records = this.records(entries, lengths, 'crew_survey', observedAt, principal.id, taskId);
+      return this.apply(records, scope);
+    });
+    const opened = await this.plan(correlationId);
+    return { inventory, opened };
+  }
+
+  /**
+   * Imports surveyed guardrails (an admin's file): every row is checked first — an unknown segment,
+   * offsets beyond the segment, entries of one side that overlap — and a single bad row refuses the
+   * whole import (400 naming each row); else all rows are applied in one transaction.
+   */
+  async importInventory(rawRows: readonly unknown[], actor: string): Promise<{ rows: number; sides: number; opened: string[] }> {
+    const problems: { field: string; message: string }[] = [];
+    const rows: (InventoryRow & { n: number })[] = [];
+    rawRows.forEach((raw, i) => {
+      const parsed = inventoryRowSchema.safeParse(raw);
+      if (!parsed.success) {
+        for (const issue of parsed.error.issues) problems.push({ field: `rows.${i + 1}.${issue.path.join('.')}`, message: `row ${i + 1}: ${issue.message}` });
+      } else rows.push({ ...parsed.data, n: i + 1 });
+    });
+    const lengths = await this.roadside.segmentLengths([...new Set(rows.map((r) => r.segmentId))]);
+    for (const r of rows) {
+      const length = lengths.get(r.segmentId);
+      if (length === undefined) problems.push({ field: `rows.${r.n}.segmentId`, message: `row ${r.n}: no segment ${r.segmentId}` });
+      else if (r.fromM >= r.toM) problems.push({ field: `rows.${r.n}.toM`, message: `row ${r.n}: toM ${r.toM} is not beyond fromM ${r.fromM}` });
+      else if (r.toM > length + 1) problems.push({ field: `rows.${r.n}.toM`, message: `row ${r.n}: toM ${r.toM} lies beyond the end of ${r.segmentId} (${Math.round(length * 10) / 10} m)` });
+    }
+    const bySide = new Map<string, (InventoryRow & { n: number })[]>();
+    for (const r of rows) bySide.set(`${r.segmentId}:${r.side}`, [...(bySide.get(`${r.segmentId}:${r.side}`) ?? []), r]);
+    for (const list of bySide.values()) {
+      for (const [i, j] of overlapping(list)) {
+        problems.push({ field: `rows.${list[j].n}`, message: `row ${list[j].n}: overlaps row ${list[i].n} on the ${list[i].side} side of ${list[i].segmentId}` });
+      }
+    }
+    if (problems.length) throw new RoadsideException('INVENTORY_ROWS_INVALID', `${problems.length} problem(s), nothing imported: ${problems[0].message}`, problems);
+    const correlationId = randomUUID();
+    const applied = await this.tx.run(async (scope) => {
+      const entries = new Map<string, CoverEntry[]>();
+      for (const [key, list] of bySide) entries.set(key, list.map((r) => ({ fromM: r.fromM, toM: r.toM, status: r.status })));
+      const observed = rows.map((r) => (r.observedAt ? new Date(r.observedAt).getTime() : this.clock.now().getTime()));
+      return this.apply(this.records(entries, lengths, 'import', new Date(Math.max(...observed)), actor, null), scope);
+    });
+    const opened = await this.plan(correlationId);
+    return { rows: rows.length, sides: applied.length, opened };
+  }
+
+  private records(entries: Map<string, CoverEntry[]>, lengths: Map<string, number>, source: InventorySource, observedAt: Date, by: string, taskId: string | null): InventoryRecord[] {
+    return [...entries].map(([key, list]) => {
+      const [segmentId, side] = splitKey(key);
+      const state = sideState(list, lengths.get(segmentId) ?? 0, this.thresholds.minGuardrailShare);
+      return { segmentId, side, status: state.status, source, observedAt, fromM: state.fromM, toM: state.toM, taskId, recordedBy: by };
+    });
+  }
+
+  /** Stores inventory records and recomputes the needs of their segments. */
+  private async apply(records: InventoryRecord[], scope: TxScope): Promise<InventoryRecord[]> {
+    await this.roadside.upsertInventory(records, scope);
+    for (const p of await this.roadside.profiles([...new Set(records.map((r) => r.segmentId))], scope)) {
+      await this.recordNeeds({ ...(p.profile as unknown as RoadsideFacts), segmentId: p.segmentId, roadClass: p.roadClass }, scope);
+    }
+    return records;
+  }
+
+  inventoryOf(segmentId: string): Promise<InventoryRecord[]> {
+    return this.roadside.inventory([segmentId]);
+  }
+}
+
+function findingProblems(findings: SurveyFindings['findings'], lengthM: number): { field: string; message: string }[] {
+  const problems: { field: string; message: string }[] = [];
+  findings.forEach((f, i) => {
+    if (f.fromM >= f.toM) problems.push({ field: `findings.${i}.toM`, message: `finding ${i}: toM ${f.toM} is not beyond fromM ${f.fromM}` });
+    else if (f.toM > lengthM + 1) problems.push({ field: `findings.${i}.toM`, message: `finding ${i}: toM ${f.toM} lies beyond the stretch's end (${lengthM} m)` });
+  });
+  for (const side of ['left', 'right'] as const) {
+    const list = findings.map((f, i) => ({ ...f, i })).filter((f) => f.side === side);
+    for (const [a, b] of overlapping(list)) problems.push({ field: `findings.${list[b].i}`, message: `finding ${list[b].i} overlaps finding ${list[a].i} on the ${side} side` });
+  }
+  return problems;
+}
+
+/** One road for stretches: the segment's name, else its OSM way (from the id `w<way>-<index>`). */
+function roadKeyOf(n: Pick<OpenNeed, 'name' | 'segmentId'>): string {
+  return n.name ?? /^(w\d+)-\d+$/.exec(n.segmentId)?.[1] ?? n.segmentId;
+}
+
+function splitKey(key: string): [string, RoadSide] {
+  const at = key.lastIndexOf(':');
+  return [key.slice(0, at), key.slice(at + 1) as RoadSide];
+}
