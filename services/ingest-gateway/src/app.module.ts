@@ -19,6 +19,8 @@ import { MapController } from './map/map.controller';
 import { Open311Controller } from './open311/open311.controller';
 import { Open311Service } from './open311/open311.service';
 import { OpenApiController } from './openapi.controller';
+import { FieldAppsController } from './field-apps/field-apps.controller';
+import { PhotoUploadController } from './photos/photo-upload.controller';
 import { ReportPageController } from './report/report-page.controller';
 import { UpstreamClient } from './upstream.client';
 
@@ -49,7 +51,7 @@ export class AppModule {
         }),
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
-      controllers: [HazardsController, AccidentsController, ForwardingController, LiveController, MapController, ReportPageController, I18nController, Open311Controller, OpenApiController, ContractsController],
+      controllers: [HazardsController, AccidentsController, PhotoUploadController, ForwardingController, LiveController, MapController, ReportPageController, FieldAppsController, I18nController, Open311Controller, OpenApiController, ContractsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, HazardTrackingService, Open311Service, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }

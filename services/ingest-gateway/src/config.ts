@@ -13,6 +13,8 @@ export const gatewayConfigSchema = z
     TASK_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3002'),
     /** Where segment and risk queries are forwarded. */
     RISK_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3001'),
+    /** The largest photo upload passed on to the task service, bytes (the task service has its own limit too). */
+    PHOTO_MAX_BYTES: z.coerce.number().int().min(1_024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
     /** Interval of the comment line that keeps idle live streams open, ms. */
     LIVE_HEARTBEAT_MS: z.coerce.number().int().min(1_000).max(300_000).default(15_000),

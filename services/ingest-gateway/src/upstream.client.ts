@@ -6,6 +6,14 @@ import { GATEWAY_CONFIG, GatewayConfig } from './config';
 
 export type UpstreamService = 'task' | 'risk';
 
+/** A request body passed on as bytes (an upload) rather than as JSON. */
+export class RawBody {
+  constructor(
+    readonly bytes: Buffer,
+    readonly contentType: string,
+  ) {}
+}
+
 export interface UpstreamResponse {
   status: number;
   /** Parsed JSON, or the text itself for other content types (CSV exports). */
@@ -23,9 +31,9 @@ export interface RelayedResponse {
 }
 
 /** Headers of a request that the owning service needs: who calls and which flow it belongs to. */
-const REQUEST_HEADERS = ['authorization', 'x-correlation-id', 'accept'] as const;
+const REQUEST_HEADERS = ['authorization', 'x-correlation-id', 'accept', 'idempotency-key'] as const;
 /** Headers of a response that say what the body is, or when to come back (a 429's `retry-after`). */
-const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'x-next-cursor', 'retry-after'] as const;
+const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'x-next-cursor', 'retry-after', 'cache-control', 'content-security-policy'] as const;
 
 /** Forwards requests to the internal services. */
 @Injectable()
@@ -91,10 +99,12 @@ export class UpstreamClient {
     url.pathname = path;
     url.search = query;
     try {
+      // An upload (a photo's bytes) goes as it came, with its own content type; everything else is JSON.
+      const upload = init.body instanceof RawBody ? init.body : null;
       return await fetch(url, {
         method,
-        headers: { 'content-type': 'application/json', ...init.headers },
-        body: init.body === undefined ? undefined : JSON.stringify(init.body),
+        headers: { ...init.headers, 'content-type': upload ? upload.contentType : 'application/json' },
+        body: upload ? new Uint8Array(upload.bytes) : init.body === undefined ? undefined : JSON.stringify(init.body),
         // Given up at the timeout or when the caller goes away: either closes the connection, and the
         // service cancels the request's database work.
         signal: init.signal
