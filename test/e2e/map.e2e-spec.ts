@@ -50,7 +50,7 @@ describe('risk map in a browser', () => {
     gateway = await startService('ingest-gateway', gatewayPort, { ...common, RISK_SERVICE_URL: `http://127.0.0.1:${riskPort}`, TASK_SERVICE_URL: task.url });
     services.push(gateway);
     // Two townships split at lon 1.53 and two crews in the western one, before the risk service
-    // announces the segments, so that the riverside segment's guardrail task goes to a crew.
+    // announces the segments, so that the riverside segment's roadside survey goes to a crew.
     expect((await api('PUT', '/v1/jurisdictions/west', tokens.admin, { name: 'West township', geometry: box(1.5, 42.49, 1.53, 42.52) })).status).toBe(200);
     expect((await api('PUT', '/v1/jurisdictions/east', tokens.admin, { name: 'East township', geometry: box(1.53, 42.49, 1.6, 42.55) })).status).toBe(200);
     for (const crew of ['west-1', 'west-2']) {
@@ -78,11 +78,11 @@ describe('risk map in a browser', () => {
     return { status: res.status, body: (await res.json()) as Record<string, unknown> };
   }
 
-  /** The guardrail task the mandatory-protection rule opens for the riverside segment on import. */
-  const guardrailTask = () =>
-    waitFor('the guardrail task of w900001-0, assigned', async () => {
+  /** The roadside survey the mandatory-protection rule opens for the riverside segment's stretch on import. */
+  const surveyTask = () =>
+    waitFor('the roadside survey of w900001-0, assigned', async () => {
       const { body } = await api('GET', '/v1/tasks?segmentId=w900001-0', tokens.dispatcher);
-      const task = (body.items as Task[]).find((t) => t.countermeasure === 'guardrail');
+      const task = (body.items as Task[]).find((t) => t.countermeasure === 'roadside_survey');
       return task?.crewId ? task : undefined;
     });
 
@@ -112,7 +112,7 @@ describe('risk map in a browser', () => {
     expect(await page.textContent('#legend li[data-level="very_high"]')).toMatch(/Very high risk ≥ 0\.4 · design ★☆☆☆☆/);
     expect(await page.locator('.leaflet-control-attribution a[href="https://www.openstreetmap.org/copyright"]').textContent()).toBe('OpenStreetMap contributors');
 
-    await guardrailTask();
+    await surveyTask();
     // Near its start: the task's symbol sits at the segment's middle.
     await clickPath(page, 'path[data-segment-id="w900001-0"]', 0.05);
     await page.waitForSelector('#detail[data-segment-id="w900001-0"] .segment-id');
@@ -188,7 +188,7 @@ describe('risk map in a browser', () => {
   });
 
   it('lets a dispatcher reassign a task from the map', async () => {
-    const task = await guardrailTask();
+    const task = await surveyTask();
     const other = task.crewId === 'west-1' ? 'west-2' : 'west-1';
     const { page, errors } = await openMap(tokens.dispatcher);
     await page.click('#top-body button[data-segment-id="w900001-0"]');

@@ -98,7 +98,7 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     const accepted = (await res.json()) as { eventId: string; hazardId: string };
     expect(accepted.eventId).toMatch(/^[0-9a-f-]{36}$/);
 
-    // The riverside segment also gets a guardrail task from the mandatory-protection rule on import;
+    // The riverside segment also gets a roadside survey from the mandatory-protection rule on import;
     // the rockfall must add exactly one rockfall-clearing task.
     const rockfallTasks = async () => (await tasksOf('w900001-0')).filter((t) => t.countermeasure === 'rockfall_clearing');
     const tasks = await waitFor('a rockfall task for w900001-0', async () => {
