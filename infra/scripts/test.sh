@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # `npm test`: every test of the repository against real infrastructure. Installs and builds what is
 # missing (npm packages, PostGIS, Redis, Chromium for the map test), starts PostgreSQL/PostGIS, Redis
-# and a Kafka broker when they are not running, type-checks,
+# and a Kafka broker when they are not running, type-checks, checks module boundaries,
 # runs the unit, integration and end-to-end suites, and stops the broker again if it started it.
 set -euo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -27,6 +27,9 @@ trap cleanup EXIT
 
 echo "test: type-checking"
 npx tsc -p test/tsconfig.json
+
+echo "test: checking module boundaries (.dependency-cruiser.js)"
+npm run --silent lint:deps
 
 echo "test: running jest"
 npx jest -c test/jest.config.js --ci "$@"

@@ -6,7 +6,7 @@ import { join, resolve } from 'node:path';
 import { Kafka } from 'kafkajs';
 import { accidentReportedTopic, hazardReportedTopic, reportMatchedTopic, segmentProfileTopic, segmentRiskChangedV2Topic, topicName } from '@roadloop/contracts';
 import { RISK_LEVELS } from '@roadloop/geo';
-import type { ModelReport } from '../../services/risk-service/src/risk/model-report.service';
+import type { ModelReport } from '../../services/risk-service/src';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, SAMPLE_DATA_DIR, isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
