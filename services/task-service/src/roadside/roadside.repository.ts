@@ -55,6 +55,12 @@ export class RoadsideRepository {
     await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(hashtext('task.stretch-planner'))`);
   }
 
+  /** Whether any need changed within the last `ms` (an import still arriving). */
+  async needsChangedWithin(ms: number): Promise<boolean> {
+    const [row] = await this.dataSource.query(`SELECT coalesce(max(updated_at) > now() - make_interval(secs => $1::float8 / 1000), false) AS busy FROM roadside_need`, [ms]);
+    return Boolean(row.busy);
+  }
+
   async inventory(segmentIds: readonly string[], scope?: TxScope): Promise<InventoryRecord[]> {
     if (!segmentIds.length) return [];
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(

@@ -118,9 +118,16 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy {
     return opened;
   }
 
+  /**
+   * The timer's planning: only once the needs have settled for an interval, so that stretches are
+   * built from a whole import rather than from the part of it that arrived so far.
+   */
   private async planQuietly(): Promise<void> {
     if (this.planning) return;
-    this.planning = this.plan().catch((err: Error) => this.logger.warn(`stretch planning failed: ${err.message}`));
+    this.planning = this.roadside
+      .needsChangedWithin(this.config.STRETCH_PLAN_INTERVAL_MS)
+      .then((busy) => (busy ? [] : this.plan()))
+      .catch((err: Error) => this.logger.warn(`stretch planning failed: ${err.message}`));
     await this.planning;
     this.planning = null;
   }
