@@ -118,7 +118,13 @@ wait_ready ingest-gateway "$GATEWAY_PORT"
 if [ -f "$jurisdictions" ]; then
   admin_token=$(node libs/auth/dist/mint-token.js --role admin --sub roadloop-start --ttl 10m)
   crews=0
-  for id in $(node -e 'for (const f of JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).features) console.log(f.properties.id)' "$jurisdictions"); do
+  # The default crew last: once it exists it takes every waiting task of a jurisdiction without a crew
+  # yet, so the other parishes' crews must be there first to keep their own tasks.
+  for id in $(node -e '
+    const ids = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).features.map((f) => f.properties.id);
+    const last = ids.filter((id) => `${id}-crew` === process.argv[2]);
+    for (const id of [...ids.filter((id) => !last.includes(id)), ...last]) console.log(id);
+  ' "$jurisdictions" "${DEFAULT_CREW_ID:-}"); do
     curl -fsS -o /dev/null -X PUT "http://127.0.0.1:$GATEWAY_PORT/v1/crews/$id-crew" \
       -H "authorization: Bearer $admin_token" -H 'content-type: application/json' \
       -d "{\"name\":\"$id road crew\",\"jurisdictionId\":\"$id\"}" && crews=$((crews + 1))

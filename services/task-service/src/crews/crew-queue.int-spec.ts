@@ -107,4 +107,17 @@ describe(CrewQueue.name, () => {
     const detail = await find(later.id);
     expect(detail.history.find((x) => x.change === 'assigned')?.reason).toBe("automatic: the region's default crew (pass has no crew)");
   });
+
+  it('keeps the due time of work that waited for a crew: it was late on the clock, not queued, and stays late', async () => {
+    const waiting = await guardrailTask(waterSide, [[1.605, 42.5], [1.606, 42.5007]]);
+    expect([waiting.crewId, waiting.jurisdictionId]).toEqual(['region-crew', 'pass']);
+    // As a task opened while no crew (and no default crew) could take it: created, no crew, on the clock.
+    await h.ds.query(`UPDATE task SET crew_id = NULL, status = 'created' WHERE id = $1`, [waiting.id]);
+    const dueAt = (await find(waiting.id)).dueAt;
+    h.clock.advance(4 * DAY);
+    expect((await find(waiting.id)).overdue).toBe(true);
+    await h.commands.execute(waiting.id, principals.dispatcher, { action: 'assign', crewId: 'hill-crew' });
+    const assigned = await find(waiting.id);
+    expect([assigned.status, assigned.queued, assigned.dueAt, assigned.overdue]).toEqual(['assigned', false, dueAt, true]);
+  });
 });

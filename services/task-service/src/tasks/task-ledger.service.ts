@@ -9,7 +9,7 @@ import { freedSlot } from '../crews/work-class';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { outgoingEvent } from '../outbox/outgoing-event';
 import { TaskException } from './task.exception';
-import { TaskAction, transition } from './task-lifecycle';
+import { TaskAction, isQueued, transition } from './task-lifecycle';
 import { Actor, TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
 
@@ -57,8 +57,9 @@ export class TaskLedger {
       version: task.version + 1,
       updatedAt: now,
     };
-    // Release (a created task's first assignment) starts the SLA clock: the same hours from now.
-    if (action === 'assign' && task.status === 'created' && ctx.patch?.dueAt === undefined) {
+    // Release from a crew's queue starts the SLA clock: the same hours from now. A task that waited
+    // without a crew was on the clock all along (overdue means late), so it keeps its due time.
+    if (action === 'assign' && isQueued(task) && ctx.patch?.dueAt === undefined) {
       updated.dueAt = new Date(now.getTime() + task.dueAt.getTime() - task.createdAt.getTime());
     }
     if (ctx.reason !== undefined && action !== 'escalate') updated.statusReason = ctx.reason;
