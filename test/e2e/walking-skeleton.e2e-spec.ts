@@ -237,6 +237,12 @@ describe('walking skeleton: hazard → risk change → one task', () => {
     expect(sample('roadloop_events_consumed_total', `topic="${topics.hazards}"`)).toBeGreaterThanOrEqual(5);
     expect(sample('roadloop_events_dead_lettered_total', `topic="${topics.hazards}"`)).toBe(2);
     expect(metrics).toMatch(/^roadloop_consumer_lag_messages\{group="[^"]+",topic="[^"]+",partition="\d+"\} \d+$/m);
+    // Each message's processing time in a histogram per group and topic, its count the messages handled.
+    const handledHazards = sample('roadloop_events_consumed_total', `topic="${topics.hazards}"`);
+    expect(sample('roadloop_event_processing_seconds_count', `topic="${topics.hazards}"`)).toBe(handledHazards);
+    expect(metrics).toContain('# TYPE roadloop_event_processing_seconds histogram');
+    const gatewayMetrics = await (await fetch(`${gateway.url}/metrics`)).text();
+    expect(gatewayMetrics).toMatch(/^roadloop_http_request_duration_seconds_count\{method="POST",route="\/v1\/hazards",status="202"\} [1-9]\d*$/m);
     const taskMetrics = await (await fetch(`${services[1].url}/metrics`)).text();
     expect(taskMetrics).toMatch(/^roadloop_tasks_open\{priority="p1"\} [1-9]\d*$/m);
     expect(taskMetrics).toMatch(/^roadloop_tasks_overdue\{priority="p1"\} 0$/m);

@@ -6,6 +6,7 @@ import { accessLog } from './access-log';
 import { AppErrorFilter } from './error.filter';
 import { refuseDeepJson } from './json-depth';
 import { JsonLogger, logContext } from './json-logger';
+import { ObservabilityRegistry, requestMetrics } from './observability';
 import { requestTargetGuard } from './request-target';
 
 const LEVELS: Record<string, LogLevel[]> = {
@@ -35,6 +36,8 @@ export function configureApp(app: INestApplication, options: EdgeOptions = {}): 
   });
   const access = new Logger('access');
   app.use(accessLog((entry) => (options.logFormat === 'text' ? access.log(entry.message) : access.log(entry))));
+  const observability = observabilityOf(app);
+  if (observability) app.use(requestMetrics(observability));
   app.use(requestTargetGuard);
   app.use((_req: unknown, res: { setHeader(name: string, value: string): unknown }, next: () => void) => {
     res.setHeader('x-content-type-options', 'nosniff');
@@ -50,6 +53,15 @@ export function configureApp(app: INestApplication, options: EdgeOptions = {}): 
   app.useGlobalFilters(new AppErrorFilter());
   app.enableShutdownHooks();
   return app;
+}
+
+/** The application's metrics registry, when it imports ObservabilityModule. */
+function observabilityOf(app: INestApplication): ObservabilityRegistry | undefined {
+  try {
+    return app.get(ObservabilityRegistry, { strict: false });
+  } catch {
+    return undefined;
+  }
 }
 
 export interface ServiceBootstrap {

@@ -1,5 +1,6 @@
 import { Controller, DynamicModule, Get, Global, Header, Injectable, Module, Res } from '@nestjs/common';
 import type { Response } from 'express';
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /** A dependency the service needs to do its work (broker, database, cache). */
 export interface HealthIndicator {
@@ -15,7 +16,7 @@ export interface Sample {
   value: number;
 }
 
-/** One Prometheus metric family, read at scrape time. */
+/** One Prometheus metric family, read at scrape time (for values a service already keeps, such as counts in its database). */
 export interface MetricFamily {
   name: string;
   help: string;
@@ -25,14 +26,30 @@ export interface MetricFamily {
 
 export type MetricsCollector = () => MetricFamily[] | Promise<MetricFamily[]>;
 
+/** Seconds: 1 ms to 10 s, for HTTP answers and handled events. */
+export const DURATION_BUCKETS_S = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+
 /**
  * Where the libraries and services register what /health checks and what /metrics reports.
- * Collectors are read at scrape time, so metrics cost nothing between scrapes.
+ * Metrics are prom-client's, in a registry of this application's own (`metrics`: register counters,
+ * gauges and histograms there); collectors are read at scrape time, for values that cost nothing
+ * between scrapes.
  */
 @Injectable()
 export class ObservabilityRegistry {
+  readonly metrics = new Registry();
+  /** Time to answer each HTTP request, by method, route pattern and status (configureApp observes it). */
+  readonly httpRequestSeconds = new Histogram({
+    name: 'roadloop_http_request_duration_seconds',
+    help: 'Time from a request to the end of its answer, per method, route pattern and status',
+    labelNames: ['method', 'route', 'status'] as const,
+    buckets: DURATION_BUCKETS_S,
+    registers: [this.metrics],
+  });
   private readonly indicators: HealthIndicator[] = [];
   private readonly collectors: MetricsCollector[] = [];
+  /** The prom-client metric each collected family is written into, by name. */
+  private readonly collected = new Map<string, Gauge | Counter>();
 
   addIndicator(indicator: HealthIndicator): void {
     this.indicators.push(indicator);
@@ -58,10 +75,47 @@ export class ObservabilityRegistry {
     return { ready: results.every(([, r]) => r.status === 'up' || r.optional), checks };
   }
 
+  /** The Prometheus text exposition format (version 0.0.4). */
   async render(): Promise<string> {
     const families = (await Promise.all(this.collectors.map((c) => c()))).flat();
-    return renderPrometheus(families);
+    for (const family of families) this.write(family);
+    return this.metrics.metrics();
   }
+
+  /** Replaces a collected family's samples: a collector reports totals, not increments. */
+  private write(family: MetricFamily): void {
+    let metric = this.collected.get(family.name);
+    if (!metric) {
+      const labelNames = [...new Set(family.samples.flatMap((s) => Object.keys(s.labels ?? {})))];
+      const config = { name: family.name, help: family.help, labelNames, registers: [this.metrics] };
+      metric = family.type === 'counter' ? new Counter(config) : new Gauge(config);
+      this.collected.set(family.name, metric);
+    }
+    metric.reset();
+    for (const { labels = {}, value } of family.samples) {
+      if (metric instanceof Counter) metric.inc(labels, value);
+      else metric.set(labels, value);
+    }
+  }
+}
+
+/** The route pattern a request matched (`/v1/tasks/:id`), or `(unmatched)`: never the raw path, whose values are unbounded. */
+interface RoutedRequest {
+  method?: string;
+  baseUrl?: string;
+  route?: { path?: unknown };
+}
+
+/** Express middleware observing each request's duration in the registry's HTTP histogram once its answer ends. */
+export function requestMetrics(registry: ObservabilityRegistry) {
+  return (req: RoutedRequest, res: { statusCode: number; once(event: 'close', listener: () => void): unknown }, next: () => void): void => {
+    const end = registry.httpRequestSeconds.startTimer();
+    res.once('close', () => {
+      const route = typeof req.route?.path === 'string' ? `${req.baseUrl ?? ''}${req.route.path}` : '(unmatched)';
+      end({ method: req.method ?? '?', route, status: String(res.statusCode) });
+    });
+    next();
+  };
 }
 
 function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
@@ -78,22 +132,6 @@ function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<
       },
     );
   });
-}
-
-const escapeLabel = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n').replace(/"/g, '\\"');
-
-/** The Prometheus text exposition format (version 0.0.4). */
-export function renderPrometheus(families: readonly MetricFamily[]): string {
-  const lines: string[] = [];
-  for (const f of families) {
-    lines.push(`# HELP ${f.name} ${f.help.replace(/\n/g, ' ')}`, `# TYPE ${f.name} ${f.type}`);
-    for (const s of f.samples) {
-      const labels = Object.entries(s.labels ?? {});
-      const rendered = labels.length ? `{${labels.map(([k, v]) => `${k}="${escapeLabel(String(v))}"`).join(',')}}` : '';
-      lines.push(`${f.name}${rendered} ${Number.isFinite(s.value) ? s.value : 'NaN'}`);
-    }
-  }
-  return `${lines.join('\n')}\n`;
 }
 
 @Controller()
@@ -115,7 +153,7 @@ class ObservabilityController {
 
   @Get('metrics')
   @Header('content-type', 'text/plain; version=0.0.4; charset=utf-8')
-  metrics() {
+  metrics(): Promise<string> {
     return this.registry.render();
   }
 }
@@ -134,15 +172,17 @@ export class ObservabilityModule {
           useFactory: () => {
             const registry = new ObservabilityRegistry();
             const started = Date.now();
-            registry.addCollector(() => [
-              { name: 'roadloop_up', help: 'The service is running', type: 'gauge', samples: [{ labels: { service }, value: 1 }] },
-              {
-                name: 'roadloop_uptime_seconds',
-                help: 'Seconds since the service started',
-                type: 'gauge',
-                samples: [{ labels: { service }, value: (Date.now() - started) / 1000 }],
+            const labelNames = ['service'] as const;
+            new Gauge({ name: 'roadloop_up', help: 'The service is running', labelNames, registers: [registry.metrics] }).set({ service }, 1);
+            new Gauge({
+              name: 'roadloop_uptime_seconds',
+              help: 'Seconds since the service started',
+              labelNames,
+              registers: [registry.metrics],
+              collect() {
+                this.set({ service }, (Date.now() - started) / 1000);
               },
-            ]);
+            });
             return registry;
           },
         },

@@ -1,3 +1,4 @@
+export * from './consumer-metrics';
 export * from './event-publisher';
 export * from './handler-errors';
 export * from './kafka.module';

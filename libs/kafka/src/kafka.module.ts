@@ -9,9 +9,10 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { MetricFamily, ObservabilityRegistry } from '@roadloop/http';
+import { ObservabilityRegistry } from '@roadloop/http';
 import { Kafka } from 'kafkajs';
 import { TopicContract, deadLetterTopic, topicName } from '@roadloop/contracts';
+import { ConsumerMetrics } from './consumer-metrics';
 import { EventPublisher } from './event-publisher';
 import { KafkaOptions, createKafka } from './kafka.options';
 import { TopicCreationError, ensureTopics } from './topic-admin';
@@ -155,6 +156,7 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
   private readonly consumers: TopicConsumer[] = [];
   private readonly failures = new Map<TopicConsumer, string>();
   private readonly logger = new Logger('KafkaConsumer');
+  private readonly metrics?: ConsumerMetrics;
   private stopping = false;
 
   constructor(
@@ -164,7 +166,7 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
     @Inject(KafkaConnection) private readonly connection: Pick<KafkaConnection, 'whenReady'>,
     @Optional() observability?: ObservabilityRegistry,
   ) {
-    observability?.addCollector(() => consumerMetrics(this.consumers));
+    this.metrics = observability && new ConsumerMetrics(observability.metrics);
     observability?.addIndicator({
       name: 'kafka-consumers',
       check: async () => {
@@ -187,6 +189,7 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
         maxAttempts: this.options.maxAttempts,
         sessionTimeoutMs: this.options.sessionTimeoutMs,
         onCrash: (error) => this.restartLater(consumer, error),
+        metrics: this.metrics,
       },
       this.logger,
     );
@@ -247,27 +250,6 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
       .catch(() => undefined)
       .then(() => this.startWhenReady(consumer));
   }
-}
-
-/** Consumed, dead-lettered, lag and processing time of every consumer, for /metrics. */
-export function consumerMetrics(consumers: readonly TopicConsumer[]): MetricFamily[] {
-  const consumed: MetricFamily = { name: 'roadloop_events_consumed_total', help: 'Messages handled, per topic', type: 'counter', samples: [] };
-  const dead: MetricFamily = { name: 'roadloop_events_dead_lettered_total', help: 'Messages sent to the dead-letter topic, per source topic', type: 'counter', samples: [] };
-  const lag: MetricFamily = { name: 'roadloop_consumer_lag_messages', help: 'Messages behind the high watermark, per partition', type: 'gauge', samples: [] };
-  const seconds: MetricFamily = { name: 'roadloop_event_processing_seconds_total', help: 'Time spent handling messages', type: 'counter', samples: [] };
-  const last: MetricFamily = { name: 'roadloop_event_processing_last_seconds', help: 'Time the last message took', type: 'gauge', samples: [] };
-  for (const c of consumers) {
-    const group = c.groupId;
-    for (const [topic, n] of c.stats.consumed) consumed.samples.push({ labels: { group, topic }, value: n });
-    for (const [topic, n] of c.stats.deadLettered) dead.samples.push({ labels: { group, topic }, value: n });
-    for (const [key, n] of c.stats.lag) {
-      const at = key.lastIndexOf(':');
-      lag.samples.push({ labels: { group, topic: key.slice(0, at), partition: key.slice(at + 1) }, value: n });
-    }
-    seconds.samples.push({ labels: { group }, value: c.stats.processingMsTotal / 1000 });
-    last.samples.push({ labels: { group }, value: c.stats.lastProcessingMs / 1000 });
-  }
-  return [consumed, dead, lag, seconds, last];
 }
 
 @Global()

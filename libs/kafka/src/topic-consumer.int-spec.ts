@@ -2,9 +2,11 @@ import { afterEach, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import { Client } from 'pg';
+import { Registry } from 'prom-client';
 import { z } from 'zod';
 import { DEAD_LETTER_HEADERS, deadLetterTopic, defineTopic, eventSchema, topicName } from '@roadloop/contracts';
 import { EventPublisher } from './event-publisher';
+import { ConsumerMetrics } from './consumer-metrics';
 import { NonRetriableError } from './handler-errors';
 import { ensureTopics } from './topic-admin';
 import { MessageMeta, TopicConsumer, subscription } from './topic-consumer';
@@ -89,7 +91,7 @@ describe(TopicConsumer.name, () => {
   const envelope = (n: number) => ({ eventId: randomUUID(), occurredAt: new Date().toISOString(), schemaVersion: 1, source: 'int-test', correlationId: `c${n}` });
   const event = (n: number) => JSON.stringify({ ...envelope(n), payload: { n, key: 'k' } });
 
-  function start(groupId: string, handle: (n: number, meta: MessageMeta) => Promise<void>, maxAttempts = 3) {
+  function start(groupId: string, handle: (n: number, meta: MessageMeta) => Promise<void>, maxAttempts = 3, metrics?: ConsumerMetrics) {
     const consumer = new TopicConsumer(
       kafka,
       publisher,
@@ -99,6 +101,7 @@ describe(TopicConsumer.name, () => {
         maxAttempts,
         retryBaseMs: 10,
         subscriptions: [subscription(counterTopic, (value, meta) => handle(value.payload.n, meta))],
+        metrics,
       },
       quiet,
     );
@@ -164,6 +167,39 @@ describe(TopicConsumer.name, () => {
 
     // Offsets are committed past every message, dead-lettered or handled.
     await committedEventually(groupId, topic, 5);
+  });
+
+  it('times every message it handles or dead-letters in a histogram per group and topic, and counts them', async () => {
+    const { topic, groupId } = await setUp();
+    const registry = new Registry();
+    const handled: number[] = [];
+    await start(
+      groupId,
+      async (n) => {
+        // Long enough to land above the first buckets: the histogram holds each message's own time.
+        await new Promise((resolve) => setTimeout(resolve, 30));
+        handled.push(n);
+      },
+      3,
+      new ConsumerMetrics(registry),
+    );
+    await produce(topic, [event(1), Buffer.from('not json'), event(2), event(3)]);
+    await until('three messages handled', () => (handled.length === 3 ? true : undefined));
+    await until('one dead letter', () => (deadLetters.length === 1 ? true : undefined));
+
+    const text = await registry.metrics();
+    const value = (name: string, labels: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels))?.split(' ').pop());
+    const labels = `group="${groupId}",topic="${topic}"`;
+    expect(text).toContain('# TYPE roadloop_event_processing_seconds histogram');
+    expect(value('roadloop_event_processing_seconds_count', labels)).toBe(4);
+    // Each handled message waited 30 ms: only the dead letter can be in the buckets up to 25 ms.
+    expect(value('roadloop_event_processing_seconds_bucket', `le="0.025",${labels}`)).toBeLessThanOrEqual(1);
+    expect(value('roadloop_event_processing_seconds_bucket', `le="+Inf",${labels}`)).toBe(4);
+    expect(value('roadloop_event_processing_seconds_sum', labels)).toBeGreaterThanOrEqual(0.085);
+    expect(value('roadloop_events_consumed_total', labels)).toBe(4);
+    expect(value('roadloop_events_dead_lettered_total', labels)).toBe(1);
+    expect(value('roadloop_consumer_lag_messages', `${labels},partition="0"`)).toBe(0);
+    expect(value('roadloop_event_processing_last_seconds', `group="${groupId}"`)).toBeGreaterThanOrEqual(0.025);
   });
 
   it('dead-letters the largest message the broker takes without its value, and the partition moves on', async () => {

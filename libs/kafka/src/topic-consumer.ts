@@ -9,6 +9,7 @@ import {
   topicName,
 } from '@roadloop/contracts';
 import { AppError, logContext } from '@roadloop/http';
+import { ConsumerMetrics } from './consumer-metrics';
 import { EventPublisher, MESSAGE_TOO_LARGE } from './event-publisher';
 import { judgeFailure } from './handler-errors';
 import { KafkaLogger } from './kafka.options';
@@ -49,6 +50,8 @@ export interface TopicConsumerOptions {
   sessionTimeoutMs?: number;
   /** Told when the consumer crashed and kafkajs will not restart it (the owner may start it again). */
   onCrash?: (error: Error) => void;
+  /** Where each message's count and processing time are reported (/metrics). */
+  metrics?: ConsumerMetrics;
 }
 
 export interface ConsumerStats {
@@ -57,8 +60,6 @@ export interface ConsumerStats {
   deadLettered: Map<string, number>;
   /** Messages behind the partition's high watermark after the last one handled, per `topic:partition`. */
   lag: Map<string, number>;
-  processingMsTotal: number;
-  lastProcessingMs: number;
 }
 
 /**
@@ -73,7 +74,7 @@ export class TopicConsumer {
   private readonly consumer: Consumer;
   private readonly byTopic = new Map<string, Subscription>();
   private readonly deadLetters: string;
-  readonly stats: ConsumerStats = { consumed: new Map(), deadLettered: new Map(), lag: new Map(), processingMsTotal: 0, lastProcessingMs: 0 };
+  readonly stats: ConsumerStats = { consumed: new Map(), deadLettered: new Map(), lag: new Map() };
   private running = false;
 
   constructor(
@@ -132,14 +133,15 @@ export class TopicConsumer {
   private async eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
-      const started = Date.now();
+      const started = process.hrtime.bigint();
       const headers = message.headers ?? {};
       const context = { correlationId: headerText(headers['x-correlation-id']), eventId: headerText(headers['x-event-id']) };
       await logContext.run(context, () => this.process(batch.topic, batch.partition, message, heartbeat));
-      this.stats.lastProcessingMs = Date.now() - started;
-      this.stats.processingMsTotal += this.stats.lastProcessingMs;
+      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+      const lag = Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1);
       this.stats.consumed.set(batch.topic, (this.stats.consumed.get(batch.topic) ?? 0) + 1);
-      this.stats.lag.set(`${batch.topic}:${batch.partition}`, Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1));
+      this.stats.lag.set(`${batch.topic}:${batch.partition}`, lag);
+      this.options.metrics?.handled(this.options.groupId, batch.topic, batch.partition, seconds, lag);
       resolveOffset(message.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
@@ -226,6 +228,7 @@ export class TopicConsumer {
       await this.publisher.send(this.deadLetters, [{ key: message.key, value: null, headers: { ...headers, [h.valueDropped]: String(message.value?.length ?? 0) } }]);
     }
     this.stats.deadLettered.set(topic, (this.stats.deadLettered.get(topic) ?? 0) + 1);
+    this.options.metrics?.deadLetter(this.options.groupId, topic);
   }
 }
 
