@@ -28,6 +28,9 @@ import { DiskPhotoStore, PhotoStore } from './photos/photo-store';
 import { PhotoRepository } from './photos/photo.repository';
 import { PhotoService } from './photos/photo.service';
 import { PhotosController } from './photos/photos.controller';
+import { ProgrammeRepository } from './programmes/programme.repository';
+import { ProgrammeService } from './programmes/programme.service';
+import { ProgrammesController } from './programmes/programmes.controller';
 import { RoadsideController } from './roadside/roadside.controller';
 import { RoadsideRepository } from './roadside/roadside.repository';
 import { RoadsideService } from './roadside/roadside.service';
@@ -99,7 +102,7 @@ export class AppModule {
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
       // DailyIndexController before JurisdictionsController: /v1/jurisdictions/index is not a jurisdiction id.
-      controllers: [PhotosController, InspectionsController, RoadsideController, TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
+      controllers: [PhotosController, InspectionsController, RoadsideController, ProgrammesController, TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
       providers: [
         { provide: TASK_CONFIG, useValue: config },
         ...CORE_PROVIDERS,
@@ -118,6 +121,8 @@ export class AppModule {
         PhotoRepository,
         PhotoService,
         InspectionQueueService,
+        ProgrammeRepository,
+        ProgrammeService,
         // The evidence store on disk; an S3-compatible store would be another PhotoStore here.
         { provide: PhotoStore, useValue: new DiskPhotoStore(config.PHOTO_STORE_DIR) },
       ],

@@ -4,6 +4,8 @@ import { RouteDoc, openApiDocument } from '@roadloop/http';
 import { historyQueryObject, indexQueryObject } from './jurisdictions/daily-index.schema';
 import { putCrewSchema, putJurisdictionSchema, refIdSchema } from './jurisdictions/jurisdiction.schema';
 import { INSPECTION_ROLES, inspectionQuerySchema } from './inspections/inspections.controller';
+import { PROGRAMME_ROLES } from './programmes/programmes.controller';
+import { createProgrammeSchema, programmeQuerySchema } from './programmes/programme.schema';
 import { COMMAND_ROLES } from './tasks/task-command.service';
 import {
   assignSchema,
@@ -73,6 +75,24 @@ export const TASK_ROUTES: RouteDoc[] = [
     tags: ['jurisdictions'],
   },
   { method: 'get', path: '/v1/jurisdictions/{id}/status', summary: 'A jurisdiction\'s status from its overdue and soon-due tasks', roles: ROLES, tags: ['jurisdictions'] },
+  {
+    method: 'post',
+    path: '/v1/programmes',
+    summary:
+      'Compute a draft programme for a budget and a year: the countermeasures on stretches that prevent the most fatal and serious crashes within the budget (HiGHS MILP), with the greedy and naive plans beside it',
+    roles: PROGRAMME_ROLES,
+    body: createProgrammeSchema,
+    status: 201,
+    tags: ['programmes'],
+  },
+  { method: 'get', path: '/v1/programmes/{id}', summary: 'A programme and its items as JSON, a CSV table or a GeoJSON map layer (one MultiLineString per item)', roles: ROLES, query: programmeQuerySchema, tags: ['programmes'] },
+  {
+    method: 'post',
+    path: '/v1/programmes/{id}/approve',
+    summary: 'Approve a draft: each item becomes a works task carrying its stretch, given to its crew through the capacity queue (released best benefit–cost first as slots free)',
+    roles: PROGRAMME_ROLES,
+    tags: ['programmes'],
+  },
   { method: 'put', path: '/v1/crews/{id}', summary: 'Create or replace a road crew', roles: ['admin'], body: putCrewSchema, tags: ['crews'] },
   { method: 'get', path: '/v1/crews', summary: 'Crews with their open workload', roles: ROLES, query: z.object({ jurisdictionId: refIdSchema.optional() }), tags: ['crews'] },
 ];

@@ -17,7 +17,7 @@ import { forwardedTarget } from './forwarded-routes';
 export class ForwardingController {
   constructor(private readonly upstream: UpstreamClient) {}
 
-  @All(['tasks', 'tasks/*path', 'jurisdictions', 'jurisdictions/*path', 'crews', 'crews/*path', 'inspections', 'inspections/*path', 'roadside/*path'])
+  @All(['tasks', 'tasks/*path', 'jurisdictions', 'jurisdictions/*path', 'crews', 'crews/*path', 'inspections', 'inspections/*path', 'roadside/*path', 'programmes', 'programmes/*path'])
   toTasks(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     return this.relay('task', req, res, body);
   }

@@ -307,7 +307,7 @@ function findingProblems(findings: SurveyFindings['findings'], lengthM: number):
 }
 
 /** One road for stretches: the segment's name, else its OSM way (from the id `w<way>-<index>`). */
-function roadKeyOf(n: Pick<OpenNeed, 'name' | 'segmentId'>): string {
+export function roadKeyOf(n: Pick<OpenNeed, 'name' | 'segmentId'>): string {
   return n.name ?? /^(w\d+)-\d+$/.exec(n.segmentId)?.[1] ?? n.segmentId;
 }
 

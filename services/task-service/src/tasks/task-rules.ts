@@ -13,7 +13,7 @@ export type TaskPriority = (typeof TASK_PRIORITIES)[number];
 export type TaskSide = 'left' | 'right' | 'both';
 
 /** Which rule opened a task. */
-export const TASK_RULES = ['risk_level', 'severe_hazard', 'mandatory_protection', 'fatal_crash'] as const;
+export const TASK_RULES = ['risk_level', 'severe_hazard', 'mandatory_protection', 'fatal_crash', 'programme'] as const;
 export type TaskRule = (typeof TASK_RULES)[number];
 
 /** Hours from creation to the due time, per priority (the service-level agreement). */

@@ -24,6 +24,8 @@ import { Clock } from '../clock';
 import { TaskConfig, loadTaskConfig } from '../config';
 import { CrewQueueRepository } from '../crews/crew-queue.repository';
 import { CrewQueue } from '../crews/crew-queue.service';
+import { ProgrammeRepository } from '../programmes/programme.repository';
+import { ProgrammeService } from '../programmes/programme.service';
 import { RoadsideRepository } from '../roadside/roadside.repository';
 import { RoadsideService } from '../roadside/roadside.service';
 import { JurisdictionRepository } from '../jurisdictions/jurisdiction.repository';
@@ -91,7 +93,9 @@ export async function openHarness(label: string, env: Record<string, string> = {
   const reopener = new TaskReopenService(tasks, segments, ledger, assignment, clock, config);
   const assignments = new SegmentJurisdictionRepository(ds);
   const segmentJurisdictions = new SegmentJurisdictionService(assignments, outbox, clock, config);
-  const roadside = new RoadsideService(tx, new RoadsideRepository(ds), tasks, ledger, assignment, clock, config, nudge);
+  const roadsideRepository = new RoadsideRepository(ds);
+  const roadside = new RoadsideService(tx, roadsideRepository, tasks, ledger, assignment, clock, config, nudge);
+  const programmes = new ProgrammeService(tx, new ProgrammeRepository(ds), roadsideRepository, ledger, assignment, clock, config, nudge);
   const intake = new TaskIntakeService(tx, tasks, segments, assignment, ledger, clock, nudge, reopener, segmentJurisdictions, config, roadside);
   const photos = new PhotoRepository(ds);
   const commands = new TaskCommandService(tx, tasks, jurisdictions, segments, ledger, reopener, clock, nudge, config, photos);
@@ -114,6 +118,9 @@ export async function openHarness(label: string, env: Record<string, string> = {
     segmentJurisdictions,
     intake,
     roadside,
+    programmes,
+    ledger,
+    assignment,
     photos,
     commands,
     queries,
