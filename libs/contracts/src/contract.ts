@@ -15,8 +15,6 @@ export interface TopicContract<S extends z.ZodType = z.ZodType> {
   readonly defaultPartitions: number;
 }
 
-export type ValueOf<C> = C extends TopicContract<infer S> ? z.infer<S> : never;
-
 export function defineTopic<S extends z.ZodType>(contract: TopicContract<S>): TopicContract<S> {
   return Object.freeze(contract);
 }

@@ -17,8 +17,6 @@ export const envelopeSchema = z.strictObject({
 
 export type Envelope = z.infer<typeof envelopeSchema>;
 
-export type EventOf<P> = Envelope & { payload: P };
-
 /** Builds the value schema of a topic: the envelope around a payload of one schema version. */
 export function eventSchema<P extends z.ZodType>(schemaVersion: number, payload: P) {
   return envelopeSchema.extend({ schemaVersion: z.literal(schemaVersion), payload });

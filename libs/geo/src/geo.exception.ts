@@ -34,7 +34,3 @@ export class GeoError extends Error {
     return this.code === 'OUTPUT_FAILED';
   }
 }
-
-export function isGeoError(err: unknown): err is GeoError {
-  return err instanceof GeoError;
-}

@@ -16,7 +16,6 @@ import { edgeAt } from '../geometry/polyline';
 import type { WayRun } from '../segment/segment-way';
 import type { CurvatureClass, ScoreConfig } from '../score/score.config';
 
-// Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
 const { abs, atan2, hypot, max, sign } = Math;
 const INF = Number.POSITIVE_INFINITY;
 

@@ -8,7 +8,6 @@ import type { ElevationModel } from '../dem/elevation-model';
 import type { RoadProfile } from './road-profile';
 import type { SegmentGeometry } from './segment-geometry';
 
-// Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
 const { max } = Math;
 const INF = Number.POSITIVE_INFINITY;
 const { isFinite: finite } = Number;

@@ -8,7 +8,6 @@ import type { LonLat } from '../geometry/ruler';
 import type { WayRun } from '../segment/segment-way';
 import { bboxOf } from './edge-index';
 
-// Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
 const { ceil, hypot, max } = Math;
 const INF = Number.POSITIVE_INFINITY;
 

@@ -14,7 +14,6 @@ import { WATER_TYPES, type WaterArea, type WaterLine, type WaterType } from '../
 import { BoxIndex, EdgeIndex, bboxOf } from './edge-index';
 import { expandedBox, proximity, sideDistances, type SegmentGeometry } from './segment-geometry';
 
-// Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
 const { hypot, max, min, sqrt } = Math;
 const INF = Number.POSITIVE_INFINITY;
 const scratch = new Float64Array(4);

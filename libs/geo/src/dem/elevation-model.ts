@@ -27,7 +27,6 @@ interface Entry {
   failed: boolean;
 }
 
-// Local alias: global lookups are slow inside vm sandboxes such as jest's, and free here.
 const { floor } = Math;
 
 const key = (south: number, west: number) => (south + 90) * 360 + (west + 180);

@@ -5,7 +5,6 @@
  */
 import { GeoError } from '../geo.exception';
 
-// Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
 const { floor } = Math;
 
 export const HGT_VOID = -32768;

@@ -4,8 +4,7 @@
  */
 import { metricScale, type LonLat } from './ruler';
 
-// Local aliases: global lookups are slow inside vm sandboxes such as jest's, and free here.
-const { abs, hypot, max, min, sqrt } = Math;
+const { abs, hypot, max, min } = Math;
 const INF = Number.POSITIVE_INFINITY;
 
 /** A local equirectangular frame (cheap-ruler scale) with its origin at a reference point. */
@@ -117,27 +116,6 @@ export function segmentsIntersect(
   if (d3 === 0 && onSegment(ax, ay, bx, by, cx, cy)) return true;
   if (d4 === 0 && onSegment(ax, ay, bx, by, dx, dy)) return true;
   return false;
-}
-
-/** Shortest distance in metres between segments a→b and c→d (0 when they meet). */
-export function segmentDistance(
-  ax: number,
-  ay: number,
-  bx: number,
-  by: number,
-  cx: number,
-  cy: number,
-  dx: number,
-  dy: number,
-): number {
-  if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) return 0;
-  const d2 = min(
-    closestOnSegment(ax, ay, cx, cy, dx, dy),
-    closestOnSegment(bx, by, cx, cy, dx, dy),
-    closestOnSegment(cx, cy, ax, ay, bx, by),
-    closestOnSegment(dx, dy, ax, ay, bx, by),
-  );
-  return sqrt(d2);
 }
 
 /**

@@ -96,11 +96,6 @@ export function projectOnLine(p: LonLat, coords: readonly LonLat[], scale: Metri
   return { distanceM: Math.sqrt(best), offsetM: bestOffset, point: bestPoint };
 }
 
-/** Initial bearing-like heading of a→b in the local frame, radians clockwise from north. */
-export function headingRad(a: LonLat, b: LonLat, scale: MetricScale = metricScale((a[1] + b[1]) / 2)): number {
-  return Math.atan2((b[0] - a[0]) * scale.kx, (b[1] - a[1]) * scale.ky);
-}
-
 /** Which side of the directed segment a→b the point p lies on: +1 left, −1 right, 0 on the line. */
 export function sideOf(p: LonLat, a: LonLat, b: LonLat): -1 | 0 | 1 {
   const cross = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);

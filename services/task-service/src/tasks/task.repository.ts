@@ -34,7 +34,8 @@ export interface WorkloadRow {
 export class TaskRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  private m(scope?: TxScope): EntityManager {
+  /** The entity manager of the caller's transaction, or of the data source outside one. */
+  private manager(scope?: TxScope): EntityManager {
     return managerOf(this.dataSource, scope);
   }
 
@@ -43,7 +44,7 @@ export class TaskRepository {
    * partial index decides, so concurrent and repeated deliveries create exactly one).
    */
   async insertIfNoneOpen(t: TaskRecord, scope: TxScope): Promise<boolean> {
-    const rows: unknown[] = await this.m(scope).query(
+    const rows: unknown[] = await this.manager(scope).query(
       `INSERT INTO task (id, segment_id, countermeasure, side, status, priority, reason, rule, hazard_ids, source_event_id,
                          correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
                          created_at, updated_at)
@@ -60,7 +61,7 @@ export class TaskRepository {
 
   /** Writes a changed task; `previousVersion` guards against a lost update (the caller holds the row lock). */
   async update(t: TaskRecord, previousVersion: number, scope: TxScope): Promise<void> {
-    const result = await this.m(scope).query(
+    const result = await this.manager(scope).query(
       `UPDATE task SET status = $3, priority = $4, side = $5, hazard_ids = $6::uuid[], jurisdiction_id = $7, crew_id = $8,
               version = $9, fix_failed = $10, duplicate_of = $11, status_reason = $12, reopen_count = $13, due_at = $14,
               accepted_at = $15, submitted_at = $16, verified_at = $17, closed_at = $18, escalated_at = $19, updated_at = $20
@@ -77,7 +78,7 @@ export class TaskRepository {
 
   /** Adds hazards to a task's list (no duplicates, order kept). Not a state change: no version bump. */
   async linkHazards(id: string, hazardIds: string[], scope: TxScope): Promise<string[]> {
-    const result = await this.m(scope).query(
+    const result = await this.manager(scope).query(
       `UPDATE task SET hazard_ids = ARRAY(
                  SELECT h FROM (SELECT DISTINCT ON (h) h, n FROM unnest(hazard_ids || $2::uuid[]) WITH ORDINALITY AS u(h, n) ORDER BY h, n) d
                   ORDER BY n)
@@ -89,21 +90,21 @@ export class TaskRepository {
 
   /** Records where a waiting task belongs (it stays unassigned): not a state change, no event. */
   async setJurisdiction(id: string, jurisdictionId: string, scope: TxScope): Promise<void> {
-    await this.m(scope).query(`UPDATE task SET jurisdiction_id = $2 WHERE id = $1`, [id, jurisdictionId]);
+    await this.manager(scope).query(`UPDATE task SET jurisdiction_id = $2 WHERE id = $1`, [id, jurisdictionId]);
   }
 
   async lock(id: string, scope: TxScope): Promise<TaskRecord | null> {
-    const rows: Row[] = await this.m(scope).query(`SELECT * FROM task WHERE id = $1 FOR UPDATE`, [id]);
+    const rows: Row[] = await this.manager(scope).query(`SELECT * FROM task WHERE id = $1 FOR UPDATE`, [id]);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
   async find(id: string, scope?: TxScope): Promise<TaskRecord | null> {
-    const rows: Row[] = await this.m(scope).query(`SELECT * FROM task WHERE id = $1`, [id]);
+    const rows: Row[] = await this.manager(scope).query(`SELECT * FROM task WHERE id = $1`, [id]);
     return rows.length ? toRecord(rows[0]) : null;
   }
 
   async lockOpen(segmentId: string, countermeasure: string, scope: TxScope): Promise<TaskRecord | null> {
-    const rows: Row[] = await this.m(scope).query(
+    const rows: Row[] = await this.manager(scope).query(
       `SELECT * FROM task WHERE segment_id = $1 AND countermeasure = $2 AND status IN (${OPEN_SQL}) FOR UPDATE`,
       [segmentId, countermeasure],
     );
@@ -112,7 +113,7 @@ export class TaskRepository {
 
   /** Verified tasks of a segment, latest verification first (optionally of one countermeasure). */
   async lockVerified(segmentId: string, countermeasure: string | null, scope: TxScope): Promise<TaskRecord[]> {
-    const rows: Row[] = await this.m(scope).query(
+    const rows: Row[] = await this.manager(scope).query(
       `SELECT * FROM task WHERE segment_id = $1 AND status = 'verified' AND ($2::text IS NULL OR countermeasure = $2)
         ORDER BY verified_at DESC, id FOR UPDATE`,
       [segmentId, countermeasure],
@@ -122,7 +123,7 @@ export class TaskRepository {
 
   /** Open tasks of a segment that no crew holds (waiting for a jurisdiction or a crew). */
   async lockUnassigned(segmentId: string, scope: TxScope): Promise<TaskRecord[]> {
-    const rows: Row[] = await this.m(scope).query(
+    const rows: Row[] = await this.manager(scope).query(
       `SELECT * FROM task WHERE segment_id = $1 AND crew_id IS NULL AND status IN ('created', 'reopened') ORDER BY created_at, id FOR UPDATE`,
       [segmentId],
     );
@@ -131,7 +132,7 @@ export class TaskRepository {
 
   /** Open tasks waiting for a crew in a jurisdiction, oldest first, locked for routing. */
   async lockUnassignedIn(jurisdictionId: string, scope: TxScope): Promise<TaskRecord[]> {
-    const rows: Row[] = await this.m(scope).query(
+    const rows: Row[] = await this.manager(scope).query(
       `SELECT * FROM task WHERE jurisdiction_id = $1 AND crew_id IS NULL AND status IN ('created', 'reopened')
         ORDER BY created_at, id FOR UPDATE`,
       [jurisdictionId],
@@ -141,7 +142,7 @@ export class TaskRepository {
 
   /** Open tasks waiting for a crew outside every jurisdiction or in one without a crew, oldest first, locked for routing. */
   async lockUnassignedWithoutCrew(scope: TxScope): Promise<TaskRecord[]> {
-    const rows: Row[] = await this.m(scope).query(
+    const rows: Row[] = await this.manager(scope).query(
       `SELECT * FROM task t WHERE t.crew_id IS NULL AND t.status IN ('created', 'reopened')
           AND (t.jurisdiction_id IS NULL OR NOT EXISTS (SELECT 1 FROM crew c WHERE c.jurisdiction_id = t.jurisdiction_id))
         ORDER BY t.created_at, t.id FOR UPDATE OF t`,
@@ -150,7 +151,7 @@ export class TaskRepository {
   }
 
   async hasRuleTask(segmentId: string, rule: string, countermeasure: string, scope: TxScope): Promise<boolean> {
-    const rows: unknown[] = await this.m(scope).query(
+    const rows: unknown[] = await this.manager(scope).query(
       `SELECT 1 FROM task WHERE segment_id = $1 AND rule = $2 AND countermeasure = $3 LIMIT 1`,
       [segmentId, rule, countermeasure],
     );
@@ -159,7 +160,7 @@ export class TaskRepository {
 
   /** Overdue tasks not escalated yet; SKIP LOCKED lets several replicas escalate side by side. */
   async lockOverdueUnescalated(now: Date, limit: number, scope: TxScope): Promise<TaskRecord[]> {
-    const rows: Row[] = await this.m(scope).query(
+    const rows: Row[] = await this.manager(scope).query(
       `SELECT * FROM task WHERE escalated_at IS NULL AND ${ON_CLOCK} AND due_at < $1
         ORDER BY due_at, id LIMIT $2 FOR UPDATE SKIP LOCKED`,
       [now, limit],
@@ -251,7 +252,7 @@ export class TaskRepository {
   }
 
   async insertHistory(h: HistoryEntry, scope: TxScope): Promise<void> {
-    await this.m(scope).query(
+    await this.manager(scope).query(
       `INSERT INTO task_history (task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [h.taskId, h.version, h.change, h.fromStatus, h.toStatus, h.actor.role, h.actor.id, h.reason, h.details ? JSON.stringify(h.details) : null, h.eventId, h.occurredAt],
@@ -276,14 +277,14 @@ export class TaskRepository {
 
   /** A crew command already done under an idempotency key of this actor, if any. */
   async findCommandKey(actorId: string, key: string, scope: TxScope): Promise<CommandKey | null> {
-    const rows: Row[] = await this.m(scope).query(`SELECT * FROM task_command_key WHERE actor_id = $1 AND key = $2`, [actorId, key]);
+    const rows: Row[] = await this.manager(scope).query(`SELECT * FROM task_command_key WHERE actor_id = $1 AND key = $2`, [actorId, key]);
     return rows.length
       ? { actorId: String(rows[0].actor_id), key: String(rows[0].key), taskId: String(rows[0].task_id), action: String(rows[0].action), version: Number(rows[0].version) }
       : null;
   }
 
   async insertCommandKey(k: CommandKey, scope: TxScope): Promise<void> {
-    await this.m(scope).query(`INSERT INTO task_command_key (actor_id, key, task_id, action, version) VALUES ($1, $2, $3, $4, $5)`, [
+    await this.manager(scope).query(`INSERT INTO task_command_key (actor_id, key, task_id, action, version) VALUES ($1, $2, $3, $4, $5)`, [
       k.actorId, k.key, k.taskId, k.action, k.version,
     ]);
   }
@@ -312,7 +313,7 @@ export class TaskRepository {
   }
 
   async insertEvidence(e: EvidenceRecord, scope: TxScope): Promise<void> {
-    await this.m(scope).query(
+    await this.manager(scope).query(
       `INSERT INTO task_evidence (id, task_id, crew_id, submitted_by, photos, location, accuracy_m, captured_at, notes, checks, submitted_at)
        VALUES ($1, $2, $3, $4, $5, ST_SetSRID(ST_MakePoint($6, $7), 4326), $8, $9, $10, $11, $12)`,
       [e.id, e.taskId, e.crewId, e.submittedBy, JSON.stringify(e.photos), e.lon, e.lat, e.accuracyM, e.capturedAt, e.notes, JSON.stringify(e.checks), e.submittedAt],
