@@ -7,6 +7,7 @@ export * from './topics/accident-reported.topic';
 export * from './topics/dead-letter.topic';
 export * from './topics/hazard-reported.topic';
 export * from './topics/report-matched.topic';
+export * from './topics/roadside-inventory-changed.topic';
 export * from './topics/segment-jurisdiction.topic';
 export * from './topics/segment-profile.topic';
 export * from './topics/segment-risk-changed.topic';
@@ -17,6 +18,7 @@ import { TopicContract } from './contract';
 import { accidentReportedTopic } from './topics/accident-reported.topic';
 import { hazardReportedTopic } from './topics/hazard-reported.topic';
 import { reportMatchedTopic } from './topics/report-matched.topic';
+import { roadsideInventoryChangedTopic } from './topics/roadside-inventory-changed.topic';
 import { segmentJurisdictionTopic } from './topics/segment-jurisdiction.topic';
 import { segmentProfileTopic } from './topics/segment-profile.topic';
 import { taskChangedTopic } from './topics/task-changed.topic';
@@ -33,4 +35,5 @@ export const ALL_TOPICS: readonly TopicContract[] = [
   segmentRiskChangedV2Topic,
   taskChangedTopic,
   segmentJurisdictionTopic,
+  roadsideInventoryChangedTopic,
 ];

@@ -85,6 +85,12 @@ export const TOPIC_USE: Readonly<Record<string, TopicUse>> = {
     producers: ['task-service'],
     consumers: ['risk-service'],
   },
+  'roadloop.roadside.inventory-changed.v1': {
+    summary: 'A segment’s roadside inventory was recorded (a survey’s findings, an import): each side’s guardrail present, absent, damaged or unknown, with its source.',
+    keyField: 'segmentId',
+    producers: ['task-service'],
+    consumers: [],
+  },
 };
 
 /** The services whose consumers dead-letter what they cannot process (through `libs/kafka`'s consumer). */

@@ -1,5 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
-import { reportMatchedTopic, segmentJurisdictionTopic, segmentProfileTopic, segmentRiskChangedV2Topic, taskChangedTopic } from '@roadloop/contracts';
+import { reportMatchedTopic, roadsideInventoryChangedTopic, segmentJurisdictionTopic, segmentProfileTopic, segmentRiskChangedV2Topic, taskChangedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
 import { KafkaModule } from '@roadloop/kafka';
@@ -97,7 +97,7 @@ export class AppModule {
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
           connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
-          topics: [segmentRiskChangedV2Topic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic, segmentJurisdictionTopic],
+          topics: [segmentRiskChangedV2Topic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic, segmentJurisdictionTopic, roadsideInventoryChangedTopic],
         }),
         AuthModule.forRoot(authOptionsFrom(config)),
       ],

@@ -77,6 +77,15 @@ describe(RoadsideService.name, () => {
       { segment_id: 'w50-2', side: 'left', status: 'absent', source: 'crew_survey' },
       { segment_id: 'w50-2', side: 'right', status: 'present', source: 'crew_survey' },
     ]);
+    // Each surveyed segment's sides go out once, through the outbox, for the risk service to re-score.
+    const changed: { value: { payload: { segmentId: string; sides: { side: string; status: string; source: string }[] } } }[] = await h.ds.query(
+      `SELECT value FROM outbox WHERE topic = 'int.roadloop.roadside.inventory-changed.v1' ORDER BY seq`,
+    );
+    expect(changed.map((e) => [e.value.payload.segmentId, e.value.payload.sides.map((s) => `${s.side} ${s.status} ${s.source}`)])).toEqual([
+      ['w50-0', ['left absent crew_survey', 'right absent crew_survey']],
+      ['w50-1', ['left absent crew_survey', 'right present crew_survey']],
+      ['w50-2', ['left absent crew_survey', 'right present crew_survey']],
+    ]);
     expect(result.opened).toHaveLength(1);
     const works = await h.queries.detail(result.opened[0], principals.dispatcher);
     expect(works).toMatchObject({ countermeasure: 'guardrail', side: 'right', segmentId: 'w50-0', priority: 'p2', rule: 'mandatory_protection' });

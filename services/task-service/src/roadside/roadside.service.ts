@@ -1,6 +1,6 @@
 import { Inject, Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { SegmentProfile } from '@roadloop/contracts';
+import { type SegmentProfile, roadsideInventoryChangedTopic } from '@roadloop/contracts';
 import { Principal } from '@roadloop/auth';
 import {
   type InventoryState,
@@ -18,6 +18,8 @@ import { TransactionRunner, TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { OutboxNudge } from '../outbox/outbox-nudge';
+import { OutboxRepository } from '../outbox/outbox.repository';
+import { outgoingEvent } from '../outbox/outgoing-event';
 import { AssignmentService } from '../tasks/assignment.service';
 import { assertCrewOwns } from '../tasks/task-command.service';
 import { TaskLedger } from '../tasks/task-ledger.service';
@@ -52,6 +54,7 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy {
     private readonly tasks: TaskRepository,
     private readonly ledger: TaskLedger,
     private readonly assignment: AssignmentService,
+    private readonly outboxMessages: OutboxRepository,
     private readonly clock: Clock,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
     @Optional() private readonly outbox?: OutboxNudge,
@@ -279,9 +282,28 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy {
     });
   }
 
-  /** Stores inventory records and recomputes the needs of their segments. */
+  /**
+   * Stores inventory records and recomputes the needs of their segments; one
+   * `roadside.inventory-changed` event per segment goes out through the outbox, in the same
+   * transaction, so that the risk service re-scores the segment with its sides as now known.
+   */
   private async apply(records: InventoryRecord[], scope: TxScope): Promise<InventoryRecord[]> {
     await this.roadside.upsertInventory(records, scope);
+    const bySegment = new Map<string, InventoryRecord[]>();
+    for (const r of records) bySegment.set(r.segmentId, [...(bySegment.get(r.segmentId) ?? []), r]);
+    const occurredAt = this.clock.now();
+    const correlationId = randomUUID();
+    await this.outboxMessages.addMany(
+      [...bySegment].map(([segmentId, sides]) =>
+        outgoingEvent(
+          roadsideInventoryChangedTopic,
+          this.config.KAFKA_TOPIC_PREFIX,
+          { segmentId, sides: [...sides].sort((a, b) => a.side.localeCompare(b.side)).map((s) => ({ side: s.side, status: s.status, source: s.source, observedAt: s.observedAt.toISOString() })) },
+          { occurredAt, correlationId },
+        ),
+      ),
+      scope,
+    );
     for (const p of await this.roadside.profiles([...new Set(records.map((r) => r.segmentId))], scope)) {
       await this.recordNeeds({ ...(p.profile as unknown as RoadsideFacts), segmentId: p.segmentId, roadClass: p.roadClass }, scope);
     }
