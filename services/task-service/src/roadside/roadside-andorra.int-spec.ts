@@ -44,7 +44,7 @@ describe('the roadside rule on Andorra', () => {
       );
     }
     const { collection } = await extractBoundaries(file('andorra.osm.pbf'), { adminLevels: [7] });
-    for (const j of collection.features) await h.areas.put(j.properties.id, j.properties.name, j.geometry, { reassignSegments: false });
+    for (const j of collection.features) await h.areas.put(j.properties.id, j.properties.name, j.geometry as Parameters<typeof h.areas.put>[2], { reassignSegments: false });
     await h.areas.reassignSegments();
     for (const j of collection.features) await h.areas.putCrew(`${j.properties.id}-crew`, `${j.properties.name} road crew`, j.properties.id);
     await h.roadside.plan();
