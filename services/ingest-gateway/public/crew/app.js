@@ -44,6 +44,11 @@ if ('serviceWorker' in navigator) {
   navigator.serviceWorker.register('/crew/sw.js', { scope: '/crew/' }).catch(() => {
     // Without a service worker the app still works online; the outbox still queues.
   });
+  // Once the worker takes charge, the tasks' roads are fetched again through it, so that it keeps them.
+  navigator.serviceWorker.addEventListener('controllerchange', () => {
+    state.segments.clear();
+    for (const task of state.tasks) loadSegment(task.segmentId);
+  });
 }
 
 // ---- session --------------------------------------------------------------------------------
@@ -276,7 +281,11 @@ function renderOutbox() {
   );
 }
 
+/** Each drawing of the view has a number: a slower one that an newer one overtook stops. */
+let drawing = 0;
+
 function renderList() {
+  drawing++;
   dropMap();
   const view = $('view');
   view.dataset.view = 'list';
@@ -310,6 +319,7 @@ function renderList() {
 }
 
 async function renderTask(id) {
+  const mine = ++drawing;
   const view = $('view');
   const task = state.tasks.find((x) => x.id === id);
   view.dataset.view = 'task';
@@ -320,6 +330,7 @@ async function renderTask(id) {
   }
   const status = statusOf(task);
   const draft = await outbox.draftOf(task.id);
+  if (mine !== drawing) return;
   const place = task.location;
   dropMap();
   fill(
@@ -452,6 +463,7 @@ async function removePhoto(task, photo) {
   await outbox.saveDraft({ ...draft, photos: draft.photos.filter((p) => p.sha256 !== photo.sha256) });
   await refreshItems();
   render();
+  kick();
 }
 
 let notesTimer = null;
@@ -498,8 +510,13 @@ async function submitEvidence(task) {
 
 // ---- the task's place ------------------------------------------------------------------------
 function dropMap() {
-  taskMap?.remove();
+  const map = taskMap;
   taskMap = null;
+  try {
+    map?.remove();
+  } catch {
+    // A map whose drawing failed half-way: its element is replaced anyway.
+  }
 }
 
 async function drawMap(task) {
@@ -510,19 +527,17 @@ async function drawMap(task) {
   map.attributionControl.setPrefix(false);
   map.attributionControl.addAttribution(`© <a href="https://www.openstreetmap.org/copyright">${t('map.osm')}</a>`);
   const geometry = await loadSegment(task.segmentId);
-  if (taskMap !== map) return;
+  if (taskMap !== map || !el.isConnected) return;
   const layers = [];
-  if (geometry) {
-    layers.push(L.geoJSON(geometry, { style: { color: '#d7301f', weight: 7, opacity: 0.9 } }).addTo(map));
-    el.dataset.drawn = 'segment';
-  } else if (task.location) {
-    layers.push(L.circleMarker([task.location.lat, task.location.lon], { radius: 9, color: '#d7301f' }).addTo(map));
-    el.dataset.drawn = 'point';
-  }
-  if (state.me) layers.push(L.circleMarker([state.me.lat, state.me.lon], { radius: 6, color: '#1f5fbf', fillOpacity: 0.8 }).addTo(map));
+  if (geometry) layers.push(L.geoJSON(geometry, { style: { color: '#d7301f', weight: 7, opacity: 0.9 } }));
+  else if (task.location) layers.push(L.circleMarker([task.location.lat, task.location.lon], { radius: 9, color: '#d7301f' }));
+  if (state.me) layers.push(L.circleMarker([state.me.lat, state.me.lon], { radius: 6, color: '#1f5fbf', fillOpacity: 0.8 }));
+  // The view first: Leaflet draws vector layers only on a map that has one.
   const bounds = L.featureGroup(layers).getBounds();
   if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: 17 });
   else map.setView([0, 0], 2);
+  for (const layer of layers) layer.addTo(map);
+  el.dataset.drawn = geometry ? 'segment' : task.location ? 'point' : 'none';
 }
 
 // ---- start ----------------------------------------------------------------------------------

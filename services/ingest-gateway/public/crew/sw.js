@@ -13,7 +13,6 @@ const SHELL_FILES = [
   '/crew/manifest.webmanifest',
   '/crew/icon.svg',
   '/crew/vendor/idb/index.js',
-  '/crew/vendor/idb/wrap-idb-value.js',
   '/i18n/i18n.js',
   '/i18n/crew.en.json',
   '/i18n/crew.zh-CN.json',
