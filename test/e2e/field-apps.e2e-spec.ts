@@ -142,7 +142,7 @@ describe('field apps in a browser', () => {
     const { context, page, errors } = await phone(place);
 
     // The service worker takes charge of the app, so that it opens without a network.
-    await page.waitForFunction('navigator.serviceWorker && navigator.serviceWorker.controller !== null');
+    await page.waitForFunction(() => (globalThis as unknown as { navigator: { serviceWorker?: { controller: unknown } } }).navigator.serviceWorker?.controller != null);
     const card = page.locator(`li[data-task-id="${task.id}"]`);
     await card.waitFor();
     await card.locator('.distance').waitFor();
