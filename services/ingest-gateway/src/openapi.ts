@@ -41,6 +41,8 @@ export const GATEWAY_ROUTES: RouteDoc[] = [
     roles: [],
     tags: ['reports'],
   },
+  { method: 'get', path: '/crew/', summary: "The road crew's app (HTML, installable, works offline; signs in with a crew token)", roles: [], tags: ['field'] },
+  { method: 'get', path: '/inspector/', summary: "The inspector's queue of submitted work (HTML; signs in with a token)", roles: [], tags: ['field'] },
   { method: 'get', path: '/report', summary: "The villagers' reporting page (HTML, no account); `/report/track#code=…` follows a report", roles: [], tags: ['report'] },
   { method: 'get', path: '/i18n/{file}', summary: 'The pages\' language module (`i18n.js`) and catalogues (`<app>.en.json`, `<app>.zh-CN.json`)', roles: [], tags: ['report'] },
   { method: 'get', path: '/open311/v2/services.json', summary: 'Open311 GeoReport v2: the hazard categories as services (`.xml` too)', roles: [], tags: ['open311'] },
