@@ -7,6 +7,7 @@ export * from './geo.exception';
 export { scoreNetwork, scoreFiles } from './engine';
 export type { CliffSide, ScoreFilesOptions, ScoreNetworkOptions, ScoreResult, ScoreSummary, ScoredSegment, SegmentProperties } from './engine';
 export * from './score/score.config';
+export * from './water-side';
 export * from './score/exposure-score';
 export * from './score/countermeasure';
 // The risk model: expected fatal and serious crashes per segment, levels, palette.

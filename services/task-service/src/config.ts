@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { authEnv, requireProductionSecret } from '@roadloop/auth';
 import { booleanFlag, databaseEnv, httpEnv, kafkaEnv, loadConfig, redisEnv, schemaName } from '@roadloop/config';
 import { RISK_LEVELS } from '@roadloop/contracts';
+import { DEFAULT_PROTECTION } from '@roadloop/geo';
 
 const positive = (max: number) => z.coerce.number().positive().max(max);
 
@@ -68,17 +69,18 @@ export const taskSettingsSchema = z
     STRETCH_PLAN_INTERVAL_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
     /** Whether a segment profile (published on import) can open a mandatory guardrail task. */
     MANDATORY_PROTECTION_ENABLED: booleanFlag.default(true),
+    // The rule's thresholds override libs/geo DEFAULT_PROTECTION, whose values are the defaults.
     /** Road classes the rule applies to; tertiary and above by default (see README). */
-    MANDATORY_PROTECTION_ROAD_CLASSES: roadClassList.default([
-      'motorway', 'motorway_link', 'trunk', 'trunk_link', 'primary', 'primary_link',
-      'secondary', 'secondary_link', 'tertiary', 'tertiary_link',
-    ]),
-    /** Water nearer than this, in metres, makes a side water-side (guardrail MUST). */
-    MANDATORY_PROTECTION_WATER_DISTANCE_M: z.coerce.number().min(0).max(1_000).default(20),
+    MANDATORY_PROTECTION_ROAD_CLASSES: roadClassList.default([...DEFAULT_PROTECTION.roadClasses]),
+    /**
+     * Water within this many metres of the centre line makes a side need a guardrail (MUST):
+     * overrides GUARDRAIL_MUST_WATER_MAX_M (20 m), not the map's and rankings' water-side (WATER_SIDE_MAX_M, 30 m).
+     */
+    MANDATORY_PROTECTION_WATER_DISTANCE_M: z.coerce.number().min(0).max(1_000).default(DEFAULT_PROTECTION.guardrailWaterMaxM),
     /** A drop of at least this many metres beside the road makes a side cliff-side (guardrail SHOULD). */
-    MANDATORY_PROTECTION_CLIFF_DROP_M: z.coerce.number().min(0).max(1_000).default(8),
+    MANDATORY_PROTECTION_CLIFF_DROP_M: z.coerce.number().min(0).max(1_000).default(DEFAULT_PROTECTION.cliffDropM),
     /** A side counts as protected when this share of its length has a guardrail, 0–1. */
-    MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE: z.coerce.number().min(0).max(1).default(0.5),
+    MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE: z.coerce.number().min(0).max(1).default(DEFAULT_PROTECTION.minGuardrailShare),
   });
 export const taskConfigSchema = taskSettingsSchema.superRefine(requireProductionSecret);
 export type TaskConfig = z.infer<typeof taskConfigSchema>;

@@ -95,9 +95,3 @@ export function projectOnLine(p: LonLat, coords: readonly LonLat[], scale: Metri
   }
   return { distanceM: Math.sqrt(best), offsetM: bestOffset, point: bestPoint };
 }
-
-/** Which side of the directed segment a→b the point p lies on: +1 left, −1 right, 0 on the line. */
-export function sideOf(p: LonLat, a: LonLat, b: LonLat): -1 | 0 | 1 {
-  const cross = (b[0] - a[0]) * (p[1] - a[1]) - (b[1] - a[1]) * (p[0] - a[0]);
-  return cross > 0 ? 1 : cross < 0 ? -1 : 0;
-}

@@ -6,6 +6,7 @@
  * a survey first (OpenStreetMap maps few guardrails, so "none mapped" is not "none").
  */
 import type { NeedKind } from './catalogue';
+import { GUARDRAIL_MUST_WATER_MAX_M } from '../water-side';
 
 export type RoadSide = 'left' | 'right';
 /** What a side has, as far as anyone knows. */
@@ -14,8 +15,8 @@ export type InventoryState = (typeof INVENTORY_STATES)[number];
 
 export interface ProtectionThresholds {
   roadClasses: readonly string[];
-  /** Water nearer than this (metres) makes its side need a guardrail. */
-  waterDistanceM: number;
+  /** Water within this distance (metres) of the centre line makes its side need a guardrail (MUST); not "water-side". */
+  guardrailWaterMaxM: number;
   /** A drop of at least this (metres) makes its side need a guardrail. */
   cliffDropM: number;
   /** A side counts as protected when at least this share of it has a mapped guardrail (0–1). */
@@ -24,7 +25,7 @@ export interface ProtectionThresholds {
 
 export const DEFAULT_PROTECTION: ProtectionThresholds = {
   roadClasses: ['motorway', 'motorway_link', 'trunk', 'trunk_link', 'primary', 'primary_link', 'secondary', 'secondary_link', 'tertiary', 'tertiary_link'],
-  waterDistanceM: 20,
+  guardrailWaterMaxM: GUARDRAIL_MUST_WATER_MAX_M,
   cliffDropM: 8,
   minGuardrailShare: 0.5,
 };
@@ -42,7 +43,7 @@ export interface RoadsideFacts {
 
 export interface SideNeed {
   side: RoadSide;
-  /** Water-side: MUST (priority above cliff-side, which is SHOULD). */
+  /** Water within the rule's distance: MUST (priority above cliff-side, which is SHOULD). */
   water: boolean;
   cliff: boolean;
   drop: number | null;
@@ -52,7 +53,7 @@ export interface SideNeed {
 /** The sides that need protection by the rule (whatever stands there). */
 export function protectionNeeds(f: RoadsideFacts, t: ProtectionThresholds = DEFAULT_PROTECTION): SideNeed[] {
   if (!t.roadClasses.includes(f.roadClass)) return [];
-  const waterNear = f.waterDistanceM !== null && f.waterDistanceM <= t.waterDistanceM;
+  const waterNear = f.waterDistanceM !== null && f.waterDistanceM <= t.guardrailWaterMaxM;
   const out: SideNeed[] = [];
   for (const side of ['left', 'right'] as const) {
     const water = waterNear && [side, 'both', 'crossing'].includes(f.waterSide ?? '');

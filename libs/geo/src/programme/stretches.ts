@@ -76,7 +76,8 @@ export function buildStretches(pieces: readonly StretchPiece[], options: Stretch
       if (here.length !== 1 || all.length > 2) return null;
       return { piece: here[0], endsHere: key(here[0].coordinates[here[0].coordinates.length - 1]) === at };
     };
-    const sideOf = (n: Node) => (n.reversed ? flip(n.piece.side) : n.piece.side);
+    /** A piece's side as the walk meets it (a piece drawn the other way has its sides swapped). */
+    const walkedSide = (n: Node) => (n.reversed ? flip(n.piece.side) : n.piece.side);
     const walkEnd = (n: Node) => key(n.reversed ? n.piece.coordinates[0] : n.piece.coordinates[n.piece.coordinates.length - 1]);
     const walkStart = (n: Node) => key(n.reversed ? n.piece.coordinates[n.piece.coordinates.length - 1] : n.piece.coordinates[0]);
     for (const seed of sorted) {
@@ -89,7 +90,7 @@ export function buildStretches(pieces: readonly StretchPiece[], options: Stretch
         const m = meeting(walkStart(n), n.piece);
         // Walking forward into n, the piece before it ends where n starts unless it is drawn the other way.
         const node: Node | null = m ? { piece: m.piece, reversed: !m.endsHere } : null;
-        if (!node || sideOf(node) !== sideOf(n)) break;
+        if (!node || walkedSide(node) !== walkedSide(n)) break;
         used.add(node.piece.segmentId);
         run.unshift(node);
       }
@@ -97,7 +98,7 @@ export function buildStretches(pieces: readonly StretchPiece[], options: Stretch
         const n = run[run.length - 1];
         const m = meeting(walkEnd(n), n.piece);
         const node: Node | null = m ? { piece: m.piece, reversed: m.endsHere } : null;
-        if (!node || sideOf(node) !== sideOf(n)) break;
+        if (!node || walkedSide(node) !== walkedSide(n)) break;
         used.add(node.piece.segmentId);
         run.push(node);
       }

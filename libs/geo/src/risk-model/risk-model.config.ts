@@ -13,6 +13,7 @@
  * region should replace with its own.
  */
 import { RISK_LEVELS, type CrashSeverity, type HazardCategory, type HazardSeverity, type RiskLevel } from '@roadloop/contracts';
+import { WATER_SIDE_MAX_M } from '../water-side';
 
 export { RISK_LEVELS, type RiskLevel };
 
@@ -97,7 +98,7 @@ export const RISK_MODEL = {
       severeDropM: 25,
       moderateDropM: 10,
       severeWaterM: 10,
-      waterBesideM: 30,
+      waterBesideM: WATER_SIDE_MAX_M,
       deepWater: ['river', 'riverbank', 'lake', 'reservoir', 'sea', 'canal'] as readonly string[],
       /** A side counts as protected from this share of guardrail (the task rule's threshold). */
       protectedShare: 0.5,

@@ -9,6 +9,7 @@ import { GeoError } from '../geo.exception';
 import { DEFAULT_ROAD_CLASSES } from '../osm/way-classifier';
 import { WATER_TYPES, type WaterType } from '../osm/network.types';
 import { RISK_LEVELS, RISK_PALETTE } from '../risk-model/risk-model.config';
+import { WATER_SIDE_MAX_M } from '../water-side';
 
 export const SCORE_CONFIG_VERSION = '1.1.0';
 
@@ -53,7 +54,7 @@ export const scoreConfigSchema = z
     water: z.strictObject({
       /** waterDistanceM is null beyond this distance, m. */
       searchRadiusM: positive,
-      /** A segment is "water-side" when water lies within this distance of its centre line, m. */
+      /** A segment is "water-side" when water lies within this distance of its centre line, m (default WATER_SIDE_MAX_M). */
       besideMaxM: positive,
       /** Full water severity up to this lateral distance, m … */
       fullEffectM: nonNegative,
@@ -175,7 +176,7 @@ export const DEFAULT_SCORE_CONFIG: ScoreConfig = deepFreeze({
   roadside: { stationStepM: 5, baseSeverityPerSide: 1 },
   water: {
     searchRadiusM: 500,
-    besideMaxM: 30,
+    besideMaxM: WATER_SIDE_MAX_M,
     // A river line is its centre: a 10–20 m river plus a 6 m road puts the bank at the verge
     // within ~10 m of both centre lines (Roadloop default, check).
     fullEffectM: 10,

@@ -11,7 +11,8 @@ import { HazardRepository, ReportClaim } from '../hazards/hazard.repository';
 import { Placement, SegmentMatcherHolder } from '../segments/segment-matcher.holder';
 import { IncomingReport, judgeClaims } from './report-claims';
 
-export type IntakeOutcome = { segmentId: string | null; duplicateDelivery: boolean; published: boolean };
+/** Where a report was placed, whether it was a redelivery, and whether report-matched was published. */
+export type ReportIntakeOutcome = { segmentId: string | null; duplicateDelivery: boolean; published: boolean };
 
 /**
  * First stop of every report: place it on its nearest road segment, record it (matched or not —
@@ -31,7 +32,7 @@ export class ReportIntakeService {
     private readonly publisher: EventPublisher,
   ) {}
 
-  async intakeHazard(event: HazardReportedEvent): Promise<IntakeOutcome> {
+  async intakeHazard(event: HazardReportedEvent): Promise<ReportIntakeOutcome> {
     const report = event.payload;
     const { placement, duplicateDelivery } = await this.record(
       { kind: 'hazard', id: report.hazardId, eventId: event.eventId },
@@ -57,7 +58,7 @@ export class ReportIntakeService {
     return { segmentId: placement.segmentId, duplicateDelivery, published: true };
   }
 
-  async intakeAccident(event: AccidentReportedEvent): Promise<IntakeOutcome> {
+  async intakeAccident(event: AccidentReportedEvent): Promise<ReportIntakeOutcome> {
     const report = event.payload;
     const { placement, duplicateDelivery } = await this.record(
       { kind: 'accident', id: report.accidentId, eventId: event.eventId, externalId: report.externalId },

@@ -4,7 +4,7 @@ import type { Geometry } from 'geojson';
 import { PolygonGeometry, SegmentFilters } from './query-schemas';
 import { WayPiece } from './hotspot-windows';
 import { RISK_MODEL, predictSegment, roadAttributesFrom } from '@roadloop/geo';
-import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, sideOf } from '../risk/roadside';
+import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, shownSide } from '../risk/roadside';
 import { LiveRisk, SegmentAttributes, StaticSegment } from './segment-features';
 import { areaConditions, sqlParams } from './sql-area';
 
@@ -31,8 +31,8 @@ function segmentAttributes(r: Record<string, unknown>): SegmentAttributes {
     lengthM: Number(r.length_m),
     exposureScore: Number(r.exposure_score),
     exposureLevel: String(r.exposure_level),
-    waterSide: sideOf(r.water_side),
-    cliffSide: sideOf(r.cliff_side),
+    waterSide: shownSide(r.water_side),
+    cliffSide: shownSide(r.cliff_side),
   };
 }
 

@@ -4,7 +4,7 @@ import type { Geometry } from 'geojson';
 import { RiskLevel } from '@roadloop/contracts';
 import { sqlParams } from '../queries/sql-area';
 import { RiskFactor, scoreBands } from './risk-model';
-import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, sideOf } from './roadside';
+import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, shownSide } from './roadside';
 
 export type Roadside = 'water' | 'cliff';
 
@@ -142,8 +142,8 @@ function toDetail(r: Record<string, unknown>): RankedSegmentDetail {
     name: (r.name as string | null) ?? null,
     jurisdictionId: (r.jurisdiction_id as string | null) ?? null,
     jurisdictionName: (r.jurisdiction_name as string | null) ?? null,
-    waterSide: sideOf(r.water_side),
-    cliffSide: sideOf(r.cliff_side),
+    waterSide: shownSide(r.water_side),
+    cliffSide: shownSide(r.cliff_side),
     lengthM: Number(r.length_m),
     factors: (r.factors as RiskFactor[] | null) ?? [],
     geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,

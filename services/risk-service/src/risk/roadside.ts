@@ -1,18 +1,17 @@
-import { DEFAULT_SCORE_CONFIG } from '@roadloop/geo';
+import { WATER_SIDE_MAX_M } from '@roadloop/geo';
 
 /**
  * What "water-side" and "cliff-side" mean in every query, ranking facet and export: the engine's
  * own classification. The engine records the side of the nearest water up to its search radius
- * (500 m), but a segment is water-side only when that water is within `water.besideMaxM` (30 m) and
+ * (500 m), but a segment is water-side only when that water is within `WATER_SIDE_MAX_M` (30 m) and
  * the road is not in a tunnel; a bridge over water ('crossing') is water-side on both sides.
  * Cliff-side is already classified by the engine (a mapped cliff or a drop of at least
  * `drop.cliffDropM`, never in a tunnel).
  */
-export const WATER_BESIDE_MAX_M = DEFAULT_SCORE_CONFIG.water.besideMaxM;
 
 /** SQL (on `road_segment s`): true when the segment is water-side. */
 export const WATER_SIDE_SQL = `(NOT COALESCE((s.attributes->>'tunnel')::boolean, false)
-  AND COALESCE((s.attributes->>'waterDistanceM')::float8 <= ${WATER_BESIDE_MAX_M}, false))`;
+  AND COALESCE((s.attributes->>'waterDistanceM')::float8 <= ${WATER_SIDE_MAX_M}, false))`;
 /** SQL: true when the segment is cliff-side. */
 export const CLIFF_SIDE_SQL = `COALESCE(s.attributes->>'cliffSide' IN ('left', 'right', 'both'), false)`;
 
@@ -24,7 +23,7 @@ export const CLIFF_SIDE_VALUE_SQL = `s.attributes->>'cliffSide'`;
 
 export const besideSql = (side: 'water' | 'cliff') => (side === 'water' ? WATER_SIDE_SQL : CLIFF_SIDE_SQL);
 
-/** A side as the API shows it: 'left', 'right', 'both' or null. */
-export function sideOf(v: unknown): 'left' | 'right' | 'both' | null {
+/** A side column read back from SQL, as the API shows it: 'left', 'right', 'both' or null. */
+export function shownSide(v: unknown): 'left' | 'right' | 'both' | null {
   return v === 'left' || v === 'right' || v === 'both' ? v : null;
 }

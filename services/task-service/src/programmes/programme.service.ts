@@ -52,7 +52,7 @@ export class ProgrammeService {
   ) {
     this.protection = {
       roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
-      waterDistanceM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
+      guardrailWaterMaxM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
       cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
       minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
     };

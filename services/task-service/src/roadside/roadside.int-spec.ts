@@ -40,7 +40,7 @@ describe(RoadsideService.name, () => {
     const survey = tasks.find((t) => t.segmentId === 'w50-0')!;
     expect(opened).toContain(survey.id);
     expect(survey).toMatchObject({ countermeasure: 'roadside_survey', status: 'assigned', crewId: 'valley-crew', rule: 'mandatory_protection' });
-    expect(survey.reason).toMatch(/^mandatory protection: survey the roadside of 0\.30 km of w50 \(3 segments\): water-side on 3 segment\(s\)/);
+    expect(survey.reason).toMatch(/^mandatory protection: survey the roadside of 0\.30 km of w50 \(3 segments\): water within 20 m on 3 segment\(s\) \(guardrail must be set\)/);
     expect(tasks.filter((t) => ['w50-1', 'w50-2'].includes(t.segmentId))).toEqual([]);
     const stretch = await h.roadside.stretch(survey.id, principals.dispatcher);
     expect(stretch.members.map((m) => m.segmentId)).toEqual(['w50-0', 'w50-1', 'w50-2']);

@@ -34,9 +34,10 @@ import { InventoryRow, SurveyFindings, inventoryRowSchema } from './roadside.sch
 
 /**
  * The roadside inventory and the mandatory-protection rule built on it. A side the rule covers
- * (water-side: a guardrail MUST stand; cliff-side: SHOULD) needs a survey while no one knows what
- * stands there, works where a survey or an import found none or a damaged one, nothing where one
- * stands (OpenStreetMap's `barrier=guard_rail`, an import, a survey, a verified fix). Needs are
+ * (water within its distance: a guardrail MUST stand; cliff-side: SHOULD) needs a survey while no
+ * one knows what stands there, works where a survey or an import found none or a damaged one,
+ * nothing where one stands (OpenStreetMap's `barrier=guard_rail`, an import, a survey, a verified
+ * fix). Needs are
  * gathered into stretches — consecutive segments of one road — and each stretch gets one task:
  * one survey of the stretch, then one guardrail task per side where the survey found it missing.
  */
@@ -61,7 +62,7 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy {
   ) {
     this.thresholds = {
       roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
-      waterDistanceM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
+      guardrailWaterMaxM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
       cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
       minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
     };
@@ -143,7 +144,7 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy {
     const km = (stretch.lengthM / 1000).toFixed(2);
     const road = stretch.roadKey;
     const waterSides = new Set(memberNeeds.filter((n) => n.water).map((n) => n.segmentId)).size;
-    const why = `${waterSides ? `water-side on ${waterSides} segment(s) (guardrail must be set)` : 'drop-off or cliff (guardrail should be set)'}`;
+    const why = `${waterSides ? `water within ${this.thresholds.guardrailWaterMaxM} m on ${waterSides} segment(s) (guardrail must be set)` : 'drop-off or cliff (guardrail should be set)'}`;
     const reason = survey
       ? `mandatory protection: survey the roadside of ${km} km of ${road} (${stretch.members.length} segments): ${why}; no guardrail is known there — record per side present, absent or damaged`
       : `mandatory protection: guardrail, ${stretch.side} side, ${km} km of ${road} (${stretch.members.length} segments): ${why}; the survey or import found it ${[...new Set(memberNeeds.map((n) => (n.reason.includes('damaged') ? 'damaged' : 'absent')))].join(' or ')}`;

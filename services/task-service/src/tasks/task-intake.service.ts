@@ -32,8 +32,8 @@ import {
 import { SYSTEM_ACTOR, TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
 
-/** What handling an event did, for logs and tests. */
-export type IntakeOutcome =
+/** What handling an event did to tasks, for logs and tests. */
+export type TaskIntakeOutcome =
   | { kind: 'ignored'; why: string }
   | { kind: 'created'; taskId: string }
   | { kind: 'linked'; taskId: string }
@@ -72,7 +72,7 @@ export class TaskIntakeService {
   }
 
   /** Rule: a segment reaching the top risk level gets a task (once per risk revision). */
-  async onRiskChanged(event: SegmentRiskChangedV2Event): Promise<IntakeOutcome> {
+  async onRiskChanged(event: SegmentRiskChangedV2Event): Promise<TaskIntakeOutcome> {
     const change = event.payload;
     return this.run(async (scope) => {
       if (!(await this.segments.advanceRisk(change.segmentId, change.revision, change.level, event.eventId, scope))) {
@@ -84,7 +84,7 @@ export class TaskIntakeService {
     });
   }
 
-  async onReportMatched(event: ReportMatchedEvent): Promise<IntakeOutcome> {
+  async onReportMatched(event: ReportMatchedEvent): Promise<TaskIntakeOutcome> {
     const report = event.payload;
     return this.run((scope) => (report.kind === 'hazard' ? this.onHazard(report, event, scope) : this.onAccident(report, event, scope)));
   }
@@ -95,7 +95,7 @@ export class TaskIntakeService {
    * if it was reported before that verification (it arrived late), it is linked to the fix that
    * covered it; else a severe hazard opens a task.
    */
-  private async onHazard(hazard: HazardMatched, source: Source, scope: TxScope): Promise<IntakeOutcome> {
+  private async onHazard(hazard: HazardMatched, source: Source, scope: TxScope): Promise<TaskIntakeOutcome> {
     const reportedAt = new Date(hazard.reportedAt);
     const isNew = await this.segments.insertHazardIfNew(
       { hazardId: hazard.hazardId, segmentId: hazard.segmentId, category: hazard.category, severity: hazard.severity, reportedAt, eventId: source.eventId },
@@ -129,7 +129,7 @@ export class TaskIntakeService {
    * A crash on a segment within the window after a verification reopens that task as a failed fix;
    * a fatal crash opens a site investigation of the road (once: the crash is recorded once by id).
    */
-  private async onAccident(crash: AccidentMatched, source: Source, scope: TxScope): Promise<IntakeOutcome> {
+  private async onAccident(crash: AccidentMatched, source: Source, scope: TxScope): Promise<TaskIntakeOutcome> {
     const occurredAt = new Date(crash.occurredAt);
     const isNew = await this.segments.insertAccidentIfNew(
       {
@@ -172,7 +172,7 @@ export class TaskIntakeService {
    * the segment's sides need (a survey while no one knows whether a guardrail stands there, works where
    * one is missing or damaged) for the roadside planner, which opens one task per stretch.
    */
-  async onSegmentProfile(event: SegmentProfileEvent): Promise<IntakeOutcome> {
+  async onSegmentProfile(event: SegmentProfileEvent): Promise<TaskIntakeOutcome> {
     const profile = event.payload;
     return this.run(async (scope) => {
       if (!(await this.segments.upsertProfile(profile, event.eventId, new Date(event.occurredAt), scope))) {
@@ -197,7 +197,7 @@ export class TaskIntakeService {
     source: Source,
     scope: TxScope,
     risk: { riskLevel: string | null; riskScore: number | null } = { riskLevel: null, riskScore: null },
-  ): Promise<IntakeOutcome> {
+  ): Promise<TaskIntakeOutcome> {
     const related = (await this.segments.unresolvedHazards(proposal.segmentId, scope))
       .filter((h) => countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
       .map((h) => h.hazardId);
@@ -256,7 +256,7 @@ export class TaskIntakeService {
     this.logger.log(`task ${task.id} reopened: ${reason}`);
   }
 
-  private async run(work: (scope: TxScope) => Promise<IntakeOutcome>): Promise<IntakeOutcome> {
+  private async run(work: (scope: TxScope) => Promise<TaskIntakeOutcome>): Promise<TaskIntakeOutcome> {
     const outcome = await this.tx.run(work);
     if (outcome.kind !== 'ignored') this.outbox.nudge();
     return outcome;
