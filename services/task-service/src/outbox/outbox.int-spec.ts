@@ -1,5 +1,10 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it, jest } from '@jest/globals';
-import { taskChangedTopic } from '@roadloop/contracts';
+import { Kafka, logLevel } from 'kafkajs';
+import { taskChangedTopic, topicName } from '@roadloop/contracts';
+import { EventPublisher, ensureTopics } from '@roadloop/kafka';
+import { infra, runId } from '../../../../test/support/environment';
+import { TopicRecorder, deleteTopicsWithPrefix } from '../../../../test/support/kafka-probe';
+import { waitFor } from '../../../../test/support/wait-for';
 import { Harness, hazardEvent, openHarness } from '../testing/harness';
 import { OutboxRelay, OutboxSender } from './outbox-relay';
 
@@ -7,6 +12,7 @@ jest.setTimeout(60_000);
 
 const quiet = { warn: () => undefined, error: () => undefined };
 
+/** A sender that records what it is given and fails on demand, to drive the relay's bookkeeping. */
 class RecordingSender implements OutboxSender {
   sent: { topic: string; key: string; value: string; headers?: Record<string, unknown> }[] = [];
   failNext = 0;
@@ -25,7 +31,7 @@ class RecordingSender implements OutboxSender {
   }
 }
 
-describe(OutboxRelay.name, () => {
+describe(`${OutboxRelay.name} with a recording sender`, () => {
   let h: Harness;
   let sender: RecordingSender;
   let relay: OutboxRelay;
@@ -80,7 +86,7 @@ describe(OutboxRelay.name, () => {
     expect(await relay.relayOnce()).toBe(0);
   });
 
-  it('leaves the rows of a failed publish for the next round, with the error recorded', async () => {
+  it('leaves the rows of a send that threw for the next round, with the error recorded', async () => {
     await h.intake.onReportMatched(hazardEvent('seg-fail'));
     sender.failNext = 1;
     expect(await relay.relayOnce()).toBe(0);
@@ -90,7 +96,7 @@ describe(OutboxRelay.name, () => {
     expect(await h.outbox.pendingCount()).toBe(0);
   });
 
-  it('republishes the same event (same eventId) when the acknowledgement of a send was lost', async () => {
+  it('republishes the same event (same eventId) when a send reached the sender but then threw, as a lost acknowledgement does', async () => {
     await h.intake.onReportMatched(hazardEvent('seg-ack'));
     sender.loseAckNext = 1;
     await relay.relayOnce();
@@ -118,9 +124,60 @@ describe(OutboxRelay.name, () => {
   it('runs as a polling loop and stops cleanly', async () => {
     await h.intake.onReportMatched(hazardEvent('seg-loop'));
     relay.start();
-    const deadline = Date.now() + 10_000;
-    while ((await h.outbox.pendingCount()) > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await waitFor('the loop to publish the backlog', async () => ((await h.outbox.pendingCount()) === 0 ? true : undefined), { timeoutMs: 10_000, intervalMs: 20 });
     await relay.stop();
     expect(await h.outbox.pendingCount()).toBe(0);
+    expect(sender.sent.some((m) => m.key === 'seg-loop')).toBe(true);
+  });
+});
+
+/**
+ * The relay with the service's own sender (EventPublisher) on the machine's broker, which creates no
+ * topic on demand: this run's task.changed topic is missing at first, then created.
+ */
+describe(`${OutboxRelay.name} on the broker`, () => {
+  const id = runId('outboxkafka');
+  // One quick retry: a missing topic fails in well under a second instead of kafkajs's ~30 s backoff.
+  const kafka = new Kafka({ clientId: id, brokers: infra.kafkaBrokers.split(','), logLevel: logLevel.NOTHING, retry: { retries: 1, initialRetryTime: 100 } });
+  const topic = topicName(taskChangedTopic, id);
+  let h: Harness;
+  let publisher: EventPublisher;
+  let relay: OutboxRelay;
+  let recorder: TopicRecorder | undefined;
+
+  beforeAll(async () => {
+    h = await openHarness('outboxkafka', { KAFKA_TOPIC_PREFIX: id });
+    publisher = new EventPublisher(kafka, id, 'task-service');
+    relay = new OutboxRelay(h.tx, h.outbox, { send: (t, messages) => publisher.send(t, messages) }, { pollMs: 20, batchSize: 100 }, quiet);
+  });
+  afterAll(async () => {
+    await recorder?.stop();
+    await publisher?.disconnect();
+    await deleteTopicsWithPrefix(kafka, id);
+    await h?.close();
+  });
+
+  it('keeps the event when the broker refuses it (no such topic), then publishes it, with its eventId, once the topic exists', async () => {
+    await h.intake.onReportMatched(hazardEvent('seg-broker'));
+    const [event] = await h.events();
+    expect(await h.outbox.pendingCount()).toBe(1);
+
+    expect(await relay.relayOnce()).toBe(0);
+    const [row] = await h.ds.query(`SELECT attempts, last_error FROM outbox WHERE published_at IS NULL`);
+    expect(row.attempts).toBe(1);
+    expect(row.last_error).toContain(`could not publish to ${topic}`);
+    expect(row.last_error).toMatch(/does not host this topic-partition/);
+
+    await ensureTopics(kafka, [{ topic, partitions: 1 }]);
+    recorder = new TopicRecorder(kafka, topic, `${id}.reader`);
+    await recorder.start();
+    // The new topic's leader may take a moment: the relay keeps the row until the broker takes it.
+    await waitFor('the relay to publish once the topic exists', async () => ((await relay.relayOnce()) === 1 ? true : undefined), { timeoutMs: 20_000, intervalMs: 200 });
+    expect(await h.outbox.pendingCount()).toBe(0);
+
+    const [received] = await waitFor('the event on the broker', () => (recorder!.messages.length ? recorder!.messages : undefined));
+    expect(received.key).toBe('seg-broker');
+    expect(received.headers['x-event-id']).toBe(event.eventId);
+    expect(JSON.parse(received.value!.toString())).toEqual(event);
   });
 });
