@@ -4,9 +4,10 @@
  * its top edge (a fall) and a road on its right runs at its foot (a wall, not a fall). Only
  * cliffs below the road count here.
  */
+import { cross } from '../geometry/planar';
 import type { MappedLine } from '../osm/network.types';
 import { EdgeIndex } from './edge-index';
-import { expandedBox, proximity, sideDistances, type SegmentGeometry } from './segment-geometry';
+import { edgesNear, proximity, sideDistances, type SegmentGeometry } from './segment-geometry';
 
 export interface CliffResult {
   /** Severity points per station and side. */
@@ -27,36 +28,30 @@ export function buildCliffIndex(cliffs: readonly MappedLine[]): EdgeIndex {
   return EdgeIndex.build(cliffs);
 }
 
-const sides = new Float64Array(2);
-
 export function cliffAttributes(index: EdgeIndex, geom: SegmentGeometry, p: CliffParams): CliffResult {
-  const { frame, stations } = geom;
+  const { stations } = geom;
   const stationLeft = new Float64Array(stations.length);
   const stationRight = new Float64Array(stations.length);
+  const sides = new Float64Array(2);
   let left = false;
   let right = false;
-  if (index.size > 0) {
-    const box = expandedBox(geom, p.noEffectM);
-    const candidates = index.search(box[0], box[1], box[2], box[3]);
-    const ec = index.coords;
-    for (const e of candidates) {
-      const cx = frame.x(ec[4 * e]);
-      const cy = frame.y(ec[4 * e + 1]);
-      const dx = frame.x(ec[4 * e + 2]);
-      const dy = frame.y(ec[4 * e + 3]);
-      for (let k = 0; k < stations.length; k++) {
-        const st = stations[k];
-        // Road on the cliff's left (its top): cross(c→d, c→station) > 0.
-        const top = (dx - cx) * (st.y - cy) - (dy - cy) * (st.x - cx) > 0;
-        if (!top) continue;
-        sideDistances(st.x, st.y, st.tx, st.ty, cx, cy, dx, dy, sides);
-        const pl = p.severity * proximity(sides[0], p.fullEffectM, p.noEffectM);
-        const pr = p.severity * proximity(sides[1], p.fullEffectM, p.noEffectM);
-        if (pl > stationLeft[k]) stationLeft[k] = pl;
-        if (pr > stationRight[k]) stationRight[k] = pr;
-        if (pl > 0) left = true;
-        if (pr > 0) right = true;
-      }
+  const { xy } = edgesNear(index, geom, p.noEffectM);
+  for (let i = 0; i < xy.length; i += 4) {
+    const cx = xy[i];
+    const cy = xy[i + 1];
+    const dx = xy[i + 2];
+    const dy = xy[i + 3];
+    for (let k = 0; k < stations.length; k++) {
+      const st = stations[k];
+      // Road on the cliff's left (its top): cross(c→d, c→station) > 0.
+      if (!(cross(cx, cy, dx, dy, st.x, st.y) > 0)) continue;
+      sideDistances(st.x, st.y, st.tx, st.ty, cx, cy, dx, dy, sides);
+      const pl = p.severity * proximity(sides[0], p.fullEffectM, p.noEffectM);
+      const pr = p.severity * proximity(sides[1], p.fullEffectM, p.noEffectM);
+      if (pl > stationLeft[k]) stationLeft[k] = pl;
+      if (pr > stationRight[k]) stationRight[k] = pr;
+      if (pl > 0) left = true;
+      if (pr > 0) right = true;
     }
   }
   return { stationLeft, stationRight, left, right };

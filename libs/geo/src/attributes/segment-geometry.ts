@@ -2,13 +2,13 @@
  * A segment seen in its own local metric frame, with the roadside stations every few metres
  * (point, unit tangent, offset along the way) that the per-side attributes are sampled at.
  */
-import { LocalFrame } from '../geometry/planar';
+import { LocalFrame, closestOnSegment } from '../geometry/planar';
 import { edgeAt, pointAtOffset } from '../geometry/polyline';
 import type { LonLat } from '../geometry/ruler';
 import type { WayRun } from '../segment/segment-way';
-import { bboxOf } from './edge-index';
+import { bboxOf, type EdgeIndex } from './edge-index';
 
-const { ceil, hypot, max } = Math;
+const { ceil, hypot, max, sqrt } = Math;
 const INF = Number.POSITIVE_INFINITY;
 
 export interface Station {
@@ -76,6 +76,31 @@ export function expandedBox(geom: SegmentGeometry, m: number): [number, number, 
   return [a - dLon, b - dLat, c + dLon, d + dLat];
 }
 
+/** Edges of an index near a segment, in the segment's frame. */
+export interface FrameEdges {
+  /** The edges' ids in the index. */
+  readonly ids: readonly number[];
+  /** [cx, cy, dx, dy] per edge: its two ends in metres in the segment's frame. */
+  readonly xy: Float64Array;
+}
+
+/** The edges of `index` whose boxes come within `reachM` metres of the segment's box. */
+export function edgesNear(index: EdgeIndex, geom: SegmentGeometry, reachM: number): FrameEdges {
+  const box = expandedBox(geom, reachM);
+  const ids = index.search(box[0], box[1], box[2], box[3]);
+  const { frame } = geom;
+  const ec = index.coords;
+  const xy = new Float64Array(4 * ids.length);
+  for (let i = 0; i < ids.length; i++) {
+    const e = ids[i];
+    xy[4 * i] = frame.x(ec[4 * e]);
+    xy[4 * i + 1] = frame.y(ec[4 * e + 1]);
+    xy[4 * i + 2] = frame.x(ec[4 * e + 2]);
+    xy[4 * i + 3] = frame.y(ec[4 * e + 3]);
+  }
+  return { ids, xy };
+}
+
 /** Linear fade: 1 up to `full` metres, 0 from `none` metres on. */
 export function proximity(d: number, full: number, none: number): number {
   if (d <= full) return 1;
@@ -103,17 +128,17 @@ export function sideDistances(
   out[0] = INF;
   out[1] = INF;
   if (sc >= 0 && sd >= 0) {
-    const dist = pointSegDist(sx, sy, cx, cy, dx, dy);
+    const dist = sqrt(closestOnSegment(sx, sy, cx, cy, dx, dy));
     out[0] = dist;
     if (sc === 0 && sd === 0) out[1] = dist;
   } else if (sc <= 0 && sd <= 0) {
-    out[1] = pointSegDist(sx, sy, cx, cy, dx, dy);
+    out[1] = sqrt(closestOnSegment(sx, sy, cx, cy, dx, dy));
   } else {
     const u = sc / (sc - sd);
     const mx = cx + u * (dx - cx);
     const my = cy + u * (dy - cy);
-    const dc = pointSegDist(sx, sy, cx, cy, mx, my);
-    const dd = pointSegDist(sx, sy, mx, my, dx, dy);
+    const dc = sqrt(closestOnSegment(sx, sy, cx, cy, mx, my));
+    const dd = sqrt(closestOnSegment(sx, sy, mx, my, dx, dy));
     if (sc > 0) {
       out[0] = dc;
       out[1] = dd;
@@ -122,14 +147,4 @@ export function sideDistances(
       out[1] = dc;
     }
   }
-}
-
-export function pointSegDist(px: number, py: number, ax: number, ay: number, bx: number, by: number): number {
-  const ux = bx - ax;
-  const uy = by - ay;
-  const len2 = ux * ux + uy * uy;
-  let t = len2 > 0 ? ((px - ax) * ux + (py - ay) * uy) / len2 : 0;
-  if (t < 0) t = 0;
-  else if (t > 1) t = 1;
-  return hypot(px - ax - t * ux, py - ay - t * uy);
 }

@@ -8,16 +8,14 @@
  * river's; which side of it a point lies on is read from the coast's direction at the point's
  * nearest coast point, so a pier or causeway out over the sea is in water (0 m).
  */
-import { LocalFrame, closestOnSegment, pointInRings, segmentsIntersect } from '../geometry/planar';
+import { ClosestPair, LocalFrame, closestOnSegment, closestPairToPolyline, pointInRings } from '../geometry/planar';
 import type { LonLat } from '../geometry/ruler';
 import { WATER_TYPES, type WaterArea, type WaterLine, type WaterType } from '../osm/network.types';
 import { BoxIndex, EdgeIndex, bboxOf } from './edge-index';
-import { expandedBox, proximity, sideDistances, type SegmentGeometry } from './segment-geometry';
+import { edgesNear, expandedBox, proximity, sideDistances, type FrameEdges, type SegmentGeometry } from './segment-geometry';
 
 const { hypot, max, min, sqrt } = Math;
 const INF = Number.POSITIVE_INFINITY;
-const scratch = new Float64Array(4);
-const sides = new Float64Array(2);
 
 export type WaterSide = 'left' | 'right' | 'both' | 'crossing';
 
@@ -159,6 +157,7 @@ function coastSide(index: WaterIndex, frame: LocalFrame, e: number, u: number, p
 /** Whether point (px, py) of the frame lies on the sea side of its nearest coastline edge among `seaEdges`. */
 function onSeaSide(index: WaterIndex, frame: LocalFrame, seaEdges: readonly number[], px: number, py: number): boolean {
   const ec = index.edges.coords;
+  const scratch = new Float64Array(4);
   let best2 = INF;
   let be = -1;
   let bu = 0;
@@ -225,183 +224,215 @@ function sideAt(geom: SegmentGeometry, j: number, t: number, px: number, py: num
   return c > 0 ? 1 : c < 0 ? -1 : 0;
 }
 
-export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: WaterParams): WaterResult {
-  const { frame, xs, ys, stations } = geom;
-  const stationLeft = new Float64Array(stations.length);
-  const stationRight = new Float64Array(stations.length);
-  const box = expandedBox(geom, p.searchRadiusM);
-  const candidates = index.edges.search(box[0], box[1], box[2], box[3]);
-  const ec = index.edges.coords;
+/** The coastline as one pass over the water edges near a segment meets it. */
+export interface CoastContact {
+  /** Ids of the coastline edges within the search radius (the sea side is decided among them, never pruned). */
+  readonly seaEdges: number[];
+  /** Whether the segment touches or crosses the coastline. */
+  touches: boolean;
+  /** The coastline edge nearest the segment (−1: none within reach) and the road point nearest it. */
+  edge: number;
+  distanceM: number;
+  px: number;
+  py: number;
+}
+
+/** The nearest water around a segment, overall and on each side, as one pass over the water edges finds it. */
+export interface NearestWater {
+  /** Metres to the nearest water (INF: none within the search radius; 0: touching). */
+  distanceM: number;
+  /** Feature index of the nearest water, −1 when none. */
+  feature: number;
+  /** Side of the nearest water: +1 left, −1 right, 0 touching or on the line. */
+  side: number;
+  leftM: number;
+  rightM: number;
+  /** The segment touches or crosses a water line or a ring. */
+  crossing: boolean;
+  /** Positions (in the FrameEdges) of the edges within the fade distance: they reach the stations. */
+  readonly near: number[];
+  readonly coast: CoastContact;
+}
+
+/**
+ * One pass over the water edges near a segment (in its frame): the nearest water overall and on
+ * each side, the edges that reach the roadside stations, and the nearest coastline. An edge is
+ * measured exactly unless its box-to-box gap already rules it out.
+ */
+export function nearestWater(index: WaterIndex, geom: SegmentGeometry, edges: FrameEdges, p: WaterParams): NearestWater {
+  const { xs, ys } = geom;
+  const { ids, xy } = edges;
   const owner = index.edges.owner;
-  const coast = index.coast;
-
-  let best = INF;
-  let bestFeature = -1;
-  let bestSide = 0;
-  let leftBest = INF;
-  let rightBest = INF;
-  let crossing = false;
-  const near: number[] = [];
-  // The coastline pair nearest the road (when the segment does not meet the coast), and every
-  // coastline edge within reach: the sea side is decided by the nearest coast, never pruned away.
-  let coastBest = INF;
-  let coastEdge = -1;
-  let coastPx = 0;
-  let coastPy = 0;
-  let coastTouch = false;
-  const seaEdges: number[] = [];
-  const nRoad = xs.length - 1;
-  let sMinX = INF;
-  let sMinY = INF;
-  let sMaxX = -INF;
-  let sMaxY = -INF;
-  for (let i = 0; i <= nRoad; i++) {
-    sMinX = min(sMinX, xs[i]);
-    sMaxX = max(sMaxX, xs[i]);
-    sMinY = min(sMinY, ys[i]);
-    sMaxY = max(sMaxY, ys[i]);
-  }
-
-  for (const e of candidates) {
-    const cx = frame.x(ec[4 * e]);
-    const cy = frame.y(ec[4 * e + 1]);
-    const dx = frame.x(ec[4 * e + 2]);
-    const dy = frame.y(ec[4 * e + 3]);
+  const coastFlags = index.coast;
+  const out: NearestWater = {
+    distanceM: INF,
+    feature: -1,
+    side: 0,
+    leftM: INF,
+    rightM: INF,
+    crossing: false,
+    near: [],
+    coast: { seaEdges: [], touches: false, edge: -1, distanceM: INF, px: 0, py: 0 },
+  };
+  const { coast } = out;
+  const [sMinX, sMinY, sMaxX, sMaxY] = frameBox(xs, ys);
+  const pair = new ClosestPair();
+  for (let i = 0; i < ids.length; i++) {
+    const e = ids[i];
+    const cx = xy[4 * i];
+    const cy = xy[4 * i + 1];
+    const dx = xy[4 * i + 2];
+    const dy = xy[4 * i + 3];
     // Box-to-box gap: a lower bound that skips edges which cannot beat what is already known.
     const gx = max(0, min(cx, dx) - sMaxX, sMinX - max(cx, dx));
     const gy = max(0, min(cy, dy) - sMaxY, sMinY - max(cy, dy));
     const lowerBound = sqrt(gx * gx + gy * gy);
     if (lowerBound > p.searchRadiusM) continue;
-    const sea = coast !== null && coast.sea[e] === 1;
-    if (sea) seaEdges.push(e);
-    if (lowerBound > p.noEffectM && lowerBound >= leftBest && lowerBound >= rightBest && !(sea && lowerBound < coastBest)) continue;
-    // Closest pair between this water edge and the road: distance, road edge j and parameter t,
-    // and both points (the closest pair of two disjoint segments has an endpoint of one of them).
-    let eBest2 = INF;
-    let bj = 0;
-    let bt = 0;
-    let bpx = 0;
-    let bpy = 0;
-    let bqx = 0;
-    let bqy = 0;
-    let touches = false;
-    for (let j = 0; j < nRoad; j++) {
-      const ax = xs[j];
-      const ay = ys[j];
-      const bx = xs[j + 1];
-      const by = ys[j + 1];
-      if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) {
-        touches = true;
-        break;
-      }
-      let d2 = closestOnSegment(ax, ay, cx, cy, dx, dy, scratch);
-      if (d2 < eBest2) (eBest2 = d2), (bj = j), (bt = 0), (bpx = ax), (bpy = ay), (bqx = scratch[1]), (bqy = scratch[2]);
-      d2 = closestOnSegment(bx, by, cx, cy, dx, dy, scratch);
-      if (d2 < eBest2) (eBest2 = d2), (bj = j), (bt = 1), (bpx = bx), (bpy = by), (bqx = scratch[1]), (bqy = scratch[2]);
-      d2 = closestOnSegment(cx, cy, ax, ay, bx, by, scratch);
-      if (d2 < eBest2) (eBest2 = d2), (bj = j), (bt = scratch[0]), (bpx = scratch[1]), (bpy = scratch[2]), (bqx = cx), (bqy = cy);
-      d2 = closestOnSegment(dx, dy, ax, ay, bx, by, scratch);
-      if (d2 < eBest2) (eBest2 = d2), (bj = j), (bt = scratch[0]), (bpx = scratch[1]), (bpy = scratch[2]), (bqx = dx), (bqy = dy);
-    }
-    const eBest = touches ? 0 : sqrt(eBest2);
+    const sea = coastFlags !== null && coastFlags.sea[e] === 1;
+    if (sea) coast.seaEdges.push(e);
+    if (lowerBound > p.noEffectM && lowerBound >= out.leftM && lowerBound >= out.rightM && !(sea && lowerBound < coast.distanceM)) continue;
+    closestPairToPolyline(xs, ys, cx, cy, dx, dy, pair);
+    const eBest = pair.meets ? 0 : sqrt(pair.d2);
     if (eBest > p.searchRadiusM) continue;
     if (sea) {
-      if (touches) coastTouch = true;
-      else if (eBest < coastBest) (coastBest = eBest), (coastEdge = e), (coastPx = bpx), (coastPy = bpy);
+      if (pair.meets) coast.touches = true;
+      else if (eBest < coast.distanceM) (coast.distanceM = eBest), (coast.edge = e), (coast.px = pair.px), (coast.py = pair.py);
     }
-    if (eBest <= p.noEffectM) near.push(e);
-    if (eBest === 0) crossing = true;
-    if (eBest >= best && eBest >= leftBest && eBest >= rightBest) continue;
-    const eSide = touches ? 0 : sideAt(geom, bj, bt, bpx, bpy, bqx, bqy);
-    if (eSide >= 0 && eBest < leftBest) leftBest = eBest;
-    if (eSide <= 0 && eBest < rightBest) rightBest = eBest;
-    if (eBest < best) {
-      best = eBest;
-      bestFeature = owner[e];
-      bestSide = eSide;
+    if (eBest <= p.noEffectM) out.near.push(i);
+    if (eBest === 0) out.crossing = true;
+    if (eBest >= out.distanceM && eBest >= out.leftM && eBest >= out.rightM) continue;
+    const eSide = pair.meets ? 0 : sideAt(geom, pair.edge, pair.t, pair.px, pair.py, pair.qx, pair.qy);
+    if (eSide >= 0 && eBest < out.leftM) out.leftM = eBest;
+    if (eSide <= 0 && eBest < out.rightM) out.rightM = eBest;
+    if (eBest < out.distanceM) {
+      out.distanceM = eBest;
+      out.feature = owner[e];
+      out.side = eSide;
     }
   }
+  return out;
+}
 
-  // A segment that does not meet the coastline lies wholly on one side of it: the side of its point
-  // nearest the coast (whose nearest coast point is the other end of that pair) is the whole's.
-  let overSea = false;
-  if (coastEdge >= 0 && !coastTouch) {
-    const e = coastEdge;
-    closestOnSegment(coastPx, coastPy, frame.x(ec[4 * e]), frame.y(ec[4 * e + 1]), frame.x(ec[4 * e + 2]), frame.y(ec[4 * e + 3]), scratch);
-    overSea = coastSide(index, frame, e, scratch[0], coastPx, coastPy) < 0;
+/** [minX, minY, maxX, maxY] of a polyline in its frame. */
+function frameBox(xs: Float64Array, ys: Float64Array): [number, number, number, number] {
+  let minX = INF;
+  let minY = INF;
+  let maxX = -INF;
+  let maxY = -INF;
+  for (let i = 0; i < xs.length; i++) {
+    minX = min(minX, xs[i]);
+    maxX = max(maxX, xs[i]);
+    minY = min(minY, ys[i]);
+    maxY = max(maxY, ys[i]);
   }
+  return [minX, minY, maxX, maxY];
+}
+
+/**
+ * A segment that does not meet the coastline lies wholly on one side of it: the side of its point
+ * nearest the coast (whose nearest coast point is the other end of that pair) is the whole's.
+ */
+export function segmentOverSea(index: WaterIndex, frame: LocalFrame, coast: CoastContact): boolean {
+  if (coast.edge < 0 || coast.touches) return false;
+  const e = coast.edge;
+  const ec = index.edges.coords;
+  const at = new Float64Array(4);
+  closestOnSegment(coast.px, coast.py, frame.x(ec[4 * e]), frame.y(ec[4 * e + 1]), frame.x(ec[4 * e + 2]), frame.y(ec[4 * e + 3]), at);
+  return coastSide(index, frame, e, at[0], coast.px, coast.py) < 0;
+}
+
+/**
+ * Severity points of the worst water within reach on each side of every roadside station: the
+ * near edges faded with distance, the areas a station lies in, and the sea where a station is out
+ * over it (every station when the whole segment is; station by station where it crosses the coast).
+ */
+export function stationWaterSeverity(
+  index: WaterIndex,
+  geom: SegmentGeometry,
+  edges: FrameEdges,
+  found: NearestWater,
+  overSea: boolean,
+  p: WaterParams,
+): { stationLeft: Float64Array; stationRight: Float64Array } {
+  const { frame, stations } = geom;
+  const stationLeft = new Float64Array(stations.length);
+  const stationRight = new Float64Array(stations.length);
+  const { xy } = edges;
+  const owner = index.edges.owner;
+  const sides = new Float64Array(2);
+  const nearAreas = index.areasNear(expandedBox(geom, 0));
+  for (let k = 0; k < stations.length; k++) {
+    const st = stations[k];
+    let l = 0;
+    let r = 0;
+    for (const i of found.near) {
+      sideDistances(st.x, st.y, st.tx, st.ty, xy[4 * i], xy[4 * i + 1], xy[4 * i + 2], xy[4 * i + 3], sides);
+      const sev = p.severity[index.features[owner[edges.ids[i]]].type];
+      const pl = sev * proximity(sides[0], p.fullEffectM, p.noEffectM);
+      const pr = sev * proximity(sides[1], p.fullEffectM, p.noEffectM);
+      if (pl > l) l = pl;
+      if (pr > r) r = pr;
+    }
+    for (const a of nearAreas) {
+      const f = index.features[a];
+      if (pointInRings(st.lon, st.lat, f.rings!)) {
+        const sev = p.severity[f.type];
+        if (sev > l) l = sev;
+        if (sev > r) r = sev;
+      }
+    }
+    if (overSea || (found.coast.touches && onSeaSide(index, frame, found.coast.seaEdges, st.x, st.y))) {
+      const sev = p.severity.sea;
+      if (sev > l) l = sev;
+      if (sev > r) r = sev;
+    }
+    stationLeft[k] = l;
+    stationRight[k] = r;
+  }
+  return { stationLeft, stationRight };
+}
+
+/** Which side the water is on: touching it, within `besideMaxM` on both sides, or the nearest one's side. */
+export function waterSideOf(crossing: boolean, leftM: number, rightM: number, nearestSide: number, besideMaxM: number): WaterSide {
+  if (crossing) return 'crossing';
+  if (leftM <= besideMaxM && rightM <= besideMaxM) return 'both';
+  return nearestSide > 0 ? 'left' : nearestSide < 0 ? 'right' : 'both';
+}
+
+export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: WaterParams): WaterResult {
+  const { frame, xs, ys, stations } = geom;
+  const edges = edgesNear(index.edges, geom, p.searchRadiusM);
+  const found = nearestWater(index, geom, edges, p);
+  const overSea = segmentOverSea(index, frame, found.coast);
 
   // A segment wholly inside a water area (a bridge over a wide river, a dam crest) or over the sea
   // (a pier, a causeway) touches water.
   const inside = index.areasContaining(frame.lon(xs[0]), frame.lat(ys[0]));
   if (inside.length > 0 || overSea) {
-    crossing = true;
-    best = 0;
-    bestFeature = inside.length > 0 ? inside[0] : owner[coastEdge];
-    leftBest = 0;
-    rightBest = 0;
+    found.crossing = true;
+    found.distanceM = 0;
+    found.feature = inside.length > 0 ? inside[0] : index.edges.owner[found.coast.edge];
+    found.leftM = 0;
+    found.rightM = 0;
   }
 
-  // Roadside stations: severity of the worst water within reach on each side.
-  if (near.length > 0 || inside.length > 0 || overSea) {
-    const nearAreas = index.areasNear(expandedBox(geom, 0));
-    for (let k = 0; k < stations.length; k++) {
-      const st = stations[k];
-      let l = 0;
-      let r = 0;
-      for (const e of near) {
-        sideDistances(
-          st.x,
-          st.y,
-          st.tx,
-          st.ty,
-          frame.x(ec[4 * e]),
-          frame.y(ec[4 * e + 1]),
-          frame.x(ec[4 * e + 2]),
-          frame.y(ec[4 * e + 3]),
-          sides,
-        );
-        const sev = p.severity[index.features[owner[e]].type];
-        const pl = sev * proximity(sides[0], p.fullEffectM, p.noEffectM);
-        const pr = sev * proximity(sides[1], p.fullEffectM, p.noEffectM);
-        if (pl > l) l = pl;
-        if (pr > r) r = pr;
-      }
-      for (const a of nearAreas) {
-        const f = index.features[a];
-        if (pointInRings(st.lon, st.lat, f.rings!)) {
-          const sev = p.severity[f.type];
-          if (sev > l) l = sev;
-          if (sev > r) r = sev;
-        }
-      }
-      // A station out over the sea has it on both sides (where the segment crosses the coast, per station).
-      if (overSea || (coastTouch && onSeaSide(index, frame, seaEdges, st.x, st.y))) {
-        const sev = p.severity.sea;
-        if (sev > l) l = sev;
-        if (sev > r) r = sev;
-      }
-      stationLeft[k] = l;
-      stationRight[k] = r;
-    }
-  }
+  const { stationLeft, stationRight } =
+    found.near.length > 0 || inside.length > 0 || overSea
+      ? stationWaterSeverity(index, geom, edges, found, overSea, p)
+      : { stationLeft: new Float64Array(stations.length), stationRight: new Float64Array(stations.length) };
 
-  if (bestFeature < 0) {
+  if (found.feature < 0) {
     return { distanceM: null, side: null, type: null, featureId: null, name: null, leftM: null, rightM: null, stationLeft, stationRight, overSea };
   }
-  let side: WaterSide;
-  if (crossing) side = 'crossing';
-  else if (leftBest <= p.besideMaxM && rightBest <= p.besideMaxM) side = 'both';
-  else side = bestSide > 0 ? 'left' : bestSide < 0 ? 'right' : 'both';
-  const f = index.features[bestFeature];
+  const f = index.features[found.feature];
   return {
-    distanceM: best,
-    side,
+    distanceM: found.distanceM,
+    side: waterSideOf(found.crossing, found.leftM, found.rightM, found.side, p.besideMaxM),
     type: f.type,
     featureId: f.id,
     name: f.name,
-    leftM: Number.isFinite(leftBest) ? leftBest : null,
-    rightM: Number.isFinite(rightBest) ? rightBest : null,
+    leftM: Number.isFinite(found.leftM) ? found.leftM : null,
+    rightM: Number.isFinite(found.rightM) ? found.rightM : null,
     stationLeft,
     stationRight,
     overSea,

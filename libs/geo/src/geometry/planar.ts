@@ -86,6 +86,72 @@ export function closestOnSegment(
   return d2;
 }
 
+/**
+ * The closest points of a polyline and a segment (see closestPairToPolyline). One object is reused
+ * across calls, so a loop over many edges allocates nothing.
+ */
+export class ClosestPair {
+  /** Squared distance, m² (not meaningful when they meet). */
+  d2 = INF;
+  /** The polyline and the segment touch or cross. */
+  meets = false;
+  /** The polyline's edge (j → j+1) holding its closest point, and the parameter t along it. */
+  edge = 0;
+  t = 0;
+  /** The closest point on the polyline. */
+  px = 0;
+  py = 0;
+  /** The closest point on the segment. */
+  qx = 0;
+  qy = 0;
+  /** closestOnSegment's output. */
+  readonly at = new Float64Array(4);
+}
+
+/**
+ * The closest points of polyline (xs, ys) and segment c→d, written into `out`. The closest pair of
+ * two disjoint segments has an endpoint of one of them, so each polyline edge tries four
+ * point–segment distances; the first smallest wins.
+ */
+export function closestPairToPolyline(
+  xs: Float64Array,
+  ys: Float64Array,
+  cx: number,
+  cy: number,
+  dx: number,
+  dy: number,
+  out: ClosestPair,
+): ClosestPair {
+  const at = out.at;
+  out.d2 = INF;
+  out.meets = false;
+  out.edge = 0;
+  out.t = 0;
+  out.px = 0;
+  out.py = 0;
+  out.qx = 0;
+  out.qy = 0;
+  for (let j = 0; j < xs.length - 1; j++) {
+    const ax = xs[j];
+    const ay = ys[j];
+    const bx = xs[j + 1];
+    const by = ys[j + 1];
+    if (segmentsIntersect(ax, ay, bx, by, cx, cy, dx, dy)) {
+      out.meets = true;
+      break;
+    }
+    let d2 = closestOnSegment(ax, ay, cx, cy, dx, dy, at);
+    if (d2 < out.d2) (out.d2 = d2), (out.edge = j), (out.t = 0), (out.px = ax), (out.py = ay), (out.qx = at[1]), (out.qy = at[2]);
+    d2 = closestOnSegment(bx, by, cx, cy, dx, dy, at);
+    if (d2 < out.d2) (out.d2 = d2), (out.edge = j), (out.t = 1), (out.px = bx), (out.py = by), (out.qx = at[1]), (out.qy = at[2]);
+    d2 = closestOnSegment(cx, cy, ax, ay, bx, by, at);
+    if (d2 < out.d2) (out.d2 = d2), (out.edge = j), (out.t = at[0]), (out.px = at[1]), (out.py = at[2]), (out.qx = cx), (out.qy = cy);
+    d2 = closestOnSegment(dx, dy, ax, ay, bx, by, at);
+    if (d2 < out.d2) (out.d2 = d2), (out.edge = j), (out.t = at[0]), (out.px = at[1]), (out.py = at[2]), (out.qx = dx), (out.qy = dy);
+  }
+  return out;
+}
+
 /** Twice the signed area of triangle (a, b, c): > 0 when c is left of a→b. */
 export function cross(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
   return (bx - ax) * (cy - ay) - (by - ay) * (cx - ax);
