@@ -10,7 +10,8 @@ const path = require('node:path');
 
 const REPO_ROOT = path.resolve(__dirname, '../../..');
 const DATA_DIR = process.env.ROADLOOP_DATA_DIR || path.resolve(REPO_ROOT, '../shared/data/andorra');
-const DIST = path.resolve(__dirname, '../dist');
+// ROADLOOP_GEO_DIST: another build of the engine (to compare a change against the code before it).
+const DIST = process.env.ROADLOOP_GEO_DIST ? path.resolve(process.env.ROADLOOP_GEO_DIST) : path.resolve(__dirname, '../dist');
 
 /** Road bounding box of the Andorra extract (data README). */
 const ANDORRA_ROAD_BOX = { minLon: 1.419351, minLat: 42.41714, maxLon: 1.7338324, maxLat: 42.6340018 };
