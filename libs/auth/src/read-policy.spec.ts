@@ -9,7 +9,11 @@ describe('read policy', () => {
   it('keeps crash records and the unmatched-report queue from road crews, and lets every other role read them', () => {
     expect(rolesThatRead((v) => v.crashes === 'records')).toEqual(['dispatcher', 'inspector', 'analyst', 'admin']);
     expect(rolesThatRead((v) => v.unmatchedReports)).toEqual(['dispatcher', 'inspector', 'analyst', 'admin']);
-    expect(READ_VIEWS.crew).toEqual({ crashes: 'count', tasks: 'own-crew', unmatchedReports: false });
+    expect(READ_VIEWS.crew).toEqual({ crashes: 'count', tasks: 'own-crew', unmatchedReports: false, reportPhotos: false });
+  });
+
+  it("gives villagers' report photos to the office roles, not to road crews", () => {
+    expect(rolesThatRead((v) => v.reportPhotos)).toEqual(['dispatcher', 'inspector', 'analyst', 'admin']);
   });
 
   it('shows a crew its own crew\'s tasks only (not unassigned ones), and every task to the other roles', () => {

@@ -15,16 +15,21 @@ export interface ReadView {
   tasks: 'all' | 'own-crew';
   /** The reports that matched no road: a dispatcher's work queue, crash details included. */
   unmatchedReports: boolean;
+  /**
+   * Photos villagers sent with their reports (they may show people, houses, number plates). A crew
+   * is not given them: which reports led to its tasks is not known where the photos are kept.
+   */
+  reportPhotos: boolean;
 }
 
-const OFFICE: ReadView = { crashes: 'records', tasks: 'all', unmatchedReports: true };
+const OFFICE: ReadView = { crashes: 'records', tasks: 'all', unmatchedReports: true, reportPhotos: true };
 
 export const READ_VIEWS: Readonly<Record<Role, ReadView>> = {
   dispatcher: OFFICE,
   inspector: OFFICE,
   analyst: OFFICE,
   admin: OFFICE,
-  crew: { crashes: 'count', tasks: 'own-crew', unmatchedReports: false },
+  crew: { crashes: 'count', tasks: 'own-crew', unmatchedReports: false, reportPhotos: false },
 };
 
 export const readViewOf = (principal: Pick<Principal, 'role'>): ReadView => READ_VIEWS[principal.role];

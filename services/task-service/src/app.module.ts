@@ -24,10 +24,13 @@ import { TASK_MIGRATIONS } from './migrations';
 import { OutboxNudge } from './outbox/outbox-nudge';
 import { OutboxRelayService } from './outbox/outbox-relay.service';
 import { OutboxRepository } from './outbox/outbox.repository';
+import { PhotoChecks } from './photos/photo-checks.service';
 import { DiskPhotoStore, PhotoStore } from './photos/photo-store';
 import { PhotoRepository } from './photos/photo.repository';
 import { PhotoService } from './photos/photo.service';
 import { PhotosController } from './photos/photos.controller';
+import { ReportPhotoService } from './photos/report-photo.service';
+import { ReportPhotosController } from './photos/report-photos.controller';
 import { ProgrammeRepository } from './programmes/programme.repository';
 import { ProgrammeService } from './programmes/programme.service';
 import { ProgrammesController } from './programmes/programmes.controller';
@@ -102,7 +105,7 @@ export class AppModule {
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
       // DailyIndexController before JurisdictionsController: /v1/jurisdictions/index is not a jurisdiction id.
-      controllers: [PhotosController, InspectionsController, RoadsideController, ProgrammesController, TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
+      controllers: [PhotosController, ReportPhotosController, InspectionsController, RoadsideController, ProgrammesController, TasksController, DailyIndexController, JurisdictionsController, CrewsController, OpenApiController],
       providers: [
         { provide: TASK_CONFIG, useValue: config },
         ...CORE_PROVIDERS,
@@ -119,7 +122,9 @@ export class AppModule {
         IntakeConsumer,
         TaskMetrics,
         PhotoRepository,
+        PhotoChecks,
         PhotoService,
+        ReportPhotoService,
         InspectionQueueService,
         ProgrammeRepository,
         ProgrammeService,

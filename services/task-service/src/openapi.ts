@@ -4,6 +4,7 @@ import { RouteDoc, openApiDocument } from '@roadloop/http';
 import { historyQueryObject, indexQueryObject } from './jurisdictions/daily-index.schema';
 import { putCrewSchema, putJurisdictionSchema, refIdSchema } from './jurisdictions/jurisdiction.schema';
 import { INSPECTION_ROLES, inspectionQuerySchema } from './inspections/inspections.controller';
+import { REPORT_PHOTO_ROLES } from './photos/report-photos.controller';
 import { PROGRAMME_ROLES } from './programmes/programmes.controller';
 import { createProgrammeSchema, programmeQuerySchema } from './programmes/programme.schema';
 import { COMMAND_ROLES } from './tasks/task-command.service';
@@ -46,6 +47,8 @@ export const TASK_ROUTES: RouteDoc[] = [
   { method: 'get', path: '/v1/tasks/{id}/photos', summary: 'The photos uploaded to a task, with their EXIF position and time', roles: ROLES, tags: ['photos'] },
   { method: 'get', path: '/v1/tasks/{id}/photos/{sha256}', summary: 'A photo\'s bytes (whoever may see the task)', roles: ROLES, tags: ['photos'] },
   { method: 'get', path: '/v1/tasks/{id}/photos/{sha256}/thumbnail', summary: 'A photo\'s JPEG thumbnail (none for HEIC)', roles: ROLES, tags: ['photos'] },
+  { method: 'get', path: '/v1/report-photos/{sha256}', summary: 'A photo sent with a villager\'s report (its bytes; the upload is the gateway\'s PUT)', roles: REPORT_PHOTO_ROLES, tags: ['photos'] },
+  { method: 'get', path: '/v1/report-photos/{sha256}/thumbnail', summary: 'A report photo\'s JPEG thumbnail (none for HEIC)', roles: REPORT_PHOTO_ROLES, tags: ['photos'] },
   {
     method: 'get',
     path: '/v1/inspections',

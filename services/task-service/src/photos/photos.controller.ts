@@ -12,10 +12,10 @@ export const sha256Schema = z
   .string()
   .regex(/^[0-9a-fA-F]{64}$/, 'a SHA-256 digest: 64 hexadecimal characters')
   .transform((h) => h.toLowerCase());
-const sha256Of = (value: unknown): string => parseOrThrow(z.object({ sha256: sha256Schema }), { sha256: value }, 'path').sha256;
+export const sha256Of = (value: unknown): string => parseOrThrow(z.object({ sha256: sha256Schema }), { sha256: value }, 'path').sha256;
 
 /** Content-addressed photos are immutable; private: they are served to signed-in users only. */
-const PHOTO_HEADERS = {
+export const PHOTO_HEADERS = {
   'cache-control': 'private, max-age=31536000, immutable',
   // A photo is shown, never run: no script or plugin even if a browser took it for a page.
   'content-security-policy': "default-src 'none'; sandbox",

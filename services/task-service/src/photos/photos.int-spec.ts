@@ -17,6 +17,7 @@ import { TaskCommandService } from '../tasks/task-command.service';
 import { TaskQueryService } from '../tasks/task-query.service';
 import { TaskRepository } from '../tasks/task.repository';
 import { TasksController } from '../tasks/tasks.controller';
+import { PhotoChecks } from './photo-checks.service';
 import { DiskPhotoStore, PhotoStore } from './photo-store';
 import { PhotoRepository } from './photo.repository';
 import { PhotoService } from './photo.service';
@@ -58,6 +59,7 @@ describe(PhotosController.name, () => {
         { provide: TaskCommandService, useValue: h.commands },
         { provide: TaskQueryService, useValue: h.queries },
         { provide: PhotoStore, useValue: new DiskPhotoStore(storeDir) },
+        PhotoChecks,
         PhotoService,
         InspectionQueueService,
       ],
