@@ -10,6 +10,7 @@ import { ConsumerMetrics } from './consumer-metrics';
 import { NonRetriableError } from './handler-errors';
 import { ensureTopics } from './topic-admin';
 import { MessageMeta, TopicConsumer, subscription } from './topic-consumer';
+import { waitFor } from '../../../test/support/wait-for';
 
 jest.setTimeout(90_000);
 
@@ -24,16 +25,6 @@ const counterTopic = defineTopic({
   key: (v) => v.payload.key,
   defaultPartitions: 1,
 });
-
-async function until<T>(what: string, probe: () => T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 /** Each test gets its own topic prefix and group, so tests never see each other's messages. */
 describe(TopicConsumer.name, () => {
@@ -122,8 +113,7 @@ describe(TopicConsumer.name, () => {
 
   /** Offsets are committed on an interval: poll until the expected one is there, then check it exactly. */
   async function committedEventually(groupId: string, topic: string, expected: number): Promise<void> {
-    const deadline = Date.now() + 15_000;
-    while ((await committed(groupId, topic)) !== expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+    await waitFor(`offset ${expected} committed`, async () => ((await committed(groupId, topic)) === expected ? true : undefined), { timeoutMs: 15_000 }).catch(() => undefined);
     expect(await committed(groupId, topic)).toBe(expected);
   }
 
@@ -137,7 +127,7 @@ describe(TopicConsumer.name, () => {
       handled.push(n);
     });
     await produce(topic, [event(1)]);
-    await until('the message handled', () => (handled.length === 1 ? true : undefined));
+    await waitFor('the message handled', () => (handled.length === 1 ? true : undefined));
     expect(attempts).toEqual([1, 2, 3]);
     await committedEventually(groupId, topic, 1);
     expect(deadLetters).toHaveLength(0);
@@ -153,8 +143,8 @@ describe(TopicConsumer.name, () => {
     });
     const garbage = Buffer.from([0x7b, 0x22, 0xff]);
     await produce(topic, [garbage, event(1), event(2), event(3), event(4)]);
-    await until('the last message handled', () => (handled.includes(4) ? true : undefined));
-    await until('three dead letters', () => (deadLetters.length === 3 ? true : undefined));
+    await waitFor('the last message handled', () => (handled.includes(4) ? true : undefined));
+    await waitFor('three dead letters', () => (deadLetters.length === 3 ? true : undefined));
 
     expect(handled).toEqual([1, 4]);
     expect(deadLetters.map((d) => d.headers[DEAD_LETTER_HEADERS.errorCode])).toEqual(['UNPARSEABLE', 'REJECTED', 'RETRIES_EXHAUSTED']);
@@ -184,8 +174,8 @@ describe(TopicConsumer.name, () => {
       new ConsumerMetrics(registry),
     );
     await produce(topic, [event(1), Buffer.from('not json'), event(2), event(3)]);
-    await until('three messages handled', () => (handled.length === 3 ? true : undefined));
-    await until('one dead letter', () => (deadLetters.length === 1 ? true : undefined));
+    await waitFor('three messages handled', () => (handled.length === 3 ? true : undefined));
+    await waitFor('one dead letter', () => (deadLetters.length === 1 ? true : undefined));
 
     const text = await registry.metrics();
     const value = (name: string, labels: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels))?.split(' ').pop());
@@ -221,8 +211,8 @@ describe(TopicConsumer.name, () => {
       }
     }
     await produce(topic, [event(2)]);
-    await until('the message behind it handled', () => (handled.includes(2) ? true : undefined));
-    await until('its dead letter', () => (deadLetters.length === 1 ? true : undefined));
+    await waitFor('the message behind it handled', () => (handled.includes(2) ? true : undefined));
+    await waitFor('its dead letter', () => (deadLetters.length === 1 ? true : undefined));
     expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.errorCode]).toBe('INVALID_SCHEMA');
     expect(deadLetters[0].value).toBeNull();
     expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.valueDropped]).toBe(String(Buffer.byteLength(huge)));
@@ -267,8 +257,8 @@ describe(TopicConsumer.name, () => {
         5,
       );
       await produce(topic, [1, 2, 3, 4].map(event));
-      await until('the message behind them handled', () => (handled.includes(4) ? true : undefined));
-      await until('two dead letters', () => (deadLetters.length === 2 ? true : undefined));
+      await waitFor('the message behind them handled', () => (handled.includes(4) ? true : undefined));
+      await waitFor('two dead letters', () => (deadLetters.length === 2 ? true : undefined));
 
       expect(handled).toEqual([3, 4]);
       expect(Object.fromEntries(attempts)).toEqual({ 1: 1, 2: 1, 3: 3, 4: 1 });
@@ -294,8 +284,8 @@ describe(TopicConsumer.name, () => {
     await produce(topic, [wrongKey], 'k2');
     await produce(topic, [event(2)], null);
     await produce(topic, [unknownEnvelopeField, unknownPayloadField, event(5)]);
-    await until('the valid message handled', () => (handled.includes(5) ? true : undefined));
-    await until('four dead letters', () => (deadLetters.length === 4 ? true : undefined));
+    await waitFor('the valid message handled', () => (handled.includes(5) ? true : undefined));
+    await waitFor('four dead letters', () => (deadLetters.length === 4 ? true : undefined));
 
     expect(handled).toEqual([5]);
     expect(deadLetters.map((d) => d.headers[DEAD_LETTER_HEADERS.errorCode])).toEqual(['WRONG_KEY', 'WRONG_KEY', 'INVALID_SCHEMA', 'INVALID_SCHEMA']);
@@ -314,7 +304,7 @@ describe(TopicConsumer.name, () => {
       first.push(n);
     });
     await produce(topic, [1, 2, 3].map(event));
-    await until('first three handled', () => (first.length === 3 ? true : undefined));
+    await waitFor('first three handled', () => (first.length === 3 ? true : undefined));
     await consumer.stop();
     expect(await committed(groupId, topic)).toBe(3);
 
@@ -323,7 +313,7 @@ describe(TopicConsumer.name, () => {
     await start(groupId, async (n) => {
       second.push(n);
     });
-    await until('the rest handled', () => (second.length === 2 ? true : undefined));
+    await waitFor('the rest handled', () => (second.length === 2 ? true : undefined));
     expect(first).toEqual([1, 2, 3]);
     expect(second).toEqual([4, 5]);
   });

@@ -19,16 +19,6 @@ import { SegmentJurisdictionService } from './segment-jurisdiction.service';
 
 jest.setTimeout(90_000);
 
-async function until<T>(what: string, probe: () => Promise<T | undefined> | T | undefined, timeoutMs = 40_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await probe();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
 /** The consumer of segment.jurisdiction on the machine's broker, with this run's own topics, group, schema and Redis keys. */
 describe(SegmentJurisdictionConsumer.name, () => {
   const id = runId('rjur');
@@ -84,7 +74,7 @@ describe(SegmentJurisdictionConsumer.name, () => {
     const [consumer] = factory.all;
     expect(consumer.groupId).toBe(`${id}.risk-service.jurisdictions`);
     const topic = topicName(segmentJurisdictionTopic, id);
-    await until('four messages handled', () => ((consumer.stats.consumed.get(topic) ?? 0) === 4 ? true : undefined));
+    await waitFor('four messages handled', () => ((consumer.stats.consumed.get(topic) ?? 0) === 4 ? true : undefined), { timeoutMs: 40_000 });
     expect(consumer.stats.deadLettered.get(topic)).toBe(1);
     const rows = await db.query(`SELECT segment_id, jurisdiction_id, jurisdiction_name, revision FROM segment_jurisdiction`);
     expect(rows).toEqual([{ segment_id: 'w1-0', jurisdiction_id: 'j-a', jurisdiction_name: 'J-A', revision: 2 }]);
@@ -92,10 +82,10 @@ describe(SegmentJurisdictionConsumer.name, () => {
     expect((await store.top({ jurisdiction: 'j-b' }, 10)).items).toEqual([]);
 
     await publisher.publish(segmentJurisdictionTopic, assignment('j-b', 3), { correlationId: 'c3' });
-    await until('the newer revision applied', async () => {
+    await waitFor('the newer revision applied', async () => {
       const [row] = await db.query(`SELECT revision FROM segment_jurisdiction WHERE segment_id = 'w1-0'`);
       return row.revision === 3 ? true : undefined;
-    });
+    }, { timeoutMs: 40_000 });
     expect((await store.top({ jurisdiction: 'j-b' }, 10)).items).toEqual([{ segmentId: 'w1-0', score: 12 }]);
     expect((await store.top({ jurisdiction: 'j-a' }, 10)).items).toEqual([]);
   });
