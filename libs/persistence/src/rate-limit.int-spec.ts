@@ -4,7 +4,7 @@ import { Test } from '@nestjs/testing';
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { AppErrorFilter } from '@roadloop/http';
-import { ClientAddressRateLimitGuard, RateLimitModule, SubjectRateLimitGuard } from './rate-limit';
+import { ClientAddressRateLimitGuard, RateBudget, RateLimitModule, SubjectRateLimitGuard } from './rate-limit';
 
 jest.setTimeout(30_000);
 Logger.overrideLogger(false);
@@ -29,6 +29,13 @@ class Routes {
     return { ok: true };
   }
 
+  @Get('photo')
+  @UseGuards(FakeAuth, ClientAddressRateLimitGuard)
+  @RateBudget('photos')
+  photo() {
+    return { ok: true };
+  }
+
   @Get('heavy-a')
   @UseGuards(FakeAuth, SubjectRateLimitGuard)
   heavyA() {
@@ -43,7 +50,10 @@ class Routes {
 }
 
 async function appWith(redisUrl: string, keyPrefix: string): Promise<{ app: INestApplication; url: string }> {
-  @Module({ imports: [RateLimitModule.forRoot({ redis: { url: redisUrl, keyPrefix }, limit: { limit: 3, windowS: 60 } })], controllers: [Routes] })
+  @Module({
+    imports: [RateLimitModule.forRoot({ redis: { url: redisUrl, keyPrefix }, limit: { limit: 3, windowS: 60 }, budgets: { photos: { limit: 2, windowS: 600 } } })],
+    controllers: [Routes],
+  })
   class AppModule {}
   const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
   const app = moduleRef.createNestApplication({ logger: false });
@@ -93,6 +103,20 @@ describe('rate limits with @nestjs/throttler and its Redis store', () => {
     expect((await get('/heavy-a', { 'x-user': 'ana' })).status).toBe(200);
     expect((await get('/heavy-b', { 'x-user': 'ana' })).status).toBe(429);
     expect((await get('/heavy-b', { 'x-user': 'bob' })).status).toBe(200);
+  });
+
+  it('counts a route with its own budget apart from the default one, and answers its 429 with a plain Retry-After', async () => {
+    const { app, url: own } = await appWith(REDIS_URL, `${prefix}budget:`);
+    apps.push(app);
+    const at = (path: string) => fetch(`${own.replace('[::1]', '127.0.0.1')}${path}`);
+    for (let i = 0; i < 2; i++) expect((await at('/photo')).status).toBe(200);
+    const refused = await at('/photo');
+    expect(refused.status).toBe(429);
+    expect(Number(refused.headers.get('retry-after'))).toBeGreaterThan(60);
+    expect(await refused.json()).toMatchObject({ error: 'RATE_LIMITED', message: expect.stringMatching(/at most 2 per 600 s/) });
+    // The default budget is untouched by the photos and the photos' by it.
+    for (let i = 0; i < 3; i++) expect((await at('/report')).status).toBe(200);
+    expect((await at('/report')).status).toBe(429);
   });
 
   it('serves requests, without limit, while Redis cannot be reached', async () => {

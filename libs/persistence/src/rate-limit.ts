@@ -1,5 +1,5 @@
-import { DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnApplicationShutdown } from '@nestjs/common';
-import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerStorage } from '@nestjs/throttler';
+import { DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnApplicationShutdown, SetMetadata } from '@nestjs/common';
+import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerRequest, ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import { AppError } from '@roadloop/http';
 import { Redis } from 'ioredis';
@@ -43,6 +43,16 @@ class FailOpenStorage implements ThrottlerStorage {
 
 const RATE_LIMIT_REDIS = Symbol('RATE_LIMIT_REDIS');
 
+/** The budget of routes that name none. */
+const DEFAULT_BUDGET = 'default';
+const RATE_BUDGET = 'roadloop:rate-budget';
+
+/**
+ * Counts a route (or a controller's routes) against one of the budgets given to
+ * `RateLimitModule.forRoot({ budgets })` instead of the default limit: its own counter and limit.
+ */
+export const RateBudget = (name: string) => SetMetadata(RATE_BUDGET, name);
+
 @Injectable()
 class RateLimitLifecycle implements OnApplicationShutdown {
   constructor(@Inject(RATE_LIMIT_REDIS) private readonly redis: Redis) {}
@@ -54,11 +64,12 @@ class RateLimitLifecycle implements OnApplicationShutdown {
 /**
  * One rate limit per service (`@nestjs/throttler` with its Redis store), applied by the guards
  * below on the routes that need it. The counter is shared by every route a guard protects, so a
- * caller has one budget, not one per route.
+ * caller has one budget, not one per route; a route marked `@RateBudget(name)` is counted against
+ * that named budget instead (e.g. anonymous photo uploads, a few per quarter hour, apart from reports).
  */
 @Module({})
 export class RateLimitModule {
-  static forRoot(options: { redis: RedisOptions; limit: RateLimit }): DynamicModule {
+  static forRoot(options: { redis: RedisOptions; limit: RateLimit; budgets?: Record<string, RateLimit> }): DynamicModule {
     let redis: Redis | undefined;
     const client = () => (redis ??= createRedis(options.redis));
     return {
@@ -69,8 +80,8 @@ export class RateLimitModule {
           useFactory: async () => {
             await waitForRedis(client());
             return {
-              // Named `default`, so that the guard answers with a plain `Retry-After` header (seconds).
-              throttlers: [{ name: 'default', limit: options.limit.limit, ttl: options.limit.windowS * 1000 }],
+              // Each budget is a named throttler; the guards apply only the one the route names.
+              throttlers: Object.entries({ ...options.budgets, [DEFAULT_BUDGET]: options.limit }).map(([name, limit]) => ({ name, limit: limit.limit, ttl: limit.windowS * 1000 })),
               storage: new FailOpenStorage(new ThrottlerStorageRedisService(client())),
             };
           },
@@ -90,7 +101,17 @@ abstract class CountingGuard extends ThrottlerGuard {
     return `rate:${this.constructor.name}:${name}:${tracker}`;
   }
 
-  protected override async throwThrottlingException(_context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+  /** Counts the request against the route's budget only; a budget no module configured is a programming error. */
+  protected override async handleRequest(request: ThrottlerRequest): Promise<boolean> {
+    const { context } = request;
+    const budget = this.reflector.getAllAndOverride<string | undefined>(RATE_BUDGET, [context.getHandler(), context.getClass()]) ?? DEFAULT_BUDGET;
+    if (!this.throttlers.some((t) => t.name === budget)) throw new Error(`rate budget ${budget} is not configured in RateLimitModule.forRoot`);
+    return request.throttler.name === budget ? super.handleRequest(request) : true;
+  }
+
+  protected override async throwThrottlingException(context: ExecutionContext, detail: ThrottlerLimitDetail): Promise<void> {
+    // The throttler names the header after a named budget (`Retry-After-<name>`); clients read the plain one.
+    this.setResponseHeader(this.getRequestResponse(context).res, 'Retry-After', detail.timeToBlockExpire);
     throw new RateLimitedError(this.what, { limit: detail.limit, windowS: Math.round(detail.ttl / 1000) }, detail.timeToBlockExpire);
   }
 }
