@@ -89,7 +89,7 @@ export const TOPIC_USE: Readonly<Record<string, TopicUse>> = {
     summary: 'A segment’s roadside inventory was recorded (a survey’s findings, an import): each side’s guardrail present, absent, damaged or unknown, with its source.',
     keyField: 'segmentId',
     producers: ['task-service'],
-    consumers: [],
+    consumers: ['risk-service'],
   },
 };
 

@@ -3,6 +3,7 @@ import {
   accidentReportedTopic,
   hazardReportedTopic,
   reportMatchedTopic,
+  roadsideInventoryChangedTopic,
   segmentJurisdictionTopic,
   segmentProfileTopic,
   segmentRiskChangedV2Topic,
@@ -44,6 +45,8 @@ import { EffectivenessService } from './effectiveness/effectiveness.service';
 import { SegmentJurisdictionConsumer } from './jurisdictions/segment-jurisdiction.consumer';
 import { SegmentJurisdictionRepository } from './jurisdictions/segment-jurisdiction.repository';
 import { SegmentJurisdictionService } from './jurisdictions/segment-jurisdiction.service';
+import { RoadsideInventoryConsumer } from './roadside/roadside-inventory.consumer';
+import { RoadsideInventoryRepository } from './roadside/roadside-inventory.repository';
 
 export function persistenceFor(config: RiskConfig) {
   return PersistenceModule.forRoot({
@@ -69,6 +72,7 @@ export const RISK_REPOSITORIES = [
   TaskStateRepository,
   SegmentRiskRepository,
   SegmentJurisdictionRepository,
+  RoadsideInventoryRepository,
   RankingRepository,
   RankingStore,
 ];
@@ -105,6 +109,7 @@ export class AppModule {
             segmentRiskChangedV2Topic,
             taskChangedTopic,
             segmentJurisdictionTopic,
+            roadsideInventoryChangedTopic,
           ],
         }),
       ],
@@ -128,6 +133,7 @@ export class AppModule {
         ProfileRelay,
         ReportIntakeConsumer,
         SegmentEventsConsumer,
+        RoadsideInventoryConsumer,
       ],
     };
   }

@@ -8,8 +8,11 @@ import { RISK_LEVELS } from './segment-risk-changed.topic';
 export const ALARMS = ['green', 'yellow', 'red'] as const;
 export type RiskAlarm = (typeof ALARMS)[number];
 
-/** What moved a segment's risk: a report, a task, a re-import, or a new version of the risk model. */
-export const RISK_CHANGE_CAUSES = ['hazard', 'accident', 'fix', 'import', 'model'] as const;
+/**
+ * What moved a segment's risk: a report, a task, a re-import, a new version of the risk model, or
+ * its roadside inventory as recorded (a survey's findings, an imported survey; the id is the segment's).
+ */
+export const RISK_CHANGE_CAUSES = ['hazard', 'accident', 'fix', 'import', 'model', 'inventory'] as const;
 
 /**
  * One factor of the risk: the factors' values multiply to the score (crashes per km-year from

@@ -15,7 +15,7 @@ import {
 } from './formulas';
 import { designStars, levelBand, levelOf, levelRank, proposeThresholds, riskLegend, scoreBands } from './levels';
 import { RISK_LEVELS, RISK_MODEL } from './risk-model.config';
-import { Crash, RoadAttributes, assessRisk, estimateReach, hazardCmf, predictSegment, roadAttributesFrom, sideRating } from './segment-risk';
+import { Crash, RoadAttributes, assessRisk, estimateReach, hazardCmf, predictSegment, roadAttributesFrom, sideRating, withInventory } from './segment-risk';
 
 const MILE = 1609.344;
 const FOOT = 0.3048;
@@ -170,6 +170,25 @@ describe(assessRisk.name, () => {
     const guarded = assessRisk({ road, guarded: { left: true, right: false }, crashes: [], hazards: [], now });
     expect(guarded.score).toBeLessThan(bare.score);
     expect(guarded.prediction.rhr).toBe(5);
+  });
+
+  it('reads a recorded guardrail as protection, one recorded absent or damaged as none whatever the map says, unknown as the map', () => {
+    const road = roadAttributesFrom('primary', 100, { cliffSide: 'left', dropLeftM: 40, guardrail: { left: 0.8, right: 0 } });
+    const bare = roadAttributesFrom('primary', 100, { cliffSide: 'left', dropLeftM: 40 });
+    const score = (r: RoadAttributes, guarded?: { left: boolean; right: boolean }) => assessRisk({ road: r, guarded, crashes: [], hazards: [], now });
+    // Mapped (share 0.8 ≥ 0.5): protected; recorded absent or damaged: the mapped share no longer counts.
+    expect(sideRating(road, 'left').rhr).toBe(5);
+    expect(sideRating(withInventory(road, { left: 'absent' }), 'left')).toEqual({ rhr: 7, why: 'left: cliff, drop 40 m, no guardrail (recorded)' });
+    expect(sideRating(withInventory(road, { left: 'damaged' }), 'left')).toEqual({ rhr: 7, why: 'left: cliff, drop 40 m, guardrail damaged (recorded)' });
+    expect(score(withInventory(road, { left: 'absent' })).score).toBe(score(bare).score);
+    // None mapped but recorded present: protected, as a verified fix would be.
+    expect(sideRating(withInventory(bare, { left: 'present' }), 'left')).toEqual({ rhr: 5, why: 'left: cliff, drop 40 m, guardrail recorded' });
+    expect(score(withInventory(bare, { left: 'present' })).score).toBe(score(bare, { left: true, right: false }).score);
+    // Unknown, or a record of the other side only: the map decides.
+    expect(score(withInventory(bare, { left: 'unknown' })).score).toBe(score(bare).score);
+    expect(score(withInventory(road, { left: 'unknown', right: 'absent' })).score).toBe(score(road).score);
+    // A verified guardrail is protection even where the inventory says otherwise (the service passes it only when newer).
+    expect(sideRating(withInventory(bare, { left: 'absent' }), 'left', { left: true, right: false }).rhr).toBe(5);
   });
 
   it('gives open hazards a typed category and a CMF, and raises the alarm only for live signals', () => {

@@ -9,7 +9,7 @@
  *
  * Pure: the same inputs always give the same score and the same explanation.
  */
-import type { CrashSeverity, HazardCategory, HazardSeverity } from '@roadloop/contracts';
+import type { CrashSeverity, HazardCategory, HazardSeverity, ROADSIDE_INVENTORY_STATES } from '@roadloop/contracts';
 import { CURVATURE_CLASSES, type CurvatureClass } from '../score/score.config';
 import {
   ageInDays,
@@ -48,11 +48,36 @@ export interface RoadAttributes {
   dropRightM: number | null;
   cliffSide: 'left' | 'right' | 'both' | null;
   guardrail: { left: number; right: number };
+  /**
+   * What a survey, an import or a crew recorded beside each side (the task service's roadside
+   * inventory). A side with no record, or recorded unknown, is read from the map's guardrail share.
+   */
+  inventory?: RoadsideInventory;
 }
 
 export type Side = 'left' | 'right';
 export type Guarded = Readonly<Record<Side, boolean>>;
 const UNGUARDED: Guarded = { left: false, right: false };
+
+/** A side's guardrail as recorded: present, absent, damaged or unknown. */
+export type RoadsideInventoryState = (typeof ROADSIDE_INVENTORY_STATES)[number];
+export type RoadsideInventory = Readonly<Partial<Record<Side, RoadsideInventoryState>>>;
+
+/** A road as the model reads it with its recorded roadside inventory (the input is not changed). */
+export function withInventory(road: RoadAttributes, inventory: RoadsideInventory): RoadAttributes {
+  return { ...road, inventory: { ...road.inventory, ...inventory } };
+}
+
+/**
+ * Whether a side stands behind a guardrail: a verified fix or a recorded guardrail counts; one
+ * recorded absent or damaged does not, whatever the map says; unknown leaves it to the map's share.
+ */
+export function sideGuarded(road: RoadAttributes, side: Side, guarded: Guarded = UNGUARDED): boolean {
+  const state = road.inventory?.[side];
+  if (guarded[side] || state === 'present') return true;
+  if (state === 'absent' || state === 'damaged') return false;
+  return road.guardrail[side] >= RISK_MODEL.cmf.roadside.protectedShare;
+}
 
 const num = (v: unknown): number | null => (typeof v === 'number' && Number.isFinite(v) ? v : null);
 const oneOf = <T extends string>(v: unknown, values: readonly T[]): T | null => ((values as readonly unknown[]).includes(v) ? (v as T) : null);
@@ -111,10 +136,15 @@ export function sideRating(road: RoadAttributes, side: Side, guarded: Guarded = 
     reasons.push(`${road.waterType ?? 'water'} ${Math.round(waterM)} m`);
   }
   if (!severe && !moderate) return { rhr: 3, why: 'no severe roadside' };
-  const guard = guarded[side] || road.guardrail[side] >= r.protectedShare || road.bridge;
+  const state = road.inventory?.[side];
+  const guard = sideGuarded(road, side, guarded) || road.bridge;
   const why = `${side}: ${reasons.join(', ')}`;
-  if (guard) return { rhr: 5, why: `${why}, ${guarded[side] ? 'guardrail verified' : road.bridge ? 'parapet' : 'guardrail'}` };
-  return { rhr: severe ? 7 : 6, why: `${why}, unprotected` };
+  if (guard) {
+    const what = guarded[side] ? 'guardrail verified' : state === 'present' ? 'guardrail recorded' : road.bridge ? 'parapet' : 'guardrail';
+    return { rhr: 5, why: `${why}, ${what}` };
+  }
+  const unprotected = state === 'absent' ? 'no guardrail (recorded)' : state === 'damaged' ? 'guardrail damaged (recorded)' : 'unprotected';
+  return { rhr: severe ? 7 : 6, why: `${why}, ${unprotected}` };
 }
 
 /** The worse side's rating. */

@@ -21,6 +21,7 @@ export {
   levelRank,
   scoreBands,
   designStars,
+  withInventory,
   type Alarm,
   type Crash,
   type CrashEstimate,

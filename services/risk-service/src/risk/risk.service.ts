@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import {
   ReportMatchedEvent,
+  RoadsideInventoryChangedEvent,
   SegmentRiskChangedV2,
   TaskChangedEvent,
   hazardCategoriesFixedBy,
@@ -11,11 +12,12 @@ import { TransactionRunner, TxScope } from '@roadloop/persistence';
 import { AccidentRepository } from '../accidents/accident.repository';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
+import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
 import { SegmentRepository } from '../segments/segment.repository';
 import { TaskStateRepository } from '../tasks/task-state.repository';
-import { adjustedExposure, guardedSides } from './exposure-adjuster';
+import { adjustedExposure, roadsideKnowledge } from './exposure-adjuster';
 import { RankingStore } from './ranking.store';
-import { CRASH_WINDOW_MS, RISK_MODEL, assessRisk, reachPieceOf, roadOf } from './risk-model';
+import { CRASH_WINDOW_MS, RISK_MODEL, assessRisk, reachPieceOf, roadOf, withInventory } from './risk-model';
 import { SegmentRiskRepository } from './segment-risk.repository';
 
 type Cause = NonNullable<SegmentRiskChangedV2['cause']>;
@@ -37,6 +39,7 @@ export class RiskService {
     private readonly accidents: AccidentRepository,
     private readonly tasks: TaskStateRepository,
     private readonly risks: SegmentRiskRepository,
+    private readonly roadside: RoadsideInventoryRepository,
     private readonly ranking: RankingStore,
     private readonly publisher: EventPublisher,
     @Inject(RISK_CONFIG) private readonly config: RiskConfig,
@@ -88,6 +91,22 @@ export class RiskService {
   }
 
   /**
+   * The task service recorded a segment's roadside (a survey's findings, an import): a side found
+   * present is guarded, absent or damaged unguarded whatever the map says. Always re-scored, so a
+   * redelivery after a crash between the commit and the announcement still announces the change once.
+   */
+  async onRoadsideInventoryChanged(event: RoadsideInventoryChangedEvent, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
+    const { segmentId, sides } = event.payload;
+    const changes = await this.tx.run(async (scope) => {
+      await this.risks.lock(segmentId, scope);
+      const changed = await this.roadside.apply(segmentId, sides, new Date(event.occurredAt), scope);
+      if (changed.length) this.logger.log(`segment ${segmentId}: roadside recorded (${sides.map((s) => `${s.side} ${s.status}`).join(', ')})`);
+      return [await this.rescore(segmentId, { kind: 'inventory', id: segmentId }, now, scope)];
+    });
+    return this.settle(changes, event.correlationId, segmentId);
+  }
+
+  /**
    * A re-import changed the segment, or the risk model changed since its score: recompute its live
    * risk (announced once if its level moved).
    */
@@ -125,18 +144,20 @@ export class RiskService {
     const open = await this.hazards.openOnSegment(segmentId, scope);
     const crashes = await this.accidents.onSegmentsSince([segmentId, ...neighbours.map((n) => n.id)], new Date(now.getTime() - CRASH_WINDOW_MS), scope);
     const treatments = await this.tasks.verifiedOn(segmentId, scope);
+    const recorded = await this.roadside.of(segmentId, scope);
+    const known = roadsideKnowledge(treatments, recorded);
     const fixFailed = await this.tasks.fixFailedOn(segmentId, scope);
     const assessment = assessRisk({
-      road: roadOf(segment),
-      guarded: guardedSides(treatments),
+      road: withInventory(roadOf(segment), known.inventory),
+      guarded: known.guarded,
       neighbours: neighbours.map((n) => reachPieceOf(n)),
       hazards: open,
       crashes: crashes.map((c) => ({ id: c.id, occurredAt: new Date(c.occurredAt), severity: c.severity })),
       fixFailed,
       now,
     });
-    // The design rating (the engine's exposure score after verified guardrails) is kept beside the live risk.
-    const design = adjustedExposure(segment, treatments);
+    // The design rating (the engine's exposure score after verified and recorded guardrails) is kept beside the live risk.
+    const design = adjustedExposure(segment, treatments, recorded);
     const changed =
       !current || current.score !== assessment.score || current.level !== assessment.level || current.alarm !== assessment.alarm ||
       current.modelVersion !== RISK_MODEL.version;

@@ -4,6 +4,7 @@ import { AccidentRepository } from '../accidents/accident.repository';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { RankingRepository } from '../risk/ranking.repository';
 import { RankingStore } from '../risk/ranking.store';
+import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import { TaskStateRepository } from '../tasks/task-state.repository';
 import { SegmentQueryService } from './segment-query.service';
@@ -20,7 +21,7 @@ function service(): SegmentQueryService {
   const stub = <T>(methods: Record<string, () => unknown>) => methods as unknown as T;
   return new SegmentQueryService(
     stub<SegmentRepository>({
-      exposureOf: async () => ({ roadClass: 'primary', exposureScore: 12 }),
+      exposureOf: async () => ({ roadClass: 'primary', exposureScore: 12, attributes: {} }),
       placeOf: async () => ({ geometry: null, jurisdictionId: 'west', jurisdictionName: 'West' }),
     }),
     stub<SegmentRiskRepository>({
@@ -32,6 +33,7 @@ function service(): SegmentQueryService {
     stub<TaskStateRepository>({ verifiedOn: async () => [], onSegment: async () => [task] }),
     stub<RankingStore>({}),
     stub<RankingRepository>({}),
+    stub<RoadsideInventoryRepository>({ of: async () => [] }),
   );
 }
 

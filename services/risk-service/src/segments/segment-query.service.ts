@@ -7,6 +7,8 @@ import { csvOf, featureCollection } from '../queries/formats';
 import { TopQuery } from '../queries/query-schemas';
 import { RankedSegmentDetail, RankingRepository } from '../risk/ranking.repository';
 import { RankedSegmentSummary, RankingStore } from '../risk/ranking.store';
+import { designRange } from '../risk/exposure-adjuster';
+import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
 import { RISK_MODEL, designStars } from '../risk/risk-model';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import { RISK_LEVELS, RiskLevel } from '@roadloop/contracts';
@@ -33,6 +35,7 @@ export class SegmentQueryService {
     private readonly tasks: TaskStateRepository,
     private readonly ranking: RankingStore,
     private readonly rankings: RankingRepository,
+    private readonly roadside: RoadsideInventoryRepository,
   ) {}
 
   /** The riskiest segments, filtered, with what a list or a map needs to show them. */
@@ -69,7 +72,7 @@ export class SegmentQueryService {
     const view = readViewOf(principal);
     const records = view.crashes === 'records';
     const allTasks = view.tasks === 'all';
-    const [place, risk, hazards, crashes, treatments, tasks, history] = await Promise.all([
+    const [place, risk, hazards, crashes, treatments, tasks, history, recorded] = await Promise.all([
       this.segments.placeOf(id),
       this.risks.find(id),
       this.hazards.onSegment(id, 100),
@@ -77,15 +80,27 @@ export class SegmentQueryService {
       this.tasks.verifiedOn(id),
       allTasks ? this.tasks.onSegment(id) : Promise.resolve(null),
       this.risks.history(id, 100),
+      this.roadside.of(id),
     ]);
+    const range = designRange(segment, treatments, recorded);
     return {
       id,
       ...segment,
       geometry: place?.geometry ?? null,
       jurisdictionId: place?.jurisdictionId ?? null,
       jurisdictionName: place?.jurisdictionName ?? null,
-      // The roadside design rating (the engine's static exposure, after verified guardrails) beside the live risk.
-      designRating: designRatingOf(segment.exposureLevel, risk?.exposureScore ?? segment.exposureScore),
+      // The roadside design rating (the engine's static exposure, after verified and recorded guardrails) beside
+      // the live risk; while a side that matters is unknown, its range from protected to unprotected.
+      designRating: {
+        ...designRatingOf(segment.exposureLevel, risk?.exposureScore ?? segment.exposureScore),
+        range: range && {
+          unknownSides: range.unknownSides,
+          protected: designRatingOf(range.protected.level, range.protected.score),
+          unprotected: designRatingOf(range.unprotected.level, range.unprotected.score),
+        },
+      },
+      // Each side's guardrail as the task service recorded it (a side not listed: nothing recorded, the map decides).
+      roadside: recorded,
       risk: risk ? { ...risk, unit: RISK_MODEL.unit.long } : null,
       openHazards: hazards.filter((h) => h.status === 'open'),
       hazards,
