@@ -21,6 +21,7 @@ import { Open311Service } from './open311/open311.service';
 import { OpenApiController } from './openapi.controller';
 import { FieldAppsController } from './field-apps/field-apps.controller';
 import { PhotoUploadController } from './photos/photo-upload.controller';
+import { REPORT_PHOTO_BUDGET, ReportPhotoUploadController } from './photos/report-photo-upload.controller';
 import { ReportPageController } from './report/report-page.controller';
 import { UpstreamClient } from './upstream.client';
 
@@ -44,14 +45,15 @@ export class AppModule {
           // Published: the reports. Read by the live feed: risk and task changes.
           topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic],
         }),
-        // Anonymous hazard reports per client address.
+        // Anonymous hazard reports per client address; report photos with a budget of their own.
         RateLimitModule.forRoot({
           redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
           limit: { limit: config.HAZARD_RATE_LIMIT, windowS: config.HAZARD_RATE_WINDOW_S },
+          budgets: { [REPORT_PHOTO_BUDGET]: { limit: config.REPORT_PHOTO_RATE_LIMIT, windowS: config.REPORT_PHOTO_RATE_WINDOW_S } },
         }),
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
-      controllers: [HazardsController, AccidentsController, PhotoUploadController, ForwardingController, LiveController, MapController, ReportPageController, FieldAppsController, I18nController, Open311Controller, OpenApiController, ContractsController],
+      controllers: [HazardsController, AccidentsController, PhotoUploadController, ReportPhotoUploadController, ForwardingController, LiveController, MapController, ReportPageController, FieldAppsController, I18nController, Open311Controller, OpenApiController, ContractsController],
       providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, HazardTrackingService, Open311Service, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }

@@ -36,6 +36,9 @@ export const gatewayConfigSchema = z
     /** Anonymous hazard reports one client address may post per HAZARD_RATE_WINDOW_S; more get 429. */
     HAZARD_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(30),
     HAZARD_RATE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(60),
+    /** Anonymous report photos one client address may upload per REPORT_PHOTO_RATE_WINDOW_S (a budget of its own); more get 429. */
+    REPORT_PHOTO_RATE_LIMIT: z.coerce.number().int().min(1).max(10_000_000).default(10),
+    REPORT_PHOTO_RATE_WINDOW_S: z.coerce.number().int().min(1).max(86_400).default(600),
     /** A live client with more than this queued is too slow and is disconnected, bytes. */
     LIVE_CLIENT_BUFFER_BYTES: z.coerce.number().int().min(4_096).max(64 * 1024 * 1024).default(256 * 1024),
   })

@@ -35,6 +35,17 @@ export const GATEWAY_ROUTES: RouteDoc[] = [
     tags: ['map'],
   },
   {
+    method: 'put',
+    path: '/v1/report-photos/{sha256}',
+    summary:
+      'Upload a photo for a villager\'s report (no token): the body is the image itself (JPEG, PNG, HEIC or WebP, at most PHOTO_MAX_BYTES), the path its SHA-256, which the server checks; ' +
+      '201 (200 for the same photo again) with `url`, to send in the report\'s `photoUrls`; limited per client address (REPORT_PHOTO_RATE_LIMIT per REPORT_PHOTO_RATE_WINDOW_S, 429 with Retry-After). ' +
+      'Refusals: 413 PHOTO_TOO_LARGE, 415 PHOTO_TYPE_UNSUPPORTED / PHOTO_TYPE_MISMATCH, 400 PHOTO_TRUNCATED, PHOTO_HASH_MISMATCH, PHOTO_UNREADABLE, PHOTO_EMPTY. Staff read it back with GET',
+    roles: [],
+    status: 201,
+    tags: ['reports'],
+  },
+  {
     method: 'get',
     path: '/v1/hazards/{id}/status',
     summary: "A report's progress for whoever holds its id (the tracking code; no token): stage received, matched, linked or fixed, its road and its task's state",

@@ -3,7 +3,7 @@ import type { UpstreamService } from '../upstream.client';
 
 /** The first path segment under `/v1/` of the routes forwarded to each service: nothing else is. */
 export const FORWARDED_PREFIXES: Record<UpstreamService, readonly string[]> = {
-  task: ['tasks', 'jurisdictions', 'crews', 'inspections', 'roadside', 'programmes'],
+  task: ['tasks', 'jurisdictions', 'crews', 'inspections', 'roadside', 'programmes', 'report-photos'],
   risk: ['segments', 'reports', 'hotspots', 'effectiveness', 'hazards', 'accidents'],
 };
 

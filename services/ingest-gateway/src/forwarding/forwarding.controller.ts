@@ -33,6 +33,12 @@ export class ForwardingController {
     return this.relay('risk', req, res, undefined);
   }
 
+  /** Reading a villager's photo needs a staff token; uploading one is the gateway's (ReportPhotosController). */
+  @Get('report-photos/*path')
+  readReportPhotos(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.relay('task', req, res, undefined);
+  }
+
   @Post('hazards/within')
   hazardsWithin(@Req() req: Request, @Res() res: Response, @Body() body: unknown): Promise<void> {
     return this.relay('risk', req, res, body);
