@@ -7,7 +7,8 @@
  *   node libs/geo/bench/score-network.bench.js [--runs N] [--iterations N]
  *
  * ROADLOOP_GEO_DIST=<dir> runs another build of the engine (to compare before and after a change).
- * Prints a JSON report on stdout (progress on stderr).
+ * Prints a JSON report on stdout (progress on stderr): medians of wall and CPU time (ms) over all
+ * timed runs.
  */
 const path = require('node:path');
 const { existsSync } = require('node:fs');
@@ -33,12 +34,16 @@ const CHILD = `
   const { model } = await loadDem(${JSON.stringify(DEM_FILE)});
   const warm = scoreNetwork({ network, dem: model });
   const ms = [];
+  const cpuMs = [];
   for (let i = 0; i < ${ITERATIONS}; i++) {
     const t = performance.now();
+    const c = process.cpuUsage();
     scoreNetwork({ network, dem: model });
+    const used = process.cpuUsage(c);
     ms.push(performance.now() - t);
+    cpuMs.push((used.user + used.system) / 1000);
   }
-  process.stdout.write(JSON.stringify({ ms, segments: warm.summary.segments }));
+  process.stdout.write(JSON.stringify({ ms, cpuMs, segments: warm.summary.segments }));
 })();`;
 
 function main() {
@@ -48,15 +53,19 @@ function main() {
   } else {
     const perRun = [];
     const all = [];
+    const allCpu = [];
     for (let r = 0; r < RUNS; r++) {
       const out = JSON.parse(execFileSync(process.execPath, ['-e', CHILD], { encoding: 'utf8', env: { ...process.env, NODE_PATH: path.join(u.REPO_ROOT, 'node_modules') } }));
       report.segments = out.segments;
       perRun.push(Math.round(u.median(out.ms)));
       all.push(...out.ms);
+      allCpu.push(...out.cpuMs);
       process.stderr.write(`  run ${r + 1}: median ${u.median(out.ms).toFixed(0)} ms (${out.ms.map((x) => x.toFixed(0)).join(', ')})\n`);
     }
     report.scoreMs = Math.round(u.median(all));
     report.minMs = Math.round(Math.min(...all));
+    // CPU time of the scoring thread (user + system): less disturbed than wall time on a shared, loaded machine.
+    report.cpuMs = Math.round(u.median(allCpu));
     report.perRunMedianMs = perRun;
     report.loadavgAfter = require('node:os').loadavg().map((x) => +x.toFixed(2));
   }
