@@ -1,6 +1,6 @@
 import * as L from '/map/vendor/leaflet-src.esm.js';
 import { createApi, query } from './api.js';
-import { CLIFF, LEVELS, WATER, designStars, levelLabel, loadRiskModel, starsText, unitText } from './colours.js';
+import { CLIFF, LEVELS, UNKNOWN_ROADSIDE, WATER, designStars, levelLabel, loadRiskModel, starsText, unitText } from './colours.js';
 import { debounce, fill, h, unavailable } from './dom.js';
 import { JurisdictionLayer, SegmentLayer, SymbolLayer, hazardIcon, requestBox, taskIcon } from './layers.js';
 import { connectLive } from './live.js';
@@ -96,6 +96,7 @@ fill($('legend'),
   h('li', { class: 'legend-design muted' }, t('legend.design')),
   h('li', {}, h('span', { class: 'swatch water', title: WATER }), t('legend.water')),
   h('li', {}, h('span', { class: 'swatch cliff', title: CLIFF }), t('legend.cliff')),
+  h('li', {}, h('span', { class: 'swatch unknown-roadside', title: UNKNOWN_ROADSIDE }), t('legend.unknownRoadside')),
   h('li', {}, h('span', { class: 'sym sym-hazard legend-sym' }, h('span', {}, '!')), ` ${t('legend.hazard')}`),
   h('li', {}, h('span', { class: 'sym sym-task legend-sym' }, h('span', {}, 'T')), ` ${t('legend.task')}`),
 );

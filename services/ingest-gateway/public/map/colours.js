@@ -42,3 +42,5 @@ export const bandColour = (band) => BANDS[band] ?? '#8a939e';
 /** Casings: a light blue beside water (distinct from the low level's blue line) and brown beside a drop. */
 export const WATER = '#6ec6f5';
 export const CLIFF = '#8c5a2b';
+/** A dotted casing where a guardrail would matter and nobody knows whether one stands (a survey decides). */
+export const UNKNOWN_ROADSIDE = '#7a4fb5';

@@ -1,5 +1,5 @@
 import * as L from '/map/vendor/leaflet-src.esm.js';
-import { CLIFF, WATER, bandColour, levelColour, levelLabel } from './colours.js';
+import { CLIFF, UNKNOWN_ROADSIDE, WATER, bandColour, levelColour, levelLabel } from './colours.js';
 import { query } from './api.js';
 import { h } from './dom.js';
 import { t } from '../i18n/i18n.js';
@@ -39,7 +39,9 @@ export function simplifyFor(map) {
 
 /**
  * Road segments coloured by level, with a dashed casing for water-side (blue) and cliff-side
- * (brown) roads. Each drawn path carries `data-segment-id` and `data-level`.
+ * (brown) roads, and a dotted one (purple) where a guardrail would matter and is unknown. Each
+ * drawn path carries `data-segment-id` and `data-level`; an unknown roadside's casing
+ * `data-roadside-unknown` (the segment's id).
  */
 export class SegmentLayer {
   constructor(map, onSelect) {
@@ -88,6 +90,11 @@ export class SegmentLayer {
       const p = f.properties;
       if (onSide(p.cliffSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(CLIFF, 12) }));
       if (onSide(p.waterSide)) this.casings.addLayer(L.geoJSON(f, { pane: 'casings', interactive: false, style: () => casing(WATER, 10) }));
+      if (p.roadsideUnknown?.length) {
+        const dotted = L.geoJSON(f, { pane: 'casings', interactive: false, style: () => UNKNOWN_CASING });
+        dotted.on('add', () => dotted.eachLayer((l) => l.getElement?.()?.setAttribute('data-roadside-unknown', p.id)));
+        this.casings.addLayer(dotted);
+      }
       const line = L.geoJSON(f, { style: () => this.style(p) });
       // Leaflet puts a string tooltip in as HTML; road names come from OpenStreetMap, so they go in as text.
       line.bindTooltip(() => h('span', {}, `${p.name ?? p.id} — ${levelLabel(levelOf(p))}${p.score != null ? ` (${p.score})` : ''}`), { sticky: true });
@@ -140,6 +147,7 @@ export class SegmentLayer {
 }
 
 const casing = (color, weight) => ({ color, weight, opacity: 0.8, dashArray: '8 4', lineCap: 'butt' });
+const UNKNOWN_CASING = { color: UNKNOWN_ROADSIDE, weight: 14, opacity: 0.85, dashArray: '1 7', lineCap: 'round' };
 
 /** Point symbols (hazards, tasks) in view, each a keyboard-focusable marker with a popup. */
 export class SymbolLayer {

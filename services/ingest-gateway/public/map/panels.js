@@ -54,6 +54,8 @@ export class DetailPanel {
         h('dt', {}, t('detail.waterSide')), h('dd', {}, sideText(attrs.waterSide)),
         h('dt', {}, t('detail.cliffSide')), h('dd', {}, sideText(attrs.cliffSide)),
         h('dt', {}, t('detail.designRating')), h('dd', {}, t('detail.designValue', { stars: starsText(designStars(s.exposureLevel)), exposure: fmt(s.designRating?.score ?? s.exposureScore), level: levelLabel(s.exposureLevel).toLowerCase() })),
+        ...designRange(s.designRating?.range),
+        h('dt', {}, t('detail.guardrail')), h('dd', { class: 'roadside-inventory' }, roadsideText(s.roadside ?? [])),
       ),
       h('div', { class: 'detail-section' },
         h('h3', {}, t('detail.factors')),
@@ -87,6 +89,26 @@ export class DetailPanel {
     return box;
   }
 }
+
+/** While a side's guardrail is unknown, the design rating as a range: protected … unprotected. */
+function designRange(range) {
+  if (!range) return [];
+  const sides = range.unknownSides.length > 1 ? 'both' : range.unknownSides[0];
+  return [
+    h('dt', {}, t('detail.designRange')),
+    h('dd', { class: 'design-range', 'data-unknown-sides': range.unknownSides.join(',') }, t('detail.designRangeValue', {
+      protected: starsText(designStars(range.protected.level)),
+      unprotected: starsText(designStars(range.unprotected.level)),
+      side: named('roadsideSide', sides),
+    })),
+  ];
+}
+
+/** What is recorded of each side's guardrail (a survey, an import), or that nothing is. */
+const roadsideText = (recorded) =>
+  recorded.length
+    ? recorded.map((r) => t('detail.guardrailLine', { side: named('side', r.side), status: named('guardrailStatus', r.status), source: named('inventorySource', r.source), when: date(r.observedAt) })).join('; ')
+    : t('detail.guardrailNone');
 
 const list = (items, text) => (items.length ? h('ul', { class: 'plain' }, items.map((x) => h('li', {}, text(x)))) : h('p', { class: 'muted' }, t('common.none')));
 

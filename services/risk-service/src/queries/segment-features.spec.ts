@@ -46,7 +46,7 @@ describe(polylineTouchesBox.name, () => {
 
 describe(SegmentFeatureIndex.name, () => {
   const index = new SegmentFeatureIndex([
-    segment('w2-0', [[1.5, 42.5], [1.51, 42.5]], { waterSide: 'right', name: 'River "road"' }),
+    segment('w2-0', [[1.5, 42.5], [1.51, 42.5]], { waterSide: 'right', name: 'River "road"', sidesAtStake: ['right'] }),
     segment('w10-0', [[1.6, 42.6], [1.61, 42.61]], { roadClass: 'primary', cliffSide: 'left' }),
     segment('w1-0', [[1.505, 42.49], [1.505, 42.51]]),
   ]);
@@ -71,10 +71,12 @@ describe(SegmentFeatureIndex.name, () => {
       geometry: { type: 'LineString', coordinates: [[1.5, 42.5], [1.51, 42.5]] },
       properties: {
         id: 'w2-0', osmWayId: 1, roadClass: 'secondary', name: 'River "road"', lengthM: 80, exposureScore: 3, exposureLevel: 'very_low',
-        waterSide: 'right', cliffSide: null, score: 12.5, level: 'medium', alarm: 'yellow',
+        waterSide: 'right', cliffSide: null, score: 12.5, level: 'medium', alarm: 'yellow', roadsideUnknown: ['right'],
       },
     });
-    expect(JSON.parse(index.featureJson(p, undefined)).properties).toMatchObject({ score: null, level: null, alarm: null });
+    expect(JSON.parse(index.featureJson(p, undefined)).properties).toMatchObject({ score: null, level: null, alarm: null, roadsideUnknown: ['right'] });
+    // Once the river side is recorded (or a guardrail there verified), it is no longer drawn as unknown.
+    expect(JSON.parse(index.featureJson(p, { score: 12.5, level: 'medium', alarm: 'yellow', knownSides: ['right'] })).properties.roadsideUnknown).toEqual([]);
     expect(index.levelOf(p, undefined)).toBe('very_low');
     expect(index.levelOf(p, { score: 50, level: 'very_high', alarm: 'red' })).toBe('very_high');
   });

@@ -19,13 +19,21 @@ export interface SegmentAttributes {
 export interface StaticSegment extends SegmentAttributes {
   /** The geometry as GeoJSON text (a LineString). */
   geometryJson: string;
+  /** The sides whose guardrail is unknown unless recorded (see `sidesAtStake`). */
+  sidesAtStake?: readonly string[];
 }
 
 export interface LiveRisk {
   score: number;
   level: string;
   alarm: string;
+  /** The sides whose guardrail is known (recorded, or a verified guardrail). */
+  knownSides?: readonly string[];
 }
+
+/** The sides at stake whose guardrail is still unknown: what the map draws as an unknown roadside. */
+export const unknownRoadside = (atStake: readonly string[] | undefined, known: readonly string[] | undefined): string[] =>
+  (atStake ?? []).filter((side) => !(known ?? []).includes(side));
 
 export interface FeatureFilters {
   level?: string;
@@ -52,7 +60,7 @@ export class SegmentFeatureIndex {
     this.segments = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
     this.coordinates = this.segments.map((s) => Float64Array.from((JSON.parse(s.geometryJson) as { coordinates: number[][] }).coordinates.flat()));
     this.prefixes = this.segments.map((s) => {
-      const { geometryJson, ...props } = s;
+      const { geometryJson, sidesAtStake: _atStake, ...props } = s;
       const properties = JSON.stringify(props);
       return `{"type":"Feature","id":${JSON.stringify(s.id)},"geometry":${geometryJson},"properties":${properties.slice(0, -1)}`;
     });
@@ -102,11 +110,15 @@ export class SegmentFeatureIndex {
     return live?.level ?? this.segments[position].exposureLevel;
   }
 
-  /** One feature as JSON text, with its live score, level and alarm (null when never scored). */
+  /**
+   * One feature as JSON text, with its live score, level and alarm (null when never scored) and the
+   * sides whose guardrail is unknown where one would matter (`roadsideUnknown`).
+   */
   featureJson(position: number, live: LiveRisk | undefined): string {
+    const unknown = JSON.stringify(unknownRoadside(this.segments[position].sidesAtStake, live?.knownSides));
     const tail = live
-      ? `,"score":${JSON.stringify(live.score)},"level":${JSON.stringify(live.level)},"alarm":${JSON.stringify(live.alarm)}}}`
-      : ',"score":null,"level":null,"alarm":null}}';
+      ? `,"score":${JSON.stringify(live.score)},"level":${JSON.stringify(live.level)},"alarm":${JSON.stringify(live.alarm)},"roadsideUnknown":${unknown}}}`
+      : `,"score":null,"level":null,"alarm":null,"roadsideUnknown":${unknown}}}`;
     return this.prefixes[position] + tail;
   }
 }

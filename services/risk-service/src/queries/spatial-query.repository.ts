@@ -4,8 +4,9 @@ import type { Geometry } from 'geojson';
 import { PolygonGeometry, SegmentFilters } from './query-schemas';
 import { WayPiece } from './hotspot-windows';
 import { RISK_MODEL, predictSegment, roadAttributesFrom } from '@roadloop/geo';
-import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, shownSide } from '../risk/roadside';
-import { LiveRisk, SegmentAttributes, StaticSegment } from './segment-features';
+import { sidesAtStake } from '../risk/exposure-adjuster';
+import { CLIFF_SIDE_VALUE_SQL, WATER_SIDE_VALUE_SQL, besideSql, knownRoadsideSidesSql, shownSide } from '../risk/roadside';
+import { LiveRisk, SegmentAttributes, StaticSegment, unknownRoadside } from './segment-features';
 import { areaConditions, sqlParams } from './sql-area';
 
 /** A segment with its live score, level and alarm (null when never scored), and its geometry as GeoJSON or WKT. */
@@ -13,9 +14,16 @@ export interface SegmentRow extends SegmentAttributes {
   score: number | null;
   level: string | null;
   alarm: string | null;
+  /** The sides whose guardrail is unknown where one would change the design rating. */
+  roadsideUnknown: string[];
   geometry: Geometry | null;
   wkt: string | null;
 }
+
+/** The `road_segment s` attributes that say which sides are at stake (see `sidesAtStake`). */
+const STAKE_COLUMNS = `jsonb_build_object('roadside', s.attributes->'roadside', 'guardrail', s.attributes->'guardrail',
+              'curvatureClass', s.attributes->'curvatureClass', 'gradeClass', s.attributes->'gradeClass', 'speedKmh', s.attributes->'speedKmh') AS stake`;
+const stakeOf = (r: Record<string, unknown>): string[] => sidesAtStake((r.stake as Record<string, unknown> | null) ?? {});
 
 /** The `road_segment s` columns behind {@link SegmentAttributes}, as {@link segmentAttributes} reads them. */
 const SEGMENT_ATTRIBUTE_COLUMNS = `s.id, s.osm_way_id, s.road_class, s.name, s.length_m, s.exposure_score, s.exposure_level,
@@ -69,7 +77,7 @@ export class SpatialQueryRepository {
         ? `ST_Transform(ST_SimplifyPreserveTopology(ST_Transform(s.geom, utm.srid), ${p(tolerance)}::float8), 4326)`
         : 's.geom';
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT ${SEGMENT_ATTRIBUTE_COLUMNS}, r.score, r.level, r.alarm,
+      `SELECT ${SEGMENT_ATTRIBUTE_COLUMNS}, r.score, r.level, r.alarm, ${STAKE_COLUMNS}, ${knownRoadsideSidesSql('s.id')} AS known_sides,
               ${wkt ? `ST_AsText(${geom}) AS wkt` : `ST_AsGeoJSON(${geom}, 7) AS g`}
          FROM road_segment s
          LEFT JOIN segment_risk r ON r.segment_id = s.id
@@ -92,6 +100,7 @@ export class SpatialQueryRepository {
         alarm: (r.alarm as string | null) ?? null,
         waterSide,
         cliffSide,
+        roadsideUnknown: unknownRoadside(stakeOf(r), r.known_sides as string[]),
         geometry: r.g ? (JSON.parse(String(r.g)) as Geometry) : null,
         wkt: (r.wkt as string | null) ?? null,
       };
@@ -156,10 +165,10 @@ export class SpatialQueryRepository {
   /** Every segment's static map properties and geometry (GeoJSON text), for the in-memory feature index. */
   async staticSegments(): Promise<StaticSegment[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT ${SEGMENT_ATTRIBUTE_COLUMNS}, ST_AsGeoJSON(s.geom, 7) AS g
+      `SELECT ${SEGMENT_ATTRIBUTE_COLUMNS}, ${STAKE_COLUMNS}, ST_AsGeoJSON(s.geom, 7) AS g
          FROM road_segment s`,
     );
-    return rows.map((r) => ({ ...segmentAttributes(r), geometryJson: String(r.g) }));
+    return rows.map((r) => ({ ...segmentAttributes(r), geometryJson: String(r.g), sidesAtStake: stakeOf(r) }));
   }
 
   /**
@@ -169,10 +178,11 @@ export class SpatialQueryRepository {
   async liveRisk(ids: readonly string[], networkSize: number): Promise<Map<string, LiveRisk>> {
     if (ids.length === 0) return new Map();
     const everything = ids.length * 4 > networkSize;
-    const rows: { segment_id: string; score: number; level: string; alarm: string }[] = await this.dataSource.query(
-      `SELECT segment_id, score, level, alarm FROM segment_risk${everything ? '' : ' WHERE segment_id = ANY($1::text[])'}`,
+    const rows: { segment_id: string; score: number; level: string; alarm: string; known_sides: string[] }[] = await this.dataSource.query(
+      `SELECT r.segment_id, r.score, r.level, r.alarm, ${knownRoadsideSidesSql('r.segment_id')} AS known_sides
+         FROM segment_risk r${everything ? '' : ' WHERE r.segment_id = ANY($1::text[])'}`,
       everything ? [] : [ids],
     );
-    return new Map(rows.map((r) => [r.segment_id, { score: Number(r.score), level: r.level, alarm: r.alarm }]));
+    return new Map(rows.map((r) => [r.segment_id, { score: Number(r.score), level: r.level, alarm: r.alarm, knownSides: r.known_sides }]));
   }
 }

@@ -88,12 +88,7 @@ export function designRange(segment: SegmentExposure, treatments: readonly Verif
   const known = roadsideKnowledge(treatments, recorded);
   const guarded = { left: guardedBy(known, 'left'), right: guardedBy(known, 'right') };
   const bare = { left: bareBy(known, 'left'), right: bareBy(known, 'right') };
-  const mapped = roadsideGuardrailShare(segment.attributes);
-  const unknown = SIDES.filter((side) => !guarded[side] && !bare[side] && mapped[side] < RISK_MODEL.cmf.roadside.protectedShare);
-  const unknownSides = unknown.filter((side) => {
-    const s = rescorable.roadside[side];
-    return s.water + s.dropOff + s.cliff > 0;
-  });
+  const unknownSides = sidesAtStake(segment.attributes).filter((side) => !guarded[side] && !bare[side]);
   if (!unknownSides.length) return null;
   const on = (sides: readonly Side[]) => ({ left: sides.includes('left'), right: sides.includes('right') });
   const orSides = (a: Record<Side, boolean>, b: Record<Side, boolean>) => ({ left: a.left || b.left, right: a.right || b.right });
@@ -101,6 +96,20 @@ export function designRange(segment: SegmentExposure, treatments: readonly Verif
   const low = rescored(segment.exposureScore, rescorable, guarded, orSides(bare, on(unknownSides)));
   if (high === low) return null;
   return { unknownSides, protected: bound(high), unprotected: bound(low) };
+}
+
+/**
+ * The sides where a guardrail would change the design rating (water, a drop-off or a cliff beside
+ * them) and none is mapped: unknown until a survey, an import or a verified fix says what stands there.
+ */
+export function sidesAtStake(attributes: Record<string, unknown>): Side[] {
+  const rescorable = rescorableFrom(attributes);
+  if (!rescorable) return [];
+  const mapped = roadsideGuardrailShare(attributes);
+  return SIDES.filter((side) => {
+    const s = rescorable.roadside[side];
+    return s.water + s.dropOff + s.cliff > 0 && mapped[side] < RISK_MODEL.cmf.roadside.protectedShare;
+  });
 }
 
 /** The sides a verified guardrail protects (the risk model reads them as guarded roadsides). */

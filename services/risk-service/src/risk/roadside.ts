@@ -27,3 +27,15 @@ export const besideSql = (side: 'water' | 'cliff') => (side === 'water' ? WATER_
 export function shownSide(v: unknown): 'left' | 'right' | 'both' | null {
   return v === 'left' || v === 'right' || v === 'both' ? v : null;
 }
+
+/**
+ * SQL: the sides of segment `idSql` whose guardrail is known (text[]): recorded present, absent or
+ * damaged, or protected by a verified guardrail (a guardrail task without a side protects both).
+ */
+export const knownRoadsideSidesSql = (idSql: string) => `ARRAY(
+  SELECT x.side FROM segment_roadside x WHERE x.segment_id = ${idSql} AND x.status <> 'unknown'
+  UNION
+  SELECT g.side FROM task_state t
+   CROSS JOIN LATERAL unnest(CASE t.side WHEN 'left' THEN ARRAY['left'] WHEN 'right' THEN ARRAY['right'] ELSE ARRAY['left', 'right'] END) AS g(side)
+   WHERE t.segment_id = ${idSql} AND t.status = 'verified' AND t.countermeasure = 'guardrail'
+  ORDER BY 1)`;
