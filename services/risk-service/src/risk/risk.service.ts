@@ -67,7 +67,7 @@ export class RiskService {
       }
       return this.rescoreReach(report.segmentId, { kind: 'accident', id: report.accidentId }, now, scope);
     });
-    return this.settle(changes, event.correlationId, report.segmentId);
+    return this.rankAndAnnounce(changes, event.correlationId, report.segmentId);
   }
 
   /** A task changed: a verified fix resolves its hazards and applies its countermeasure. */
@@ -87,7 +87,7 @@ export class RiskService {
       }
       return [await this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope)];
     });
-    return this.settle(changes, event.correlationId, task.segmentId);
+    return this.rankAndAnnounce(changes, event.correlationId, task.segmentId);
   }
 
   /**
@@ -103,7 +103,7 @@ export class RiskService {
       if (changed.length) this.logger.log(`segment ${segmentId}: roadside recorded (${sides.map((s) => `${s.side} ${s.status}`).join(', ')})`);
       return [await this.rescore(segmentId, { kind: 'inventory', id: segmentId }, now, scope)];
     });
-    return this.settle(changes, event.correlationId, segmentId);
+    return this.rankAndAnnounce(changes, event.correlationId, segmentId);
   }
 
   /**
@@ -120,7 +120,7 @@ export class RiskService {
       await this.segments.clearRescore(segmentId, scope);
       return [result];
     });
-    return this.settle(changes, `rescore-${segmentId}`, segmentId);
+    return this.rankAndAnnounce(changes, `rescore-${segmentId}`, segmentId);
   }
 
   /** A crash counts on every reach it lies on: the segment's and its neighbours'. */
@@ -198,7 +198,7 @@ export class RiskService {
   }
 
   /** After the commit: update the ranking, and announce each change whose level moved. Returns the one of `segmentId`. */
-  private async settle(changes: readonly (SegmentRiskChangedV2 | null)[], correlationId: string, segmentId: string): Promise<SegmentRiskChangedV2 | null> {
+  private async rankAndAnnounce(changes: readonly (SegmentRiskChangedV2 | null)[], correlationId: string, segmentId: string): Promise<SegmentRiskChangedV2 | null> {
     let mine: SegmentRiskChangedV2 | null = null;
     for (const change of changes) {
       if (!change) continue;
