@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { andorraFile } from '../../test/andorra-data';
 import { lineLengthM } from '../geometry/ruler';
 import { assembleRings } from './multipolygon';
-import { extractNetwork } from './network-extractor';
+import { extractNetwork, wayRoles } from './network-extractor';
 
 describe('extractNetwork on the Andorra extract', () => {
   it('keeps the road, water, cliff and guardrail features the README lists, and no more', async () => {
@@ -123,5 +123,29 @@ describe(assembleRings.name, () => {
     ]);
     expect(rings).toEqual([]);
     expect(open).toEqual([[1, 2, 3]]);
+  });
+});
+
+describe(wayRoles.name, () => {
+  const roads = new Set(['primary']);
+  const ring = [1, 2, 3, 1];
+
+  it('tells a road, water, a cliff and a guardrail apart; a way may be several', () => {
+    expect(wayRoles({ refs: [1, 2], tags: { highway: 'primary', bridge: 'yes' } }, roads)).toEqual({ road: true, water: null, unclosedArea: false, cliff: false, guardrail: false });
+    expect(wayRoles({ refs: [1, 2], tags: { highway: 'footway' } }, roads).road).toBe(false);
+    expect(wayRoles({ refs: [1, 2], tags: { highway: 'primary', area: 'yes' } }, roads).road).toBe(false);
+    expect(wayRoles({ refs: [1, 2], tags: { natural: 'cliff', barrier: 'guard_rail' } }, roads)).toMatchObject({ cliff: true, guardrail: true });
+    expect(wayRoles({ refs: [1, 2], tags: { waterway: 'river' } }, roads).water).toEqual({ type: 'river', area: false });
+    expect(wayRoles({ refs: [1, 2], tags: { natural: 'coastline' } }, roads).water).toEqual({ type: 'sea', area: false });
+  });
+
+  it('keeps a closed water area as an area, and an unclosed one as a line it counts', () => {
+    expect(wayRoles({ refs: ring, tags: { natural: 'water' } }, roads)).toMatchObject({ water: { type: 'lake', area: true }, unclosedArea: false });
+    expect(wayRoles({ refs: [1, 2, 3], tags: { natural: 'water', water: 'reservoir' } }, roads)).toMatchObject({
+      water: { type: 'reservoir', area: false },
+      unclosedArea: true,
+    });
+    // A waterway line that is also area-tagged but open is a line, not an unclosed area.
+    expect(wayRoles({ refs: [1, 2, 3], tags: { waterway: 'canal', natural: 'water' } }, roads)).toMatchObject({ water: { type: 'canal', area: false }, unclosedArea: false });
   });
 });
