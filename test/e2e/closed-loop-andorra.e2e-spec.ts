@@ -11,7 +11,7 @@ import { RunningService, importSampleRegion, runServiceCli, startStack } from '.
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
-jest.setTimeout(300_000);
+jest.setTimeout(900_000);
 
 interface Task {
   id: string;
@@ -149,6 +149,10 @@ describe('closed loop on the Andorra network', () => {
     },
   });
 
+  // The task service reads this test's reports after the import's 6,058 segment profiles and their
+  // risk changes (one consumer, in order), which takes minutes on a loaded two-core machine.
+  const behindTheImport = { timeoutMs: 240_000, intervalMs: 500 };
+
   it('finds the hazard, dispatches the fix, checks the evidence, verifies it, re-scores the road, and reopens a fix that did not hold', async () => {
     const at = { lon: segment.lon, lat: segment.lat };
     // Two injury crashes and a missing guardrail reported on the river bend.
@@ -161,14 +165,18 @@ describe('closed loop on the Andorra network', () => {
     }
     expect((await call('POST', '/v1/hazards', undefined, { ...at, category: 'missing_guardrail', severity: 'critical' })).status).toBe(202);
 
-    const top = await waitFor('the segment at the top level', () => riskEvents().find((e) => e.payload.level === 'very_high'));
+    const top = await waitFor('the segment at the top level', () => riskEvents().find((e) => e.payload.level === 'very_high'), behindTheImport);
     const topScore = top.payload.score;
 
     // A guardrail task, routed to the crew of the township that contains the segment.
-    const created = await waitFor('the guardrail task assigned', async () => {
-      const t = await guardrailTask();
-      return t?.status === 'assigned' ? t : undefined;
-    });
+    const created = await waitFor(
+      'the guardrail task assigned',
+      async () => {
+        const t = await guardrailTask();
+        return t?.status === 'assigned' ? t : undefined;
+      },
+      behindTheImport,
+    );
     expect(created).toMatchObject({ jurisdictionId: 'here', crewId: 'here-crew' });
     const path = `/v1/tasks/${created.id}`;
 
@@ -189,7 +197,7 @@ describe('closed loop on the Andorra network', () => {
     expect((await call('POST', `${path}/verify`, tokens.inspector, {})).body).toMatchObject({ status: 'verified' });
 
     // The risk service hears of the verified guardrail: the hazard is resolved, the road re-scored.
-    const fixed = await waitFor('the re-score after the fix', () => riskEvents().find((e) => e.payload.cause?.kind === 'fix'));
+    const fixed = await waitFor('the re-score after the fix', () => riskEvents().find((e) => e.payload.cause?.kind === 'fix'), behindTheImport);
     expect(fixed.payload.score).toBeLessThan(topScore);
     expect(fixed.payload.previousLevel).toBe('very_high');
     const detail = (await call('GET', `/v1/segments/${segment.id}`, tokens.analyst)).body;
@@ -206,10 +214,14 @@ describe('closed loop on the Andorra network', () => {
         })
       ).status,
     ).toBe(202);
-    const reopened = await waitFor('the task reopened', async () => {
-      const t = (await call('GET', path, tokens.inspector)).body as Task;
-      return t.fixFailed ? t : undefined;
-    });
+    const reopened = await waitFor(
+      'the task reopened',
+      async () => {
+        const t = (await call('GET', path, tokens.inspector)).body as Task;
+        return t.fixFailed ? t : undefined;
+      },
+      behindTheImport,
+    );
     expect(['reopened', 'assigned']).toContain(reopened.status);
     // The outbox relay publishes the reopen shortly after it is committed: wait for it.
     const announced = await waitFor('the reopen announced', () => {
