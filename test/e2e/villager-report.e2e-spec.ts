@@ -3,6 +3,7 @@ import { Browser, BrowserContext } from 'playwright-core';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { launchChromium, pageErrors } from '../support/browser';
 import { freePort, isolatedEnv, runId } from '../support/environment';
+import { cameraJpeg, plainPng, sha256Hex } from '../support/photos';
 import { deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
 import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
@@ -14,6 +15,8 @@ const box = (a: number, b: number, c: number, d: number) => ({ type: 'Polygon', 
 /** On the sample's second riverside piece (w900001-1), and on the first (w900001-0). */
 const ON_ROAD = { lat: 42.50665, lon: 1.5223 };
 const ON_RIVER_BEND = { lat: 42.5057, lon: 1.521 };
+/** Away from the sample's roads and out of the map's view in the Open311 test, which counts the hazards it draws. */
+const AWAY = { lat: 42.53, lon: 1.58 };
 
 interface Task {
   id: string;
@@ -85,7 +88,7 @@ describe('villager reporting page and Open311', () => {
     const response = await page.goto(`${gateway.url}/report`);
     // The map's policy: this origin only, no inline code; the position may be asked for, the camera not.
     expect(response!.headers()['content-security-policy']).toContain("script-src 'self'");
-    expect(response!.headers()['permissions-policy']).toBe('geolocation=(self), camera=(), microphone=()');
+    expect(response!.headers()['permissions-policy']).toBe('geolocation=(self), camera=(self), microphone=()');
     expect(await page.textContent('h1')).toBe('Report a road hazard');
     // Pictures, not only words: every category has its drawing.
     expect(await page.locator('#categories svg[data-icon]').count()).toBe(11);
@@ -138,6 +141,81 @@ describe('villager reporting page and Open311', () => {
     expect(open311[0]!.status).toBe('closed');
     expect(errors).toEqual([]);
     await context.close();
+  });
+
+  it('sends a photo with a report, after a refused one is shown with its code, and only staff can see it', async () => {
+    const context = await phone({ geolocation: { latitude: AWAY.lat, longitude: AWAY.lon, accuracy: 8 }, permissions: ['geolocation'] });
+    const page = await context.newPage();
+    const errors = pageErrors(page);
+    await page.goto(`${gateway.url}/report`);
+    expect(await page.getAttribute('#photo', 'capture')).toBe('environment');
+    expect(await page.getAttribute('#photo', 'accept')).toBe('image/*');
+    await page.click('label[for="category-debris"]');
+    await page.click('label[for="severity-high"]');
+    await page.click('#locate');
+    await page.waitForSelector('#pin-map[data-placed="gps"]');
+
+    // A photo cut short is refused with the server's code, and nothing is reported.
+    const jpeg = await cameraJpeg({ at: AWAY, seed: 31 });
+    const cut = jpeg.subarray(0, Math.floor(jpeg.length * 0.6));
+    await page.setInputFiles('#photo', { name: 'debris.jpg', mimeType: 'image/jpeg', buffer: cut });
+    await page.waitForSelector('#photo-preview:not([hidden])');
+    await page.click('#send');
+    await page.waitForSelector('#photo-status[data-code="PHOTO_TRUNCATED"]');
+    expect(await page.textContent('#photo-status')).toBe(
+      'The photo was not accepted: the file is incomplete (cut short) (error PHOTO_TRUNCATED). Remove it to send the report without it, or choose another.',
+    );
+    expect(await page.textContent('#form-error')).toBe('The report was not sent because of its photo (see above).');
+    expect(await page.isHidden('#sent')).toBe(true);
+
+    // Another photo, whole: it goes first, then the report with its URL.
+    await page.setInputFiles('#photo', { name: 'debris.jpg', mimeType: 'image/jpeg', buffer: jpeg });
+    expect(await page.getAttribute('#photo-status', 'data-code')).toBeNull();
+    await page.click('#send');
+    await page.waitForSelector('#sent:not([hidden])');
+    const code = (await page.textContent('#tracking-code'))!;
+    const photoUrl = `${gateway.url}/v1/report-photos/${sha256Hex(jpeg)}`;
+
+    // The stored hazard carries the photo's URL (the risk service's record, read by its tracking code).
+    const stored = await waitFor('the hazard with its photo', async () => {
+      const res = await fetch(`${gateway.url}/v1/hazards/${code}/status`);
+      return res.status === 200 ? ((await res.json()) as { photoUrls: string[] }) : undefined;
+    });
+    expect(stored.photoUrls).toEqual([photoUrl]);
+    // A dispatcher sees the photo and its thumbnail; nobody without a token does, nor a crew.
+    const seen = await fetch(photoUrl, { headers: { authorization: tokens.dispatcher } });
+    expect(seen.status).toBe(200);
+    expect(seen.headers.get('content-type')).toBe('image/jpeg');
+    expect(sha256Hex(Buffer.from(await seen.arrayBuffer()))).toBe(sha256Hex(jpeg));
+    expect((await fetch(`${photoUrl}/thumbnail`, { headers: { authorization: tokens.dispatcher } })).headers.get('content-type')).toBe('image/jpeg');
+    expect((await fetch(photoUrl)).status).toBe(401);
+    expect((await fetch(photoUrl, { headers: { authorization: tokens.crew } })).status).toBe(403);
+    expect(errors).toEqual([]);
+    await context.close();
+
+    // In Chinese, a PNG sent as a JPEG is refused in Chinese, and the report goes without it once the photo is removed.
+    const chinese = await phone({ locale: 'zh-CN', geolocation: { latitude: AWAY.lat, longitude: AWAY.lon, accuracy: 8 }, permissions: ['geolocation'] });
+    const zh = await chinese.newPage();
+    await zh.goto(`${gateway.url}/report`);
+    await zh.waitForSelector('html[lang="zh-CN"]');
+    await zh.click('label[for="category-ice"]');
+    await zh.click('label[for="severity-medium"]');
+    await zh.click('#locate');
+    await zh.waitForSelector('#pin-map[data-placed="gps"]');
+    await zh.setInputFiles('#photo', { name: 'ice.jpg', mimeType: 'image/jpeg', buffer: await plainPng(32) });
+    await zh.click('#send');
+    await zh.waitForSelector('#photo-status[data-code="PHOTO_TYPE_MISMATCH"]');
+    expect(await zh.textContent('#photo-status')).toContain('照片未被接受：文件类型与文件名不符');
+    await zh.click('#photo-remove');
+    await zh.click('#send');
+    await zh.waitForSelector('#sent:not([hidden])');
+    const withoutPhoto = (await zh.textContent('#tracking-code'))!;
+    const plain = await waitFor('the report without a photo', async () => {
+      const res = await fetch(`${gateway.url}/v1/hazards/${withoutPhoto}/status`);
+      return res.status === 200 ? ((await res.json()) as { photoUrls: string[]; category: string }) : undefined;
+    });
+    expect(plain).toMatchObject({ category: 'ice', photoUrls: [] });
+    await chinese.close();
   });
 
   it("puts an Open311 client's form-encoded request on the map, which speaks Chinese too", async () => {

@@ -1,5 +1,5 @@
 import * as L from '/map/vendor/leaflet-src.esm.js';
-import { LANGUAGE_CHANGED, formatNumber, loadCatalogue, mountLanguageSwitch, t } from '../i18n/i18n.js';
+import { LANGUAGE_CHANGED, formatNumber, has, loadCatalogue, mountLanguageSwitch, t } from '../i18n/i18n.js';
 import { h } from '/map/dom.js';
 import { CATEGORIES, categoryIcon } from './icons.js';
 import { remember } from './reports.js';
@@ -74,6 +74,76 @@ $('locate').addEventListener('click', () => {
   );
 });
 
+// ---- an optional photo: shown from the file itself, uploaded when the report is sent ----------
+/** { file, previewUrl, url } while a photo is chosen; `url` once the server has kept it. */
+let photo = null;
+
+$('photo').addEventListener('change', () => {
+  const file = $('photo').files?.[0];
+  clearPhoto();
+  if (!file) return;
+  photo = { file, previewUrl: URL.createObjectURL(file), url: null };
+  $('photo-image').src = photo.previewUrl;
+  $('photo-preview').hidden = false;
+  showPhotoStatus(t('photo.chosen', { name: file.name, size: formatNumber(Math.max(1, Math.round(file.size / 1024))) }));
+});
+$('photo-remove').addEventListener('click', () => {
+  clearPhoto();
+  $('photo').value = '';
+  $('form-error').textContent = '';
+});
+
+function clearPhoto() {
+  if (photo) URL.revokeObjectURL(photo.previewUrl);
+  photo = null;
+  $('photo-image').removeAttribute('src');
+  $('photo-preview').hidden = true;
+  showPhotoStatus('');
+}
+/** The photo's state in words; `refusedCode`, the server's error code, marks a refusal. */
+function showPhotoStatus(text, refusedCode = null) {
+  const status = $('photo-status');
+  status.textContent = text;
+  status.classList.toggle('error', refusedCode !== null);
+  if (refusedCode !== null) status.dataset.code = refusedCode;
+  else delete status.dataset.code;
+}
+
+async function sha256Hex(blob) {
+  const digest = await crypto.subtle.digest('SHA-256', await blob.arrayBuffer());
+  return [...new Uint8Array(digest)].map((b) => b.toString(16).padStart(2, '0')).join('');
+}
+
+/**
+ * Sends the chosen photo (its bytes, addressed by their SHA-256) and keeps its URL; true when it is
+ * kept or there is none. A refusal is shown in the photo's place with the server's code: the report
+ * waits until the photo is removed or another is chosen.
+ */
+async function uploadPhoto() {
+  if (!photo || photo.url) return true;
+  showPhotoStatus(t('photo.sending'));
+  const sha256 = await sha256Hex(photo.file);
+  const res = await fetch(`/v1/report-photos/${sha256}`, {
+    method: 'PUT',
+    headers: { 'content-type': photo.file.type || 'application/octet-stream', accept: 'application/json' },
+    body: photo.file,
+  });
+  const answer = await res.json().catch(() => ({}));
+  if (res.ok && typeof answer.href === 'string') {
+    photo.url = new URL(answer.href, location.origin).href;
+    showPhotoStatus(t('photo.sent'));
+    return true;
+  }
+  const code = typeof answer.error === 'string' ? answer.error : String(res.status);
+  if (res.status === 429) {
+    showPhotoStatus(t('photo.tooMany', { minutes: Math.max(1, Math.ceil(Number(res.headers.get('retry-after') ?? 60) / 60)) }), code);
+  } else {
+    const reason = has(`photo.reason.${code}`) ? t(`photo.reason.${code}`) : t('photo.reason.other');
+    showPhotoStatus(t('photo.refused', { reason, code }), code);
+  }
+  return false;
+}
+
 // ---- sending --------------------------------------------------------------------------------
 $('report-form').addEventListener('submit', async (e) => {
   e.preventDefault();
@@ -86,10 +156,22 @@ $('report-form').addEventListener('submit', async (e) => {
     return;
   }
   const description = $('description').value.trim();
-  const body = { category, severity, lon: place.lon, lat: place.lat, reporter: { kind: 'villager' }, ...(description ? { description } : {}) };
   $('send').disabled = true;
   error.textContent = '';
   try {
+    if (!(await uploadPhoto())) {
+      error.textContent = t('error.photo');
+      return;
+    }
+    const body = {
+      category,
+      severity,
+      lon: place.lon,
+      lat: place.lat,
+      reporter: { kind: 'villager' },
+      ...(description ? { description } : {}),
+      ...(photo?.url ? { photoUrls: [photo.url] } : {}),
+    };
     const res = await fetch('/v1/hazards', { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify(body) });
     const answer = await res.json().catch(() => ({}));
     if (res.status === 202) return sent(answer.hazardId, category);
@@ -114,6 +196,7 @@ function sent(code, category) {
 
 $('another').addEventListener('click', () => {
   $('report-form').reset();
+  clearPhoto();
   place = null;
   pin.remove();
   accuracy.remove();

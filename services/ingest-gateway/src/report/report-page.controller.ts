@@ -1,13 +1,13 @@
 import { Controller, Get, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { resolve } from 'node:path';
-import { MAP_CONTENT_SECURITY_POLICY } from '../map/map.controller';
+import { FIELD_APP_CONTENT_SECURITY_POLICY } from '../field-apps/field-apps.controller';
 import { sendFrom, wildcardPath } from '../static/send-from';
 
 /** The villagers' page's own files (Leaflet comes from /map/vendor, the languages from /i18n). */
 export const REPORT_PUBLIC_DIR = resolve(__dirname, '..', '..', 'public', 'report');
 
-/** The pages of the app, each under the map's policy: only this origin, no inline code. */
+/** The pages of the app, each under the field apps' policy: only this origin, no inline code, the chosen photo shown from its blob. */
 const PAGES: Record<string, string> = { '': 'index.html', 'index.html': 'index.html', track: 'track.html', 'track.html': 'track.html' };
 
 /**
@@ -31,10 +31,10 @@ export class ReportPageController {
   }
 
   private send(page: string, res: Response): void {
-    // Geolocation is this page's to ask for; the camera and the rest are not.
+    // Geolocation and the camera (the photo's capture) are this page's to ask for; the rest is not.
     sendFrom(REPORT_PUBLIC_DIR, page, res, {
-      'content-security-policy': MAP_CONTENT_SECURITY_POLICY,
-      'permissions-policy': 'geolocation=(self), camera=(), microphone=()',
+      'content-security-policy': FIELD_APP_CONTENT_SECURITY_POLICY,
+      'permissions-policy': 'geolocation=(self), camera=(self), microphone=()',
       'referrer-policy': 'no-referrer',
       'cache-control': 'no-cache',
     });
