@@ -40,6 +40,8 @@ const INPUTS = Number(process.env.FUZZ_INPUTS ?? 10_000);
 const SEED = Number(process.env.FUZZ_SEED ?? 20_261_205);
 const HTTP_INPUTS = Math.round(INPUTS * 0.7);
 const KAFKA_INPUTS = INPUTS - HTTP_INPUTS;
+/** How long the consumers may take to work through everything sent (generous: the machine is shared). */
+const DRAIN_TIMEOUT_MS = Math.max(120_000, INPUTS * 30);
 /** Requests in flight at once: one fast-check run sends a batch of this many. */
 const HTTP_BATCH = 8;
 
@@ -731,7 +733,7 @@ describe('fuzz: every route and every consumed topic, hostile and careless input
     const probeBase = 1_000_000;
     const headersOf = (n: number) => ({ 'x-fuzz-id': String(probeBase + n) });
     await producer.send({ topic, messages: [{ key, value: bytes(first), headers: headersOf(0) }] });
-    await waitFor('the first report stored', async () => ((await storedReports()).has(key) ? true : undefined));
+    await waitFor('the first report stored', async () => ((await storedReports()).has(key) ? true : undefined), { timeoutMs: DRAIN_TIMEOUT_MS });
 
     const other = (n: number) => ({ ...first, eventId: uuidOf('event'), payload: { ...(first.payload as object), severity: n % 2 ? 'low' : 'critical', description: `other content ${n}` } });
     const poison: { value: Buffer; code: string; attempts: string }[] = [
@@ -754,7 +756,7 @@ describe('fuzz: every route and every consumed topic, hostile and careless input
     }
     poison.push({ value: huge, code: 'INVALID_SCHEMA', attempts: '0' });
     await producer.send({ topic, messages: [{ key: reportId(behind), value: bytes(behind), headers: headersOf(99) }] });
-    await waitFor('the report behind the poison stored', async () => ((await storedReports()).has(reportId(behind)) ? true : undefined), { timeoutMs: 60_000 });
+    await waitFor('the report behind the poison stored', async () => ((await storedReports()).has(reportId(behind)) ? true : undefined), { timeoutMs: DRAIN_TIMEOUT_MS });
     const handledS = (Date.now() - sentAt) / 1000;
     const letters = await waitFor('a dead letter for each poison message', () => {
       const mine = poison.map((_, n) => deadLetters.messages.find((l) => l.headers['x-fuzz-id'] === String(probeBase + 1 + n)));
@@ -798,12 +800,12 @@ describe('fuzz: every route and every consumed topic, hostile and careless input
 
   async function waitUntilAllConsumed(): Promise<void> {
     for (const contract of consumed) {
-      for (const group of groupsByTopic.get(contract.topic) ?? []) await waitUntilConsumed(kafka, group, topicName(contract, id));
+      for (const group of groupsByTopic.get(contract.topic) ?? []) await waitUntilConsumed(kafka, group, topicName(contract, id), { timeoutMs: DRAIN_TIMEOUT_MS });
     }
   }
 
   async function deadLettersByFuzzId(atLeast: number): Promise<Map<number, SeenMessage[]>> {
-    await waitFor(`${atLeast} dead letters`, () => (deadLetters.messages.filter((l) => l.headers['x-fuzz-id'] !== undefined).length >= atLeast ? true : undefined), { timeoutMs: 120_000 });
+    await waitFor(`${atLeast} dead letters`, () => (deadLetters.messages.filter((l) => l.headers['x-fuzz-id'] !== undefined).length >= atLeast ? true : undefined), { timeoutMs: DRAIN_TIMEOUT_MS });
     const out = new Map<number, SeenMessage[]>();
     for (const l of deadLetters.messages) {
       const n = Number(l.headers['x-fuzz-id']);
