@@ -6,7 +6,7 @@ import { putCrewSchema, putJurisdictionSchema, refIdSchema } from './jurisdictio
 import { INSPECTION_ROLES, inspectionQuerySchema } from './inspections/inspections.controller';
 import { REPORT_PHOTO_ROLES } from './photos/report-photos.controller';
 import { PROGRAMME_ROLES } from './programmes/programmes.controller';
-import { createProgrammeSchema, programmeQuerySchema } from './programmes/programme.schema';
+import { createProgrammeSchema, listProgrammesQuerySchema, programmeQuerySchema } from './programmes/programme.schema';
 import { COMMAND_ROLES } from './tasks/task-command.service';
 import {
   assignSchema,
@@ -86,6 +86,14 @@ export const TASK_ROUTES: RouteDoc[] = [
     roles: PROGRAMME_ROLES,
     body: createProgrammeSchema,
     status: 201,
+    tags: ['programmes'],
+  },
+  {
+    method: 'get',
+    path: '/v1/programmes',
+    summary: 'Programmes newest first (`{ items }`): year, budget, status, cost, FSI prevented and item count of each, without the items',
+    roles: ROLES,
+    query: listProgrammesQuerySchema,
     tags: ['programmes'],
   },
   { method: 'get', path: '/v1/programmes/{id}', summary: 'A programme and its items as JSON, a CSV table or a GeoJSON map layer (one MultiLineString per item)', roles: ROLES, query: programmeQuerySchema, tags: ['programmes'] },

@@ -95,28 +95,23 @@ export class ProgrammeRepository {
     }
   }
 
+  /** Programmes newest first, without their items (how many each has instead). */
+  async list(limit: number): Promise<(ProgrammeRecord & { itemCount: number })[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT p.*, (SELECT count(*)::int FROM programme_item i WHERE i.programme_id = p.id) AS item_count
+         FROM programme p ORDER BY p.created_at DESC, p.id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((r) => ({ ...recordOf(r), itemCount: Number(r.item_count) }));
+  }
+
   /** A programme, locked for update within `scope` when given. */
   async find(id: string, scope?: TxScope): Promise<ProgrammeRecord | null> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       `SELECT * FROM programme WHERE id = $1${scope ? ' FOR UPDATE' : ''}`,
       [id],
     );
-    if (!rows.length) return null;
-    const r = rows[0];
-    return {
-      id: String(r.id),
-      year: Number(r.year),
-      budget: Number(r.budget),
-      currency: String(r.currency),
-      status: r.status as ProgrammeStatus,
-      cost: Number(r.cost),
-      fsiPrevented: Number(r.fsi_prevented),
-      summary: r.summary as ProgrammeSummary,
-      createdBy: String(r.created_by),
-      createdAt: new Date(r.created_at as string),
-      approvedBy: (r.approved_by as string | null) ?? null,
-      approvedAt: r.approved_at ? new Date(r.approved_at as string) : null,
-    };
+    return rows.length ? recordOf(rows[0]) : null;
   }
 
   async items(programmeId: string, scope?: TxScope): Promise<ProgrammeItem[]> {
@@ -149,4 +144,21 @@ export class ProgrammeRepository {
       await m.query(`UPDATE programme_item SET task_id = $3 WHERE programme_id = $1 AND item_no = $2`, [id, itemNo, taskId]);
     }
   }
+}
+
+function recordOf(r: Record<string, unknown>): ProgrammeRecord {
+  return {
+    id: String(r.id),
+    year: Number(r.year),
+    budget: Number(r.budget),
+    currency: String(r.currency),
+    status: r.status as ProgrammeStatus,
+    cost: Number(r.cost),
+    fsiPrevented: Number(r.fsi_prevented),
+    summary: r.summary as ProgrammeSummary,
+    createdBy: String(r.created_by),
+    createdAt: new Date(r.created_at as string),
+    approvedBy: (r.approved_by as string | null) ?? null,
+    approvedAt: r.approved_at ? new Date(r.approved_at as string) : null,
+  };
 }

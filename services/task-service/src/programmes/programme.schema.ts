@@ -8,3 +8,6 @@ export const createProgrammeSchema = z.strictObject({
 export type CreateProgramme = z.infer<typeof createProgrammeSchema>;
 
 export const programmeQuerySchema = z.strictObject({ format: z.enum(['json', 'csv', 'geojson']).default('json') });
+
+/** `GET /v1/programmes`: how many of the newest to list. */
+export const listProgrammesQuerySchema = z.strictObject({ limit: z.coerce.number().int().min(1).max(200).default(50) });

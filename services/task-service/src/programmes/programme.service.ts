@@ -20,6 +20,9 @@ export interface ProgrammeView extends ProgrammeRecord {
   items: ProgrammeItem[];
 }
 
+/** A programme in the list: its totals and state, and how many items it has. */
+export type ProgrammeListEntry = Omit<ProgrammeRecord, 'summary'> & { itemCount: number };
+
 export interface Approval {
   programme: ProgrammeRecord;
   /** Items and the works task each became; null where an open task of that countermeasure already stands on every member. */
@@ -112,6 +115,11 @@ export class ProgrammeService {
     await this.tx.run((scope) => this.programmes.insert(record, items, scope));
     this.logger.log(`programme ${record.id} for ${input.year}: ${items.length} item(s), ${record.cost} of ${input.budget} ${plan.currency}`);
     return { ...record, items };
+  }
+
+  /** The stored programmes, newest first: each one's totals and state, without its items. */
+  async list(limit: number): Promise<{ items: ProgrammeListEntry[] }> {
+    return { items: (await this.programmes.list(limit)).map(({ summary: _summary, ...p }) => p) };
   }
 
   async find(id: string): Promise<ProgrammeView> {

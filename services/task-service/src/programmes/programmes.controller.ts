@@ -6,7 +6,7 @@ import { CSV_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
 import { GEOJSON_CONTENT_TYPE } from '../http-formats';
 import { bodyOf, pathId } from '../http-input';
 import { programmeCsv, programmeGeoJson } from './programme.format';
-import { createProgrammeSchema, programmeQuerySchema } from './programme.schema';
+import { createProgrammeSchema, listProgrammesQuerySchema, programmeQuerySchema } from './programme.schema';
 import { ProgrammeService } from './programme.service';
 
 /** Who computes and approves programmes. */
@@ -23,6 +23,12 @@ export class ProgrammesController {
   @Roles(...PROGRAMME_ROLES)
   create(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
     return this.programmes.draft(parseOrThrow(createProgrammeSchema, bodyOf(body)), principal);
+  }
+
+  @Get()
+  @Roles(...ROLES)
+  list(@Query() query: unknown) {
+    return this.programmes.list(parseOrThrow(listProgrammesQuerySchema, query, 'query').limit);
   }
 
   @Get(':id')

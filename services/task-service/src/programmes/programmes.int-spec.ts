@@ -109,6 +109,13 @@ describe(ProgrammesController.name, () => {
       ['MultiLineString', 3],
     ]);
     expect((await call('GET', `/v1/programmes/${draft.id}?format=xml`, 'analyst')).status).toBe(400);
+    // The list: newest first, totals and state without the items.
+    const listed = await call('GET', '/v1/programmes?limit=5', 'analyst');
+    expect(listed.status).toBe(200);
+    expect(listed.body.items).toEqual([expect.objectContaining({ id: draft.id, year: 2027, budget, status: 'draft', cost: draft.cost, fsiPrevented: draft.fsiPrevented, itemCount: 2 })]);
+    expect(listed.body.items[0]).not.toHaveProperty('items');
+    const badLimit = await call('GET', '/v1/programmes?limit=0', 'analyst');
+    expect([badLimit.status, badLimit.body.fields.map((f: { field: string }) => f.field)]).toEqual([400, ['limit']]);
     expect((await call('GET', `/v1/programmes/00000000-0000-4000-8000-000000000000`, 'analyst')).body).toMatchObject({ statusCode: 404, error: 'PROGRAMME_NOT_FOUND' });
 
     expect((await call('POST', `/v1/programmes/${draft.id}/approve`, 'crew', undefined, 'valley-crew')).status).toBe(403);
@@ -133,5 +140,6 @@ describe(ProgrammesController.name, () => {
     expect(held.n).toBe(1);
     expect((await call('GET', `/v1/programmes/${draft.id}`, 'analyst')).body.items.map((i: { taskId: string }) => i.taskId).sort()).toEqual([...taskIds].sort());
     expect((await call('POST', `/v1/programmes/${draft.id}/approve`, 'dispatcher')).body).toMatchObject({ statusCode: 409, error: 'PROGRAMME_ALREADY_APPROVED' });
+    expect((await call('GET', '/v1/programmes', 'analyst')).body.items.map((p: { status: string }) => p.status)).toEqual(['approved']);
   });
 });
