@@ -25,7 +25,9 @@ interface Task {
 /**
  * The risk map in a real browser against the three built services: roads drawn in their level's
  * colour, a click opens the segment's detail, a crash reported through the gateway recolours the
- * road through the live stream without a reload, and only a dispatcher can reassign a task.
+ * road through the live stream without a reload, only a dispatcher can reassign a task, and a
+ * programme drafted for a budget is drawn as a layer with its table.
+ * `PROGRAMME_SCREENSHOT=docs/images/programme.png` saves the programme's view.
  * `MAP_SCREENSHOT=docs/images/map.png` also saves a screenshot of the dispatcher's view.
  */
 describe('risk map in a browser', () => {
@@ -224,6 +226,47 @@ describe('risk map in a browser', () => {
     expect(await page.locator('.injected').count()).toBe(0);
     expect(errors).toEqual([]);
     await page.close();
+  });
+
+  it('draws a programme computed for a budget as a layer by countermeasure, with its items, totals and approval', async () => {
+    // A survey import found no guardrail on the river side: a works candidate for the programme.
+    const imported = await api('POST', '/v1/roadside/inventory', tokens.admin, { rows: [{ segmentId: 'w900001-0', side: 'right', fromM: 0, toM: 163.9, status: 'absent' }] });
+    expect(imported.status).toBe(200);
+    const { page, errors } = await openMap(tokens.dispatcher);
+    await page.fill('#programme-budget', '1000000');
+    await page.fill('#programme-year', '2027');
+    await page.click('#programme-form button[type="submit"]');
+    await page.waitForSelector('.programme-items tbody tr');
+    const rows = await page.locator('.programme-items tbody tr').count();
+    expect(rows).toBeGreaterThan(0);
+    // One path per item, in its countermeasure's colour (a guardrail's teal, not a risk colour).
+    expect(await page.locator('path[data-programme-item]').count()).toBe(rows);
+    expect(await page.getAttribute('#map', 'data-programme-items-drawn')).toBe(String(rows));
+    expect(await page.getAttribute('path[data-countermeasure="guardrail"]', 'stroke')).toBe('#0b7285');
+    expect(await page.textContent('.programme-items tr[data-countermeasure="guardrail"]')).toMatch(/right, 0\.16 km\s*guardrail/);
+    expect(await page.textContent('.programme-items .programme-totals')).toMatch(new RegExp(`^Total \\(${rows} items?\\)`));
+    expect(await page.textContent('.programme-summary')).toMatch(/^2027, draft: [\d,]+ CNY of 1,000,000 CNY; prevents [\d.]+ fatal and serious crashes/);
+
+    const screenshot = process.env.PROGRAMME_SCREENSHOT;
+    if (screenshot) {
+      await page.locator('#programme-box').scrollIntoViewIfNeeded();
+      const file = resolve(REPO_ROOT, screenshot);
+      mkdirSync(dirname(file), { recursive: true });
+      await page.screenshot({ path: file });
+    }
+    await page.click('#programme-approve');
+    await page.waitForSelector('.programme-summary[data-status="approved"]');
+    expect(await page.locator('#programme-approve').count()).toBe(0);
+    expect(await page.textContent('#programme-body .message')).toMatch(/^Approved: \d+ works tasks? opened\.$/);
+    expect(errors).toEqual([]);
+    await page.close();
+
+    // An analyst reads the programme but neither drafts nor approves one.
+    const analyst = await openMap(tokens.analyst);
+    await analyst.page.waitForSelector('.programme-items tbody tr');
+    expect(await analyst.page.locator('#programme-form, #programme-approve').count()).toBe(0);
+    expect(analyst.errors).toEqual([]);
+    await analyst.page.close();
   });
 
   it('deletes its live consumer group when the gateway stops', async () => {

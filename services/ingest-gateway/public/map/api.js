@@ -16,7 +16,7 @@ export class ApiError extends Error {
 }
 
 export function createApi(getToken, onUnauthorized) {
-  async function call(method, path, { body, signal } = {}) {
+  async function call(method, path, { body, signal, raw = false } = {}) {
     let res;
     try {
       res = await fetch(path, {
@@ -34,6 +34,7 @@ export function createApi(getToken, onUnauthorized) {
       throw new ApiError(0, { message: t('api.unreachable') });
     }
     const text = await res.text();
+    if (raw && res.ok) return text;
     let parsed = null;
     try {
       parsed = text ? JSON.parse(text) : null;
@@ -47,6 +48,8 @@ export function createApi(getToken, onUnauthorized) {
   return {
     get: (path, options) => call('GET', path, options),
     post: (path, body, options) => call('POST', path, { ...options, body }),
+    /** The body as text (a CSV table), for a download. */
+    text: (path, options) => call('GET', path, { ...options, raw: true }),
   };
 }
 

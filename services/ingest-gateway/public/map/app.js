@@ -5,6 +5,7 @@ import { debounce, fill, h, unavailable } from './dom.js';
 import { JurisdictionLayer, SegmentLayer, SymbolLayer, hazardIcon, requestBox, taskIcon } from './layers.js';
 import { connectLive } from './live.js';
 import { DetailPanel, hazardPopup, isOpenTask, renderEffectiveness, renderIndex, renderTop, taskPopup } from './panels.js';
+import { ProgrammeLayer, ProgrammePanel, canReadProgrammes } from './programme.js';
 import { adoptTokenFromUrl, currentSession, signIn, signOut } from './session.js';
 import { loadCatalogue, mountLanguageSwitch, t } from '../i18n/i18n.js';
 import { named } from './names.js';
@@ -60,6 +61,8 @@ const tasks = new SymbolLayer(map, {
   label: (p) => t('task.label', { countermeasure: named('countermeasure', p.countermeasure), status: named('taskStatus', p.status) }),
   popup: (p) => taskPopup(p, api, () => session, () => refreshAfterTaskChange(p.segmentId)),
 });
+const programmeLayer = new ProgrammeLayer(map);
+const programme = new ProgrammePanel($('programme-body'), { api, session: () => session, layer: programmeLayer, map });
 const detail = new DetailPanel($('detail'), $('detail-body'), { api, session: () => session, onChanged: () => refreshAfterTaskChange() });
 
 // ---- filters ---------------------------------------------------------------------------------
@@ -246,6 +249,8 @@ function start() {
     task: (e) => refreshAfterTaskChange(e.segmentId),
   });
   loadAreas().catch(() => notice(t('index.areasUnavailable')));
+  $('programme-box').hidden = !canReadProgrammes(session);
+  if (canReadProgrammes(session)) programme.load();
   reloadMap();
   reloadTop();
   reloadIndex();
@@ -269,6 +274,7 @@ $('sign-out').addEventListener('click', () => {
   segments.draw([]);
   hazards.clear();
   tasks.clear();
+  programmeLayer.clear();
   showSignIn();
 });
 
