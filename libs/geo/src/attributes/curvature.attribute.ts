@@ -16,7 +16,6 @@ import { edgeAt } from '../geometry/polyline';
 import type { WayRun } from '../segment/segment-way';
 import type { CurvatureClass, ScoreConfig } from '../score/score.config';
 
-const { abs, atan2, hypot, max, sign } = Math;
 const INF = Number.POSITIVE_INFINITY;
 
 export interface CurvatureParams {
@@ -27,8 +26,8 @@ export interface CurvatureParams {
 
 /** Signed turn at vertex i of a polyline in a metric frame, radians (left positive). */
 function turnAt(xs: Float64Array, ys: Float64Array, i: number): number {
-  const h1 = atan2(ys[i] - ys[i - 1], xs[i] - xs[i - 1]);
-  const h2 = atan2(ys[i + 1] - ys[i], xs[i + 1] - xs[i]);
+  const h1 = Math.atan2(ys[i] - ys[i - 1], xs[i] - xs[i - 1]);
+  const h2 = Math.atan2(ys[i + 1] - ys[i], xs[i + 1] - xs[i]);
   let d = h2 - h1;
   if (d > Math.PI) d -= 2 * Math.PI;
   else if (d < -Math.PI) d += 2 * Math.PI;
@@ -52,7 +51,7 @@ export function minCurvatureRadius(run: WayRun, startM: number, endM: number, p:
   }
   if (first < 0) return INF;
   // Project only the vertices the widest chord can reach.
-  const reach = max(...p.baseLengthsM);
+  const reach = Math.max(...p.baseLengthsM);
   let lo = first;
   while (lo > 0 && cum[first] - cum[lo] < reach) lo--;
   let hi = lastIn;
@@ -81,15 +80,15 @@ export function minCurvatureRadius(run: WayRun, startM: number, endM: number, p:
       if (j === prevJ && k === prevK) continue;
       prevJ = j;
       prevK = k;
-      const chord = hypot(xs[k] - xs[j], ys[k] - ys[j]);
+      const chord = Math.hypot(xs[k] - xs[j], ys[k] - ys[j]);
       if (chord === 0) continue;
       const side = cross(xs[j], ys[j], xs[i], ys[i], xs[k], ys[k]);
-      const sagitta = abs(side) / chord;
+      const sagitta = Math.abs(side) / chord;
       if (sagitta < p.minSagittaM) continue;
       // The circle turns left when B→C turns left of A→B (cross > 0); B must agree, by enough.
-      if (sign(side) !== sign(turn)) continue;
+      if (Math.sign(side) !== Math.sign(turn)) continue;
       const r = circumradius(xs[j], ys[j], xs[i], ys[i], xs[k], ys[k]);
-      if (abs(turn) < p.minTurnShare * (halfEdges / r)) continue;
+      if (Math.abs(turn) < p.minTurnShare * (halfEdges / r)) continue;
       if (r < best) best = r;
     }
   }

@@ -8,9 +8,7 @@ import type { ElevationModel } from '../dem/elevation-model';
 import type { RoadProfile } from './road-profile';
 import type { SegmentGeometry } from './segment-geometry';
 
-const { max } = Math;
 const INF = Number.POSITIVE_INFINITY;
-const { isFinite: finite } = Number;
 
 export interface DropResult {
   /** Largest drop on each side over the segment, m (≥ 0); null when the terrain is unknown. */
@@ -31,7 +29,7 @@ export function dropAttributes(geom: SegmentGeometry, dem: ElevationModel | null
     for (let k = 0; k < stations.length; k++) {
       const st = stations[k];
       const z0 = profile(st.s);
-      if (!finite(z0)) continue;
+      if (!Number.isFinite(z0)) continue;
       // Left normal of the direction (tx, ty) is (−ty, tx).
       for (let side = 0; side < 2; side++) {
         const nx = side === 0 ? -st.ty : st.ty;
@@ -39,10 +37,10 @@ export function dropAttributes(geom: SegmentGeometry, dem: ElevationModel | null
         let drop = -INF;
         for (const d of offsetsM) {
           const z = dem.elevationAt(frame.lon(st.x + d * nx), frame.lat(st.y + d * ny));
-          if (finite(z) && z0 - z > drop) drop = z0 - z;
+          if (Number.isFinite(z) && z0 - z > drop) drop = z0 - z;
         }
         if (drop === -INF) continue;
-        const v = max(0, drop);
+        const v = Math.max(0, drop);
         if (side === 0) {
           stationLeft[k] = v;
           if (v > leftM) leftM = v;

@@ -8,7 +8,6 @@ import type { LonLat } from '../geometry/ruler';
 import type { WayRun } from '../segment/segment-way';
 import { bboxOf, type EdgeIndex } from './edge-index';
 
-const { ceil, hypot, max, sqrt } = Math;
 const INF = Number.POSITIVE_INFINITY;
 
 export interface Station {
@@ -50,7 +49,7 @@ export function segmentGeometry(seg: SegmentShape, stationStepM: number): Segmen
   }
   const { run } = seg;
   const length = seg.endM - seg.startM;
-  const count = max(1, ceil(length / stationStepM - 1e-9));
+  const count = Math.max(1, Math.ceil(length / stationStepM - 1e-9));
   const stations: Station[] = [];
   for (let k = 0; k < count; k++) {
     // Stations at the middles of equal parts: each stands for the same length of road.
@@ -61,7 +60,7 @@ export function segmentGeometry(seg: SegmentShape, stationStepM: number): Segmen
     const b = run.coords[e + 1];
     let tx = (b[0] - a[0]) * frame.kx;
     let ty = (b[1] - a[1]) * frame.ky;
-    const len = hypot(tx, ty);
+    const len = Math.hypot(tx, ty);
     tx /= len;
     ty /= len;
     stations.push({ s, lon, lat, x: frame.x(lon), y: frame.y(lat), tx, ty });
@@ -128,17 +127,17 @@ export function sideDistances(
   out[0] = INF;
   out[1] = INF;
   if (sc >= 0 && sd >= 0) {
-    const dist = sqrt(closestOnSegment(sx, sy, cx, cy, dx, dy));
+    const dist = Math.sqrt(closestOnSegment(sx, sy, cx, cy, dx, dy));
     out[0] = dist;
     if (sc === 0 && sd === 0) out[1] = dist;
   } else if (sc <= 0 && sd <= 0) {
-    out[1] = sqrt(closestOnSegment(sx, sy, cx, cy, dx, dy));
+    out[1] = Math.sqrt(closestOnSegment(sx, sy, cx, cy, dx, dy));
   } else {
     const u = sc / (sc - sd);
     const mx = cx + u * (dx - cx);
     const my = cy + u * (dy - cy);
-    const dc = sqrt(closestOnSegment(sx, sy, cx, cy, mx, my));
-    const dd = sqrt(closestOnSegment(sx, sy, mx, my, dx, dy));
+    const dc = Math.sqrt(closestOnSegment(sx, sy, cx, cy, mx, my));
+    const dd = Math.sqrt(closestOnSegment(sx, sy, mx, my, dx, dy));
     if (sc > 0) {
       out[0] = dc;
       out[1] = dd;

@@ -14,7 +14,6 @@ import { WATER_TYPES, type WaterArea, type WaterLine, type WaterType } from '../
 import { BoxIndex, EdgeIndex, bboxOf } from './edge-index';
 import { edgesNear, expandedBox, proximity, sideDistances, type FrameEdges, type SegmentGeometry } from './segment-geometry';
 
-const { hypot, max, min, sqrt } = Math;
 const INF = Number.POSITIVE_INFINITY;
 
 export type WaterSide = 'left' | 'right' | 'both' | 'crossing';
@@ -102,7 +101,7 @@ function coastTopology(lines: readonly WaterLine[], edgeCount: number): CoastTop
   const lastEdges: [string, number][] = [];
   let e = 0;
   for (const l of lines) {
-    const n = max(0, l.coords.length - 1);
+    const n = Math.max(0, l.coords.length - 1);
     if (l.type === 'sea' && n > 0) {
       for (let k = 0; k < n; k++) {
         sea[e + k] = 1;
@@ -141,10 +140,10 @@ function coastSide(index: WaterIndex, frame: LocalFrame, e: number, u: number, p
   let ty = dy - cy;
   const neighbour = u <= 0 ? coast.prev[e] : u >= 1 ? coast.next[e] : -1;
   if (neighbour >= 0) {
-    const l = hypot(tx, ty);
+    const l = Math.hypot(tx, ty);
     const nx = frame.x(ec[4 * neighbour + 2]) - frame.x(ec[4 * neighbour]);
     const ny = frame.y(ec[4 * neighbour + 3]) - frame.y(ec[4 * neighbour + 1]);
-    const nl = hypot(nx, ny);
+    const nl = Math.hypot(nx, ny);
     tx = tx / l + nx / nl;
     ty = ty / l + ny / nl;
   }
@@ -210,12 +209,12 @@ function sideAt(geom: SegmentGeometry, j: number, t: number, px: number, py: num
     tx = 0;
     ty = 0;
     if (v > 0) {
-      const l = hypot(xs[v] - xs[v - 1], ys[v] - ys[v - 1]);
+      const l = Math.hypot(xs[v] - xs[v - 1], ys[v] - ys[v - 1]);
       tx += (xs[v] - xs[v - 1]) / l;
       ty += (ys[v] - ys[v - 1]) / l;
     }
     if (v < last) {
-      const l = hypot(xs[v + 1] - xs[v], ys[v + 1] - ys[v]);
+      const l = Math.hypot(xs[v + 1] - xs[v], ys[v + 1] - ys[v]);
       tx += (xs[v + 1] - xs[v]) / l;
       ty += (ys[v + 1] - ys[v]) / l;
     }
@@ -284,15 +283,15 @@ export function nearestWater(index: WaterIndex, geom: SegmentGeometry, edges: Fr
     const dx = xy[4 * i + 2];
     const dy = xy[4 * i + 3];
     // Box-to-box gap: a lower bound that skips edges which cannot beat what is already known.
-    const gx = max(0, min(cx, dx) - sMaxX, sMinX - max(cx, dx));
-    const gy = max(0, min(cy, dy) - sMaxY, sMinY - max(cy, dy));
-    const lowerBound = sqrt(gx * gx + gy * gy);
+    const gx = Math.max(0, Math.min(cx, dx) - sMaxX, sMinX - Math.max(cx, dx));
+    const gy = Math.max(0, Math.min(cy, dy) - sMaxY, sMinY - Math.max(cy, dy));
+    const lowerBound = Math.sqrt(gx * gx + gy * gy);
     if (lowerBound > p.searchRadiusM) continue;
     const sea = coastFlags !== null && coastFlags.sea[e] === 1;
     if (sea) coast.seaEdges.push(e);
     if (lowerBound > p.noEffectM && lowerBound >= out.leftM && lowerBound >= out.rightM && !(sea && lowerBound < coast.distanceM)) continue;
     closestPairToPolyline(xs, ys, cx, cy, dx, dy, pair);
-    const eBest = pair.meets ? 0 : sqrt(pair.d2);
+    const eBest = pair.meets ? 0 : Math.sqrt(pair.d2);
     if (eBest > p.searchRadiusM) continue;
     if (sea) {
       if (pair.meets) coast.touches = true;
@@ -320,10 +319,10 @@ function frameBox(xs: Float64Array, ys: Float64Array): [number, number, number, 
   let maxX = -INF;
   let maxY = -INF;
   for (let i = 0; i < xs.length; i++) {
-    minX = min(minX, xs[i]);
-    maxX = max(maxX, xs[i]);
-    minY = min(minY, ys[i]);
-    maxY = max(maxY, ys[i]);
+    minX = Math.min(minX, xs[i]);
+    maxX = Math.max(maxX, xs[i]);
+    minY = Math.min(minY, ys[i]);
+    maxY = Math.max(maxY, ys[i]);
   }
   return [minX, minY, maxX, maxY];
 }

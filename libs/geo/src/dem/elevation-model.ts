@@ -27,7 +27,6 @@ interface Entry {
   failed: boolean;
 }
 
-const { floor } = Math;
 
 const key = (south: number, west: number) => (south + 90) * 360 + (west + 180);
 
@@ -58,8 +57,8 @@ export class HgtTileSet implements ElevationModel {
     if (last !== null && lat >= last.south && lat <= last.south + 1 && lon >= last.west && lon <= last.west + 1) {
       return sampleHgt(last, lon, lat);
     }
-    const s = floor(lat);
-    const w = floor(lon);
+    const s = Math.floor(lat);
+    const w = Math.floor(lon);
     // A point on a tile's north or east edge also lies on the neighbour's south or west edge.
     const tile = this.tile(s, w) ?? (lat === s ? this.tile(s - 1, w) : null) ?? (lon === w ? this.tile(s, w - 1) : null) ?? (lat === s && lon === w ? this.tile(s - 1, w - 1) : null);
     if (!tile) return NaN;

@@ -5,7 +5,6 @@
  */
 import { GeoError } from '../geo.exception';
 
-const { floor } = Math;
 
 export const HGT_VOID = -32768;
 
@@ -58,8 +57,8 @@ export function sampleHgt(tile: HgtTile, lon: number, lat: number): number {
   const r = (tile.south + 1 - lat) * n;
   const c = (lon - tile.west) * n;
   if (!(r >= 0 && r <= n && c >= 0 && c <= n)) return NaN;
-  let r0 = floor(r);
-  let c0 = floor(c);
+  let r0 = Math.floor(r);
+  let c0 = Math.floor(c);
   if (r0 >= n) r0 = n - 1;
   if (c0 >= n) c0 = n - 1;
   const fr = r - r0;

@@ -4,7 +4,6 @@
  */
 import { metricScale, type LonLat } from './ruler';
 
-const { abs, hypot, max, min } = Math;
 const INF = Number.POSITIVE_INFINITY;
 
 /** A local equirectangular frame (cheap-ruler scale) with its origin at a reference point. */
@@ -158,7 +157,7 @@ export function cross(ax: number, ay: number, bx: number, by: number, cx: number
 }
 
 function onSegment(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): boolean {
-  return min(ax, bx) <= cx && cx <= max(ax, bx) && min(ay, by) <= cy && cy <= max(ay, by);
+  return Math.min(ax, bx) <= cx && cx <= Math.max(ax, bx) && Math.min(ay, by) <= cy && cy <= Math.max(ay, by);
 }
 
 /** Whether segments a→b and c→d share at least one point (touching counts). */
@@ -189,11 +188,11 @@ export function segmentsIntersect(
  * INF when they are collinear.
  */
 export function circumradius(ax: number, ay: number, bx: number, by: number, cx: number, cy: number): number {
-  const area2 = abs(cross(ax, ay, bx, by, cx, cy));
+  const area2 = Math.abs(cross(ax, ay, bx, by, cx, cy));
   if (area2 === 0) return INF;
-  const a = hypot(bx - cx, by - cy);
-  const b = hypot(ax - cx, ay - cy);
-  const c = hypot(ax - bx, ay - by);
+  const a = Math.hypot(bx - cx, by - cy);
+  const b = Math.hypot(ax - cx, ay - cy);
+  const c = Math.hypot(ax - bx, ay - by);
   return (a * b * c) / (2 * area2);
 }
 
