@@ -41,7 +41,7 @@ const levelText = (levels: readonly number[]) => `admin level${levels.length > 1
 const label = (p: BoundaryProblem) => `${p.name ?? 'unnamed'} (r${p.osmRelationId})`;
 
 /** `6 not closed: Canillo (r2804754), …; 1 invalid: …` (empty when there are no problems). */
-export function problemsText(problems: readonly BoundaryProblem[]): string {
+function problemsText(problems: readonly BoundaryProblem[]): string {
   const groups: [string, BoundaryProblem[]][] = [
     ['not closed', problems.filter((p) => p.kind === 'not-closed')],
     ['invalid', problems.filter((p) => p.kind === 'invalid')],
@@ -52,13 +52,13 @@ export function problemsText(problems: readonly BoundaryProblem[]): string {
     .join('; ');
 }
 
-export function boundariesSummaryLine(written: number, levels: readonly number[], out: string, problems: readonly BoundaryProblem[]): string {
+function boundariesSummaryLine(written: number, levels: readonly number[], out: string, problems: readonly BoundaryProblem[]): string {
   const tail = problemsText(problems);
   return `wrote ${written} ${written === 1 ? 'boundary' : 'boundaries'} (${levelText(levels)}) → ${out}${tail ? `; ${tail}` : ''}`;
 }
 
 /** Writes the collection atomically (temporary file, then rename), one feature per line. */
-export async function writeBoundaries(collection: BoundaryCollection, adminLevels: readonly number[], out: string): Promise<void> {
+async function writeBoundaries(collection: BoundaryCollection, adminLevels: readonly number[], out: string): Promise<void> {
   const meta = { adminLevels, attribution: 'Map data © OpenStreetMap contributors (ODbL)' };
   const text =
     `{"type":"FeatureCollection","roadloop":${JSON.stringify(meta)},"features":[\n` +

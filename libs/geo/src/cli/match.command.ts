@@ -4,7 +4,7 @@ import { MatchException } from '../match/match.exception';
 import { loadSegmentsGeoJson } from '../match/segment-geojson.loader';
 import { MAX_TOLERANCE_M, SegmentMatcher } from '../match/segment-matcher';
 
-export const DEFAULT_TOLERANCE_M = 50;
+const DEFAULT_TOLERANCE_M = 50;
 
 const HELP = `usage: roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N]
 

@@ -43,7 +43,7 @@ export function parseScoreArgs(argv: readonly string[]): ScoreArgs | 'help' {
 const fmt = (n: number) => n.toLocaleString('en-US');
 
 /** The one-line summary; `totalMs` (reading, scoring and writing) defaults to the summary's time. */
-export function summaryLine(summary: ScoreSummary, out: string, totalMs = summary.elapsedMs): string {
+function summaryLine(summary: ScoreSummary, out: string, totalMs = summary.elapsedMs): string {
   const terrain = summary.terrainAvailable ? `${fmt(summary.unknownTerrain)} with unknown terrain` : 'terrain unknown (no elevation data)';
   return (
     `scored ${fmt(summary.segments)} segments (${fmt(summary.roadWays)} ways, ${summary.lengthKm.toFixed(1)} km) → ${out}: ` +

@@ -57,11 +57,11 @@ export interface Exposure {
   multipliers: { curvature: number; grade: number; speed: number };
 }
 
-export function curvatureMultiplier(cls: CurvatureClass, config: ScoreConfig): number {
+function curvatureMultiplier(cls: CurvatureClass, config: ScoreConfig): number {
   return config.curvature.classes[cls].multiplier;
 }
 
-export function gradeMultiplier(cls: GradeClass | null, config: ScoreConfig): number {
+function gradeMultiplier(cls: GradeClass | null, config: ScoreConfig): number {
   return cls === null ? 1 : config.grade.classes[cls].multiplier;
 }
 
