@@ -42,6 +42,7 @@ import { AssignmentService } from './tasks/assignment.service';
 import { EscalationService } from './tasks/escalation.service';
 import { IntakeConsumer } from './tasks/intake.consumer';
 import { TaskCommandService } from './tasks/task-command.service';
+import { VerifiedFixHook } from './tasks/verified-fix-hook';
 import { TaskIntakeService } from './tasks/task-intake.service';
 import { TaskLedger } from './tasks/task-ledger.service';
 import { TaskQueryService } from './tasks/task-query.service';
@@ -81,6 +82,7 @@ export const CORE_PROVIDERS = [
   JurisdictionService,
   RoadsideRepository,
   RoadsideService,
+  { provide: VerifiedFixHook, useExisting: RoadsideService },
 ];
 
 @Module({})

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AppError } from '@roadloop/http';
-import { Harness, box, openHarness, principals, profileEvent } from '../testing/harness';
+import { Harness, box, openHarness, photo, principals, profileEvent } from '../testing/harness';
 import { RoadsideService } from './roadside.service';
 
 jest.setTimeout(60_000);
@@ -29,6 +29,8 @@ describe(RoadsideService.name, () => {
     for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w50-${i}`, piece(i), river));
     // A fourth segment elsewhere, for the import.
     await h.intake.onSegmentProfile(profileEvent('w60-0', [[1.54, 42.51], [1.5412, 42.51]], river));
+    // Three more along the river, surveyed bare by import, for a works stretch.
+    for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w70-${i}`, piece(i).map(([lon]) => [lon, 42.515] as [number, number]), river));
   });
   afterAll(async () => h.close());
 
@@ -129,5 +131,36 @@ describe(RoadsideService.name, () => {
     // Damaged: works, not a survey.
     const [works] = good.opened.map(async (id) => h.queries.detail(id, principals.dispatcher));
     expect(await works).toMatchObject({ countermeasure: 'guardrail', side: 'right', segmentId: 'w60-0' });
+  });
+
+  it('verifying a guardrail stretch records the guardrail present on every member, for the risk service to re-score each', async () => {
+    const imported = await h.roadside.importInventory(
+      [0, 1, 2].map((i) => ({ segmentId: `w70-${i}`, side: 'right', fromM: 0, toM: 90, status: 'absent' })),
+      'admin-1',
+    );
+    expect(imported.opened).toHaveLength(1);
+    const works = await h.queries.detail(imported.opened[0], principals.dispatcher);
+    expect(works).toMatchObject({ countermeasure: 'guardrail', side: 'right' });
+    expect((await h.roadside.stretch(works.id, principals.dispatcher)).members.map((m) => m.segmentId)).toEqual(['w70-0', 'w70-1', 'w70-2']);
+
+    const crew = principals.crew(works.crewId!);
+    await h.commands.execute(works.id, crew, { action: 'accept' });
+    await h.commands.execute(works.id, crew, { action: 'start' });
+    const position = { lon: 1.5218, lat: 42.515, accuracyM: 6 };
+    await h.commands.execute(works.id, crew, { action: 'submit', evidence: { photos: [photo], position, capturedAt: h.clock.now().toISOString() } });
+    await h.commands.execute(works.id, principals.inspector, { action: 'verify' });
+
+    const rows = await h.ds.query(`SELECT segment_id, side, status, source, task_id FROM roadside_inventory WHERE segment_id LIKE 'w70-%' ORDER BY segment_id, side`);
+    expect(rows).toEqual(['w70-0', 'w70-1', 'w70-2'].map((segment_id) => ({ segment_id, side: 'right', status: 'present', source: 'verified_fix', task_id: works.id })));
+    const changed: { value: { payload: { segmentId: string; sides: { side: string; status: string; source: string }[] } } }[] = await h.ds.query(
+      `SELECT value FROM outbox WHERE topic = 'int.roadloop.roadside.inventory-changed.v1' AND value -> 'payload' ->> 'segmentId' LIKE 'w70-%' ORDER BY seq`,
+    );
+    expect(changed.slice(-3).map((e) => [e.value.payload.segmentId, e.value.payload.sides.map((s) => `${s.side} ${s.status} ${s.source}`)])).toEqual([
+      ['w70-0', ['right present verified_fix']],
+      ['w70-1', ['right present verified_fix']],
+      ['w70-2', ['right present verified_fix']],
+    ]);
+    // The sides are guarded now: no new works are planned for them.
+    expect(await h.roadside.plan()).toEqual([]);
   });
 });

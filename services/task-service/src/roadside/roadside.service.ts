@@ -27,6 +27,7 @@ import { TaskPriority, dueAt } from '../tasks/task-rules';
 import { SYSTEM_ACTOR, TaskRecord } from '../tasks/task.model';
 import { TaskRepository } from '../tasks/task.repository';
 import { TaskException } from '../tasks/task.exception';
+import { VerifiedFixHook } from '../tasks/verified-fix-hook';
 import { CoverEntry, onMembers, overlapping, sideState } from './coverage';
 import { InventoryRecord, InventorySource, NeedRecord, OpenNeed, RoadsideRepository, StoredStretch } from './roadside.repository';
 import { RoadsideException } from './roadside.exception';
@@ -42,7 +43,7 @@ import { InventoryRow, SurveyFindings, inventoryRowSchema } from './roadside.sch
  * one survey of the stretch, then one guardrail task per side where the survey found it missing.
  */
 @Injectable()
-export class RoadsideService implements OnModuleInit, OnModuleDestroy {
+export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedFixHook {
   private readonly logger = new Logger(RoadsideService.name);
   private readonly thresholds: ProtectionThresholds;
   private readonly sla: Record<TaskPriority, number>;
@@ -309,6 +310,26 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy {
       await this.recordNeeds({ ...(p.profile as unknown as RoadsideFacts), segmentId: p.segmentId, roadClass: p.roadClass }, scope);
     }
     return records;
+  }
+
+  /**
+   * A verified guardrail stands along its whole stretch: each member's side is recorded present
+   * (source: verified fix), so that the risk service, which re-scores only the task's own segment on
+   * the task's event, re-scores every member from its inventory announcement.
+   */
+  async onVerified(task: TaskRecord, scope: TxScope): Promise<void> {
+    if (task.countermeasure !== 'guardrail' || !task.verifiedAt) return;
+    const stretch = await this.roadside.stretchOf(task.id, scope);
+    if (!stretch) return;
+    const records: InventoryRecord[] = stretch.members.flatMap((m) => {
+      const side = task.side === 'left' || task.side === 'right' ? task.side : m.side;
+      const sides: RoadSide[] = side === 'left' || side === 'right' ? [side] : ['left', 'right'];
+      return sides.map((s) => ({
+        segmentId: m.segmentId, side: s, status: 'present' as const, source: 'verified_fix' as const,
+        observedAt: task.verifiedAt!, fromM: 0, toM: m.lengthM, taskId: task.id, recordedBy: SYSTEM_ACTOR.id,
+      }));
+    });
+    await this.apply(records, scope);
   }
 
   inventoryOf(segmentId: string): Promise<InventoryRecord[]> {

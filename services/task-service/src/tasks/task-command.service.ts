@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { Principal, Role, seesTaskOf } from '@roadloop/auth';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
@@ -15,6 +15,7 @@ import { TaskLedger } from './task-ledger.service';
 import { TaskReopenService } from './task-reopen.service';
 import { Actor, EvidencePhoto, TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
+import { VerifiedFixHook } from './verified-fix-hook';
 
 export interface EvidenceInput {
   photos: EvidencePhoto[];
@@ -65,6 +66,7 @@ export class TaskCommandService {
     private readonly outbox: OutboxNudge,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
     private readonly photos: PhotoRepository,
+    @Optional() private readonly verifiedFix?: VerifiedFixHook,
   ) {}
 
   async execute(
@@ -134,6 +136,7 @@ export class TaskCommandService {
       case 'verify': {
         const verified = await this.ledger.apply(task, 'verify', { ...base, reason: command.notes ?? null }, scope);
         await this.segments.resolveHazards(verified.hazardIds, verified.id, this.clock.now(), scope);
+        await this.verifiedFix?.onVerified(verified, scope);
         return verified;
       }
       case 'reject':
