@@ -18,6 +18,9 @@ const USAGE = `usage:
                                                         of Polygon/MultiPolygon features with properties id and name
   task-service inventory --csv <guardrails.csv>          import surveyed guardrails (segmentId,side,fromM,toM,status[,observedAt]);
                                                         a bad row refuses the whole file, naming each row
+  task-service inventory --geojson <guardrails.geojson>  the same from lines: a FeatureCollection of LineString/MultiLineString
+                                                        features with properties status[, side, observedAt], snapped to the
+                                                        segments within 15 m; a bad feature refuses the file, naming it
   task-service migrate                                   apply pending database migrations`;
 
 async function main(argv: string[]): Promise<number> {
@@ -39,6 +42,10 @@ async function main(argv: string[]): Promise<number> {
     process.stderr.write(`jurisdictions needs --geojson <file>\n${USAGE}\n`);
     return 2;
   }
+  if (command === 'inventory' && Boolean(values.csv) === Boolean(values.geojson)) {
+    process.stderr.write(`inventory needs --csv <file> or --geojson <file>\n${USAGE}\n`);
+    return 2;
+  }
   const config = loadTaskCliConfig();
 
   @Module({
@@ -47,14 +54,14 @@ async function main(argv: string[]): Promise<number> {
   })
   class CliModule {}
 
-  const features = command === 'jurisdictions' ? await readFeatureCollection(values.geojson!) : [];
+  const features = values.geojson ? await readFeatureCollection(values.geojson) : [];
   const app = await NestFactory.createApplicationContext(CliModule, { logger: ['warn', 'error'] });
   try {
     if (command === 'migrate') {
       process.stdout.write(`migrations applied to schema ${config.DB_SCHEMA}\n`);
       return 0;
     }
-    if (command === 'inventory') return await importInventory(app.get(RoadsideService), values.csv!);
+    if (command === 'inventory') return await importInventory(app.get(RoadsideService), values.csv ?? values.geojson!, values.csv ? null : features);
     const service = app.get(JurisdictionService);
     let created = 0;
     let replaced = 0;
@@ -89,12 +96,16 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
-/** Imports an inventory CSV through the service's checks (all rows or none); exit 3 on refused rows. */
-async function importInventory(roadside: RoadsideService, path: string): Promise<number> {
-  const parsed = parseInventoryCsv(await readFile(path, 'utf8'));
+/** Imports an inventory CSV, or GeoJSON features, through the service's checks (all or nothing); exit 3 on refused rows. */
+async function importInventory(roadside: RoadsideService, path: string, features: unknown[] | null): Promise<number> {
   try {
-    if (!parsed.ok) throw new RoadsideException('INVENTORY_ROWS_INVALID', `${parsed.problems.length} problem(s), nothing imported`, parsed.problems);
-    const result = await roadside.importInventory(parsed.rows, 'task-service-cli');
+    let result: Awaited<ReturnType<RoadsideService['importInventory']>>;
+    if (features) result = await roadside.importGeoJson(features, 'task-service-cli');
+    else {
+      const parsed = parseInventoryCsv(await readFile(path, 'utf8'));
+      if (!parsed.ok) throw new RoadsideException('INVENTORY_ROWS_INVALID', `${parsed.problems.length} problem(s), nothing imported`, parsed.problems);
+      result = await roadside.importInventory(parsed.rows, 'task-service-cli');
+    }
     process.stdout.write(`imported ${result.rows} rows (${result.sides} segment sides) from ${path}; ${result.opened.length} stretch task(s) opened\n`);
     return 0;
   } catch (err) {

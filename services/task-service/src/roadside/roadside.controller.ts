@@ -5,6 +5,7 @@ import { storableString } from '@roadloop/contracts';
 import { parseOrThrow } from '@roadloop/http';
 import { bodyOf, taskIdOf } from '../http-input';
 import { parseInventoryCsv } from './inventory-csv';
+import { inventoryFeatureCollectionSchema } from './inventory-geojson';
 import { RoadsideException } from './roadside.exception';
 import { inventoryImportSchema, surveyFindingsSchema } from './roadside.schema';
 import { RoadsideService } from './roadside.service';
@@ -32,12 +33,19 @@ export class RoadsideController {
     return { type: 'Feature', id: s.stretchId, geometry, properties };
   }
 
-  /** Imports surveyed guardrails: `{rows: [...]}` or `{csv: "segmentId,side,fromM,toM,status\n…"}`; all or nothing. */
+  /**
+   * Imports surveyed guardrails: `{rows: [...]}`, `{csv: "segmentId,side,fromM,toM,status\n…"}` or a
+   * GeoJSON FeatureCollection of lines (application/geo+json) snapped to the segments; all or nothing.
+   */
   @Post('roadside/inventory')
   @HttpCode(200)
   @Roles('admin')
   import(@Body() body: unknown, @CurrentPrincipal() principal: Principal) {
-    const input = parseOrThrow(inventoryImportSchema, bodyOf(body));
+    const raw = bodyOf(body);
+    if (typeof raw === 'object' && raw !== null && (raw as { type?: unknown }).type === 'FeatureCollection') {
+      return this.roadside.importGeoJson(parseOrThrow(inventoryFeatureCollectionSchema, raw).features, principal.id);
+    }
+    const input = parseOrThrow(inventoryImportSchema, raw);
     let rows: unknown[];
     if ('csv' in input) {
       const parsed = parseInventoryCsv(input.csv);

@@ -29,6 +29,8 @@ describe(RoadsideService.name, () => {
     for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w50-${i}`, piece(i), river));
     // A fourth segment elsewhere, for the import.
     await h.intake.onSegmentProfile(profileEvent('w60-0', [[1.54, 42.51], [1.5412, 42.51]], river));
+    // Three more for the GeoJSON import, digitised west to east (left is north).
+    for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w80-${i}`, piece(i).map(([lon]) => [lon, 42.5] as [number, number]), river));
     // Three more along the river, surveyed bare by import, for a works stretch.
     for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w70-${i}`, piece(i).map(([lon]) => [lon, 42.515] as [number, number]), river));
   });
@@ -162,5 +164,46 @@ describe(RoadsideService.name, () => {
     ]);
     // The sides are guarded now: no new works are planned for them.
     expect(await h.roadside.plan()).toEqual([]);
+  });
+
+  it('imports surveyed guardrails drawn as GeoJSON lines, snapped to the segments they run along, all or nothing naming each bad feature', async () => {
+    const feature = (coordinates: number[][], properties: Record<string, unknown>) => ({ type: 'Feature', geometry: { type: 'LineString', coordinates }, properties });
+    const w80 = async () => h.ds.query(`SELECT segment_id, side, status, source FROM roadside_inventory WHERE segment_id LIKE 'w80-%' ORDER BY segment_id, side`);
+    // About 9 m north of the road, from the middle of w80-0 to the middle of w80-2.
+    const northLine = [[1.5206, 42.50008], [1.5218, 42.50008], [1.523, 42.50008]];
+    const bad = await refusal(
+      h.roadside.importGeoJson(
+        [
+          feature(northLine, { status: 'absent' }),
+          feature([[1.6, 42.6], [1.601, 42.6]], { status: 'absent' }),
+          feature(northLine, { status: 'gone' }),
+          { type: 'Feature', geometry: { type: 'Point', coordinates: [1.52, 42.5] }, properties: { status: 'absent' } },
+        ],
+        'admin-1',
+      ),
+    );
+    expect(bad.code).toBe('INVENTORY_ROWS_INVALID');
+    expect(bad.fields.map((f) => f.field)).toEqual(['features.2.properties.status', 'features.3.geometry.type']);
+    const far = await refusal(h.roadside.importGeoJson([feature(northLine, { status: 'absent' }), feature([[1.6, 42.6], [1.601, 42.6]], { status: 'absent' })], 'admin-1'));
+    expect(far.fields).toEqual([{ field: 'features.1', message: 'feature 1: runs along no segment within 15 m' }]);
+    // Two lines over the same part of the north side.
+    const overlap = await refusal(
+      h.roadside.importGeoJson([feature(northLine, { status: 'absent' }), feature([[1.5225, 42.50008], [1.5233, 42.50008]], { status: 'present', side: 'left' })], 'admin-1'),
+    );
+    expect(overlap.fields).toEqual([{ field: 'features.1', message: 'feature 1 (on w80-2): overlaps feature 0 (on w80-2) on the left side of w80-2' }]);
+    expect(await w80()).toEqual([]);
+
+    // The north line is the left side of all three; a line south of w80-0 without a side is its right side.
+    const good = await h.roadside.importGeoJson(
+      [feature(northLine, { status: 'absent', source: 'county survey 2026' }), feature([[1.52, 42.49992], [1.5212, 42.49992]], { status: 'present', observedAt: '2026-11-20T10:00:00Z' })],
+      'admin-1',
+    );
+    expect(good).toMatchObject({ rows: 4, sides: 4 });
+    expect(await w80()).toEqual([
+      { segment_id: 'w80-0', side: 'left', status: 'absent', source: 'import' },
+      { segment_id: 'w80-0', side: 'right', status: 'present', source: 'import' },
+      { segment_id: 'w80-1', side: 'left', status: 'absent', source: 'import' },
+      { segment_id: 'w80-2', side: 'left', status: 'absent', source: 'import' },
+    ]);
   });
 });

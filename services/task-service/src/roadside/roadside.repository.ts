@@ -116,6 +116,23 @@ export class RoadsideRepository {
     return rows.map((r) => ({ segmentId: r.segment_id, roadClass: r.road_class, profile: r.profile }));
   }
 
+  /**
+   * Segments within toleranceM of a line (a surveyed guardrail), with their centre lines in their own
+   * direction. The index narrows by a box at least as wide as the tolerance (degrees of longitude shrink with latitude); the geography distance decides.
+   */
+  async segmentsNear(line: readonly (readonly [number, number])[], toleranceM: number): Promise<{ segmentId: string; coordinates: [number, number][]; lengthM: number }[]> {
+    const rows: { segment_id: string; coordinates: [number, number][]; length_m: number }[] = await this.dataSource.query(
+      `WITH l AS (SELECT ST_SetSRID(ST_GeomFromGeoJSON($1), 4326) AS g)
+       SELECT s.segment_id, ST_AsGeoJSON(s.geom)::json -> 'coordinates' AS coordinates, s.length_m
+         FROM segment_ref s, l
+        WHERE s.geom && ST_Expand(l.g, $2::float8 / 111000.0 / cos(radians(least(abs(ST_Y(ST_Centroid(l.g))), 85))))
+          AND ST_DWithin(s.geom::geography, l.g::geography, $2)
+        ORDER BY s.segment_id`,
+      [JSON.stringify({ type: 'LineString', coordinates: line }), toleranceM],
+    );
+    return rows.map((r) => ({ segmentId: r.segment_id, coordinates: r.coordinates, lengthM: Number(r.length_m) }));
+  }
+
   async segmentLengths(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, number>> {
     const rows: { segment_id: string; length_m: number }[] = await managerOf(this.dataSource, scope).query(
       `SELECT segment_id, length_m FROM segment_ref WHERE segment_id = ANY($1::text[])`,

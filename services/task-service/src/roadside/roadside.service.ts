@@ -32,6 +32,7 @@ import { CoverEntry, onMembers, overlapping, sideState } from './coverage';
 import { InventoryRecord, InventorySource, NeedRecord, OpenNeed, RoadsideRepository, StoredStretch } from './roadside.repository';
 import { RoadsideException } from './roadside.exception';
 import { InventoryRow, SurveyFindings, inventoryRowSchema } from './roadside.schema';
+import { GeoJsonRow, INVENTORY_SNAP_TOLERANCE_M, NearSegment, linesOf, readInventoryFeatures, rowsOfFeature } from './inventory-geojson';
 
 /**
  * The roadside inventory and the mandatory-protection rule built on it. A side the rule covers
@@ -241,27 +242,32 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
    * offsets beyond the segment, entries of one side that overlap — and a single bad row refuses the
    * whole import (400 naming each row); else all rows are applied in one transaction.
    */
-  async importInventory(rawRows: readonly unknown[], actor: string): Promise<{ rows: number; sides: number; opened: string[] }> {
+  async importInventory(
+    rawRows: readonly unknown[],
+    actor: string,
+    origin: RowOrigin = { field: (n) => `rows.${n}`, label: (n) => `row ${n}` },
+  ): Promise<{ rows: number; sides: number; opened: string[] }> {
+    const { field, label } = origin;
     const problems: { field: string; message: string }[] = [];
     const rows: (InventoryRow & { n: number })[] = [];
     rawRows.forEach((raw, i) => {
       const parsed = inventoryRowSchema.safeParse(raw);
       if (!parsed.success) {
-        for (const issue of parsed.error.issues) problems.push({ field: `rows.${i + 1}.${issue.path.join('.')}`, message: `row ${i + 1}: ${issue.message}` });
+        for (const issue of parsed.error.issues) problems.push({ field: `${field(i + 1)}.${issue.path.join('.')}`, message: `${label(i + 1)}: ${issue.message}` });
       } else rows.push({ ...parsed.data, n: i + 1 });
     });
     const lengths = await this.roadside.segmentLengths([...new Set(rows.map((r) => r.segmentId))]);
     for (const r of rows) {
       const length = lengths.get(r.segmentId);
-      if (length === undefined) problems.push({ field: `rows.${r.n}.segmentId`, message: `row ${r.n}: no segment ${r.segmentId}` });
-      else if (r.fromM >= r.toM) problems.push({ field: `rows.${r.n}.toM`, message: `row ${r.n}: toM ${r.toM} is not beyond fromM ${r.fromM}` });
-      else if (r.toM > length + 1) problems.push({ field: `rows.${r.n}.toM`, message: `row ${r.n}: toM ${r.toM} lies beyond the end of ${r.segmentId} (${Math.round(length * 10) / 10} m)` });
+      if (length === undefined) problems.push({ field: `${field(r.n)}.segmentId`, message: `${label(r.n)}: no segment ${r.segmentId}` });
+      else if (r.fromM >= r.toM) problems.push({ field: `${field(r.n)}.toM`, message: `${label(r.n)}: toM ${r.toM} is not beyond fromM ${r.fromM}` });
+      else if (r.toM > length + 1) problems.push({ field: `${field(r.n)}.toM`, message: `${label(r.n)}: toM ${r.toM} lies beyond the end of ${r.segmentId} (${Math.round(length * 10) / 10} m)` });
     }
     const bySide = new Map<string, (InventoryRow & { n: number })[]>();
     for (const r of rows) bySide.set(`${r.segmentId}:${r.side}`, [...(bySide.get(`${r.segmentId}:${r.side}`) ?? []), r]);
     for (const list of bySide.values()) {
       for (const [i, j] of overlapping(list)) {
-        problems.push({ field: `rows.${list[j].n}`, message: `row ${list[j].n}: overlaps row ${list[i].n} on the ${list[i].side} side of ${list[i].segmentId}` });
+        problems.push({ field: field(list[j].n), message: `${label(list[j].n)}: overlaps ${label(list[i].n)} on the ${list[i].side} side of ${list[i].segmentId}` });
       }
     }
     if (problems.length) throw new RoadsideException('INVENTORY_ROWS_INVALID', `${problems.length} problem(s), nothing imported: ${problems[0].message}`, problems);
@@ -274,6 +280,31 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
     });
     const opened = await this.plan(correlationId);
     return { rows: rows.length, sides: applied.length, opened };
+  }
+
+  /**
+   * Imports surveyed guardrails drawn as lines (a GeoJSON FeatureCollection of LineString or
+   * MultiLineString features, properties status, optionally side, observedAt and source): each line is
+   * snapped to the segments it runs along within INVENTORY_SNAP_TOLERANCE_M and becomes rows of the
+   * ordinary import, checked all or nothing; every problem names its feature (`features.<i>`).
+   */
+  async importGeoJson(features: readonly unknown[], actor: string): Promise<{ rows: number; sides: number; opened: string[] }> {
+    if (!features.length) throw new RoadsideException('INVENTORY_ROWS_INVALID', 'no features, nothing imported', [{ field: 'features', message: 'at least one feature is needed' }]);
+    const read = readInventoryFeatures(features);
+    if (read.problems.length) throw new RoadsideException('INVENTORY_ROWS_INVALID', `${read.problems.length} problem(s), nothing imported: ${read.problems[0].message}`, read.problems);
+    const problems: { field: string; message: string }[] = [];
+    const rows: GeoJsonRow[] = [];
+    const featureOfRow: number[] = [];
+    for (const [i, feature] of read.features.entries()) {
+      const near = new Map<string, NearSegment>();
+      for (const l of linesOf(feature)) for (const s of await this.roadside.segmentsNear(l, INVENTORY_SNAP_TOLERANCE_M)) near.set(s.segmentId, s);
+      const snapped = rowsOfFeature(feature, [...near.values()]);
+      if ('problem' in snapped) problems.push({ field: `features.${i}`, message: `feature ${i}: ${snapped.problem}` });
+      else for (const r of snapped.rows) (rows.push(r), featureOfRow.push(i));
+    }
+    if (problems.length) throw new RoadsideException('INVENTORY_ROWS_INVALID', `${problems.length} problem(s), nothing imported: ${problems[0].message}`, problems);
+    const feature = (n: number) => featureOfRow[n - 1];
+    return this.importInventory(rows, actor, { field: (n) => `features.${feature(n)}`, label: (n) => `feature ${feature(n)} (on ${rows[n - 1].segmentId})` });
   }
 
   private records(entries: Map<string, CoverEntry[]>, lengths: Map<string, number>, source: InventorySource, observedAt: Date, by: string, taskId: string | null): InventoryRecord[] {
@@ -335,6 +366,12 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
   inventoryOf(segmentId: string): Promise<InventoryRecord[]> {
     return this.roadside.inventory([segmentId]);
   }
+}
+
+/** How the rows of an import are named in its errors: JSON and CSV rows by number, GeoJSON rows by their feature. */
+export interface RowOrigin {
+  field: (n: number) => string;
+  label: (n: number) => string;
 }
 
 function findingProblems(findings: SurveyFindings['findings'], lengthM: number): { field: string; message: string }[] {
