@@ -353,8 +353,8 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
     const stretch = await this.roadside.stretchOf(task.id, scope);
     if (!stretch) return;
     const records: InventoryRecord[] = stretch.members.flatMap((m) => {
-      const side = task.side === 'left' || task.side === 'right' ? task.side : m.side;
-      const sides: RoadSide[] = side === 'left' || side === 'right' ? [side] : ['left', 'right'];
+      // The member's own side: a member that runs against the stretch has the stretch's side flipped.
+      const sides: RoadSide[] = m.side === 'left' || m.side === 'right' ? [m.side] : ['left', 'right'];
       return sides.map((s) => ({
         segmentId: m.segmentId, side: s, status: 'present' as const, source: 'verified_fix' as const,
         observedAt: task.verifiedAt!, fromM: 0, toM: m.lengthM, taskId: task.id, recordedBy: SYSTEM_ACTOR.id,
