@@ -12,7 +12,7 @@ import { ClosestPair, LocalFrame, closestOnSegment, closestPairToPolyline, point
 import type { LonLat } from '../geometry/ruler';
 import { WATER_TYPES, type WaterArea, type WaterLine, type WaterType } from '../osm/network.types';
 import { BoxIndex, EdgeIndex, bboxOf } from './edge-index';
-import { edgesNear, expandedBox, proximity, sideDistances, type FrameEdges, type SegmentGeometry } from './segment-geometry';
+import { expandedBox, proximity, sideDistances, type SegmentGeometry } from './segment-geometry';
 
 const INF = Number.POSITIVE_INFINITY;
 
@@ -248,19 +248,21 @@ export interface NearestWater {
   rightM: number;
   /** The segment touches or crosses a water line or a ring. */
   crossing: boolean;
-  /** Positions (in the FrameEdges) of the edges within the fade distance: they reach the stations. */
+  /** Ids of the edges within the fade distance: they reach the stations. */
   readonly near: number[];
   readonly coast: CoastContact;
 }
 
 /**
- * One pass over the water edges near a segment (in its frame): the nearest water overall and on
- * each side, the edges that reach the roadside stations, and the nearest coastline. An edge is
- * measured exactly unless its box-to-box gap already rules it out.
+ * One pass over the water edges near a segment (`ids`, from a box search): the nearest water overall
+ * and on each side, the edges that reach the roadside stations, and the nearest coastline. An edge
+ * is measured exactly, in the segment's frame, unless its box-to-box gap already rules it out.
+ * (The edges are projected as the loop reaches them rather than through edgesNear: a 500 m search
+ * holds many edges, and most are dropped by the gap test before their coordinates matter again.)
  */
-export function nearestWater(index: WaterIndex, geom: SegmentGeometry, edges: FrameEdges, p: WaterParams): NearestWater {
-  const { xs, ys } = geom;
-  const { ids, xy } = edges;
+export function nearestWater(index: WaterIndex, geom: SegmentGeometry, ids: readonly number[], p: WaterParams): NearestWater {
+  const { frame, xs, ys } = geom;
+  const ec = index.edges.coords;
   const owner = index.edges.owner;
   const coastFlags = index.coast;
   const out: NearestWater = {
@@ -278,10 +280,10 @@ export function nearestWater(index: WaterIndex, geom: SegmentGeometry, edges: Fr
   const pair = new ClosestPair();
   for (let i = 0; i < ids.length; i++) {
     const e = ids[i];
-    const cx = xy[4 * i];
-    const cy = xy[4 * i + 1];
-    const dx = xy[4 * i + 2];
-    const dy = xy[4 * i + 3];
+    const cx = frame.x(ec[4 * e]);
+    const cy = frame.y(ec[4 * e + 1]);
+    const dx = frame.x(ec[4 * e + 2]);
+    const dy = frame.y(ec[4 * e + 3]);
     // Box-to-box gap: a lower bound that skips edges which cannot beat what is already known.
     const gx = Math.max(0, Math.min(cx, dx) - sMaxX, sMinX - Math.max(cx, dx));
     const gy = Math.max(0, Math.min(cy, dy) - sMaxY, sMinY - Math.max(cy, dy));
@@ -297,7 +299,7 @@ export function nearestWater(index: WaterIndex, geom: SegmentGeometry, edges: Fr
       if (pair.meets) coast.touches = true;
       else if (eBest < coast.distanceM) (coast.distanceM = eBest), (coast.edge = e), (coast.px = pair.px), (coast.py = pair.py);
     }
-    if (eBest <= p.noEffectM) out.near.push(i);
+    if (eBest <= p.noEffectM) out.near.push(e);
     if (eBest === 0) out.crossing = true;
     if (eBest >= out.distanceM && eBest >= out.leftM && eBest >= out.rightM) continue;
     const eSide = pair.meets ? 0 : sideAt(geom, pair.edge, pair.t, pair.px, pair.py, pair.qx, pair.qy);
@@ -348,7 +350,6 @@ export function segmentOverSea(index: WaterIndex, frame: LocalFrame, coast: Coas
 export function stationWaterSeverity(
   index: WaterIndex,
   geom: SegmentGeometry,
-  edges: FrameEdges,
   found: NearestWater,
   overSea: boolean,
   p: WaterParams,
@@ -356,7 +357,7 @@ export function stationWaterSeverity(
   const { frame, stations } = geom;
   const stationLeft = new Float64Array(stations.length);
   const stationRight = new Float64Array(stations.length);
-  const { xy } = edges;
+  const ec = index.edges.coords;
   const owner = index.edges.owner;
   const sides = new Float64Array(2);
   const nearAreas = index.areasNear(expandedBox(geom, 0));
@@ -364,9 +365,9 @@ export function stationWaterSeverity(
     const st = stations[k];
     let l = 0;
     let r = 0;
-    for (const i of found.near) {
-      sideDistances(st.x, st.y, st.tx, st.ty, xy[4 * i], xy[4 * i + 1], xy[4 * i + 2], xy[4 * i + 3], sides);
-      const sev = p.severity[index.features[owner[edges.ids[i]]].type];
+    for (const e of found.near) {
+      sideDistances(st.x, st.y, st.tx, st.ty, frame.x(ec[4 * e]), frame.y(ec[4 * e + 1]), frame.x(ec[4 * e + 2]), frame.y(ec[4 * e + 3]), sides);
+      const sev = p.severity[index.features[owner[e]].type];
       const pl = sev * proximity(sides[0], p.fullEffectM, p.noEffectM);
       const pr = sev * proximity(sides[1], p.fullEffectM, p.noEffectM);
       if (pl > l) l = pl;
@@ -400,8 +401,8 @@ export function waterSideOf(crossing: boolean, leftM: number, rightM: number, ne
 
 export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: WaterParams): WaterResult {
   const { frame, xs, ys, stations } = geom;
-  const edges = edgesNear(index.edges, geom, p.searchRadiusM);
-  const found = nearestWater(index, geom, edges, p);
+  const box = expandedBox(geom, p.searchRadiusM);
+  const found = nearestWater(index, geom, index.edges.search(box[0], box[1], box[2], box[3]), p);
   const overSea = segmentOverSea(index, frame, found.coast);
 
   // A segment wholly inside a water area (a bridge over a wide river, a dam crest) or over the sea
@@ -417,7 +418,7 @@ export function waterAttributes(index: WaterIndex, geom: SegmentGeometry, p: Wat
 
   const { stationLeft, stationRight } =
     found.near.length > 0 || inside.length > 0 || overSea
-      ? stationWaterSeverity(index, geom, edges, found, overSea, p)
+      ? stationWaterSeverity(index, geom, found, overSea, p)
       : { stationLeft: new Float64Array(stations.length), stationRight: new Float64Array(stations.length) };
 
   if (found.feature < 0) {

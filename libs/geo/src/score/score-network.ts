@@ -98,7 +98,7 @@ export function roadsideOf(m: SegmentMeasures, config: ScoreConfig): { left: Sid
 }
 
 export function exposureOf(m: SegmentMeasures, roadside: { left: SideSeverity; right: SideSeverity }, config: ScoreConfig): Exposure {
-  return computeExposure({ ...roadside, curvatureClass: m.curvatureClass, gradeClass: m.gradeClass, speedKmh: m.speed.kmh }, config);
+  return computeExposure({ left: roadside.left, right: roadside.right, curvatureClass: m.curvatureClass, gradeClass: m.gradeClass, speedKmh: m.speed.kmh }, config);
 }
 
 export function scoreNetwork(options: ScoreNetworkOptions): ScoreResult {
