@@ -127,6 +127,20 @@ async function openTasks(client: GatewayClient): Promise<TaskSummary[]> {
   return lists.flatMap((l) => l.items);
 }
 
+/** Polls the open tasks until their count holds still for `quietPolls` polls (or `maxMs` passes). */
+async function waitForOpenTasks(client: GatewayClient, { intervalMs = 2_000, quietPolls = 3, maxMs = 240_000 } = {}) {
+  const started = Date.now();
+  let last = -1;
+  let quiet = 0;
+  for (;;) {
+    const count = (await openTasks(client)).length;
+    quiet = count > 0 && count === last ? quiet + 1 : 0;
+    last = count;
+    if (quiet >= quietPolls || Date.now() - started > maxMs) return { count, ms: Date.now() - started };
+    await sleep(intervalMs);
+  }
+}
+
 /** Up to `count` open tasks chosen by crews' preferences (work under way and urgent work first), without repeats. */
 function chooseTasks(tasks: readonly TaskSummary[], random: Random, count: number): TaskSummary[] {
   const pool = tasks.filter((t) => pickWeight(t) > 0);
@@ -186,7 +200,10 @@ async function main(argv: string[]): Promise<number> {
     `replay: history of ${segments.length} segments: ${scenario.accidents.length - failedCrashes} crashes over ${options.crashYears} years, ` +
       `${scenario.hazards.length - failedHazards} hazard reports over ${options.hazardDays} days (${((Date.now() - started) / 1000).toFixed(1)} s)\n`,
   );
-  await sleep(3000); // let the tasks of the history be created and assigned
+  // The task service reads the import's segment profiles and risk changes before the history's
+  // reports: wait until the open tasks stop changing (bounded), not a fixed moment.
+  const settled = await waitForOpenTasks(client);
+  process.stdout.write(`replay: ${settled.count} open tasks after ${(settled.ms / 1000).toFixed(1)} s\n`);
   // The weeks behind us: the most urgent tasks were worked through to the inspector's verdict.
   const finished: Record<string, number> = {};
   for (const task of chooseTasks(await openTasks(client), random, 30)) {
