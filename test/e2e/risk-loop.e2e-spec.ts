@@ -228,6 +228,10 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     expect(fallback.source).toBe('database');
     // The same ranking, item for item (rank, score, level, road, jurisdiction, factors), as Redis gave.
     expect(fallback.items).toEqual(before.items);
+    // Stopped here: on the same schema, its relay would take the next tests' re-imports and re-scores
+    // and announce them on its own topics.
+    await noRedis.stop();
+    services.splice(services.indexOf(noRedis), 1);
     if (kafka) await deleteTopicsWithPrefix(kafka, `${id}-noredis`);
   });
 
@@ -256,7 +260,7 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     const d = await detail('w900002-0');
     expect(d.risk.factors[0]).toMatchObject({ factor: 'traffic', value: 3.32, detail: expect.stringMatching(/AADT 20000 \(counted\)/) });
     // The worse exposure score is the design rating (1 star), not the live level.
-    expect(d.designRating).toEqual({ score: 45, level: 'very_high', stars: 1 });
+    expect(d.designRating).toEqual({ score: 45, level: 'very_high', stars: 1, range: null });
     expect(d.risk.level).toBe('medium');
   });
 
