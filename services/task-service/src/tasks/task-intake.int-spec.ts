@@ -196,6 +196,29 @@ describe(TaskIntakeService.name, () => {
     expect(await only('r-2')).toMatchObject({ status: 'verified' });
   });
 
+  it('does not ask again for a fix verified after the risk that asks for it was computed; a later risk may', async () => {
+    await h.intake.onSegmentProfile(profileEvent('r-3', ROAD_EAST));
+    const computedAt = h.clock.now().getTime();
+    await h.intake.onRiskChanged(riskEvent('r-3', { revision: 1 }));
+    const task = await only('r-3');
+    const crew = principals.crew(task.crewId!);
+    h.clock.advance(3_600_000);
+    await h.commands.execute(task.id, crew, { action: 'accept' });
+    await h.commands.execute(task.id, crew, { action: 'start' });
+    await h.commands.execute(task.id, crew, {
+      action: 'submit',
+      evidence: { photos: [photo], position: { lon: 1.5806, lat: 42.5343, accuracyM: 5 }, capturedAt: h.clock.now().toISOString() },
+    });
+    await h.commands.execute(task.id, principals.inspector, { action: 'verify' });
+    // A rise computed before the verification, delivered after it (the consumer was behind).
+    const late = { ...riskEvent('r-3', { revision: 3, previousLevel: 'medium' }), occurredAt: new Date(computedAt + 60_000).toISOString() };
+    expect(await h.intake.onRiskChanged(late)).toMatchObject({ kind: 'ignored', why: expect.stringMatching(/predates the drainage verified/) });
+    expect(await only('r-3')).toMatchObject({ status: 'verified' });
+    // A rise computed after the verification asks for the fix again.
+    const later = { ...riskEvent('r-3', { revision: 4, previousLevel: 'medium' }), occurredAt: new Date(h.clock.now().getTime() + 60_000).toISOString() };
+    expect(await h.intake.onRiskChanged(later)).toMatchObject({ kind: 'created' });
+  });
+
   describe('mandatory protection', () => {
     it('records that an unprotected water side needs a survey (no guardrail is known there), not a guardrail task', async () => {
       const first = profileEvent('m-1', ROAD_WEST, { waterDistanceM: 6, waterSide: 'right', guardrail: { left: 1, right: 0.1 } }, '2026-11-20T00:00:00Z');

@@ -80,6 +80,12 @@ export class TaskIntakeService {
       }
       const proposal = proposeFromRisk(change, this.config.RISK_TASK_MIN_LEVEL);
       if (!proposal) return { kind: 'ignored', why: `no task for ${change.previousLevel ?? 'none'} → ${change.level}` };
+      // A risk computed before a fix of the same kind was verified (it arrived late) asks for that fix
+      // again: the verification answered it. Only a later risk, or a crash or hazard, may say it did not hold.
+      const [lastVerified] = await this.tasks.lockVerified(change.segmentId, proposal.countermeasure, scope);
+      if (lastVerified && lastVerified.verifiedAt! > new Date(event.occurredAt)) {
+        return { kind: 'ignored', why: `risk of ${event.occurredAt} predates the ${proposal.countermeasure} verified on ${change.segmentId} at ${lastVerified.verifiedAt!.toISOString()}` };
+      }
       return this.open(proposal, event, scope, { riskLevel: change.level, riskScore: change.score });
     });
   }
