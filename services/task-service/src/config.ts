@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { authEnv, requireProductionSecret } from '@roadloop/auth';
 import { booleanFlag, databaseEnv, httpEnv, kafkaEnv, loadConfig, redisEnv, schemaName } from '@roadloop/config';
 import { RISK_LEVELS } from '@roadloop/contracts';
-import { DEFAULT_PROTECTION } from '@roadloop/geo';
+import { DEFAULT_PROTECTION, type ProtectionThresholds } from '@roadloop/geo';
 
 const positive = (max: number) => z.coerce.number().positive().max(max);
 
@@ -84,6 +84,21 @@ export const taskSettingsSchema = z
   });
 export const taskConfigSchema = taskSettingsSchema.superRefine(requireProductionSecret);
 export type TaskConfig = z.infer<typeof taskConfigSchema>;
+
+/** The mandatory-protection rule's thresholds, as the settings give them. */
+export function protectionThresholdsOf(config: TaskConfig): ProtectionThresholds {
+  return {
+    roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
+    guardrailWaterMaxM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
+    cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
+    minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
+  };
+}
+
+/** Hours to fix a task of each priority, as the settings give them. */
+export function slaHoursOf(config: TaskConfig): Record<'p1' | 'p2' | 'p3', number> {
+  return { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
+}
 
 export const loadTaskConfig = (env?: Record<string, string | undefined>) => loadConfig('task-service', taskConfigSchema, env);
 

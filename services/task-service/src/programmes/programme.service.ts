@@ -4,7 +4,7 @@ import { Principal } from '@roadloop/auth';
 import { type ProtectionThresholds, type Stretch, planProgramme } from '@roadloop/geo';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
-import { TASK_CONFIG, TaskConfig } from '../config';
+import { TASK_CONFIG, TaskConfig, protectionThresholdsOf, slaHoursOf } from '../config';
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { RoadsideRepository } from '../roadside/roadside.repository';
 import { roadKeyOf } from '../roadside/roadside.service';
@@ -53,13 +53,8 @@ export class ProgrammeService {
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
     @Optional() private readonly outbox?: OutboxNudge,
   ) {
-    this.protection = {
-      roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
-      guardrailWaterMaxM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
-      cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
-      minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
-    };
-    this.sla = { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
+    this.protection = protectionThresholdsOf(config);
+    this.sla = slaHoursOf(config);
   }
 
   /** Computes and stores a draft programme for a budget and a year. */

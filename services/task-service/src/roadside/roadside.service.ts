@@ -16,7 +16,7 @@ import {
 } from '@roadloop/geo';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
-import { TASK_CONFIG, TaskConfig } from '../config';
+import { TASK_CONFIG, TaskConfig, protectionThresholdsOf, slaHoursOf } from '../config';
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { OutboxRepository } from '../outbox/outbox.repository';
 import { outgoingEvent } from '../outbox/outgoing-event';
@@ -62,13 +62,8 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
     @Optional() private readonly outbox?: OutboxNudge,
   ) {
-    this.thresholds = {
-      roadClasses: config.MANDATORY_PROTECTION_ROAD_CLASSES,
-      guardrailWaterMaxM: config.MANDATORY_PROTECTION_WATER_DISTANCE_M,
-      cliffDropM: config.MANDATORY_PROTECTION_CLIFF_DROP_M,
-      minGuardrailShare: config.MANDATORY_PROTECTION_MIN_GUARDRAIL_SHARE,
-    };
-    this.sla = { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
+    this.thresholds = protectionThresholdsOf(config);
+    this.sla = slaHoursOf(config);
   }
 
   onModuleInit(): void {

@@ -12,7 +12,7 @@ import {
 } from '@roadloop/contracts';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
 import { Clock } from '../clock';
-import { TASK_CONFIG, TaskConfig } from '../config';
+import { TASK_CONFIG, TaskConfig, slaHoursOf } from '../config';
 import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdiction.service';
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { RoadsideService } from '../roadside/roadside.service';
@@ -68,7 +68,7 @@ export class TaskIntakeService {
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
     private readonly roadside: RoadsideService,
   ) {
-    this.sla = { p1: config.SLA_HOURS_P1, p2: config.SLA_HOURS_P2, p3: config.SLA_HOURS_P3 };
+    this.sla = slaHoursOf(config);
   }
 
   /** Rule: a segment reaching the top risk level gets a task (once per risk revision). */
