@@ -2,23 +2,44 @@ import { describe, expect, it } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
 import { hazardReportedTopic } from '@roadloop/contracts';
 import { AppError } from '@roadloop/http';
-import { EventPublisher, InvalidEventError } from './event-publisher';
+import { EventPublisher, InvalidEventError, MESSAGE_TOO_LARGE } from './event-publisher';
 
-/** A client whose producer records what it is asked to send, or fails like an unreachable broker. */
-function stubKafka(fail: boolean) {
-  const sent: { topic: string; messages: { key: unknown; value: unknown }[] }[] = [];
+type Record = { topic: string; acks?: number; messages: { key: unknown; value: unknown }[] };
+
+/**
+ * A client whose producer records each request it is asked to send (a `send`, or a `sendBatch` of
+ * several topics), or fails like an unreachable broker; `refuse` makes it refuse a request holding a
+ * message whose key it names, as the broker refuses a message larger than its limit; `gate` holds
+ * every request until released.
+ */
+function stubKafka(fail: boolean, options: { refuse?: string; gate?: () => Promise<void> } = {}) {
+  const sent: Record[] = [];
+  const requests: Record[][] = [];
+  const deliver = async (records: Record[]) => {
+    await options.gate?.();
+    if (fail) throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
+    if (options.refuse && records.some((r) => r.messages.some((m) => m.key === options.refuse))) {
+      throw Object.assign(new Error('The request included a message larger than the max message size the server will accept'), { type: 'MESSAGE_TOO_LARGE' });
+    }
+    requests.push(records);
+    sent.push(...records);
+    return [];
+  };
   const kafka = {
     producer: () => ({
       connect: async () => undefined,
       disconnect: async () => undefined,
-      send: async (record: { topic: string; messages: { key: unknown; value: unknown }[] }) => {
-        if (fail) throw new Error('Connection error: connect ECONNREFUSED 127.0.0.1:9092');
-        sent.push(record);
-        return [];
-      },
+      send: (record: Record) => deliver([record]),
+      sendBatch: ({ acks, topicMessages }: { acks: number; topicMessages: Record[] }) => deliver(topicMessages.map((t) => ({ ...t, acks }))),
     }),
   } as unknown as Kafka;
-  return { kafka, sent };
+  return { kafka, sent, requests };
+}
+
+/** A stable UUID for a name, as the contract wants report ids to be. */
+function id(name: string): string {
+  const hex = Buffer.from(name).toString('hex').padEnd(12, '0').slice(0, 12);
+  return `00000000-0000-4000-8000-${hex}`;
 }
 
 const payload = {
@@ -51,5 +72,47 @@ describe(EventPublisher.name, () => {
     const publishing = new EventPublisher(kafka, '', 'x').publish(hazardReportedTopic, payload, { correlationId: 'c' });
     await expect(publishing).rejects.toBeInstanceOf(AppError);
     await expect(publishing).rejects.toMatchObject({ kind: 'unavailable', code: 'BROKER_UNAVAILABLE' });
+  });
+
+  it('sends what callers publish while a request is in flight together in the next request, in order', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { kafka, requests } = stubKafka(false, { gate: () => (calls++ === 0 ? held : Promise.resolve()) });
+    const publisher = new EventPublisher(kafka, '', 'x');
+    const first = publisher.publish(hazardReportedTopic, payload, { correlationId: 'c-0' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const later = [1, 2, 3].map((n) => publisher.publish(hazardReportedTopic, { ...payload, hazardId: id(`h-${n}`) }, { correlationId: `c-${n}` }));
+    release();
+    await Promise.all([first, ...later]);
+    expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([[payload.hazardId], [id('h-1'), id('h-2'), id('h-3')]]);
+  });
+
+  it('fails only the send whose message the broker refuses as too large when sends went together', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { kafka, sent } = stubKafka(false, { refuse: id('h-big'), gate: () => (calls++ === 0 ? held : Promise.resolve()) });
+    const publisher = new EventPublisher(kafka, '', 'x');
+    const first = publisher.publish(hazardReportedTopic, payload, { correlationId: 'c-0' });
+    await new Promise((resolve) => setImmediate(resolve));
+    const big = publisher.publish(hazardReportedTopic, { ...payload, hazardId: id('h-big') }, { correlationId: 'c-big' });
+    const small = publisher.publish(hazardReportedTopic, { ...payload, hazardId: id('h-small') }, { correlationId: 'c-small' });
+    release();
+    await expect(big).rejects.toMatchObject({ kind: 'invalid', code: MESSAGE_TOO_LARGE });
+    await expect(small).resolves.toMatchObject({ correlationId: 'c-small' });
+    await first;
+    expect(sent.flatMap((r) => r.messages.map((m) => m.key))).toEqual([payload.hazardId, id('h-small')]);
+  });
+
+  it('publishes a batch of events each with its own correlation in one request', async () => {
+    const { kafka, requests } = stubKafka(false);
+    const values = await new EventPublisher(kafka, '', 'x').publishEach(hazardReportedTopic, [
+      { payload, options: { correlationId: 'c-a' } },
+      { payload: { ...payload, hazardId: id('h-2') }, options: { correlationId: 'c-b' } },
+    ]);
+    expect(values.map((v) => v.correlationId)).toEqual(['c-a', 'c-b']);
+    expect(requests).toHaveLength(1);
+    expect(requests[0][0].messages).toHaveLength(2);
   });
 });

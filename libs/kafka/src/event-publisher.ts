@@ -18,6 +18,11 @@ export class InvalidEventError extends Error {
   }
 }
 
+type OutgoingMessage = { key: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders };
+
+/** Sends waiting for the request in flight, merged into the next one (at most this many messages). */
+const MAX_MESSAGES_PER_REQUEST = 5_000;
+
 export interface PublishOptions {
   correlationId: string;
   /** Set when the event's identity must be stable across retries (e.g. an outbox row's id). */
@@ -31,10 +36,17 @@ type PayloadOf<S extends z.ZodType> = z.infer<S> extends { payload: infer P } ? 
 /**
  * Publishes events through one producer: wraps the payload in the envelope, validates it
  * against the topic's schema, and keys it with the contract's key function.
+ *
+ * One produce request is in flight at a time (a key's events stay in order); sends made while it is
+ * in flight wait and go together in the next request, so many concurrent callers (HTTP reports,
+ * partitions handled at once) share round trips instead of queueing one by one, and a lone send
+ * waits for nothing.
  */
 export class EventPublisher {
   private readonly producer: Producer;
   private connected = false;
+  private readonly waiting: { topic: string; messages: OutgoingMessage[]; done: (err?: unknown) => void }[] = [];
+  private sending = false;
 
   constructor(
     kafka: Kafka,
@@ -72,24 +84,7 @@ export class EventPublisher {
     payload: PayloadOf<S>,
     options: PublishOptions,
   ): Promise<z.infer<S>> {
-    const candidate = {
-      eventId: options.eventId ?? randomUUID(),
-      occurredAt: (options.occurredAt ?? new Date()).toISOString(),
-      schemaVersion: contract.schemaVersion,
-      source: this.source,
-      correlationId: options.correlationId,
-      payload,
-    };
-    const parsed = contract.valueSchema.safeParse(candidate);
-    if (!parsed.success) throw new InvalidEventError(contract.topic, describeIssues(parsed.error));
-    const value = parsed.data;
-    await this.send(this.topic(contract), [
-      {
-        key: contract.key(value),
-        value: JSON.stringify(value),
-        headers: { 'x-event-id': candidate.eventId, 'x-correlation-id': options.correlationId, ...options.headers },
-      },
-    ]);
+    const [value] = await this.publishEach(contract, [{ payload, options }]);
     return value;
   }
 
@@ -102,18 +97,33 @@ export class EventPublisher {
     payloads: readonly PayloadOf<S>[],
     options: Omit<PublishOptions, 'eventId'>,
   ): Promise<number> {
-    const occurredAt = (options.occurredAt ?? new Date()).toISOString();
-    const messages = payloads.map((payload) => {
-      const eventId = randomUUID();
+    const occurredAt = options.occurredAt ?? new Date();
+    const sent = await this.publishEach(contract, payloads.map((payload) => ({ payload, options: { ...options, occurredAt } })));
+    return sent.length;
+  }
+
+  /**
+   * Publishes several events of one topic, each with its own correlation (e.g. one per report of a
+   * batch), in one request. Every event is validated first; nothing is sent when one is invalid.
+   * Returns the envelopes sent, in order.
+   */
+  async publishEach<S extends z.ZodType>(
+    contract: TopicContract<S>,
+    events: readonly { payload: PayloadOf<S>; options: PublishOptions }[],
+  ): Promise<z.infer<S>[]> {
+    const values: z.infer<S>[] = [];
+    const messages = events.map(({ payload, options }) => {
+      const eventId = options.eventId ?? randomUUID();
       const parsed = contract.valueSchema.safeParse({
         eventId,
-        occurredAt,
+        occurredAt: (options.occurredAt ?? new Date()).toISOString(),
         schemaVersion: contract.schemaVersion,
         source: this.source,
         correlationId: options.correlationId,
         payload,
       });
       if (!parsed.success) throw new InvalidEventError(contract.topic, describeIssues(parsed.error));
+      values.push(parsed.data);
       return {
         key: contract.key(parsed.data),
         value: JSON.stringify(parsed.data),
@@ -121,17 +131,17 @@ export class EventPublisher {
       };
     });
     if (messages.length) await this.send(this.topic(contract), messages);
-    return messages.length;
+    return values;
   }
 
   /** Sends already-encoded messages (dead letters, relays) to a full topic name. */
-  async send(
-    topic: string,
-    messages: { key: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders }[],
-  ): Promise<void> {
+  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
     try {
       await this.connect();
-      await this.producer.send({ topic, acks: -1, messages });
+      await new Promise<void>((resolve, reject) => {
+        this.waiting.push({ topic, messages, done: (err) => (err === undefined ? resolve() : reject(err)) });
+        void this.drain();
+      });
     } catch (err) {
       // Retrying cannot make a message smaller than the broker's message.max.bytes.
       if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') throw new AppError('invalid', MESSAGE_TOO_LARGE, `could not publish to ${topic}: ${(err as Error).message}`);
@@ -139,4 +149,54 @@ export class EventPublisher {
       throw new AppError('unavailable', 'BROKER_UNAVAILABLE', `could not publish to ${topic}: ${(err as Error).message}`);
     }
   }
+
+  /**
+   * Sends what waits, a request at a time: the sends that queued up go together. When the broker
+   * refuses one message of a merged request as too large, each send is tried alone so only that one
+   * fails; any other failure (the broker away) fails all of them, which their callers retry or answer 503.
+   */
+  private async drain(): Promise<void> {
+    if (this.sending) return;
+    this.sending = true;
+    try {
+      while (this.waiting.length) {
+        const group = [this.waiting.shift()!];
+        let count = group[0].messages.length;
+        while (this.waiting.length && count + this.waiting[0].messages.length <= MAX_MESSAGES_PER_REQUEST) {
+          count += this.waiting[0].messages.length;
+          group.push(this.waiting.shift()!);
+        }
+        try {
+          await this.producer.sendBatch({ acks: -1, topicMessages: mergeByTopic(group) });
+          for (const g of group) g.done();
+        } catch (err) {
+          if (group.length === 1 || (err as { type?: string }).type !== 'MESSAGE_TOO_LARGE') {
+            for (const g of group) g.done(err);
+            continue;
+          }
+          for (const g of group) {
+            try {
+              await this.producer.send({ topic: g.topic, acks: -1, messages: g.messages });
+              g.done();
+            } catch (alone) {
+              g.done(alone);
+            }
+          }
+        }
+      }
+    } finally {
+      this.sending = false;
+    }
+  }
+}
+
+/** One entry per topic, its messages in the order they were sent. */
+function mergeByTopic(group: readonly { topic: string; messages: OutgoingMessage[] }[]) {
+  const byTopic = new Map<string, OutgoingMessage[]>();
+  for (const { topic, messages } of group) {
+    const list = byTopic.get(topic);
+    if (list) list.push(...messages);
+    else byTopic.set(topic, [...messages]);
+  }
+  return [...byTopic].map(([topic, messages]) => ({ topic, messages }));
 }

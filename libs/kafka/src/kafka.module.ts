@@ -188,6 +188,8 @@ export class KafkaConsumerFactory implements OnApplicationShutdown {
         topicPrefix: this.options.topicPrefix,
         maxAttempts: this.options.maxAttempts,
         sessionTimeoutMs: this.options.sessionTimeoutMs,
+        maxBatchSize: this.options.consumerBatchSize,
+        partitionsConcurrently: this.options.partitionsConcurrently,
         onCrash: (error) => this.restartLater(consumer, error),
         metrics: this.metrics,
       },

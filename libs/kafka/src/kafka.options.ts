@@ -17,6 +17,10 @@ export interface KafkaOptions {
   connectRetryMaxMs?: number;
   /** Consumer session timeout, ms (the broker's group.min.session.timeout.ms is 6 s by default). */
   sessionTimeoutMs?: number;
+  /** Most messages of a partition a batch handler takes at once (500 when unset). */
+  consumerBatchSize?: number;
+  /** Partitions each consumer handles at the same time (4 when unset). */
+  partitionsConcurrently?: number;
 }
 
 export interface KafkaLogger {

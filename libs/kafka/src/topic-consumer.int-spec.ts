@@ -100,6 +100,31 @@ describe(TopicConsumer.name, () => {
     return consumer.start().then(() => consumer);
   }
 
+  /** A consumer whose subscription also handles runs: `batch` sees each run's numbers, `handle` each message handled alone. */
+  function startBatched(groupId: string, batch: (ns: number[]) => Promise<void>, handle: (n: number) => Promise<void>, maxBatchSize = 500) {
+    const consumer = new TopicConsumer(
+      kafka,
+      publisher,
+      {
+        groupId,
+        topicPrefix: prefix,
+        maxAttempts: 2,
+        retryBaseMs: 10,
+        maxBatchSize,
+        subscriptions: [
+          subscription(
+            counterTopic,
+            (value) => handle(value.payload.n),
+            (deliveries) => batch(deliveries.map((d) => d.value.payload.n)),
+          ),
+        ],
+      },
+      quiet,
+    );
+    running.push(consumer);
+    return consumer.start().then(() => consumer);
+  }
+
   async function committed(groupId: string, topic: string): Promise<number> {
     const admin = kafka.admin();
     await admin.connect();
@@ -316,5 +341,55 @@ describe(TopicConsumer.name, () => {
     await waitFor('the rest handled', () => (second.length === 2 ? true : undefined));
     expect(first).toEqual([1, 2, 3]);
     expect(second).toEqual([4, 5]);
+  });
+
+  describe('with a batch handler', () => {
+    it('hands consecutive messages over in bounded runs, in order, and commits past them', async () => {
+      const { topic, groupId } = await setUp();
+      await produce(topic, Array.from({ length: 25 }, (_, i) => event(i + 1)));
+      const runs: number[][] = [];
+      const alone: number[] = [];
+      await startBatched(groupId, async (ns) => void runs.push(ns), async (n) => void alone.push(n), 10);
+      await waitFor('25 messages handled', () => (runs.flat().length === 25 ? true : undefined));
+      expect(runs.flat()).toEqual(Array.from({ length: 25 }, (_, i) => i + 1));
+      expect(Math.max(...runs.map((r) => r.length))).toBeLessThanOrEqual(10);
+      expect(alone).toEqual([]);
+      await committedEventually(groupId, topic, 25);
+    });
+
+    it('after a run fails, handles its messages one at a time: the failing one dead-lettered, the others once', async () => {
+      const { topic, groupId } = await setUp();
+      await produce(topic, [1, 2, 3, 4].map(event));
+      const runs: number[][] = [];
+      const alone: number[] = [];
+      await startBatched(
+        groupId,
+        async (ns) => {
+          runs.push(ns);
+          if (ns.includes(3)) throw new Error('one of these cannot be applied');
+        },
+        async (n) => {
+          if (n === 3) throw new NonRetriableError('message 3 names what does not exist', 'UNKNOWN_SEGMENT');
+          alone.push(n);
+        },
+      );
+      await waitFor('the dead letter', () => (deadLetters.length === 1 ? true : undefined));
+      await waitFor('the others handled alone', () => (alone.length === 3 ? true : undefined));
+      expect(alone).toEqual([1, 2, 4]);
+      expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.reason]).toContain('message 3 names what does not exist');
+      expect(JSON.parse(String(deadLetters[0].value)).payload.n).toBe(3);
+      await committedEventually(groupId, topic, 4);
+    });
+
+    it('dead-letters a message that fails its schema in its place, between the runs around it', async () => {
+      const { topic, groupId } = await setUp();
+      await produce(topic, [event(1), event(2), '{"not":"an event"}', event(4)]);
+      const runs: number[][] = [];
+      await startBatched(groupId, async (ns) => void runs.push(ns), async () => undefined);
+      await waitFor('both sides handled', () => (runs.flat().length === 3 && deadLetters.length === 1 ? true : undefined));
+      expect(runs).toEqual([[1, 2], [4]]);
+      expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.errorCode]).toBe('INVALID_SCHEMA');
+      await committedEventually(groupId, topic, 4);
+    });
   });
 });

@@ -24,17 +24,30 @@ export interface MessageMeta {
   attempt: number;
 }
 
+/** A message decoded and checked against its contract, with where it came from. */
+export interface Delivery<T = unknown> {
+  value: T;
+  meta: MessageMeta;
+}
+
 export interface Subscription<S extends z.ZodType = z.ZodType> {
   contract: TopicContract<S>;
   handle(value: z.infer<S>, meta: MessageMeta): Promise<void>;
+  /**
+   * Handles consecutive messages of one partition at once (one transaction, one publish), all or
+   * nothing: when it throws, the consumer hands the same messages to `handle` one at a time, so a
+   * message that fails is retried or dead-lettered alone and the others still count once.
+   */
+  handleBatch?(deliveries: readonly Delivery<z.infer<S>>[]): Promise<void>;
 }
 
-/** Binds a handler to a contract with the value's type inferred. */
+/** Binds a handler to a contract with the value's type inferred; `batch` handles many messages of a partition at once. */
 export function subscription<S extends z.ZodType>(
   contract: TopicContract<S>,
   handle: (value: z.infer<S>, meta: MessageMeta) => Promise<void>,
+  batch?: (deliveries: readonly Delivery<z.infer<S>>[]) => Promise<void>,
 ): Subscription {
-  return { contract, handle: handle as Subscription['handle'] };
+  return { contract, handle: handle as Subscription['handle'], handleBatch: batch as Subscription['handleBatch'] };
 }
 
 export interface TopicConsumerOptions {
@@ -52,6 +65,10 @@ export interface TopicConsumerOptions {
   onCrash?: (error: Error) => void;
   /** Where each message's count and processing time are reported (/metrics). */
   metrics?: ConsumerMetrics;
+  /** Most messages handed to a subscription's `handleBatch` at once (500 when unset). */
+  maxBatchSize?: number;
+  /** Partitions handled at the same time by this consumer (kafkajs `partitionsConsumedConcurrently`; 4 when unset). */
+  partitionsConcurrently?: number;
 }
 
 export interface ConsumerStats {
@@ -65,7 +82,8 @@ export interface ConsumerStats {
 /**
  * At-least-once consumer: a batch at a time, each message's offset resolved only after its handler
  * finished (or after it was dead-lettered), so a crash replays from the last committed offset and
- * handlers must be idempotent. A message that cannot be decoded, fails its schema, carries another
+ * handlers must be idempotent. Several partitions are handled at once; within a partition, messages
+ * are handled in order, by bounded runs through a subscription's `handleBatch` when it has one. A message that cannot be decoded, fails its schema, carries another
  * key than its contract gives it, or fails with a data error goes to the dead-letter topic with the
  * original bytes at once; one that keeps failing otherwise, after bounded retries (`judgeFailure`
  * decides, for every consumer). The partition moves on.
@@ -118,6 +136,7 @@ export class TopicConsumer {
     await this.consumer.subscribe({ topics: this.topics, fromBeginning: this.options.fromBeginning ?? true });
     await this.consumer.run({
       eachBatchAutoResolve: false,
+      partitionsConsumedConcurrently: this.options.partitionsConcurrently ?? 4,
       autoCommitInterval: 1_000,
       eachBatch: (payload) => this.eachBatch(payload),
     });
@@ -130,48 +149,125 @@ export class TopicConsumer {
     await this.consumer.disconnect();
   }
 
-  private async eachBatch({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload) {
+  private async eachBatch(payload: EachBatchPayload) {
+    const subscription = this.byTopic.get(payload.batch.topic);
+    if (subscription?.handleBatch) return this.eachBatchInRuns(subscription, payload);
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     for (const message of batch.messages) {
       if (!isRunning() || isStale()) return;
       const started = process.hrtime.bigint();
       const headers = message.headers ?? {};
       const context = { correlationId: headerText(headers['x-correlation-id']), eventId: headerText(headers['x-event-id']) };
-      await logContext.run(context, () => this.process(batch.topic, batch.partition, message, heartbeat));
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const lag = Math.max(0, Number(batch.highWatermark) - Number(message.offset) - 1);
-      this.stats.consumed.set(batch.topic, (this.stats.consumed.get(batch.topic) ?? 0) + 1);
-      this.stats.lag.set(`${batch.topic}:${batch.partition}`, lag);
-      this.options.metrics?.handled(this.options.groupId, batch.topic, batch.partition, seconds, lag);
+      await logContext.run(context, async () => {
+        const checked = await this.check(batch.topic, batch.partition, message);
+        if (checked) await this.handleOne(checked.subscription, checked.delivery, message, heartbeat);
+      });
+      this.done(batch.topic, batch.partition, Number(batch.highWatermark), message.offset, Number(process.hrtime.bigint() - started) / 1e9);
       resolveOffset(message.offset);
       await commitOffsetsIfNecessary();
       await heartbeat();
     }
   }
 
-  private async process(topic: string, partition: number, message: KafkaMessage, heartbeat: () => Promise<void>) {
-    const subscription = this.byTopic.get(topic);
-    if (!subscription) {
-      await this.deadLetter(topic, partition, message, DeadLetterCode.Rejected, `no handler for topic ${topic}`, 0);
-      return;
+  /**
+   * A partition's messages in runs of up to `maxBatchSize` valid ones, each run handed to the
+   * subscription's `handleBatch` and its offsets resolved only after it returned; a message that
+   * fails its checks is dead-lettered in its place in the order, after the run before it.
+   */
+  private async eachBatchInRuns(subscription: Subscription, payload: EachBatchPayload) {
+    const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
+    const max = this.options.maxBatchSize ?? 500;
+    const highWatermark = Number(batch.highWatermark);
+    let run: { delivery: Delivery; message: KafkaMessage }[] = [];
+    const flush = async () => {
+      if (!run.length) return;
+      const started = process.hrtime.bigint();
+      await this.handleRun(subscription, run, heartbeat);
+      const each = Number(process.hrtime.bigint() - started) / 1e9 / run.length;
+      for (const { message } of run) this.done(batch.topic, batch.partition, highWatermark, message.offset, each);
+      resolveOffset(run[run.length - 1].message.offset);
+      run = [];
+      await commitOffsetsIfNecessary();
+      await heartbeat();
+    };
+    for (const message of batch.messages) {
+      // Stopping or rebalanced: what is not handled yet is not resolved, and comes again.
+      if (!isRunning() || isStale()) return;
+      const started = process.hrtime.bigint();
+      const checked = await this.check(batch.topic, batch.partition, message, flush);
+      if (checked) {
+        run.push({ delivery: checked.delivery, message });
+        if (run.length >= max) await flush();
+        continue;
+      }
+      this.done(batch.topic, batch.partition, highWatermark, message.offset, Number(process.hrtime.bigint() - started) / 1e9);
+      resolveOffset(message.offset);
     }
+    if (!isRunning() || isStale()) return;
+    await flush();
+  }
+
+  private async handleRun(subscription: Subscription, run: { delivery: Delivery; message: KafkaMessage }[], heartbeat: () => Promise<void>) {
+    try {
+      await subscription.handleBatch!(run.map((r) => r.delivery));
+    } catch (err) {
+      const { topic, partition, offset } = run[0].delivery.meta;
+      this.logger.warn(`${topic}[${partition}] run of ${run.length} from offset ${offset} failed (${(err as Error).message}); handling its messages one at a time`);
+      for (const { delivery, message } of run) {
+        const headers = message.headers ?? {};
+        const context = { correlationId: headerText(headers['x-correlation-id']), eventId: headerText(headers['x-event-id']) };
+        await logContext.run(context, () => this.handleOne(subscription, delivery, message, heartbeat));
+      }
+    }
+  }
+
+  /** Counts a message done with (handled or dead-lettered) and what remains behind it on its partition. */
+  private done(topic: string, partition: number, highWatermark: number, offset: string, seconds: number) {
+    const lag = Math.max(0, highWatermark - Number(offset) - 1);
+    this.stats.consumed.set(topic, (this.stats.consumed.get(topic) ?? 0) + 1);
+    this.stats.lag.set(`${topic}:${partition}`, lag);
+    this.options.metrics?.handled(this.options.groupId, topic, partition, seconds, lag);
+  }
+
+  /**
+   * Decodes a message and checks it against its contract (schema, key). One that fails is
+   * dead-lettered (after `beforeDeadLetter`, which lets a run before it finish first) and null is returned.
+   */
+  private async check(
+    topic: string,
+    partition: number,
+    message: KafkaMessage,
+    beforeDeadLetter?: () => Promise<void>,
+  ): Promise<{ subscription: Subscription; delivery: Delivery } | null> {
+    const reject = async (code: DeadLetterCode, reason: string) => {
+      await beforeDeadLetter?.();
+      await this.deadLetter(topic, partition, message, code, reason, 0);
+      return null;
+    };
+    const subscription = this.byTopic.get(topic);
+    if (!subscription) return reject(DeadLetterCode.Rejected, `no handler for topic ${topic}`);
     const decoded = decodeMessage(subscription.contract, message.value);
     if (!decoded.ok) {
-      const code = decoded.code === 'UNPARSEABLE' ? DeadLetterCode.Unparseable : DeadLetterCode.InvalidSchema;
-      await this.deadLetter(topic, partition, message, code, decoded.reason, 0);
-      return;
+      return reject(decoded.code === 'UNPARSEABLE' ? DeadLetterCode.Unparseable : DeadLetterCode.InvalidSchema, decoded.reason);
     }
     // The key decides the partition, hence what is seen in order: a producer that keys otherwise breaks that.
     const key = message.key === null ? null : message.key.toString('utf8');
     const expectedKey = subscription.contract.key(decoded.value);
     if (key !== expectedKey) {
       const given = key === null ? 'no key' : `key ${JSON.stringify(key.slice(0, 200))}`;
-      await this.deadLetter(topic, partition, message, DeadLetterCode.WrongKey, `${given}; the contract keys this value ${JSON.stringify(expectedKey)}`, 0);
-      return;
+      return reject(DeadLetterCode.WrongKey, `${given}; the contract keys this value ${JSON.stringify(expectedKey)}`);
     }
+    const meta: MessageMeta = { topic, partition, offset: message.offset, key, headers: message.headers ?? {}, attempt: 1 };
+    return { subscription, delivery: { value: decoded.value, meta } };
+  }
+
+  /** One message through its handler: retried with backoff while the failure is transient, else dead-lettered. */
+  private async handleOne(subscription: Subscription, delivery: Delivery, message: KafkaMessage, heartbeat: () => Promise<void>) {
+    const { topic, partition } = delivery.meta;
     const { maxAttempts } = this.options;
     for (let attempt = 1; ; attempt++) {
       try {
-        await subscription.handle(decoded.value, { topic, partition, offset: message.offset, key, headers: message.headers ?? {}, attempt });
+        await subscription.handle(delivery.value, { ...delivery.meta, attempt });
         return;
       } catch (err) {
         const verdict = judgeFailure(err);
