@@ -101,7 +101,7 @@ describe(TopicConsumer.name, () => {
   }
 
   /** A consumer whose subscription also handles runs: `batch` sees each run's numbers, `handle` each message handled alone. */
-  function startBatched(groupId: string, batch: (ns: number[]) => Promise<void>, handle: (n: number) => Promise<void>, maxBatchSize = 500) {
+  function startBatched(groupId: string, batch: (ns: number[]) => Promise<number[] | void>, handle: (n: number) => Promise<void>, maxBatchSize = 500) {
     const consumer = new TopicConsumer(
       kafka,
       publisher,
@@ -115,7 +115,10 @@ describe(TopicConsumer.name, () => {
           subscription(
             counterTopic,
             (value) => handle(value.payload.n),
-            (deliveries) => batch(deliveries.map((d) => d.value.payload.n)),
+            async (deliveries) => {
+              const left = await batch(deliveries.map((d) => d.value.payload.n));
+              return left && deliveries.filter((d) => left.includes(d.value.payload.n));
+            },
           ),
         ],
       },
@@ -379,6 +382,16 @@ describe(TopicConsumer.name, () => {
       expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.reason]).toContain('message 3 names what does not exist');
       expect(JSON.parse(String(deadLetters[0].value)).payload.n).toBe(3);
       await committedEventually(groupId, topic, 4);
+    });
+
+    it('handles one at a time, after the run, the messages the batch handler leaves', async () => {
+      const { topic, groupId } = await setUp();
+      await produce(topic, [1, 2, 3, 4, 5].map(event));
+      const alone: number[] = [];
+      await startBatched(groupId, async (ns) => ns.filter((n) => n % 2 === 1), async (n) => void alone.push(n));
+      await waitFor('the odd ones handled alone', () => (alone.length === 3 ? true : undefined));
+      expect(alone).toEqual([1, 3, 5]);
+      await committedEventually(groupId, topic, 5);
     });
 
     it('dead-letters a message that fails its schema in its place, between the runs around it', async () => {

@@ -34,18 +34,19 @@ export interface Subscription<S extends z.ZodType = z.ZodType> {
   contract: TopicContract<S>;
   handle(value: z.infer<S>, meta: MessageMeta): Promise<void>;
   /**
-   * Handles consecutive messages of one partition at once (one transaction, one publish), all or
-   * nothing: when it throws, the consumer hands the same messages to `handle` one at a time, so a
+   * Handles consecutive messages of one partition at once (one transaction, one publish). It may
+   * leave some to `handle` (a redelivery to judge, say) by returning them: they are handled one at a
+   * time after it. When it throws, the consumer hands all of them to `handle` one at a time, so a
    * message that fails is retried or dead-lettered alone and the others still count once.
    */
-  handleBatch?(deliveries: readonly Delivery<z.infer<S>>[]): Promise<void>;
+  handleBatch?(deliveries: readonly Delivery<z.infer<S>>[]): Promise<readonly Delivery<z.infer<S>>[] | void>;
 }
 
 /** Binds a handler to a contract with the value's type inferred; `batch` handles many messages of a partition at once. */
 export function subscription<S extends z.ZodType>(
   contract: TopicContract<S>,
   handle: (value: z.infer<S>, meta: MessageMeta) => Promise<void>,
-  batch?: (deliveries: readonly Delivery<z.infer<S>>[]) => Promise<void>,
+  batch?: (deliveries: readonly Delivery<z.infer<S>>[]) => Promise<readonly Delivery<z.infer<S>>[] | void>,
 ): Subscription {
   return { contract, handle: handle as Subscription['handle'], handleBatch: batch as Subscription['handleBatch'] };
 }
@@ -208,8 +209,9 @@ export class TopicConsumer {
   }
 
   private async handleRun(subscription: Subscription, run: { delivery: Delivery; message: KafkaMessage }[], heartbeat: () => Promise<void>) {
+    let left: readonly Delivery[] | void;
     try {
-      await subscription.handleBatch!(run.map((r) => r.delivery));
+      left = await subscription.handleBatch!(run.map((r) => r.delivery));
     } catch (err) {
       const { topic, partition, offset } = run[0].delivery.meta;
       this.logger.warn(`${topic}[${partition}] run of ${run.length} from offset ${offset} failed (${(err as Error).message}); handling its messages one at a time`);
@@ -218,6 +220,12 @@ export class TopicConsumer {
         const context = { correlationId: headerText(headers['x-correlation-id']), eventId: headerText(headers['x-event-id']) };
         await logContext.run(context, () => this.handleOne(subscription, delivery, message, heartbeat));
       }
+      return;
+    }
+    for (const delivery of left ?? []) {
+      const { message } = run.find((r) => r.delivery === delivery) ?? {};
+      if (!message) throw new Error(`a batch handler of ${delivery.meta.topic} left a message it was not given`);
+      await this.handleOne(subscription, delivery, message, heartbeat);
     }
   }
 

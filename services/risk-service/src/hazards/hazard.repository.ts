@@ -134,6 +134,52 @@ export class HazardRepository {
     return rows.length === 1;
   }
 
+  /** Of these hazard and event ids, the ones some row already holds. */
+  async takenIds(hazardIds: readonly string[], eventIds: readonly string[], scope?: TxScope): Promise<Set<string>> {
+    const rows: { id: string; event_id: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT id, event_id FROM hazard WHERE id = ANY($1::uuid[]) OR event_id = ANY($2::uuid[])`,
+      [hazardIds, eventIds],
+    );
+    return new Set(rows.flatMap((r) => [String(r.id), String(r.event_id)]));
+  }
+
+  /**
+   * Records many reports in one statement, skipping any whose hazard id or event id is taken.
+   * Returns the hazard ids recorded (the caller handles the others one at a time).
+   */
+  async insertManyIfNew(rows: readonly { report: HazardReport; placement: HazardPlacement }[], scope?: TxScope): Promise<Set<string>> {
+    if (!rows.length) return new Set();
+    const records = rows.map(({ report, placement }) => ({
+      id: report.hazardId,
+      event_id: placement.eventId,
+      category: report.category,
+      severity: report.severity,
+      lon: report.lon,
+      lat: report.lat,
+      segment_id: placement.segmentId,
+      match_distance_m: placement.matchDistanceM,
+      offset_m: placement.offsetM,
+      reported_at: report.reportedAt,
+      description: report.description ?? null,
+      photo_urls: report.photoUrls ?? null,
+      reporter: report.reporter ?? null,
+      correlation_id: placement.correlationId,
+    }));
+    const inserted: { id: string }[] = await managerOf(this.dataSource, scope).query(
+      `INSERT INTO hazard (id, event_id, category, severity, location, segment_id, match_distance_m, offset_m, reported_at,
+                           description, photo_urls, reporter, correlation_id)
+       SELECT x.id, x.event_id, x.category, x.severity, ST_SetSRID(ST_MakePoint(x.lon, x.lat), 4326), x.segment_id,
+              x.match_distance_m, x.offset_m, x.reported_at, x.description, x.photo_urls, x.reporter, x.correlation_id
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, event_id uuid, category text, severity text, lon float8, lat float8,
+              segment_id text, match_distance_m float8, offset_m float8, reported_at timestamptz, description text,
+              photo_urls jsonb, reporter jsonb, correlation_id text)
+       ON CONFLICT DO NOTHING
+       RETURNING id`,
+      [JSON.stringify(records)],
+    );
+    return new Set(inserted.map((r) => String(r.id)));
+  }
+
   async find(id: string, scope?: TxScope): Promise<StoredHazard | null> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       `SELECT ${COLUMNS} FROM hazard WHERE id = $1`,

@@ -146,4 +146,49 @@ describe(ReportIntakeService.name, () => {
       },
     ]);
   });
+
+  describe('a run of hazard reports', () => {
+    /** The service over fakes for a run: `taken` ids are held by rows already, `lost` hazard ids lose the insert to another partition. */
+    function runSetUp(taken: string[], lost: string[] = []) {
+      const calls = { insertStatements: 0, inserted: [] as string[], publishRequests: 0, published: [] as string[] };
+      const service = new ReportIntakeService(
+        strict<SegmentMatcherHolder>('matcher', { place: async (lon: number) => (lon < 0 ? null : ON_ROAD) }),
+        strict<HazardRepository>('hazards', {
+          takenIds: async () => new Set(taken),
+          insertManyIfNew: async (rows: { report: { hazardId: string } }[]) => {
+            calls.insertStatements++;
+            const won = rows.map((r) => r.report.hazardId).filter((id) => !lost.includes(id));
+            calls.inserted.push(...won);
+            return new Set(won);
+          },
+        }),
+        strict<AccidentRepository>('accidents', {}),
+        strict<EventPublisher>('publisher', {
+          publishEach: async (_contract: unknown, events: { payload: { hazardId: string } }[]) => {
+            calls.publishRequests++;
+            calls.published.push(...events.map((e) => e.payload.hazardId));
+            return [];
+          },
+        }),
+      );
+      return { service, calls };
+    }
+
+    it('records the new ones in one statement and announces them in one request, leaving what it must judge alone', async () => {
+      const [fresh, redelivered, repeated, raced, offRoad] = [hazard(), hazard(), hazard(), hazard(), hazard()];
+      offRoad.payload.lon = -1;
+      const again = { ...repeated, eventId: randomUUID() };
+      const { service, calls } = runSetUp([redelivered.payload.hazardId], [raced.payload.hazardId]);
+      const { outcomes, left } = await service.intakeHazards([fresh, redelivered, repeated, again, raced, offRoad]);
+      expect(calls.insertStatements).toBe(1);
+      expect(calls.inserted).toEqual([fresh.payload.hazardId, repeated.payload.hazardId, offRoad.payload.hazardId]);
+      expect(calls.publishRequests).toBe(1);
+      expect(calls.published).toEqual([fresh.payload.hazardId, repeated.payload.hazardId]);
+      // The redelivery, the second report with an id the run used, and the one another partition recorded first.
+      expect(left).toEqual([1, 3, 4]);
+      expect(outcomes[0]).toEqual({ segmentId: 'w7-2', duplicateDelivery: false, published: true });
+      expect(outcomes[5]).toEqual({ segmentId: null, duplicateDelivery: false, published: false });
+      expect(outcomes[1]).toBeUndefined();
+    });
+  });
 });

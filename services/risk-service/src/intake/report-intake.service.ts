@@ -42,20 +42,47 @@ export class ReportIntakeService {
     );
     if (!placement) return { segmentId: null, duplicateDelivery, published: false };
     // Published again on a redelivery too: a crash after the insert must not lose the event.
-    await this.announce(
-      {
-        kind: 'hazard',
-        hazardId: report.hazardId,
-        category: report.category,
-        severity: report.severity,
-        reportedAt: report.reportedAt,
-        lon: report.lon,
-        lat: report.lat,
-        ...placement,
-      },
-      event.correlationId,
-    );
+    await this.announce(hazardMatched(event, placement), event.correlationId);
     return { segmentId: placement.segmentId, duplicateDelivery, published: true };
+  }
+
+  /**
+   * Many hazard reports at once (a run of one partition): placed in memory, recorded in one
+   * statement, announced in one request. A report whose ids some row already holds (a redelivery, a
+   * reused id), that another partition recorded meanwhile, or whose ids an earlier report of the run
+   * uses, is left for `intakeHazard` to judge alone: its index is in `left`, and its outcome unset.
+   */
+  async intakeHazards(events: readonly HazardReportedEvent[]): Promise<{ outcomes: (ReportIntakeOutcome | undefined)[]; left: number[] }> {
+    const taken = await this.hazards.takenIds(events.map((e) => e.payload.hazardId), events.map((e) => e.eventId));
+    const seen = new Set<string>();
+    const fresh: { index: number; event: HazardReportedEvent; placement: Placement | null }[] = [];
+    const alone: number[] = [];
+    for (const [index, event] of events.entries()) {
+      const ids = [event.payload.hazardId, event.eventId];
+      if (ids.some((id) => taken.has(id) || seen.has(id))) alone.push(index);
+      else fresh.push({ index, event, placement: await this.matcher.place(event.payload.lon, event.payload.lat) });
+      for (const id of ids) seen.add(id);
+    }
+    const recorded = await this.hazards.insertManyIfNew(
+      fresh.map(({ event, placement }) => ({ report: event.payload, placement: this.placementRow(event, placement) })),
+    );
+    const outcomes: (ReportIntakeOutcome | undefined)[] = new Array(events.length);
+    const announced: { payload: ReportMatched; options: { correlationId: string } }[] = [];
+    for (const { index, event, placement } of fresh) {
+      if (!recorded.has(event.payload.hazardId)) {
+        alone.push(index);
+        continue;
+      }
+      if (!placement) {
+        this.logger.log(`hazard ${event.payload.hazardId} is on no known road; kept unmatched`);
+        outcomes[index] = { segmentId: null, duplicateDelivery: false, published: false };
+        continue;
+      }
+      announced.push({ payload: hazardMatched(event, placement), options: { correlationId: event.correlationId } });
+      outcomes[index] = { segmentId: placement.segmentId, duplicateDelivery: false, published: true };
+    }
+    await this.publisher.publishEach(reportMatchedTopic, announced);
+    return { outcomes, left: alone.sort((a, b) => a - b) };
   }
 
   async intakeAccident(event: AccidentReportedEvent): Promise<ReportIntakeOutcome> {
@@ -121,6 +148,21 @@ export class ReportIntakeService {
   private async announce(payload: ReportMatched, correlationId: string): Promise<void> {
     await this.publisher.publish(reportMatchedTopic, payload, { correlationId });
   }
+}
+
+/** What the rest of the pipeline learns of a placed hazard report. */
+function hazardMatched(event: HazardReportedEvent, placement: Placement): ReportMatched {
+  const report = event.payload;
+  return {
+    kind: 'hazard',
+    hazardId: report.hazardId,
+    category: report.category,
+    severity: report.severity,
+    reportedAt: report.reportedAt,
+    lon: report.lon,
+    lat: report.lat,
+    ...placement,
+  };
 }
 
 /** Where a report recorded earlier was placed (a redelivery is placed where the first one was). */
