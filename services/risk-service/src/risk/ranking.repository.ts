@@ -67,6 +67,11 @@ export class RankingRepository {
     return (await this.ranked('WHERE r.segment_id = $1', [segmentId]))[0] ?? null;
   }
 
+  /** The ranked rows of these segments (those with a risk row). */
+  async several(segmentIds: readonly string[]): Promise<RankedRow[]> {
+    return segmentIds.length ? this.ranked('WHERE r.segment_id = ANY($1::text[])', [segmentIds]) : [];
+  }
+
   private async ranked(where: string, params: unknown[]): Promise<RankedRow[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT r.score, ${DESCRIPTION_COLUMNS}, NULL AS g FROM ${FACET_FROM} ${where}`, params);
     return rows.map((r) => {

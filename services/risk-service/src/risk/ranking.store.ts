@@ -42,6 +42,19 @@ export class RankingStore {
     await this.refresh(segmentId, null, score);
   }
 
+  /** Many segments' scores changed (a run of reports): one read of their rows, one Redis transaction. */
+  async setMany(scores: ReadonlyMap<string, number>): Promise<void> {
+    if (!scores.size) return;
+    try {
+      const rows = await this.repository.several([...scores.keys()]);
+      const tx = this.redis.multi();
+      for (const row of rows) this.write(tx, row, scores.get(row.segmentId) ?? row.score);
+      await execOrThrow(tx);
+    } catch (err) {
+      this.logger.warn(`ranking not updated for ${scores.size} segments: ${(err as Error).message}`);
+    }
+  }
+
   /** A segment moved from one jurisdiction to another: move it between facets, with its current score. */
   async moveJurisdiction(segmentId: string, previousJurisdictionId: string | null): Promise<void> {
     await this.refresh(segmentId, previousJurisdictionId);
@@ -116,21 +129,24 @@ export class RankingStore {
       if (previousJurisdictionId !== null && previousJurisdictionId !== row?.jurisdictionId) {
         tx.zrem(redisKeys.rankingByJurisdiction(previousJurisdictionId), segmentId);
       }
-      if (row) {
-        tx.hset(redisKeys.rankingDetails(), segmentId, JSON.stringify(summaryOf(row)));
-        const s = score ?? row.score;
-        const keys = facetKeys(row);
-        tx.zadd(redisKeys.ranking(), s, segmentId);
-        for (const key of keys) tx.zadd(key, s, segmentId);
-        tx.sadd(redisKeys.rankingFacets(), ...keys);
-        // A re-import may change a segment's road class or roadside: it leaves the facets it no longer belongs to.
-        const left = [...ROAD_CLASSES.map(redisKeys.rankingByRoadClass), redisKeys.rankingBySide('water'), redisKeys.rankingBySide('cliff')];
-        for (const key of left.filter((k) => !keys.includes(k))) tx.zrem(key, segmentId);
-      }
+      if (row) this.write(tx, row, score ?? row.score);
       await execOrThrow(tx);
     } catch (err) {
       this.logger.warn(`ranking not updated for ${segmentId}: ${(err as Error).message}`);
     }
+  }
+
+  /** Queues a segment's score, description and facets into a Redis transaction. */
+  private write(tx: ChainableCommander, row: RankedRow, score: number): void {
+    const { segmentId } = row;
+    tx.hset(redisKeys.rankingDetails(), segmentId, JSON.stringify(summaryOf(row)));
+    const keys = facetKeys(row);
+    tx.zadd(redisKeys.ranking(), score, segmentId);
+    for (const key of keys) tx.zadd(key, score, segmentId);
+    tx.sadd(redisKeys.rankingFacets(), ...keys);
+    // A re-import may change a segment's road class or roadside: it leaves the facets it no longer belongs to.
+    const left = [...ROAD_CLASSES.map(redisKeys.rankingByRoadClass), redisKeys.rankingBySide('water'), redisKeys.rankingBySide('cliff')];
+    for (const key of left.filter((k) => !keys.includes(k))) tx.zrem(key, segmentId);
   }
 
   private async fromRedis(filters: RankingFilters, limit: number): Promise<RankedSegment[]> {

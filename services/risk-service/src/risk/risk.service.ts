@@ -51,23 +51,50 @@ export class RiskService {
     const changes = await this.tx.run(async (scope) => {
       if (report.kind === 'hazard') {
         await this.risks.lock(report.segmentId, scope);
-        const hazard = await this.hazards.find(report.hazardId, scope);
-        if (!hazard) throw new NonRetriableError(`hazard ${report.hazardId} was never recorded`, 'UNKNOWN_HAZARD');
-        if (!hazard.assessed) {
-          const original = await this.hazards.findOpenDuplicate(
-            hazard,
-            this.config.DUPLICATE_HAZARD_DISTANCE_M,
-            this.config.DUPLICATE_HAZARD_DAYS,
-            scope,
-          );
-          await this.hazards.markAssessed(hazard.id, original, scope);
-          if (original) this.logger.log(`hazard ${hazard.id} duplicates ${original}; linked, not counted twice`);
-        }
+        await this.assessHazard(report.hazardId, scope);
         return [await this.rescore(report.segmentId, { kind: 'hazard', id: report.hazardId }, now, scope)];
       }
       return this.rescoreReach(report.segmentId, { kind: 'accident', id: report.accidentId }, now, scope);
     });
     return this.rankAndAnnounce(changes, event.correlationId, report.segmentId);
+  }
+
+  /**
+   * A run of reports placed on segments (one partition's, in order), in one transaction: duplicates
+   * linked report by report as `onReportMatched` does, then each segment touched re-scored once (a
+   * crash: its whole reach), its revision caused by the last report that touched it; the ranking
+   * updated and level changes announced after the commit, in one request.
+   */
+  async onReportsMatched(events: readonly ReportMatchedEvent[], now = new Date()): Promise<void> {
+    if (!events.length) return;
+    const touched = await this.tx.run(async (scope) => {
+      const last = new Map<string, { cause: Cause; correlationId: string }>();
+      for (const event of events) {
+        const report = event.payload;
+        const cause: Cause = report.kind === 'hazard' ? { kind: 'hazard', id: report.hazardId } : { kind: 'accident', id: report.accidentId };
+        let ids = [report.segmentId];
+        if (report.kind === 'accident') {
+          const reach = await this.segments.reachOf(report.segmentId, scope);
+          if (!reach) throw new NonRetriableError(`segment ${report.segmentId} does not exist`, 'UNKNOWN_SEGMENT');
+          ids = [report.segmentId, ...reach.neighbours.map((n) => n.id)];
+        }
+        for (const id of ids) {
+          last.delete(id);
+          last.set(id, { cause, correlationId: event.correlationId });
+        }
+      }
+      await this.risks.lockMany([...last.keys()].sort(), scope);
+      for (const event of events) {
+        const report = event.payload;
+        if (report.kind === 'hazard') await this.assessHazard(report.hazardId, scope);
+      }
+      const changes: { change: SegmentRiskChangedV2 | null; correlationId: string }[] = [];
+      for (const [segmentId, { cause, correlationId }] of last) {
+        changes.push({ change: await this.rescore(segmentId, cause, now, scope), correlationId });
+      }
+      return changes;
+    });
+    await this.rankAndAnnounceAll(touched);
   }
 
   /** A task changed: a verified fix resolves its hazards and applies its countermeasure. */
@@ -121,6 +148,16 @@ export class RiskService {
       return [result];
     });
     return this.rankAndAnnounce(changes, `rescore-${segmentId}`, segmentId);
+  }
+
+  /** A hazard's first assessment: linked to the open report of the same thing nearby it repeats, if any. */
+  private async assessHazard(hazardId: string, scope: TxScope): Promise<void> {
+    const hazard = await this.hazards.find(hazardId, scope);
+    if (!hazard) throw new NonRetriableError(`hazard ${hazardId} was never recorded`, 'UNKNOWN_HAZARD');
+    if (hazard.assessed) return;
+    const original = await this.hazards.findOpenDuplicate(hazard, this.config.DUPLICATE_HAZARD_DISTANCE_M, this.config.DUPLICATE_HAZARD_DAYS, scope);
+    await this.hazards.markAssessed(hazard.id, original, scope);
+    if (original) this.logger.log(`hazard ${hazard.id} duplicates ${original}; linked, not counted twice`);
   }
 
   /** A crash counts on every reach it lies on: the segment's and its neighbours'. */
@@ -199,16 +236,20 @@ export class RiskService {
 
   /** After the commit: update the ranking, and announce each change whose level moved. Returns the one of `segmentId`. */
   private async rankAndAnnounce(changes: readonly (SegmentRiskChangedV2 | null)[], correlationId: string, segmentId: string): Promise<SegmentRiskChangedV2 | null> {
-    let mine: SegmentRiskChangedV2 | null = null;
-    for (const change of changes) {
-      if (!change) continue;
-      await this.ranking.set(change.segmentId, change.score);
-      if (change.level === change.previousLevel) continue;
-      await this.publisher.publish(segmentRiskChangedV2Topic, change, { correlationId });
-      await this.risks.markPublished(change.segmentId, change.level, change.revision);
+    const announced = await this.rankAndAnnounceAll(changes.map((change) => ({ change, correlationId })));
+    return announced.find((c) => c.segmentId === segmentId) ?? null;
+  }
+
+  /** After the commit: the ranking updated in one Redis transaction, level changes announced in one request. Returns those announced. */
+  private async rankAndAnnounceAll(changes: readonly { change: SegmentRiskChangedV2 | null; correlationId: string }[]): Promise<SegmentRiskChangedV2[]> {
+    const scored = changes.filter((c): c is { change: SegmentRiskChangedV2; correlationId: string } => c.change !== null);
+    await this.ranking.setMany(new Map(scored.map(({ change }) => [change.segmentId, change.score])));
+    const moved = scored.filter(({ change }) => change.level !== change.previousLevel);
+    await this.publisher.publishEach(segmentRiskChangedV2Topic, moved.map(({ change, correlationId }) => ({ payload: change, options: { correlationId } })));
+    await this.risks.markPublishedMany(moved.map(({ change }) => change));
+    for (const { change } of moved) {
       this.logger.log(`segment ${change.segmentId}: ${change.previousLevel ?? 'none'} → ${change.level} (${change.score} FSI/km·yr)`);
-      if (change.segmentId === segmentId) mine = change;
     }
-    return mine;
+    return moved.map(({ change }) => change);
   }
 }

@@ -16,9 +16,15 @@ export class SegmentEventsConsumer implements OnApplicationBootstrap {
   /** Started in the background once the broker is reachable: start-up does not wait for it. */
   onApplicationBootstrap(): void {
     this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.segments`), [
-      subscription(reportMatchedTopic, async (event) => {
-        await this.risk.onReportMatched(event);
-      }),
+      subscription(
+        reportMatchedTopic,
+        async (event) => {
+          await this.risk.onReportMatched(event);
+        },
+        async (deliveries) => {
+          await this.risk.onReportsMatched(deliveries.map((d) => d.value));
+        },
+      ),
       subscription(taskChangedTopic, async (event) => {
         await this.risk.onTaskChanged(event);
       }),

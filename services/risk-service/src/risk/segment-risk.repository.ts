@@ -136,6 +136,17 @@ export class SegmentRiskRepository {
     );
   }
 
+  /** `markPublished` for many announcements in one statement. */
+  async markPublishedMany(announced: readonly { segmentId: string; level: RiskLevel; revision: number }[]): Promise<void> {
+    if (!announced.length) return;
+    await this.dataSource.query(
+      `UPDATE segment_risk r SET published_level = x.level, published_revision = x.revision
+         FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, level text, revision int)
+        WHERE r.segment_id = x.segment_id AND (r.published_revision IS NULL OR r.published_revision < x.revision)`,
+      [JSON.stringify(announced.map((a) => ({ segment_id: a.segmentId, level: a.level, revision: a.revision })))],
+    );
+  }
+
   async top(limit: number): Promise<{ segmentId: string; score: number; level: RiskLevel }[]> {
     const rows: Record<string, unknown>[] = await this.dataSource.query(
       `SELECT segment_id, score, level FROM segment_risk ORDER BY score DESC, segment_id LIMIT $1`,

@@ -1,0 +1,190 @@
+import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
+import { randomUUID } from 'node:crypto';
+import { Redis } from 'ioredis';
+import { DataSource } from 'typeorm';
+import { ReportMatchedEvent, SegmentRiskChangedV2, reportMatchedTopic } from '@roadloop/contracts';
+import type { EventPublisher } from '@roadloop/kafka';
+import { TransactionRunner, closeRedis, createRedis, openDatabase, waitForRedis } from '@roadloop/persistence';
+import { infra, runId } from '../../../../test/support/environment';
+import { deleteRedisPrefix } from '../../../../test/support/stores';
+import { AccidentRepository } from '../accidents/accident.repository';
+import { RiskConfig } from '../config';
+import { HazardRepository } from '../hazards/hazard.repository';
+import { redisKeys } from '../keys';
+import { RISK_MIGRATIONS } from '../migrations';
+import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
+import { SegmentRepository } from '../segments/segment.repository';
+import { TaskStateRepository } from '../tasks/task-state.repository';
+import { RankingRepository } from './ranking.repository';
+import { RankingStore } from './ranking.store';
+import { RiskService } from './risk.service';
+import { SegmentRiskRepository } from './segment-risk.repository';
+
+jest.setTimeout(120_000);
+
+const NOW = new Date('2026-12-01T12:00:00Z');
+const DAY_MS = 86_400_000;
+const config = { DUPLICATE_HAZARD_DISTANCE_M: 50, DUPLICATE_HAZARD_DAYS: 7 } as RiskConfig;
+
+/** Two ways of six 300 m pieces each, west to east, one row of latitude apart. */
+const SEGMENTS = [1, 2].flatMap((way) =>
+  Array.from({ length: 6 }, (_, piece) => ({ id: `w${way}-${piece}`, way, piece, lon: 1.5 + piece * 0.0037, lat: 42.5 + (way - 1) * 0.01 })),
+);
+
+/** Each report as the intake records and announces it: on a segment, some metres from its start. */
+type Report =
+  | { kind: 'hazard'; id: string; segmentId: string; category: string; severity: string; offsetM: number; daysAgo: number }
+  | { kind: 'accident'; id: string; segmentId: string; deaths: number; serious: number; slight: number; offsetM: number; daysAgo: number };
+
+const hazard = (segmentId: string, category: string, severity: string, offsetM: number, daysAgo = 1): Report =>
+  ({ kind: 'hazard', id: randomUUID(), segmentId, category, severity, offsetM, daysAgo });
+const crash = (segmentId: string, deaths: number, serious: number, slight: number, daysAgo: number): Report =>
+  ({ kind: 'accident', id: randomUUID(), segmentId, deaths, serious, slight, offsetM: 100, daysAgo });
+
+const REPORTS: Report[] = [
+  hazard('w1-2', 'rockfall', 'high', 40),
+  crash('w1-1', 0, 2, 1, 30),
+  hazard('w1-2', 'rockfall', 'high', 52), // 12 m from the first: the same rockfall reported again
+  hazard('w1-3', 'missing_guardrail', 'critical', 150),
+  hazard('w2-0', 'pothole', 'low', 10),
+  crash('w1-4', 1, 0, 0, 200),
+  hazard('w1-2', 'flooded_road', 'medium', 200),
+  crash('w2-1', 0, 0, 2, 400),
+  hazard('w2-1', 'landslide', 'critical', 90, 3),
+  crash('w1-2', 0, 1, 0, 10),
+];
+
+/**
+ * The risk service's handling of placed reports on the machine's PostgreSQL and Redis: the same
+ * reports applied one at a time (as the consumer does after a failed run) and as one run must leave
+ * the same risk, hazards and ranking, and announce the same final levels.
+ */
+describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
+  const id = runId('risksvc');
+  const worlds: { schema: string; db: DataSource; redis: Redis; prefix: string; service: RiskService; announced: SegmentRiskChangedV2[]; requests: number }[] = [];
+
+  async function world(name: string) {
+    const schema = `${id}_${name}`;
+    const prefix = `${schema}:`;
+    const db = await openDatabase({ url: infra.databaseUrl, schema, entities: [], migrations: RISK_MIGRATIONS, poolSize: 3 }, true);
+    const redis = createRedis({ url: infra.redisUrl, keyPrefix: prefix });
+    expect(await waitForRedis(redis)).toBe(true);
+    for (const s of SEGMENTS) {
+      await db.query(
+        `INSERT INTO road_segment (id, osm_way_id, piece_index, road_class, name, length_m, geom, attributes, exposure_score, exposure_level)
+         VALUES ($1, $2, $3, 'tertiary', $4, 300, ST_SetSRID(ST_MakeLine(ST_MakePoint($5, $6), ST_MakePoint($5 + 0.0037, $6)), 4326), $7, 12, 'medium')`,
+        [s.id, s.way, s.piece, `Way ${s.way}`, s.lon, s.lat, JSON.stringify({ waterSide: null, waterDistanceM: null, tunnel: false, cliffSide: null })],
+      );
+    }
+    const w = { schema, db, redis, prefix, announced: [] as SegmentRiskChangedV2[], requests: 0 } as (typeof worlds)[number];
+    const publisher = {
+      publishEach: async (_contract: unknown, events: { payload: SegmentRiskChangedV2 }[]) => {
+        if (events.length) w.requests++;
+        w.announced.push(...events.map((e) => e.payload));
+        return [];
+      },
+    } as unknown as EventPublisher;
+    w.service = new RiskService(
+      new TransactionRunner(db),
+      new SegmentRepository(db),
+      new HazardRepository(db),
+      new AccidentRepository(db),
+      new TaskStateRepository(db),
+      new SegmentRiskRepository(db),
+      new RoadsideInventoryRepository(db),
+      new RankingStore(redis, new RankingRepository(db)),
+      publisher,
+      config,
+    );
+    for (const s of SEGMENTS) await w.service.onReimported(s.id, NOW);
+    w.announced.length = 0;
+    w.requests = 0;
+    // What the intake recorded before announcing each report.
+    const hazards = new HazardRepository(db);
+    const accidents = new AccidentRepository(db);
+    for (const r of REPORTS) {
+      const at = pointOn(r.segmentId, r.offsetM);
+      const placement = { eventId: eventIdOf(r), correlationId: `c-${r.id}`, segmentId: r.segmentId, matchDistanceM: 3, offsetM: r.offsetM };
+      const when = new Date(NOW.getTime() - r.daysAgo * DAY_MS).toISOString();
+      if (r.kind === 'hazard') {
+        await hazards.insertIfNew({ hazardId: r.id, category: r.category as never, severity: r.severity as never, lon: at.lon, lat: at.lat, reportedAt: when }, placement);
+      } else {
+        await accidents.insertIfNew(
+          { accidentId: r.id, occurredAt: when, lon: at.lon, lat: at.lat, deaths: r.deaths, seriousInjuries: r.serious, slightInjuries: r.slight, propertyDamageOnly: false, vehicles: 1 },
+          placement,
+        );
+      }
+    }
+    worlds.push(w);
+    return w;
+  }
+
+  const eventIds = new Map<string, string>();
+  const eventIdOf = (r: Report) => eventIds.get(r.id) ?? (eventIds.set(r.id, randomUUID()), eventIds.get(r.id)!);
+
+  function pointOn(segmentId: string, offsetM: number) {
+    const s = SEGMENTS.find((x) => x.id === segmentId)!;
+    return { lon: s.lon + (0.0037 * offsetM) / 300, lat: s.lat };
+  }
+
+  function matched(r: Report): ReportMatchedEvent {
+    const at = pointOn(r.segmentId, r.offsetM);
+    const when = new Date(NOW.getTime() - r.daysAgo * DAY_MS).toISOString();
+    const placement = { segmentId: r.segmentId, distanceM: 3, offsetM: r.offsetM };
+    const payload =
+      r.kind === 'hazard'
+        ? { kind: 'hazard', hazardId: r.id, category: r.category, severity: r.severity, reportedAt: when, ...at, ...placement }
+        : { kind: 'accident', accidentId: r.id, occurredAt: when, deaths: r.deaths, seriousInjuries: r.serious, slightInjuries: r.slight, propertyDamageOnly: false, ...at, ...placement };
+    return reportMatchedTopic.valueSchema.parse({
+      eventId: randomUUID(), occurredAt: when, schemaVersion: reportMatchedTopic.schemaVersion, source: 'risk-service', correlationId: `c-${r.id}`, payload,
+    });
+  }
+
+  async function state(w: (typeof worlds)[number]) {
+    const risk = await w.db.query(`SELECT segment_id, score, level, alarm, published_level FROM segment_risk ORDER BY segment_id`);
+    const hazards = await w.db.query(`SELECT id, status, duplicate_of, assessed_at IS NOT NULL AS assessed FROM hazard ORDER BY id`);
+    const ranking = await w.redis.zrange(redisKeys.ranking(), '0', '-1', 'WITHSCORES');
+    const lastAnnounced = new Map(w.announced.map((c) => [c.segmentId, c.level]));
+    return { risk, hazards, ranking, lastAnnounced: [...lastAnnounced].sort() };
+  }
+
+  let oneByOne: (typeof worlds)[number];
+  let asRun: (typeof worlds)[number];
+
+  beforeAll(async () => {
+    oneByOne = await world('one');
+    asRun = await world('run');
+  });
+
+  afterAll(async () => {
+    for (const w of worlds) {
+      await w.db.query(`DROP SCHEMA IF EXISTS "${w.schema}" CASCADE`).catch(() => undefined);
+      await w.db.destroy();
+      await closeRedis(w.redis);
+      await deleteRedisPrefix(w.prefix);
+    }
+  });
+
+  it('leaves the same risk, hazards, ranking and announced levels for a run as for its reports one at a time', async () => {
+    for (const r of REPORTS) await oneByOne.service.onReportMatched(matched(r), NOW);
+    await asRun.service.onReportsMatched(REPORTS.map(matched), NOW);
+
+    const [a, b] = [await state(oneByOne), await state(asRun)];
+    expect(b).toEqual(a);
+    // The reports changed something: levels moved, the repeated rockfall was linked, a ranking exists.
+    expect(a.lastAnnounced.length).toBeGreaterThan(0);
+    expect(a.hazards.filter((h: { status: string }) => h.status === 'duplicate')).toHaveLength(1);
+    expect(a.ranking).toHaveLength(2 * SEGMENTS.length);
+    // One request for the run, each segment announced at most once in it.
+    expect(asRun.requests).toBe(1);
+    expect(new Set(asRun.announced.map((c) => c.segmentId)).size).toBe(asRun.announced.length);
+    expect(oneByOne.announced.length).toBeGreaterThanOrEqual(asRun.announced.length);
+  });
+
+  it('refuses a run naming a hazard that was never recorded, changing nothing (the consumer then handles its reports one at a time)', async () => {
+    const before = await state(asRun);
+    const ghost = matched(hazard('w2-3', 'rockfall', 'critical', 20));
+    await expect(asRun.service.onReportsMatched([matched(hazard('w2-4', 'pothole', 'low', 20)), ghost], NOW)).rejects.toMatchObject({ code: 'UNKNOWN_HAZARD' });
+    expect(await state(asRun)).toEqual(before);
+  });
+});
