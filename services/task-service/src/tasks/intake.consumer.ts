@@ -5,7 +5,8 @@ import { TASK_CONFIG, TaskConfig } from '../config';
 import { TaskIntakeService } from './task-intake.service';
 
 /**
- * Thin: decoded and validated by the consumer library, each message handled by one service call;
+ * Thin: decoded and validated by the consumer library, each message (or run of a partition's
+ * messages) handled by one service call;
  * whether a failure is retried or dead-lettered is the library's one policy (`judgeFailure`).
  */
 @Injectable()
@@ -19,15 +20,33 @@ export class IntakeConsumer implements OnApplicationBootstrap {
   /** Started in the background once the broker is reachable: start-up does not wait for it. */
   onApplicationBootstrap(): void {
     this.consumers.launch(this.consumers.groupId(this.config.KAFKA_GROUP_ID), [
-      subscription(segmentRiskChangedV2Topic, async (event) => {
-        await this.intake.onRiskChanged(event);
-      }),
-      subscription(reportMatchedTopic, async (event) => {
-        await this.intake.onReportMatched(event);
-      }),
-      subscription(segmentProfileTopic, async (event) => {
-        await this.intake.onSegmentProfile(event);
-      }),
+      subscription(
+        segmentRiskChangedV2Topic,
+        async (event) => {
+          await this.intake.onRiskChanged(event);
+        },
+        async (deliveries) => {
+          await this.intake.onRisksChanged(deliveries.map((d) => d.value));
+        },
+      ),
+      subscription(
+        reportMatchedTopic,
+        async (event) => {
+          await this.intake.onReportMatched(event);
+        },
+        async (deliveries) => {
+          await this.intake.onReportsMatched(deliveries.map((d) => d.value));
+        },
+      ),
+      subscription(
+        segmentProfileTopic,
+        async (event) => {
+          await this.intake.onSegmentProfile(event);
+        },
+        async (deliveries) => {
+          await this.intake.onSegmentProfiles(deliveries.map((d) => d.value));
+        },
+      ),
     ]);
   }
 }

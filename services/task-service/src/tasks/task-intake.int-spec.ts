@@ -94,6 +94,36 @@ describe(TaskIntakeService.name, () => {
     expect(await stateOf('e-1')).toEqual(once);
   });
 
+  it('handles a run of reports and of risk changes, repeats included, as it handles them one at a time', async () => {
+    const forSegment = (segmentId: string) => {
+      const crit = hazardEvent(segmentId, { category: 'rockfall', severity: 'critical' });
+      const again = hazardEvent(segmentId, { category: 'rockfall', severity: 'high' });
+      const low = hazardEvent(segmentId, { category: 'pothole', severity: 'low' });
+      const fatal = accidentEvent(segmentId, { deaths: 1 });
+      const risk = riskEvent(segmentId, { revision: 2, factors: [{ factor: 'hazard', value: 2.2, hazardCategory: 'rockfall' }] });
+      return { reports: [crit, again, low, crit, fatal], risks: [risk, risk] };
+    };
+    const one = forSegment('run-1');
+    const run = forSegment('run-2');
+    await h.intake.onSegmentProfile(profileEvent('run-1', ROAD_EAST));
+    await h.intake.onSegmentProfile(profileEvent('run-2', ROAD_EAST));
+    for (const e of one.reports) await h.intake.onReportMatched(e as never);
+    for (const e of one.risks) await h.intake.onRiskChanged(e);
+    const outcomes = await h.intake.onReportsMatched(run.reports as never);
+    await h.intake.onRisksChanged(run.risks);
+
+    expect(outcomes.map((o) => o.kind)).toEqual(['created', 'linked', 'ignored', 'ignored', 'created']);
+    // A run's tasks are created in one transaction, at one time: compared by countermeasure (and hazards by count: their ids differ).
+    const byKind = async (segmentId: string) => {
+      const { tasks, events } = await stateOf(segmentId);
+      const sorted = [...tasks].sort((x: { countermeasure: string }, y: { countermeasure: string }) => x.countermeasure.localeCompare(y.countermeasure));
+      return { events, tasks: sorted.map((t: { hazard_ids: string[] }) => ({ ...t, hazard_ids: t.hazard_ids.length })) };
+    };
+    const [a, b] = [await byKind('run-1'), await byKind('run-2')];
+    expect(a.tasks.length).toBeGreaterThan(1);
+    expect(b).toEqual(a);
+  });
+
   it('property: any delivery order, with duplicates, converges to the same tasks', async () => {
     let run = 0;
     const normalized = async (segmentId: string) =>

@@ -46,8 +46,8 @@ interface Source {
 }
 
 /**
- * The rules that turn consumed events into tasks. Each event is handled in one transaction and is
- * idempotent: hazards and crashes are recorded once by id, risk changes once per revision, profiles
+ * The rules that turn consumed events into tasks. Each event, or each run of one partition's events,
+ * is handled in one transaction and is idempotent: hazards and crashes are recorded once by id, risk changes once per revision, profiles
  * only when newer, and the unique open-task index prevents a second open task.
  */
 @Injectable()
@@ -73,26 +73,42 @@ export class TaskIntakeService {
 
   /** Rule: a segment reaching the top risk level gets a task (once per risk revision). */
   async onRiskChanged(event: SegmentRiskChangedV2Event): Promise<TaskIntakeOutcome> {
+    return this.run((scope) => this.riskChanged(event, scope));
+  }
+
+  /** `onRiskChanged` for a run of one partition's changes, in order, in one transaction (all or none). */
+  async onRisksChanged(events: readonly SegmentRiskChangedV2Event[]): Promise<TaskIntakeOutcome[]> {
+    return this.runEach(events, (event, scope) => this.riskChanged(event, scope));
+  }
+
+  private async riskChanged(event: SegmentRiskChangedV2Event, scope: TxScope): Promise<TaskIntakeOutcome> {
     const change = event.payload;
-    return this.run(async (scope) => {
-      if (!(await this.segments.advanceRisk(change.segmentId, change.revision, change.level, event.eventId, scope))) {
-        return { kind: 'ignored', why: `risk revision ${change.revision} of ${change.segmentId} already applied` };
-      }
-      const proposal = proposeFromRisk(change, this.config.RISK_TASK_MIN_LEVEL);
-      if (!proposal) return { kind: 'ignored', why: `no task for ${change.previousLevel ?? 'none'} → ${change.level}` };
-      // A risk computed before a fix of the same kind was verified (it arrived late) asks for that fix
-      // again: the verification answered it. Only a later risk, or a crash or hazard, may say it did not hold.
-      const [lastVerified] = await this.tasks.lockVerified(change.segmentId, proposal.countermeasure, scope);
-      if (lastVerified && lastVerified.verifiedAt! > new Date(event.occurredAt)) {
-        return { kind: 'ignored', why: `risk of ${event.occurredAt} predates the ${proposal.countermeasure} verified on ${change.segmentId} at ${lastVerified.verifiedAt!.toISOString()}` };
-      }
-      return this.open(proposal, event, scope, { riskLevel: change.level, riskScore: change.score });
-    });
+    if (!(await this.segments.advanceRisk(change.segmentId, change.revision, change.level, event.eventId, scope))) {
+      return { kind: 'ignored', why: `risk revision ${change.revision} of ${change.segmentId} already applied` };
+    }
+    const proposal = proposeFromRisk(change, this.config.RISK_TASK_MIN_LEVEL);
+    if (!proposal) return { kind: 'ignored', why: `no task for ${change.previousLevel ?? 'none'} → ${change.level}` };
+    // A risk computed before a fix of the same kind was verified (it arrived late) asks for that fix
+    // again: the verification answered it. Only a later risk, or a crash or hazard, may say it did not hold.
+    const [lastVerified] = await this.tasks.lockVerified(change.segmentId, proposal.countermeasure, scope);
+    if (lastVerified && lastVerified.verifiedAt! > new Date(event.occurredAt)) {
+      return { kind: 'ignored', why: `risk of ${event.occurredAt} predates the ${proposal.countermeasure} verified on ${change.segmentId} at ${lastVerified.verifiedAt!.toISOString()}` };
+    }
+    return this.open(proposal, event, scope, { riskLevel: change.level, riskScore: change.score });
   }
 
   async onReportMatched(event: ReportMatchedEvent): Promise<TaskIntakeOutcome> {
+    return this.run((scope) => this.reportMatched(event, scope));
+  }
+
+  /** `onReportMatched` for a run of one partition's reports, in order, in one transaction (all or none). */
+  async onReportsMatched(events: readonly ReportMatchedEvent[]): Promise<TaskIntakeOutcome[]> {
+    return this.runEach(events, (event, scope) => this.reportMatched(event, scope));
+  }
+
+  private reportMatched(event: ReportMatchedEvent, scope: TxScope): Promise<TaskIntakeOutcome> {
     const report = event.payload;
-    return this.run((scope) => (report.kind === 'hazard' ? this.onHazard(report, event, scope) : this.onAccident(report, event, scope)));
+    return report.kind === 'hazard' ? this.onHazard(report, event, scope) : this.onAccident(report, event, scope);
   }
 
   /**
@@ -179,22 +195,29 @@ export class TaskIntakeService {
    * one is missing or damaged) for the roadside planner, which opens one task per stretch.
    */
   async onSegmentProfile(event: SegmentProfileEvent): Promise<TaskIntakeOutcome> {
+    return this.run((scope) => this.segmentProfile(event, scope));
+  }
+
+  /** `onSegmentProfile` for a run of one partition's profiles (a region's import), in one transaction (all or none). */
+  async onSegmentProfiles(events: readonly SegmentProfileEvent[]): Promise<TaskIntakeOutcome[]> {
+    return this.runEach(events, (event, scope) => this.segmentProfile(event, scope));
+  }
+
+  private async segmentProfile(event: SegmentProfileEvent, scope: TxScope): Promise<TaskIntakeOutcome> {
     const profile = event.payload;
-    return this.run(async (scope) => {
-      if (!(await this.segments.upsertProfile(profile, event.eventId, new Date(event.occurredAt), scope))) {
-        return { kind: 'ignored', why: `a newer profile of ${profile.segmentId} is stored` };
-      }
-      await this.segmentJurisdictions.reassignSegments([profile.segmentId], event.correlationId, scope);
-      const assigned: string[] = [];
-      for (const waiting of await this.tasks.lockUnassigned(profile.segmentId, scope)) {
-        const routed = await this.assignment.autoAssign(waiting, event.correlationId, scope);
-        if (routed.crewId) assigned.push(routed.id);
-      }
-      // The mandatory-protection rule records the segment's needs; the roadside planner gathers them
-      // into stretches and opens one survey (or guardrail task) per stretch.
-      const needs = this.config.MANDATORY_PROTECTION_ENABLED ? await this.roadside.recordNeeds(profile, scope) : [];
-      return { kind: 'profile', assigned, needs: needs.map((n) => `${n.side}:${n.action}`) };
-    });
+    if (!(await this.segments.upsertProfile(profile, event.eventId, new Date(event.occurredAt), scope))) {
+      return { kind: 'ignored', why: `a newer profile of ${profile.segmentId} is stored` };
+    }
+    await this.segmentJurisdictions.reassignSegments([profile.segmentId], event.correlationId, scope);
+    const assigned: string[] = [];
+    for (const waiting of await this.tasks.lockUnassigned(profile.segmentId, scope)) {
+      const routed = await this.assignment.autoAssign(waiting, event.correlationId, scope);
+      if (routed.crewId) assigned.push(routed.id);
+    }
+    // The mandatory-protection rule records the segment's needs; the roadside planner gathers them
+    // into stretches and opens one survey (or guardrail task) per stretch.
+    const needs = this.config.MANDATORY_PROTECTION_ENABLED ? await this.roadside.recordNeeds(profile, scope) : [];
+    return { kind: 'profile', assigned, needs: needs.map((n) => `${n.side}:${n.action}`) };
   }
 
   /** Opens a task for a proposal (with the segment's unresolved hazards of its countermeasure), or links to the open one. */
@@ -266,6 +289,17 @@ export class TaskIntakeService {
     const outcome = await this.tx.run(work);
     if (outcome.kind !== 'ignored') this.outbox.nudge();
     return outcome;
+  }
+
+  /** Each event after the other in one transaction: one commit for the run; nothing of it kept when one fails. */
+  private async runEach<E>(events: readonly E[], handle: (event: E, scope: TxScope) => Promise<TaskIntakeOutcome>): Promise<TaskIntakeOutcome[]> {
+    const outcomes = await this.tx.run(async (scope) => {
+      const done: TaskIntakeOutcome[] = [];
+      for (const event of events) done.push(await handle(event, scope));
+      return done;
+    });
+    if (outcomes.some((o) => o.kind !== 'ignored')) this.outbox.nudge();
+    return outcomes;
   }
 }
 
