@@ -5,8 +5,8 @@ import { ConfigError } from '@roadloop/config';
 import { accessLog } from './access-log';
 import { AppErrorFilter } from './error.filter';
 import { refuseDeepJson } from './json-depth';
-import { JsonLogger, logContext } from './json-logger';
-import { ObservabilityRegistry, requestMetrics } from './observability';
+import { JsonLogger, ObservabilityRegistry, logContext } from '@roadloop/core';
+import { requestMetrics } from './observability';
 import { requestTargetGuard } from './request-target';
 
 const LEVELS: Record<string, LogLevel[]> = {

@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { ClientAddressRateLimitGuard } from '@roadloop/persistence';
 import { correlationFrom } from '../correlation';
 import { Open311CallerGuard, Open311Request } from './open311-caller.guard';

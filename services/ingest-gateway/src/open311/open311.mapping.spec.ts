@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { HAZARD_CATEGORIES } from '@roadloop/contracts';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import type { HazardTracking } from '../hazards/hazard-tracking.service';
 import {
   hazardFromOpen311,

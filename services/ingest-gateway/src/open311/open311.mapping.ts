@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { HAZARD_CATEGORIES, HAZARD_SEVERITIES, HazardCategory, hazardReportSchema } from '@roadloop/contracts';
-import { FieldProblem, ValidationError } from '@roadloop/http';
+import { FieldProblem } from '@roadloop/core';
+import { ValidationError } from '@roadloop/http';
 import type { HazardInput } from '../hazards/hazard-input.schema';
 import type { HazardTracking } from '../hazards/hazard-tracking.service';
 

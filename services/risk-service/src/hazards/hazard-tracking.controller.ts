@@ -1,6 +1,7 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { z } from 'zod';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { ReadQueries } from '@roadloop/persistence';
 import { HazardTracking, trackingOf } from './hazard-tracking';
 import { HazardTrackingRepository } from './hazard-tracking.repository';

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { Geometry } from 'geojson';
-import { AppError, Bbox, toCsv } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { Bbox, toCsv } from '@roadloop/http';
 import { csvOf, featureCollection } from './formats';
 import { HotspotWindow, rankWindows, slidingWindows } from './hotspot-windows';
 import { HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, readViewOf } from '@roadloop/auth';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { AccidentRepository } from '../accidents/accident.repository';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { csvOf, featureCollection } from '../queries/formats';
