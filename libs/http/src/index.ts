@@ -6,6 +6,8 @@ export * from './openapi';
 export * from './observability';
 export * from './query-params';
 export * from './csv';
+export * from './correlation';
+export * from './geojson';
 export * from './access-log';
 export * from './request-target';
 export * from './raw-body';
