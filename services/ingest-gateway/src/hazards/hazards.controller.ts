@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { HazardTracking } from '@roadloop/contracts';
 import { correlationIdFrom } from '@roadloop/http';
 import { ClientAddressRateLimitGuard } from '@roadloop/persistence';
-import { HazardTracking, HazardTrackingService } from './hazard-tracking.service';
+import { HazardTrackingService } from './hazard-tracking.service';
 import { Accepted, HazardsService } from './hazards.service';
 import { MaybeSignedInRequest, OptionalPrincipalGuard } from './optional-principal.guard';
 

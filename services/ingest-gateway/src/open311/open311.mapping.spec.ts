@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import { HAZARD_CATEGORIES } from '@roadloop/contracts';
 import { AppError } from '@roadloop/core';
 import { parseOrThrow } from '@roadloop/http';
-import type { HazardTracking } from '../hazards/hazard-tracking.service';
+import type { HazardTracking } from '@roadloop/contracts';
 import {
   hazardFromOpen311,
   open311Created,
