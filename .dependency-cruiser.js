@@ -42,6 +42,29 @@ module.exports = {
       },
     },
     {
+      name: 'core-is-below-the-http-edge',
+      comment:
+        'libs/core is what every process shares below its HTTP edge (error kinds, the JSON logger, the ' +
+        'metrics registry, command-line helpers): it imports @nestjs/common (an injectable registry, the ' +
+        'logger interface), prom-client and, of the workspace libraries, only libs/config. No HTTP ' +
+        'platform, Express, database or broker client.',
+      severity: 'error',
+      from: { path: '^libs/core/' },
+      to: {
+        pathNot: ['^libs/core/', '^libs/config/', '(^|/)node_modules/(@nestjs/common|prom-client|@jest/globals)/'],
+        dependencyTypesNot: ['core'],
+      },
+    },
+    {
+      name: 'infrastructure-libs-skip-the-http-edge',
+      comment:
+        'libs/kafka, libs/persistence and libs/auth take error kinds, logging and metrics from libs/core, ' +
+        'never from libs/http (the HTTP edge of a service); their tests may use it to answer through it.',
+      severity: 'error',
+      from: { path: '^libs/(kafka|persistence|auth)/', pathNot: '\\.(spec|int-spec)\\.ts$' },
+      to: { path: '^libs/http/' },
+    },
+    {
       name: 'libs-never-import-services',
       comment: 'Libraries are shared by the services; a service is never a library.',
       severity: 'error',

@@ -1,7 +1,7 @@
 import { JWTPayload, SignJWT, errors, jwtVerify } from 'jose';
 import { z } from 'zod';
 import { storableString } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { AuthOptions } from './auth.config';
 import { Principal, ROLES, Role } from './roles';
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { ExecutionContext } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { AuthOptions } from './auth.config';
 import { signToken } from './jwt';
 import { Roles, RolesGuard } from './roles.guard';

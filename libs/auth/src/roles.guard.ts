@@ -1,6 +1,6 @@
 import { CanActivate, ExecutionContext, Inject, Injectable, SetMetadata, createParamDecorator } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { AuthOptions } from './auth.config';
 import { bearerToken, verifyToken } from './jwt';
 import { Principal, Role } from './roles';

@@ -79,3 +79,13 @@ export const httpEnv = (defaultPort: number) => ({
 export const schemaName = z.string().regex(/^[a-z_][a-z0-9_]{0,62}$/, 'a lower-case SQL identifier');
 
 export { bool as booleanFlag, port as portNumber };
+
+const kafkaEnvSchema = z.object(kafkaEnv);
+const databaseEnvSchema = z.object(databaseEnv);
+const redisEnvSchema = z.object(redisEnv);
+/** A service's Kafka settings, as `kafkaEnv` parses them. */
+export type KafkaEnv = z.infer<typeof kafkaEnvSchema>;
+/** A service's PostgreSQL settings, as `databaseEnv` parses them. */
+export type DatabaseEnv = z.infer<typeof databaseEnvSchema>;
+/** A service's Redis settings, as `redisEnv` parses them. */
+export type RedisEnv = z.infer<typeof redisEnvSchema>;

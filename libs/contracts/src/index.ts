@@ -1,5 +1,6 @@
 export * from './contract';
 export * from './envelope';
+export * from './hazard-tracking';
 export * from './decode';
 export * from './published';
 export * from './text';

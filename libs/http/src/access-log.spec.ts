@@ -3,7 +3,7 @@ import express from 'express';
 import { EventEmitter } from 'node:events';
 import { AddressInfo } from 'node:net';
 import { AccessLogEntry, accessLog } from './access-log';
-import { logContext } from './json-logger';
+import { logContext } from '@roadloop/core';
 import { waitFor } from '../../../test/support/wait-for';
 
 describe(accessLog.name, () => {

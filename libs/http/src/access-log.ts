@@ -1,4 +1,4 @@
-import { logContext } from './json-logger';
+import { logContext } from '@roadloop/core';
 
 /** One line per request, written when its answer is complete or the client went away. */
 export interface AccessLogEntry {
@@ -24,7 +24,7 @@ interface LoggedRequest {
   originalUrl?: string;
   ip?: string;
   socket?: { remoteAddress?: string };
-  /** Set by the roles guard of `@roadloop/auth` (this library cannot import it: auth depends on http). */
+  /** Set by the roles guard of `@roadloop/auth`, read here by its shape (this library does not depend on auth). */
   principal?: { id?: unknown; role?: unknown };
 }
 

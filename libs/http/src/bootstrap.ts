@@ -3,10 +3,11 @@ import { NestFactory } from '@nestjs/core';
 import { json } from 'express';
 import { ConfigError } from '@roadloop/config';
 import { accessLog } from './access-log';
+import { correlationIdFrom } from './correlation';
 import { AppErrorFilter } from './error.filter';
 import { refuseDeepJson } from './json-depth';
-import { JsonLogger, logContext } from './json-logger';
-import { ObservabilityRegistry, requestMetrics } from './observability';
+import { JsonLogger, ObservabilityRegistry, logContext } from '@roadloop/core';
+import { requestMetrics } from './observability';
 import { requestTargetGuard } from './request-target';
 
 const LEVELS: Record<string, LogLevel[]> = {
@@ -30,8 +31,7 @@ export interface EdgeOptions {
 export function configureApp(app: INestApplication, options: EdgeOptions = {}): INestApplication {
   // Every log line written while handling a request carries the caller's correlation id.
   app.use((req: { headers: Record<string, string | string[] | undefined> }, _res: unknown, next: () => void) => {
-    const header = req.headers['x-correlation-id'];
-    const correlationId = typeof header === 'string' && /^[A-Za-z0-9._:-]{1,200}$/.test(header) ? header : undefined;
+    const correlationId = correlationIdFrom(req.headers['x-correlation-id']);
     logContext.run(correlationId ? { correlationId } : {}, next);
   });
   const access = new Logger('access');

@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError, httpStatusOf } from './app-error';
+import { AppError } from '@roadloop/core';
+import { httpStatusOf } from './http-status';
 
 interface BodyParserError {
   type?: string;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { bboxParam } from './query-params';
+import { bboxParam, enumListParam } from './query-params';
 
 const messagesOf = (schema: ReturnType<typeof bboxParam>, raw: string) => {
   const r = schema.safeParse(raw);
@@ -29,3 +29,22 @@ describe(bboxParam.name, () => {
     expect(bboxParam().parse('-10,-10,10,10')).toEqual([-10, -10, 10, 10]);
   });
 });
+
+describe(enumListParam.name, () => {
+  const levels = enumListParam(['low', 'medium', 'high']);
+
+  it('takes known values, comma-separated, spaces around them allowed, duplicates dropped in the order given', () => {
+    expect(levels.parse('high')).toEqual(['high']);
+    expect(levels.parse('high, low,high')).toEqual(['high', 'low']);
+  });
+
+  it.each([
+    ['extreme', 'unknown value(s) "extreme"; expected one or more of low, medium, high, comma-separated'],
+    ['low,,x', 'unknown value(s) "", "x"; expected one or more of low, medium, high, comma-separated'],
+    ['LOW', 'unknown value(s) "LOW"; expected one or more of low, medium, high, comma-separated'],
+  ])('refuses %s, quoting each unknown value', (raw, message) => {
+    const r = levels.safeParse(raw);
+    expect(r.success ? [] : r.error.issues.map((i) => i.message)).toEqual([message]);
+  });
+});
+

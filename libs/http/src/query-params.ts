@@ -32,3 +32,19 @@ export function bboxParam(maxAreaSqDeg = Infinity) {
     return z.NEVER;
   });
 }
+
+/**
+ * `a,b,c` of known values, duplicates dropped, in the order given. An unknown value is reported under
+ * the parameter's own name, quoting it and listing what is known.
+ */
+export function enumListParam<const T extends string>(values: readonly T[]) {
+  return z.string().transform((raw, ctx): T[] => {
+    const items = [...new Set(raw.split(',').map((v) => v.trim()))];
+    const unknown = items.filter((v) => !(values as readonly string[]).includes(v));
+    if (unknown.length) {
+      ctx.addIssue({ code: 'custom', message: `unknown value(s) ${unknown.map((v) => JSON.stringify(v)).join(', ')}; expected one or more of ${values.join(', ')}, comma-separated` });
+      return z.NEVER;
+    }
+    return items as T[];
+  });
+}

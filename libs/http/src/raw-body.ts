@@ -1,6 +1,6 @@
 import { raw } from 'express';
 import type { Request, Response } from 'express';
-import { AppError } from './app-error';
+import { AppError } from '@roadloop/core';
 
 interface ParserError {
   type?: string;

@@ -1,4 +1,4 @@
-import { AppError } from './app-error';
+import { AppError } from '@roadloop/core';
 
 /** The origin-form request target of a request (RFC 9112 §3.2.1): a path and its query. */
 export interface RequestTarget {

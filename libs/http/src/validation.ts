@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { AppError, FieldProblem } from './app-error';
+import { AppError, FieldProblem } from '@roadloop/core';
 
 export class ValidationError extends AppError {
   constructor(fields: FieldProblem[], what = 'request') {

@@ -1,5 +1,5 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
-import { DURATION_BUCKETS_S } from '@roadloop/http';
+import { DURATION_BUCKETS_S } from '@roadloop/core';
 
 /**
  * What the consumers of a process report on /metrics, in a prom-client registry: messages handled

@@ -1,7 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
 import { hazardReportedTopic } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { EventPublisher, InvalidEventError, MESSAGE_TOO_LARGE } from './event-publisher';
 
 type Record = { topic: string; acks?: number; messages: { key: unknown; value: unknown }[] };

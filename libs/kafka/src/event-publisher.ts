@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { IHeaders, Kafka, Partitioners, Producer } from 'kafkajs';
 import { z } from 'zod';
 import { TopicContract, describeIssues, topicName } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 
 /** The code of the error `send` throws when the broker refuses a message as larger than its limit. */
 export const MESSAGE_TOO_LARGE = 'MESSAGE_TOO_LARGE';

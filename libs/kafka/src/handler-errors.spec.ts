@@ -3,7 +3,7 @@ import { DatabaseError } from 'pg';
 import { QueryFailedError } from 'typeorm';
 import { z } from 'zod';
 import { DeadLetterCode } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { InvalidEventError } from './event-publisher';
 import { NonRetriableError, judgeFailure } from './handler-errors';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { DeadLetterCode } from '@roadloop/contracts';
-import { AppError, isRetriableKind } from '@roadloop/http';
+import { AppError, isRetriableKind } from '@roadloop/core';
 import { InvalidEventError } from './event-publisher';
 
 /**

@@ -5,3 +5,4 @@ export * from './kafka.module';
 export * from './kafka.options';
 export * from './topic-admin';
 export * from './topic-consumer';
+export * from './kafka-module-for';

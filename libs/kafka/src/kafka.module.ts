@@ -9,7 +9,7 @@ import {
   OnModuleInit,
   Optional,
 } from '@nestjs/common';
-import { ObservabilityRegistry } from '@roadloop/http';
+import { ObservabilityRegistry } from '@roadloop/core';
 import { Kafka } from 'kafkajs';
 import { TopicContract, deadLetterTopic, topicName } from '@roadloop/contracts';
 import { ConsumerMetrics } from './consumer-metrics';

@@ -8,7 +8,7 @@ import {
   decodeMessage,
   topicName,
 } from '@roadloop/contracts';
-import { AppError, logContext } from '@roadloop/http';
+import { AppError, logContext } from '@roadloop/core';
 import { ConsumerMetrics } from './consumer-metrics';
 import { EventPublisher, MESSAGE_TOO_LARGE } from './event-publisher';
 import { judgeFailure } from './handler-errors';

@@ -1,5 +1,5 @@
 import { DynamicModule, Global, Inject, Injectable, Logger, Module, OnApplicationShutdown, Optional } from '@nestjs/common';
-import { ObservabilityRegistry } from '@roadloop/http';
+import { ObservabilityRegistry } from '@roadloop/core';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
 import { DatabaseOptions, openDatabase } from './data-source';

@@ -1,7 +1,7 @@
 import { DynamicModule, ExecutionContext, Inject, Injectable, Logger, Module, OnApplicationShutdown, SetMetadata } from '@nestjs/common';
 import { ThrottlerGuard, ThrottlerLimitDetail, ThrottlerModule, ThrottlerRequest, ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { Redis } from 'ioredis';
 import { RedisOptions, closeRedis, createRedis, waitForRedis } from './redis';
 

@@ -4,7 +4,7 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import type { Pool, PoolClient, QueryResult } from 'pg';
 import { Observable, finalize } from 'rxjs';
 import { DataSource, QueryRunner } from 'typeorm';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 
 /**
  * How much database time a request may take, by class: `interactive` reads (a segment, a page of

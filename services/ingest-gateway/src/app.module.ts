@@ -2,7 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { accidentReportedTopic, hazardReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
-import { KafkaModule } from '@roadloop/kafka';
+import { kafkaModuleFor } from '@roadloop/kafka';
 import { RateLimitModule } from '@roadloop/persistence';
 import { AccidentsController } from './accidents/accidents.controller';
 import { AccidentsService } from './accidents/accidents.service';
@@ -33,18 +33,8 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot('ingest-gateway'),
         AuthModule.forRoot(authOptionsFrom(config)),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: 'ingest-gateway',
-          source: 'ingest-gateway',
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          partitions: config.KAFKA_PARTITIONS,
-          maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
-          createTopics: config.KAFKA_CREATE_TOPICS,
-          connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
-          // Published: the reports. Read by the live feed: risk and task changes.
-          topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic],
-        }),
+        // Published: the reports. Read by the live feed: risk and task changes.
+        kafkaModuleFor('ingest-gateway', config, [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic]),
         // Anonymous hazard reports per client address; report photos with a budget of their own.
         RateLimitModule.forRoot({
           redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },

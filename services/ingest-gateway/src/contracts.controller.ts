@@ -1,6 +1,6 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { ALL_TOPICS, JsonSchema, asyncApiDocument, fixtureExamples, topicJsonSchema } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 
 const SCHEMA_FILE = /^(roadloop\.[a-z-]+\.[a-z-]+\.v\d+)\.json$/;
 

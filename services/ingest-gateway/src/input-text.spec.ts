@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { accidentInputSchema } from './accidents/accident-input.schema';
 import { hazardInputSchema } from './hazards/hazard-input.schema';
 

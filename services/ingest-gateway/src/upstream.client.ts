@@ -1,7 +1,8 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
-import { AppError, parseRequestTarget } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseRequestTarget } from '@roadloop/http';
 import { GATEWAY_CONFIG, GatewayConfig } from './config';
 
 export type UpstreamService = 'task' | 'risk';

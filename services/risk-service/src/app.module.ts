@@ -11,8 +11,8 @@ import {
 } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
-import { KafkaModule } from '@roadloop/kafka';
-import { PersistenceModule, RateLimitModule } from '@roadloop/persistence';
+import { kafkaModuleFor } from '@roadloop/kafka';
+import { RateLimitModule, persistenceModuleFor } from '@roadloop/persistence';
 import { AccidentRepository } from './accidents/accident.repository';
 import { RISK_CONFIG, RiskConfig } from './config';
 import { HazardRepository } from './hazards/hazard.repository';
@@ -48,18 +48,10 @@ import { SegmentJurisdictionService } from './jurisdictions/segment-jurisdiction
 import { RoadsideInventoryConsumer } from './roadside/roadside-inventory.consumer';
 import { RoadsideInventoryRepository } from './roadside/roadside-inventory.repository';
 
+/** The service's schema and Redis: shared by the service and its command-line tool. */
 export function persistenceFor(config: RiskConfig) {
-  return PersistenceModule.forRoot({
-    database: {
-      url: config.DATABASE_URL,
-      schema: config.DB_SCHEMA,
-      entities: [],
-      migrations: RISK_MIGRATIONS,
-      poolSize: config.DATABASE_POOL_SIZE,
-      applicationName: 'risk-service',
-    },
-    migrateOnStart: config.DB_MIGRATE_ON_START,
-    redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
+  return persistenceModuleFor('risk-service', config, {
+    migrations: RISK_MIGRATIONS,
     readTimeouts: { interactive: config.DB_READ_TIMEOUT_MS, analysis: config.DB_ANALYSIS_TIMEOUT_MS },
   });
 }
@@ -91,27 +83,16 @@ export class AppModule {
           redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
           limit: { limit: config.ANALYSIS_RATE_LIMIT, windowS: config.ANALYSIS_RATE_WINDOW_S },
         }),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: 'risk-service',
-          source: 'risk-service',
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          partitions: config.KAFKA_PARTITIONS,
-          maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
-          createTopics: config.KAFKA_CREATE_TOPICS,
-          connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
-          sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
-          topics: [
-            hazardReportedTopic,
-            accidentReportedTopic,
-            reportMatchedTopic,
-            segmentProfileTopic,
-            segmentRiskChangedV2Topic,
-            taskChangedTopic,
-            segmentJurisdictionTopic,
-            roadsideInventoryChangedTopic,
-          ],
-        }),
+        kafkaModuleFor('risk-service', config, [
+          hazardReportedTopic,
+          accidentReportedTopic,
+          reportMatchedTopic,
+          segmentProfileTopic,
+          segmentRiskChangedV2Topic,
+          taskChangedTopic,
+          segmentJurisdictionTopic,
+          roadsideInventoryChangedTopic,
+        ]),
       ],
       controllers: [SegmentsController, SpatialQueriesController, ReportQueriesController, HazardTrackingController, EffectivenessController, OpenApiController],
       providers: [

@@ -3,7 +3,7 @@ import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { parseArgs } from 'node:util';
 import { scoreFiles } from '@roadloop/geo';
-import { readFeatureCollection, runCommand } from '@roadloop/http';
+import { readFeatureCollection, runCommand } from '@roadloop/core';
 import { RISK_REPOSITORIES, persistenceFor } from './app.module';
 import { loadRiskCliConfig } from './config';
 import { readFile } from 'node:fs/promises';

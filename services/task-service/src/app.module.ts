@@ -2,8 +2,8 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { reportMatchedTopic, roadsideInventoryChangedTopic, segmentJurisdictionTopic, segmentProfileTopic, segmentRiskChangedV2Topic, taskChangedTopic } from '@roadloop/contracts';
 import { AuthModule, authOptionsFrom } from '@roadloop/auth';
 import { ObservabilityModule } from '@roadloop/http';
-import { KafkaModule } from '@roadloop/kafka';
-import { PersistenceModule } from '@roadloop/persistence';
+import { kafkaModuleFor } from '@roadloop/kafka';
+import { persistenceModuleFor } from '@roadloop/persistence';
 import { Clock, SystemClock } from './clock';
 import { TASK_CONFIG, TaskConfig } from './config';
 import { CrewQueueRepository } from './crews/crew-queue.repository';
@@ -51,19 +51,9 @@ import { TaskMetrics } from './tasks/task-metrics';
 import { TaskRepository } from './tasks/task.repository';
 import { TasksController } from './tasks/tasks.controller';
 
+/** The service's schema and Redis: shared by the service and its command-line tool. */
 export function persistenceFor(config: TaskConfig) {
-  return PersistenceModule.forRoot({
-    database: {
-      url: config.DATABASE_URL,
-      schema: config.DB_SCHEMA,
-      entities: [],
-      migrations: TASK_MIGRATIONS,
-      poolSize: config.DATABASE_POOL_SIZE,
-      applicationName: 'task-service',
-    },
-    migrateOnStart: config.DB_MIGRATE_ON_START,
-    redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
-  });
+  return persistenceModuleFor('task-service', config, { migrations: TASK_MIGRATIONS });
 }
 
 /** Repositories and the jurisdiction service: what the CLI needs too. */
@@ -93,17 +83,7 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot('task-service'),
         persistenceFor(config),
-        KafkaModule.forRoot({
-          brokers: config.KAFKA_BROKERS,
-          clientId: 'task-service',
-          source: 'task-service',
-          topicPrefix: config.KAFKA_TOPIC_PREFIX,
-          partitions: config.KAFKA_PARTITIONS,
-          maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
-          createTopics: config.KAFKA_CREATE_TOPICS,
-          connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
-          topics: [segmentRiskChangedV2Topic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic, segmentJurisdictionTopic, roadsideInventoryChangedTopic],
-        }),
+        kafkaModuleFor('task-service', config, [segmentRiskChangedV2Topic, reportMatchedTopic, segmentProfileTopic, taskChangedTopic, segmentJurisdictionTopic, roadsideInventoryChangedTopic]),
         AuthModule.forRoot(authOptionsFrom(config)),
       ],
       // DailyIndexController before JurisdictionsController: /v1/jurisdictions/index is not a jurisdiction id.

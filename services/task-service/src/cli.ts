@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
 import { describeIssues } from '@roadloop/contracts';
-import { AppError, readFeatureCollection, runCommand } from '@roadloop/http';
+import { AppError, readFeatureCollection, runCommand } from '@roadloop/core';
 import { CORE_PROVIDERS, persistenceFor } from './app.module';
 import { TASK_CONFIG, loadTaskCliConfig } from './config';
 import { jurisdictionFeatureSchema } from './jurisdictions/jurisdiction.schema';

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
-import { parseOrThrow } from '@roadloop/http';
+import { correlationIdFrom, parseOrThrow } from '@roadloop/http';
 import { refIdSchema } from './jurisdictions/jurisdiction.schema';
 
 /** A path id, checked like a body field (400 naming `id`). */
@@ -14,7 +14,7 @@ export const refIdOf = (value: unknown): string => pathId(refIdSchema, value);
 
 /** The caller's correlation id when it is sane, else a fresh one. */
 export function correlationIdOf(header: unknown): string {
-  return typeof header === 'string' && /^[A-Za-z0-9._:-]{1,200}$/.test(header) ? header : randomUUID();
+  return correlationIdFrom(header) ?? randomUUID();
 }
 
 /** Express 5 leaves `req.body` undefined for a request without a body: treat it as `{}`. */

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { putCrewSchema, putJurisdictionSchema } from './jurisdictions/jurisdiction.schema';
 import { assignSchema, duplicateSchema, listQuerySchema, reasonSchema, reopenSchema, submitSchema, verifySchema } from './tasks/task-http.schema';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Headers, HttpCode, Post, UseGuards } from '@nestjs/common';
 import { Roles, RolesGuard } from '@roadloop/auth';
-import { correlationFrom } from '../correlation';
+import { correlationIdFrom } from '@roadloop/http';
 import { AccidentsService } from './accidents.service';
 
 @Controller('v1/accidents')
@@ -13,6 +13,6 @@ export class AccidentsController {
   @UseGuards(RolesGuard)
   @Roles('dispatcher', 'admin')
   report(@Body() body: unknown, @Headers('x-correlation-id') correlation?: string) {
-    return this.accidents.report(body, correlationFrom(correlation));
+    return this.accidents.report(body, correlationIdFrom(correlation));
   }
 }

@@ -1,4 +1,5 @@
-import { AppError, parseRequestTarget } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseRequestTarget } from '@roadloop/http';
 import type { UpstreamService } from '../upstream.client';
 
 /** The first path segment under `/v1/` of the routes forwarded to each service: nothing else is. */

@@ -1,26 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { z } from 'zod';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import type { HazardTracking } from '@roadloop/contracts';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { UpstreamClient } from '../upstream.client';
-
-/** A report's progress as the risk service tells it (see its `HazardTracking`). */
-export interface HazardTracking {
-  hazardId: string;
-  stage: 'received' | 'matched' | 'linked' | 'fixed';
-  placement: 'pending' | 'on_road' | 'off_road';
-  category: string;
-  severity: string;
-  lon: number;
-  lat: number;
-  description: string | null;
-  photoUrls: string[];
-  reportedAt: string;
-  updatedAt: string;
-  duplicate: boolean;
-  road: { segmentId: string; name: string | null; roadClass: string | null; jurisdiction: string | null } | null;
-  task: { countermeasure: string; status: string; updatedAt: string } | null;
-  resolvedAt: string | null;
-}
 
 export const hazardIdOf = (id: unknown, field = 'id'): string => parseOrThrow(z.object({ [field]: z.uuid() }), { [field]: id }, 'path')[field] as string;
 

@@ -1,7 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Req, UseGuards } from '@nestjs/common';
+import type { HazardTracking } from '@roadloop/contracts';
+import { correlationIdFrom } from '@roadloop/http';
 import { ClientAddressRateLimitGuard } from '@roadloop/persistence';
-import { correlationFrom } from '../correlation';
-import { HazardTracking, HazardTrackingService } from './hazard-tracking.service';
+import { HazardTrackingService } from './hazard-tracking.service';
 import { Accepted, HazardsService } from './hazards.service';
 import { MaybeSignedInRequest, OptionalPrincipalGuard } from './optional-principal.guard';
 
@@ -17,7 +18,7 @@ export class HazardsController {
   @HttpCode(202)
   @UseGuards(OptionalPrincipalGuard, ClientAddressRateLimitGuard)
   report(@Body() body: unknown, @Req() req: MaybeSignedInRequest, @Headers('x-correlation-id') correlation?: string): Promise<Accepted> {
-    return this.hazards.report(body, correlationFrom(correlation), req.principal);
+    return this.hazards.report(body, correlationIdFrom(correlation), req.principal);
   }
 
   /**

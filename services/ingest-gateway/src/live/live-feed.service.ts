@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdo
 import { randomBytes } from 'node:crypto';
 import { Consumer, Kafka } from 'kafkajs';
 import { decodeMessage, segmentRiskChangedV2Topic, taskChangedTopic, topicName } from '@roadloop/contracts';
-import { ObservabilityRegistry } from '@roadloop/http';
+import { ObservabilityRegistry } from '@roadloop/core';
 import { KAFKA_CLIENT } from '@roadloop/kafka';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { LiveEvent, riskEvent, taskEvent } from './live-events';

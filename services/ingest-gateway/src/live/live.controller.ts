@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Req, Res } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { decodeJwt } from 'jose';
 import { AUTH_OPTIONS, AuthOptions, Principal, bearerToken, verifyToken } from '@roadloop/auth';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 import { liveEventVisibleTo } from './live-events';
 import { LiveFeedService } from './live-feed.service';

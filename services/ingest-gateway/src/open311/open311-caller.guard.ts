@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { AUTH_OPTIONS, AuthOptions, Principal, bearerToken, verifyToken } from '@roadloop/auth';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 
 /** The largest form a POST may send: the longest description (2,000 characters) encoded, and room for the rest. */
 export const MAX_FORM_BYTES = 64 * 1024;

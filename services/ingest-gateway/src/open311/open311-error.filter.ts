@@ -1,6 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
-import { AppError, httpStatusOf } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { httpStatusOf } from '@roadloop/http';
 import { formatOfPath, sendOpen311 } from './open311.format';
 
 /**

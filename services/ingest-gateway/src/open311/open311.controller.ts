@@ -1,8 +1,8 @@
 import { Controller, Get, Headers, Param, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { correlationIdFrom } from '@roadloop/http';
 import { ClientAddressRateLimitGuard } from '@roadloop/persistence';
-import { correlationFrom } from '../correlation';
 import { Open311CallerGuard, Open311Request } from './open311-caller.guard';
 import { Open311ErrorFilter } from './open311-error.filter';
 import { Open311Format, formatOfPath, sendOpen311 } from './open311.format';
@@ -41,7 +41,7 @@ export class Open311Controller {
   @Post(['requests.json', 'requests.xml'])
   @UseGuards(ClientAddressRateLimitGuard)
   async create(@Req() req: Open311Request, @Res() res: Response, @Headers('x-correlation-id') correlation?: string): Promise<void> {
-    const created = await this.open311.create(req.open311Form ?? new URLSearchParams(), correlationFrom(correlation), req.principal);
+    const created = await this.open311.create(req.open311Form ?? new URLSearchParams(), correlationIdFrom(correlation), req.principal);
     sendOpen311(res, formatOfPath(req.path)!, 201, 'service_requests', created);
   }
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from '@jest/globals';
 import { HAZARD_CATEGORIES } from '@roadloop/contracts';
-import { AppError, parseOrThrow } from '@roadloop/http';
-import type { HazardTracking } from '../hazards/hazard-tracking.service';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
+import type { HazardTracking } from '@roadloop/contracts';
 import {
   hazardFromOpen311,
   open311Created,

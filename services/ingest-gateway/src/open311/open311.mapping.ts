@@ -1,8 +1,8 @@
 import { z } from 'zod';
-import { HAZARD_CATEGORIES, HAZARD_SEVERITIES, HazardCategory, hazardReportSchema } from '@roadloop/contracts';
-import { FieldProblem, ValidationError } from '@roadloop/http';
+import { HAZARD_CATEGORIES, HAZARD_SEVERITIES, HazardCategory, HazardTracking, hazardReportSchema } from '@roadloop/contracts';
+import { FieldProblem } from '@roadloop/core';
+import { ValidationError } from '@roadloop/http';
 import type { HazardInput } from '../hazards/hazard-input.schema';
-import type { HazardTracking } from '../hazards/hazard-tracking.service';
 
 // Open311 GeoReport v2 (https://wiki.open311.org/GeoReport_v2): the hazard categories are its
 // services, a hazard is a service request, its id the service_request_id. Field names and order

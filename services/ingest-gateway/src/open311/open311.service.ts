@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { Principal } from '@roadloop/auth';
-import { AppError, ValidationError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { ValidationError, parseOrThrow } from '@roadloop/http';
 import { HazardTrackingService } from '../hazards/hazard-tracking.service';
 import { HazardsService } from '../hazards/hazards.service';
 import { UpstreamClient } from '../upstream.client';

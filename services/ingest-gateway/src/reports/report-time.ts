@@ -1,4 +1,4 @@
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 
 /** The times a report may carry: up to `skewS` ahead of now, at most `maxAgeS` before it. */
 export interface ReportTimeWindow {

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { csvOf, featureCollection } from '../queries/formats';
+import { feature, featureCollection } from '@roadloop/http';
+import { csvOf } from '../queries/formats';
 import { EffectivenessFilters } from '../queries/query-schemas';
 import { predictSegment } from '@roadloop/geo';
 import { roadOf } from '../risk/risk-model';
@@ -57,7 +58,7 @@ export class EffectivenessService {
     const rows = sites.map(({ observation: _o, geometry: _g, ...row }) => row);
     if (format === 'csv') return csvOf(SITE_CSV_COLUMNS, rows);
     if (format === 'geojson') {
-      return featureCollection(sites, (s, i) => ({ id: s.taskId, geometry: s.geometry, properties: rows[i] }), { asOf: now.toISOString(), filters });
+      return featureCollection(sites.map((s, i) => feature(s.taskId, s.geometry, rows[i])), { asOf: now.toISOString(), filters });
     }
     return { asOf: now.toISOString(), method: EFFECTIVENESS_METHOD, filters, sites: rows };
   }

@@ -1,8 +1,10 @@
 import { Controller, Get, Param } from '@nestjs/common';
 import { z } from 'zod';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import type { HazardTracking } from '@roadloop/contracts';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { ReadQueries } from '@roadloop/persistence';
-import { HazardTracking, trackingOf } from './hazard-tracking';
+import { trackingOf } from './hazard-tracking';
 import { HazardTrackingRepository } from './hazard-tracking.repository';
 
 /**

@@ -1,5 +1,5 @@
 import { DeadLetterCode } from '@roadloop/contracts';
-import { AppError, ErrorKind } from '@roadloop/http';
+import { AppError, ErrorKind } from '@roadloop/core';
 
 /**
  * Codes of the intake's domain errors and the kind of each. They are dead-letter codes too: the

@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import type { ReportClaim } from '../hazards/hazard.repository';
 import { judgeClaims } from './report-claims';
 

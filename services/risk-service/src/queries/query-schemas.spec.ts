@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { hotspotsQuerySchema, segmentsBboxQuerySchema, segmentsWithinQuerySchema, withinBodySchema } from './query-schemas';
 
 function fieldsOf(fn: () => unknown): string[] {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { COUNTERMEASURES, HAZARD_CATEGORIES, RISK_LEVELS, latSchema, lonSchema, storableString } from '@roadloop/contracts';
-import { Bbox, bboxParam, parseOrThrow } from '@roadloop/http';
+import { Bbox, bboxParam, enumListParam, parseOrThrow } from '@roadloop/http';
 
 /** OSM `highway` values a segment can carry (filter values; other classes are simply never matched). */
 export const ROAD_CLASSES = [
@@ -85,19 +85,6 @@ export const hotspotsQuerySchema = z
   });
 export type HotspotsQuery = z.infer<typeof hotspotsQuerySchema>;
 
-/** `a,b,c` of known values (duplicates dropped); anything else is reported under the parameter's own name. */
-export function listOf<const T extends string>(values: readonly T[]) {
-  return z.string().transform((raw, ctx): T[] => {
-    const parts = [...new Set(raw.split(',').map((p) => p.trim()))];
-    const bad = parts.filter((p) => !(values as readonly string[]).includes(p));
-    if (bad.length) {
-      ctx.addIssue({ code: 'custom', message: `expected one or more of ${values.join(', ')}, comma-separated; not ${bad.map((b) => `'${b}'`).join(', ')}` });
-      return z.NEVER;
-    }
-    return parts as T[];
-  });
-}
-
 /** An id as other services issue them (jurisdictions, segments). */
 const idParam = storableString().trim().min(1).max(100);
 
@@ -111,10 +98,10 @@ export const topQuerySchema = z
   .object({
     limit: z.coerce.number().int().min(1).max(MAX_TOP_LIMIT).default(20),
     jurisdiction: idParam.optional(),
-    roadClass: listOf(ROAD_CLASSES).optional(),
+    roadClass: enumListParam(ROAD_CLASSES).optional(),
     /** Beside water, beside a cliff or drop, or either (`water,cliff`). */
-    side: listOf(ROADSIDES).optional(),
-    level: listOf(RISK_LEVELS).optional(),
+    side: enumListParam(ROADSIDES).optional(),
+    level: enumListParam(RISK_LEVELS).optional(),
     format: z.enum(['json', 'csv', 'geojson']).default('json'),
   })
   .strict();
@@ -158,8 +145,8 @@ const reportPaging = {
 };
 export const HAZARD_STATUSES = ['open', 'resolved', 'duplicate'] as const;
 const hazardFilterShape = {
-  status: listOf(HAZARD_STATUSES).optional(),
-  category: listOf(HAZARD_CATEGORIES).optional(),
+  status: enumListParam(HAZARD_STATUSES).optional(),
+  category: enumListParam(HAZARD_CATEGORIES).optional(),
   /** Reported at or after / at or before. */
   from: instant.optional(),
   to: instant.optional(),
@@ -183,7 +170,7 @@ export const accidentsQuerySchema = z
 export type AccidentsQuery = z.infer<typeof accidentsQuerySchema>;
 
 const effectivenessFilterShape = {
-  countermeasure: listOf(COUNTERMEASURES).optional(),
+  countermeasure: enumListParam(COUNTERMEASURES).optional(),
   jurisdiction: idParam.optional(),
   verifiedFrom: instant.optional(),
   verifiedTo: instant.optional(),

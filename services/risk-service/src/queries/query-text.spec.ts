@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
 import { z } from 'zod';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { effectivenessQuerySchema, effectivenessSitesQuerySchema, segmentIdOf, topQuerySchema } from './query-schemas';
 
 function refused(parse: () => unknown): string[] {

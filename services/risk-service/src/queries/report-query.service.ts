@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { AccidentRepository, StoredAccident } from '../accidents/accident.repository';
 import { HazardRepository, StoredHazard } from '../hazards/hazard.repository';
-import { csvOf, featureCollection, point } from './formats';
+import { feature, featureCollection, point } from '@roadloop/http';
+import { csvOf } from './formats';
 import { AccidentsQuery, HazardsQuery, PolygonGeometry, UnmatchedQuery, encodeCursor } from './query-schemas';
 import { SearchArea } from './sql-area';
 import { SpatialQueryService } from './spatial-query.service';
@@ -63,7 +64,7 @@ export class ReportQueryService {
     return paged(rows, q.limit, (h) => h.reportedAt, (page, page_) =>
       q.format === 'csv'
         ? csvOf(HAZARD_CSV_COLUMNS, page.map((h) => ({ ...hazardProperties(h), lon: h.lon, lat: h.lat })))
-        : featureCollection(page, (h) => ({ id: h.id, geometry: point(h.lon, h.lat), properties: hazardProperties(h) }), { page: page_ }),
+        : featureCollection(page.map((h) => feature(h.id, point(h.lon, h.lat), hazardProperties(h))), { page: page_ }),
     );
   }
 
@@ -77,7 +78,7 @@ export class ReportQueryService {
     return paged(rows, q.limit, (a) => a.occurredAt, (page, page_) =>
       q.format === 'csv'
         ? csvOf(ACCIDENT_CSV_COLUMNS, page.map((a) => ({ ...accidentProperties(a), lon: a.lon, lat: a.lat })))
-        : featureCollection(page, (a) => ({ id: a.id, geometry: point(a.lon, a.lat), properties: accidentProperties(a) }), { page: page_ }),
+        : featureCollection(page.map((a) => feature(a.id, point(a.lon, a.lat), accidentProperties(a))), { page: page_ }),
     );
   }
 
@@ -90,7 +91,7 @@ export class ReportQueryService {
       ...accidents.map((a) => ({ kind: 'accident' as const, lon: a.lon, lat: a.lat, at: a.occurredAt, properties: accidentProperties(a) })),
     ];
     if (q.format === 'geojson') {
-      return featureCollection(rows, (r) => ({ id: r.properties.id, geometry: point(r.lon, r.lat), properties: { kind: r.kind, ...r.properties } }));
+      return featureCollection(rows.map((r) => feature(r.properties.id, point(r.lon, r.lat), { kind: r.kind, ...r.properties })));
     }
     return csvOf(
       UNMATCHED_CSV_COLUMNS,

@@ -1,7 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import type { Geometry } from 'geojson';
-import { AppError, Bbox, toCsv } from '@roadloop/http';
-import { csvOf, featureCollection } from './formats';
+import { AppError } from '@roadloop/core';
+import { Bbox, feature, featureCollection, toCsv } from '@roadloop/http';
+import { csvOf } from './formats';
 import { HotspotWindow, rankWindows, slidingWindows } from './hotspot-windows';
 import { HotspotsQuery, MAX_AREA_SQ_DEG, PolygonGeometry, SegmentFilters } from './query-schemas';
 import { SegmentFeatureCache } from './segment-feature.cache';
@@ -93,15 +94,14 @@ export class SpatialQueryService {
       );
     }
     return featureCollection(
-      top,
-      (w, i) => ({ id: `${w.osmWayId}:${w.fromM}-${w.toM}`, geometry: lines[i] as Geometry | null, properties: { rank: i + 1, ...w } }),
+      top.map((w, i) => feature(`${w.osmWayId}:${w.fromM}-${w.toM}`, lines[i] as Geometry | null, { rank: i + 1, ...w })),
       { parameters: { windowM: q.windowM, stepM: q.stepM, years: q.years, since: since.toISOString() } },
     );
   }
 }
 
 function segmentFeatures(rows: SegmentRow[], q: { limit: number; offset: number }) {
-  return featureCollection(rows, ({ geometry, wkt: _wkt, ...props }) => ({ id: props.id, geometry, properties: props }), {
+  return featureCollection(rows.map(({ geometry, wkt: _wkt, ...props }) => feature(props.id, geometry, props)), {
     page: { limit: q.limit, offset: q.offset, returned: rows.length },
   });
 }

@@ -1,9 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, readViewOf } from '@roadloop/auth';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { feature, featureCollection } from '@roadloop/http';
 import { AccidentRepository } from '../accidents/accident.repository';
 import { HazardRepository } from '../hazards/hazard.repository';
-import { csvOf, featureCollection } from '../queries/formats';
+import { csvOf } from '../queries/formats';
 import { TopQuery } from '../queries/query-schemas';
 import { RankedSegmentDetail, RankingRepository } from '../risk/ranking.repository';
 import { RankedSegmentSummary, RankingStore } from '../risk/ranking.store';
@@ -55,7 +56,7 @@ export class SegmentQueryService {
     const items = rows.map((r) => r.item);
     if (format === 'csv') return csvOf(TOP_CSV_COLUMNS, rows.map((r) => ({ ...r.item, wkt: r.wkt })));
     if (format === 'geojson') {
-      return featureCollection(rows, (r) => ({ id: r.item.segmentId, geometry: r.geometry, properties: r.item }), { source: ranked.source, filters });
+      return featureCollection(rows.map((r) => feature(r.item.segmentId, r.geometry, r.item)), { source: ranked.source, filters });
     }
     return { source: ranked.source, filters, items };
   }

@@ -1,8 +1,7 @@
 import { Controller, Get, Param, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { ROLES, Roles, RolesGuard } from '@roadloop/auth';
-import { CSV_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
-import { GEOJSON_CONTENT_TYPE } from '../http-formats';
+import { CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
 import { refIdOf } from '../http-input';
 import { indexCsv, indexGeoJson } from './daily-index.format';
 import { historyQuerySchema, indexQuerySchema } from './daily-index.schema';

@@ -1,5 +1,4 @@
-import { toCsv } from '@roadloop/http';
-import { Feature, featureCollection } from '../http-formats';
+import { Feature, featureCollection, toCsv } from '@roadloop/http';
 import { INDICATOR_NAMES } from './daily-index';
 import { IndexItem } from './daily-index.service';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { Harness, accidentEvent, box, hazardEvent, openHarness, profileEvent } from '../testing/harness';
 import { indexCsv, indexGeoJson } from './daily-index.format';
 import { DailyIndexService, FREEZE_CATCH_UP_DAYS } from './daily-index.service';

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { daysBetween, historyQuerySchema, indexQuerySchema } from './daily-index.schema';
 
 function problems(schema: typeof indexQuerySchema | typeof historyQuerySchema, query: Record<string, string>): string[] {

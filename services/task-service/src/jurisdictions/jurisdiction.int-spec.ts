@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { Harness, box, hazardEvent, openHarness, profileEvent } from '../testing/harness';
 import { Principal } from '@roadloop/auth';
 import { TaskFilter } from '../tasks/task.model';

@@ -1,4 +1,4 @@
-import { AppError, ErrorKind } from '@roadloop/http';
+import { AppError, ErrorKind } from '@roadloop/core';
 
 /** Codes of the evidence store's errors and the kind (→ HTTP status) of each. */
 export const PHOTO_ERROR_KINDS = {

@@ -1,4 +1,4 @@
-import { AppError, ErrorKind } from '@roadloop/http';
+import { AppError, ErrorKind } from '@roadloop/core';
 
 /** Codes of the programme module's errors and the kind (→ HTTP status) of each. */
 export const PROGRAMME_ERROR_KINDS = {

@@ -1,6 +1,5 @@
 /** A stored programme as a table (CSV, the columns of `roadloop-geo programme`) and a map layer (GeoJSON). */
-import { toCsv } from '@roadloop/http';
-import { featureCollection } from '../http-formats';
+import { featureCollection, toCsv } from '@roadloop/http';
 import type { ProgrammeItem } from './programme.repository';
 import type { ProgrammeView } from './programme.service';
 

@@ -2,8 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query, Res, UseGuards } f
 import type { Response } from 'express';
 import { z } from 'zod';
 import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard } from '@roadloop/auth';
-import { CSV_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
-import { GEOJSON_CONTENT_TYPE } from '../http-formats';
+import { CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
 import { bodyOf, pathId } from '../http-input';
 import { programmeCsv, programmeGeoJson } from './programme.format';
 import { createProgrammeSchema, listProgrammesQuerySchema, programmeQuerySchema } from './programme.schema';

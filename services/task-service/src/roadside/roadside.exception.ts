@@ -1,4 +1,4 @@
-import { AppError, ErrorKind } from '@roadloop/http';
+import { AppError, ErrorKind } from '@roadloop/core';
 
 /** Codes of the roadside module's errors (inventory, surveys, stretches) and the kind (→ HTTP status) of each. */
 export const ROADSIDE_ERROR_KINDS = {

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { Harness, box, openHarness, photo, principals, profileEvent } from '../testing/harness';
 import { RoadsideService } from './roadside.service';
 

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { DAY, HOUR, Harness, box, hazardEvent, openHarness, photo, principals, profileEvent } from '../testing/harness';
 import { TaskCommandService } from './task-command.service';
 

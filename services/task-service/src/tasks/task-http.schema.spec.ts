@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
-import { AppError, parseOrThrow } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
+import { parseOrThrow } from '@roadloop/http';
 import { encodeTaskCursor, listQuerySchema } from './task-http.schema';
 
 function problems(query: Record<string, string>): string[] {

@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { TASK_STATUSES, latSchema, lonSchema, storable, storableString } from '@roadloop/contracts';
-import { bboxSchema, csvEnum } from '../http-query';
+import { enumListParam } from '@roadloop/http';
+import { bboxSchema } from '../http-query';
 import { refIdSchema } from '../jurisdictions/jurisdiction.schema';
 import { TASK_PRIORITIES } from './task-rules';
 
@@ -36,7 +37,7 @@ const cursorSchema = z.string().max(200).transform((raw, ctx): TaskCursor => {
 export const listQueryObject = z
   .object({
     segmentId: storableString().min(1).max(100).optional(),
-    status: csvEnum(TASK_STATUSES).optional(),
+    status: enumListParam(TASK_STATUSES).optional(),
     jurisdiction: refIdSchema.optional(),
     jurisdictionId: refIdSchema.optional(),
     crewId: refIdSchema.optional(),

@@ -1,5 +1,4 @@
-import { toCsv } from '@roadloop/http';
-import { Feature, featureCollection } from '../http-formats';
+import { Feature, featureCollection, toCsv } from '@roadloop/http';
 import { ListedTask, TaskPage } from './task-query.service';
 
 export const TASK_CSV_COLUMNS = [

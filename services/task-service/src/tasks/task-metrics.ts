@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { ObservabilityRegistry } from '@roadloop/http';
+import { ObservabilityRegistry } from '@roadloop/core';
 import { Clock } from '../clock';
 import { TaskRepository } from './task.repository';
 

@@ -1,4 +1,4 @@
-import { AppError, ErrorKind } from '@roadloop/http';
+import { AppError, ErrorKind } from '@roadloop/core';
 
 /** Codes of the task module's domain errors and the kind (→ HTTP status) of each. */
 export const TASK_ERROR_KINDS = {

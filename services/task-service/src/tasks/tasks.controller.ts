@@ -1,9 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Res, UseGuards } from '@nestjs/common';
 import type { Response } from 'express';
 import { CurrentPrincipal, Principal, ROLES, Roles, RolesGuard } from '@roadloop/auth';
-import { CSV_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
+import { CSV_CONTENT_TYPE, GEOJSON_CONTENT_TYPE, parseOrThrow } from '@roadloop/http';
 import { Clock } from '../clock';
-import { GEOJSON_CONTENT_TYPE } from '../http-formats';
 import { CommandHeaders, bodyOf, correlationIdOf, idempotencyKeyOf, taskIdOf } from '../http-input';
 import { tasksCsv, tasksGeoJson } from './task-list.format';
 import { COMMAND_ROLES, TaskCommand, TaskCommandService } from './task-command.service';

@@ -1,5 +1,5 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { LogLevel, LoggerService } from '@nestjs/common';
+import type { LogLevel, LoggerService } from '@nestjs/common';
 
 /** What every log line written while handling one request or one event carries. */
 export interface LogContext {

@@ -1,6 +1,7 @@
 /**
  * What kind of failure a domain error is. Modules define their own error codes and say which kind
- * each is; the HTTP edge and the Kafka consumers map kinds to statuses and retry decisions.
+ * each is; the HTTP edge (`httpStatusOf` of @roadloop/http) maps kinds to statuses and the Kafka
+ * consumers (`isRetriableKind`) to retry decisions.
  */
 export type ErrorKind =
   | 'invalid'
@@ -34,31 +35,6 @@ export class AppError extends Error {
 
 export function assertUnreachable(value: never): never {
   throw new Error(`unreachable: ${String(value)}`);
-}
-
-export function httpStatusOf(kind: ErrorKind): number {
-  switch (kind) {
-    case 'invalid':
-      return 400;
-    case 'unauthorized':
-      return 401;
-    case 'forbidden':
-      return 403;
-    case 'not_found':
-      return 404;
-    case 'conflict':
-      return 409;
-    case 'too_large':
-      return 413;
-    case 'unsupported_type':
-      return 415;
-    case 'rate_limited':
-      return 429;
-    case 'unavailable':
-      return 503;
-    default:
-      return assertUnreachable(kind);
-  }
 }
 
 /** Whether a consumer should retry a message whose handler failed with this kind. */
