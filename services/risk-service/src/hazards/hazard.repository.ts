@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { HazardCategory, HazardReport, HazardSeverity } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
+import { groupBySegment } from '../segments/by-segment';
 import { PageCursor } from '../queries/query-schemas';
 import { SearchArea, areaConditions, keysetConditions, sqlParams } from '../queries/sql-area';
 
@@ -189,11 +190,16 @@ export class HazardRepository {
   }
 
   async openOnSegment(segmentId: string, scope?: TxScope): Promise<StoredHazard[]> {
+    return (await this.openOnSegments([segmentId], scope)).get(segmentId) ?? [];
+  }
+
+  /** `openOnSegment` for several segments in one query (segments without any are absent). */
+  async openOnSegments(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, StoredHazard[]>> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT ${COLUMNS} FROM hazard WHERE segment_id = $1 AND status = 'open' ORDER BY id`,
-      [segmentId],
+      `SELECT ${COLUMNS} FROM hazard WHERE segment_id = ANY($1::text[]) AND status = 'open' ORDER BY segment_id, id`,
+      [segmentIds],
     );
-    return rows.map(toStored);
+    return groupBySegment(rows, toStored);
   }
 
   /**

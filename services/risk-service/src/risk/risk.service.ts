@@ -9,7 +9,7 @@ import {
 } from '@roadloop/contracts';
 import { EventPublisher, NonRetriableError } from '@roadloop/kafka';
 import { TransactionRunner, TxScope } from '@roadloop/persistence';
-import { AccidentRepository } from '../accidents/accident.repository';
+import { AccidentRepository, StoredAccident } from '../accidents/accident.repository';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
@@ -88,11 +88,9 @@ export class RiskService {
         const report = event.payload;
         if (report.kind === 'hazard') await this.assessHazard(report.hazardId, scope);
       }
-      const changes: { change: SegmentRiskChangedV2 | null; correlationId: string }[] = [];
-      for (const [segmentId, { cause, correlationId }] of last) {
-        changes.push({ change: await this.rescore(segmentId, cause, now, scope), correlationId });
-      }
-      return changes;
+      const targets = [...last].map(([segmentId, { cause }]) => ({ segmentId, cause }));
+      const changes = await this.rescoreMany(targets, now, scope);
+      return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
     });
     await this.rankAndAnnounceAll(touched);
   }
@@ -165,73 +163,99 @@ export class RiskService {
     const reach = await this.segments.reachOf(segmentId, scope);
     if (!reach) throw new NonRetriableError(`segment ${segmentId} does not exist`, 'UNKNOWN_SEGMENT');
     const ids = [segmentId, ...reach.neighbours.map((n) => n.id)].sort();
-    await this.risks.lockMany(ids, scope);
-    const changes: (SegmentRiskChangedV2 | null)[] = [];
-    for (const id of ids) changes.push(await this.rescore(id, cause, now, scope));
-    return changes;
+    return this.rescoreMany(ids.map((id) => ({ segmentId: id, cause })), now, scope);
   }
 
   /** Recomputes a segment's score; returns the change to announce, if the score or level moved. */
   private async rescore(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<SegmentRiskChangedV2 | null> {
-    const reach = await this.segments.reachOf(segmentId, scope);
-    if (!reach) throw new NonRetriableError(`segment ${segmentId} does not exist`, 'UNKNOWN_SEGMENT');
-    const { segment, neighbours } = reach;
-    const current = await this.risks.lock(segmentId, scope);
+    const [change] = await this.rescoreMany([{ segmentId, cause }], now, scope);
+    return change;
+  }
+
+  /**
+   * Recomputes segments' scores, reading what the model needs for all of them at once (their rows
+   * locked in id order) and saving the revisions in one statement; returns, in order, each change to
+   * announce (null where neither score nor level moved, or the level was announced already).
+   */
+  private async rescoreMany(targets: readonly { segmentId: string; cause: Cause }[], now: Date, scope: TxScope): Promise<(SegmentRiskChangedV2 | null)[]> {
+    const ids = targets.map((t) => t.segmentId);
+    const reaches = await this.segments.reachesOf(ids, scope);
+    const missing = ids.find((id) => !reaches.has(id));
+    if (missing) throw new NonRetriableError(`segment ${missing} does not exist`, 'UNKNOWN_SEGMENT');
+    const current = await this.risks.lockMany([...ids].sort(), scope);
     // One connection serves the transaction: its queries run one after another.
-    const open = await this.hazards.openOnSegment(segmentId, scope);
-    const crashes = await this.accidents.onSegmentsSince([segmentId, ...neighbours.map((n) => n.id)], new Date(now.getTime() - CRASH_WINDOW_MS), scope);
-    const treatments = await this.tasks.verifiedOn(segmentId, scope);
-    const recorded = await this.roadside.of(segmentId, scope);
-    const known = roadsideKnowledge(treatments, recorded);
-    const fixFailed = await this.tasks.fixFailedOn(segmentId, scope);
-    const assessment = assessRisk({
-      road: withInventory(roadOf(segment), known.inventory),
-      guarded: known.guarded,
-      neighbours: neighbours.map((n) => reachPieceOf(n)),
-      hazards: open,
-      crashes: crashes.map((c) => ({ id: c.id, occurredAt: new Date(c.occurredAt), severity: c.severity })),
-      fixFailed,
-      now,
-    });
-    // The design rating (the engine's exposure score after verified and recorded guardrails) is kept beside the live risk.
-    const design = adjustedExposure(segment, treatments, recorded);
-    const changed =
-      !current || current.score !== assessment.score || current.level !== assessment.level || current.alarm !== assessment.alarm ||
-      current.modelVersion !== RISK_MODEL.version;
-    const revision = current ? current.revision + (changed ? 1 : 0) : 0;
-    if (changed) {
-      await this.risks.save(
-        {
-          segmentId,
-          score: assessment.score,
-          level: assessment.level,
-          alarm: assessment.alarm,
-          factors: assessment.factors,
-          exposureScore: design.score,
-          crashEstimate: assessment.crashes,
-          revision,
-          modelVersion: RISK_MODEL.version,
-        },
-        cause,
-        scope,
-      );
+    const open = await this.hazards.openOnSegments(ids, scope);
+    const pooled = [...new Set(ids.flatMap((id) => [id, ...reaches.get(id)!.neighbours.map((n) => n.id)]))];
+    const crashesBySegment = new Map<string, StoredAccident[]>();
+    for (const c of await this.accidents.onSegmentsSince(pooled, new Date(now.getTime() - CRASH_WINDOW_MS), scope)) {
+      const list = crashesBySegment.get(c.segmentId!) ?? [];
+      list.push(c);
+      crashesBySegment.set(c.segmentId!, list);
     }
-    const publishedLevel = current?.publishedLevel ?? null;
-    if (!changed && publishedLevel === assessment.level) return null;
-    return {
-      segmentId,
-      previousLevel: publishedLevel,
-      level: assessment.level,
-      score: assessment.score,
-      alarm: assessment.alarm,
-      revision,
-      factors: assessment.factors,
-      cause,
-      modelVersion: RISK_MODEL.version,
-      lengthM: segment.lengthM,
-      roadClass: segment.roadClass,
-      name: segment.name,
-    };
+    const treatmentsOf = await this.tasks.verifiedOnEach(ids, scope);
+    const recordedOf = await this.roadside.ofEach(ids, scope);
+    const fixFailed = await this.tasks.fixFailedOnAny(ids, scope);
+    const revisions: { row: Parameters<SegmentRiskRepository['save']>[0]; cause: Cause }[] = [];
+    const changes = targets.map(({ segmentId, cause }) => {
+      const { segment, neighbours } = reaches.get(segmentId)!;
+      const stored = current.get(segmentId) ?? null;
+      const treatments = treatmentsOf.get(segmentId) ?? [];
+      const recorded = recordedOf.get(segmentId) ?? [];
+      const known = roadsideKnowledge(treatments, recorded);
+      // The reach's crashes in time order, as one query over the reach would give them.
+      const crashes = [segmentId, ...neighbours.map((n) => n.id)]
+        .flatMap((id) => crashesBySegment.get(id) ?? [])
+        .sort((a, b) => (a.occurredAt === b.occurredAt ? (a.id < b.id ? -1 : 1) : new Date(a.occurredAt).getTime() - new Date(b.occurredAt).getTime()));
+      const assessment = assessRisk({
+        road: withInventory(roadOf(segment), known.inventory),
+        guarded: known.guarded,
+        neighbours: neighbours.map((n) => reachPieceOf(n)),
+        hazards: open.get(segmentId) ?? [],
+        crashes: crashes.map((c) => ({ id: c.id, occurredAt: new Date(c.occurredAt), severity: c.severity })),
+        fixFailed: fixFailed.has(segmentId),
+        now,
+      });
+      // The design rating (the engine's exposure score after verified and recorded guardrails) is kept beside the live risk.
+      const design = adjustedExposure(segment, treatments, recorded);
+      const changed =
+        !stored || stored.score !== assessment.score || stored.level !== assessment.level || stored.alarm !== assessment.alarm ||
+        stored.modelVersion !== RISK_MODEL.version;
+      const revision = stored ? stored.revision + (changed ? 1 : 0) : 0;
+      if (changed) {
+        revisions.push({
+          row: {
+            segmentId,
+            score: assessment.score,
+            level: assessment.level,
+            alarm: assessment.alarm,
+            factors: assessment.factors,
+            exposureScore: design.score,
+            crashEstimate: assessment.crashes,
+            revision,
+            modelVersion: RISK_MODEL.version,
+          },
+          cause,
+        });
+      }
+      const publishedLevel = stored?.publishedLevel ?? null;
+      if (!changed && publishedLevel === assessment.level) return null;
+      return {
+        segmentId,
+        previousLevel: publishedLevel,
+        level: assessment.level,
+        score: assessment.score,
+        alarm: assessment.alarm,
+        revision,
+        factors: assessment.factors,
+        cause,
+        modelVersion: RISK_MODEL.version,
+        lengthM: segment.lengthM,
+        roadClass: segment.roadClass,
+        name: segment.name,
+      };
+    });
+    await this.risks.saveMany(revisions, scope);
+    return changes;
   }
 
   /** After the commit: update the ranking, and announce each change whose level moved. Returns the one of `segmentId`. */

@@ -33,12 +33,16 @@ export class SegmentRiskRepository {
     return rows.length ? toRow(rows[0]) : null;
   }
 
-  /** Locks several segments' risk rows in id order (the same order everywhere: no deadlock between reaches). */
-  async lockMany(segmentIds: readonly string[], scope: TxScope): Promise<void> {
-    await managerOf(this.dataSource, scope).query(
-      `SELECT segment_id FROM segment_risk WHERE segment_id = ANY($1::text[]) ORDER BY segment_id FOR UPDATE`,
+  /**
+   * Locks several segments' risk rows in id order (the same order everywhere: no deadlock between
+   * reaches or runs) and returns them (segments without a row are absent).
+   */
+  async lockMany(segmentIds: readonly string[], scope: TxScope): Promise<Map<string, SegmentRiskRow>> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT * FROM segment_risk WHERE segment_id = ANY($1::text[]) ORDER BY segment_id FOR UPDATE`,
       [segmentIds],
     );
+    return new Map(rows.map((r) => [String(r.segment_id), toRow(r)]));
   }
 
   async find(segmentId: string, scope?: TxScope): Promise<SegmentRiskRow | null> {
@@ -49,37 +53,46 @@ export class SegmentRiskRepository {
     return rows.length ? toRow(rows[0]) : null;
   }
 
-  /** Saves a new revision of a segment's risk and appends it to the segment's history. */
-  async save(
-    row: Omit<SegmentRiskRow, 'publishedLevel' | 'publishedRevision'>,
-    cause: unknown,
-    scope: TxScope,
-  ): Promise<void> {
+  /** `save` for several segments: one statement for the rows, one for their history. */
+  async saveMany(revisions: readonly { row: Omit<SegmentRiskRow, 'publishedLevel' | 'publishedRevision'>; cause: unknown }[], scope: TxScope): Promise<void> {
+    if (!revisions.length) return;
     const manager = managerOf(this.dataSource, scope);
+    const records = revisions.map(({ row, cause }) => ({
+      segment_id: row.segmentId,
+      score: row.score,
+      level: row.level,
+      alarm: row.alarm,
+      factors: row.factors,
+      exposure_score: row.exposureScore,
+      crash_estimate: row.crashEstimate,
+      revision: row.revision,
+      model_version: row.modelVersion,
+      cause: cause === undefined ? null : cause,
+    }));
+    const json = JSON.stringify(records);
+    const recordset = `jsonb_to_recordset($1::jsonb) AS x(segment_id text, score float8, level text, alarm text, factors jsonb,
+      exposure_score float8, crash_estimate jsonb, revision int, model_version text, cause jsonb)`;
     await manager.query(
       `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, crash_estimate, revision, model_version, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, now())
+       SELECT x.segment_id, x.score, x.level, x.alarm, x.factors, x.exposure_score, x.crash_estimate, x.revision, x.model_version, now()
+         FROM ${recordset}
        ON CONFLICT (segment_id) DO UPDATE
          SET score = EXCLUDED.score, level = EXCLUDED.level, alarm = EXCLUDED.alarm, factors = EXCLUDED.factors,
              exposure_score = EXCLUDED.exposure_score, crash_estimate = EXCLUDED.crash_estimate,
              revision = EXCLUDED.revision, model_version = EXCLUDED.model_version, updated_at = now()`,
-      [
-        row.segmentId,
-        row.score,
-        row.level,
-        row.alarm,
-        JSON.stringify(row.factors),
-        row.exposureScore,
-        row.crashEstimate ? JSON.stringify(row.crashEstimate) : null,
-        row.revision,
-        row.modelVersion,
-      ],
+      [json],
     );
     await manager.query(
-      `INSERT INTO risk_history (segment_id, revision, score, level, cause, model_version) VALUES ($1, $2, $3, $4, $5, $6)
+      `INSERT INTO risk_history (segment_id, revision, score, level, cause, model_version)
+       SELECT x.segment_id, x.revision, x.score, x.level, x.cause, x.model_version FROM ${recordset}
        ON CONFLICT (segment_id, revision) DO NOTHING`,
-      [row.segmentId, row.revision, row.score, row.level, cause === undefined ? null : JSON.stringify(cause), row.modelVersion],
+      [json],
     );
+  }
+
+  /** Saves a new revision of a segment's risk and appends it to the segment's history. */
+  async save(row: Omit<SegmentRiskRow, 'publishedLevel' | 'publishedRevision'>, cause: unknown, scope: TxScope): Promise<void> {
+    await this.saveMany([{ row, cause }], scope);
   }
 
   async history(segmentId: string, limit: number): Promise<{ revision: number; score: number; level: RiskLevel; cause: unknown; at: string }[]> {

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import type { RoadsideInventoryChanged } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
+import { groupBySegment } from '../segments/by-segment';
 
 export type RecordedSide = RoadsideInventoryChanged['sides'][number];
 
@@ -32,11 +33,20 @@ export class RoadsideInventoryRepository {
 
   /** The recorded sides of a segment (none: nothing recorded, the map decides). */
   async of(segmentId: string, scope?: TxScope): Promise<RecordedSide[]> {
-    const rows: { side: RecordedSide['side']; status: RecordedSide['status']; source: RecordedSide['source']; observed_at: Date }[] =
-      await managerOf(this.dataSource, scope).query(
-        `SELECT side, status, source, observed_at FROM segment_roadside WHERE segment_id = $1 ORDER BY side`,
-        [segmentId],
-      );
-    return rows.map((r) => ({ side: r.side, status: r.status, source: r.source, observedAt: new Date(r.observed_at).toISOString() }));
+    return (await this.ofEach([segmentId], scope)).get(segmentId) ?? [];
+  }
+
+  /** `of` for several segments in one query (segments with nothing recorded are absent). */
+  async ofEach(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, RecordedSide[]>> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT segment_id, side, status, source, observed_at FROM segment_roadside WHERE segment_id = ANY($1::text[]) ORDER BY segment_id, side`,
+      [segmentIds],
+    );
+    return groupBySegment(rows, (r) => ({
+      side: r.side as RecordedSide['side'],
+      status: r.status as RecordedSide['status'],
+      source: r.source as RecordedSide['source'],
+      observedAt: new Date(r.observed_at as string).toISOString(),
+    }));
   }
 }

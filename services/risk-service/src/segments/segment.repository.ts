@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TxScope, managerOf } from '@roadloop/persistence';
+import { groupBySegment } from './by-segment';
 import type { LineString } from 'geojson';
 
 export interface SegmentRecord {
@@ -119,30 +120,39 @@ export class SegmentRepository {
    * crashes the risk model pools with its own.
    */
   async reachOf(segmentId: string, scope?: TxScope): Promise<{ segment: SegmentExposure; neighbours: ReachNeighbour[] } | null> {
+    return (await this.reachesOf([segmentId], scope)).get(segmentId) ?? null;
+  }
+
+  /** `reachOf` for several segments in one query (unknown segments are absent). */
+  async reachesOf(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, { segment: SegmentExposure; neighbours: ReachNeighbour[] }>> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT n.id, n.exposure_score, n.exposure_level, n.exposure_factors, n.length_m, n.road_class, n.name, n.attributes
+      `SELECT s.id AS segment_id, n.id, n.exposure_score, n.exposure_level, n.exposure_factors, n.length_m, n.road_class, n.name, n.attributes
          FROM road_segment s
          JOIN road_segment n ON n.osm_way_id = s.osm_way_id AND n.piece_index BETWEEN s.piece_index - 1 AND s.piece_index + 1
-        WHERE s.id = $1
-        ORDER BY n.piece_index, n.id`,
-      [segmentId],
+        WHERE s.id = ANY($1::text[])
+        ORDER BY s.id, n.piece_index, n.id`,
+      [segmentIds],
     );
-    const self = rows.find((r) => r.id === segmentId);
-    if (!self) return null;
-    return {
-      segment: {
-        exposureScore: Number(self.exposure_score),
-        exposureLevel: String(self.exposure_level),
-        exposureFactors: self.exposure_factors,
-        lengthM: Number(self.length_m),
-        roadClass: String(self.road_class),
-        name: (self.name as string | null) ?? null,
-        attributes: (self.attributes as Record<string, unknown>) ?? {},
-      },
-      neighbours: rows
-        .filter((r) => r.id !== segmentId)
-        .map((r) => ({ id: String(r.id), lengthM: Number(r.length_m), roadClass: String(r.road_class), attributes: (r.attributes as Record<string, unknown>) ?? {} })),
-    };
+    const reaches = new Map<string, { segment: SegmentExposure; neighbours: ReachNeighbour[] }>();
+    for (const [segmentId, pieces] of groupBySegment(rows, (r) => r)) {
+      const self = pieces.find((r) => r.id === segmentId);
+      if (!self) continue;
+      reaches.set(segmentId, {
+        segment: {
+          exposureScore: Number(self.exposure_score),
+          exposureLevel: String(self.exposure_level),
+          exposureFactors: self.exposure_factors,
+          lengthM: Number(self.length_m),
+          roadClass: String(self.road_class),
+          name: (self.name as string | null) ?? null,
+          attributes: (self.attributes as Record<string, unknown>) ?? {},
+        },
+        neighbours: pieces
+          .filter((r) => r.id !== segmentId)
+          .map((r) => ({ id: String(r.id), lengthM: Number(r.length_m), roadClass: String(r.road_class), attributes: (r.attributes as Record<string, unknown>) ?? {} })),
+      });
+    }
+    return reaches;
   }
 
   /** Every segment with what the risk model reads of it, for a region's predictions. */

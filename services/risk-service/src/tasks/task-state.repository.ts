@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TaskChanged } from '@roadloop/contracts';
 import { TxScope, managerOf } from '@roadloop/persistence';
+import { groupBySegment } from '../segments/by-segment';
 
 export interface VerifiedTreatment {
   taskId: string;
@@ -33,12 +34,17 @@ export class TaskStateRepository {
 
   /** Countermeasures verified and still in force on a segment (a reopened task's is not). */
   async verifiedOn(segmentId: string, scope?: TxScope): Promise<VerifiedTreatment[]> {
+    return (await this.verifiedOnEach([segmentId], scope)).get(segmentId) ?? [];
+  }
+
+  /** `verifiedOn` for several segments in one query (segments without any are absent). */
+  async verifiedOnEach(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, VerifiedTreatment[]>> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT task_id, countermeasure, side, verified_at FROM task_state
-        WHERE segment_id = $1 AND status = 'verified' ORDER BY verified_at, task_id`,
-      [segmentId],
+      `SELECT segment_id, task_id, countermeasure, side, verified_at FROM task_state
+        WHERE segment_id = ANY($1::text[]) AND status = 'verified' ORDER BY segment_id, verified_at, task_id`,
+      [segmentIds],
     );
-    return rows.map((r) => ({
+    return groupBySegment(rows, (r) => ({
       taskId: String(r.task_id),
       countermeasure: String(r.countermeasure),
       side: (r.side as VerifiedTreatment['side']) ?? null,
@@ -48,12 +54,17 @@ export class TaskStateRepository {
 
   /** Whether a fix on the segment did not hold: a task reopened as failed and not verified again. */
   async fixFailedOn(segmentId: string, scope?: TxScope): Promise<boolean> {
-    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
-      `SELECT 1 FROM task_state
-        WHERE segment_id = $1 AND fix_failed AND status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix') LIMIT 1`,
-      [segmentId],
+    return (await this.fixFailedOnAny([segmentId], scope)).has(segmentId);
+  }
+
+  /** Of these segments, those where a fix did not hold (`fixFailedOn`), in one query. */
+  async fixFailedOnAny(segmentIds: readonly string[], scope?: TxScope): Promise<Set<string>> {
+    const rows: { segment_id: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT DISTINCT segment_id FROM task_state
+        WHERE segment_id = ANY($1::text[]) AND fix_failed AND status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix')`,
+      [segmentIds],
     );
-    return rows.length > 0;
+    return new Set(rows.map((r) => String(r.segment_id)));
   }
 
   /** Every task on a segment as last heard of, newest change first. */
