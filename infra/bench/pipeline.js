@@ -62,8 +62,9 @@ const POLL_MS = 500;
 
 const USAGE = `usage: node infra/bench/pipeline.js [options]
   --reports N           reports for the throughput phase (20000)
-  --rate R[,R…]         offered reports/s of the latency phase, one phase per rate (1000)
-  --duration S          seconds each rate is offered (30)
+  --rate R[xS][,…]      offered reports/s of the latency phase, one phase per rate, each for S seconds
+                        or --duration (1000; e.g. 5x60,1000x3)
+  --duration S          seconds a rate is offered when it names none (30)
   --ceiling-messages N  messages through the bare kafkajs loop (20000)
   --partitions N        partitions of every topic (KAFKA_PARTITIONS of the services; 3)
   --skip LIST           phases to leave out: throughput,latency,ceiling
@@ -115,8 +116,12 @@ if (args.help) {
 }
 
 const REPORTS = positiveInt('reports', args.reports);
-const RATES = args.rate.split(',').map((r) => positiveInt('rate', r.trim(), 100_000));
 const DURATION_S = positiveInt('duration', args.duration, 3_600);
+/** `R` offers R reports/s for --duration seconds, `RxS` for S seconds. */
+const RATES = args.rate.split(',').map((item) => {
+  const [rate, duration] = item.trim().split('x');
+  return { rate: positiveInt('rate', rate, 100_000), durationS: duration === undefined ? DURATION_S : positiveInt('rate', duration, 3_600) };
+});
 const CEILING_MESSAGES = positiveInt('ceiling-messages', args['ceiling-messages']);
 const PARTITIONS = positiveInt('partitions', args.partitions, 1000);
 const SETTLE_TIMEOUT_MS = positiveInt('settle-timeout', args['settle-timeout'], 86_400) * 1000;
@@ -474,6 +479,13 @@ class Observer {
     });
   }
 
+  /** How many reports of a phase (correlation ids starting with `prefix`) were seen on `topic`. */
+  count(topic, prefix) {
+    let n = 0;
+    for (const cid of this.seen.get(topic).keys()) if (cid.startsWith(prefix)) n++;
+    return n;
+  }
+
   /** Whether everything up to `ends` (topic → partition → {high}) has been read. */
   caughtUp(ends) {
     for (const [topic, parts] of ends) {
@@ -515,7 +527,7 @@ async function main() {
   };
   const groupOf = (suffix) => `${id}.${suffix}`;
   const machine = await describeMachine();
-  const summary = { id, startedAt: new Date().toISOString(), machine, options: { reports: REPORTS, rates: RATES, durationS: DURATION_S, ceilingMessages: CEILING_MESSAGES, partitions: PARTITIONS, logLevel: args['log-level'], seed: SEED }, phases: {} };
+  const summary = { id, startedAt: new Date().toISOString(), machine, options: { reports: REPORTS, rates: RATES, ceilingMessages: CEILING_MESSAGES, partitions: PARTITIONS, logLevel: args['log-level'], seed: SEED }, phases: {} };
   log(`run ${id}: ${machine.cpus} × ${machine.cpu}, Node ${machine.node}, load ${machine.loadAtStart.join(' ')}; logs in ${logDir}`);
 
   const db = new Client({ connectionString: DATABASE_URL });
@@ -655,7 +667,7 @@ async function main() {
       const producedMs = Date.now() - t0;
       log(`  produced in ${seconds(producedMs)} s`);
       const stageDone = new Map();
-      /** `group topic` → when that group had read all of that topic, once every report was matched. */
+      /** `group topic` → since when that group has been at the end of that topic (once every report was stored). */
       const topicDone = new Map();
       let progressAt = Date.now();
       let last;
@@ -667,7 +679,10 @@ async function main() {
           let upstreamDone = stored === REPORTS;
           if (upstreamDone && snap.lag.get(stageGroups[0]) === 0) {
             for (const g of stageGroups) {
-              for (const [topic, behind] of snap.lagByTopic.get(g)) if (behind === 0 && !topicDone.has(`${g} ${topic}`)) topicDone.set(`${g} ${topic}`, snap);
+              for (const [topic, behind] of snap.lagByTopic.get(g)) {
+                if (behind > 0) topicDone.delete(`${g} ${topic}`);
+                else if (!topicDone.has(`${g} ${topic}`)) topicDone.set(`${g} ${topic}`, snap);
+              }
             }
           }
           for (const g of stageGroups) {
@@ -730,11 +745,11 @@ async function main() {
       await observer.start();
       await waitFor('the observer to read the topics so far', () => observer.caughtUp(ends), { timeoutMs: 120_000 });
       summary.phases.latency = [];
-      for (const [index, rate] of RATES.entries()) {
+      for (const [index, { rate, durationS }] of RATES.entries()) {
         const prefix = `${id}-l${index}-`;
-        const total = rate * DURATION_S;
+        const total = rate * durationS;
         const sentAt = new Array(total);
-        log(`latency: ${total} reports at ${rate}/s for ${DURATION_S} s`);
+        log(`latency: ${total} reports at ${rate}/s for ${durationS} s`);
         const loadBefore = os.loadavg();
         const t0 = Date.now();
         let sent = 0;
@@ -767,7 +782,7 @@ async function main() {
               lastState = { snap, stored };
               if (Date.now() - progressAt > 5_000) {
                 progressAt = Date.now();
-                log(`  ${seconds(Date.now() - t0)} s: ${stored}/${total} stored, ${observer.seen.get(topics.matched).size} matched, ${observer.seen.get(topics.risk).size} risk changes seen; ${stageGroups.map((g) => `${g.slice(id.length + 1)} ${snap.lag.get(g)} behind`).join(', ')}`);
+                log(`  ${seconds(Date.now() - t0)} s: ${stored}/${total} stored, ${observer.count(topics.matched, prefix)} matched, ${observer.count(topics.risk, prefix)} risk changes seen; ${stageGroups.map((g) => `${g.slice(id.length + 1)} ${snap.lag.get(g)} behind`).join(', ')}`);
               }
               if (stored !== total || stageGroups.some((g) => snap.lag.get(g) !== 0)) return false;
               const topicEnds = await offsets.topicEnds([topics.matched, topics.risk]);
@@ -799,7 +814,7 @@ async function main() {
         const riskChanged = lat(topics.risk);
         const result = {
           offeredPerS: rate,
-          durationS: DURATION_S,
+          durationS,
           reports: total,
           achievedOfferPerS: round(total / (offeredMs / 1000)),
           drainedAfterOfferS: seconds(drainedMs),
