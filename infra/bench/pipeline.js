@@ -74,7 +74,8 @@ const USAGE = `usage: node infra/bench/pipeline.js [options]
   --seed N              seed of the report generator (20261205)
   --json FILE           write the raw results
   --write FILE          put the markdown table between the pipeline-bench markers of FILE (or append it)
-  --keep-logs           keep the services' logs (kept anyway after a failure)`;
+  --keep-logs           keep the services' logs (kept anyway after a failure)
+  --report FILE         run nothing: print (and --write) the tables of an earlier run's --json FILE`;
 
 const { values: args } = parseArgs({
   options: {
@@ -91,6 +92,7 @@ const { values: args } = parseArgs({
     json: { type: 'string' },
     write: { type: 'string' },
     'keep-logs': { type: 'boolean', default: false },
+    report: { type: 'string' },
     help: { type: 'boolean', short: 'h', default: false },
   },
 });
@@ -130,9 +132,11 @@ const SEED = positiveInt('seed', args.seed, 2 ** 31);
 const SKIP = new Set(args.skip.split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of SKIP) if (!['throughput', 'latency', 'ceiling'].includes(s)) fail(`--skip takes throughput, latency, ceiling (got ${s})`);
 if (!['debug', 'info', 'warn', 'error'].includes(args['log-level'])) fail('--log-level must be debug, info, warn or error');
-for (const [name, file] of [['OSM extract', OSM], ['SRTM tile', DEM]]) if (!existsSync(file)) fail(`${name} ${file} not found (set ROADLOOP_DATA_DIR)`);
-for (const service of ['risk-service', 'task-service']) {
-  if (!existsSync(join(ROOT, 'services', service, 'dist', 'main.js'))) fail(`services/${service}/dist/main.js missing: run npm run build`);
+if (!args.report) {
+  for (const [name, file] of [['OSM extract', OSM], ['SRTM tile', DEM]]) if (!existsSync(file)) fail(`${name} ${file} not found (set ROADLOOP_DATA_DIR)`);
+  for (const service of ['risk-service', 'task-service']) {
+    if (!existsSync(join(ROOT, 'services', service, 'dist', 'main.js'))) fail(`services/${service}/dist/main.js missing: run npm run build`);
+  }
 }
 
 const contracts = require(join(ROOT, 'libs', 'contracts', 'dist'));
@@ -157,12 +161,17 @@ function cleanup() {
   return cleaning;
 }
 let interrupted = false;
+/** The services' logs, said where they are when a signal ends the run. */
+let logDirInUse;
 for (const signal of ['SIGINT', 'SIGTERM']) {
   process.on(signal, () => {
     if (interrupted) process.exit(130);
     interrupted = true;
     log(`${signal}: stopping and cleaning up (again to quit at once)`);
-    cleanup().finally(() => process.exit(130));
+    cleanup().finally(() => {
+      if (logDirInUse) log(`services' logs kept in ${logDirInUse}`);
+      process.exit(130);
+    });
   });
 }
 
@@ -510,6 +519,7 @@ async function main() {
   const schemas = { risk: `${id}_risk`, task: `${id}_task` };
   const logDir = mkdtempSync(join(os.tmpdir(), `roadloop-${id}-`));
   let keepLogs = args['keep-logs'];
+  logDirInUse = logDir;
   const common = {
     KAFKA_BROKERS,
     KAFKA_TOPIC_PREFIX: id,
@@ -914,6 +924,7 @@ async function describeMachine() {
 }
 
 function markdown(s) {
+  const n = (v) => (v === null || v === undefined ? '–' : v.toLocaleString('en'));
   const lines = [];
   const m = s.machine;
   lines.push(`Run ${s.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${m.cpus} × ${m.cpu}, Node ${m.node}, Kafka ${m.kafka}, PostgreSQL ${m.postgres}, Redis ${m.redis}; ` +
@@ -929,12 +940,12 @@ function markdown(s) {
     }
     lines.push(`| **end to end** | **${t.endToEndS} s** | ${t.reports.toLocaleString('en')} reports | **${t.reportsPerS} reports/s** |`);
     lines.push('');
-    lines.push(`${t.reportMatchedPublished} report-matched, ${t.riskChangedPublished} risk-changed and ${t.tasksChanged} task-changed events published meanwhile.`);
+    lines.push(`${n(t.reportMatchedPublished)} report-matched, ${n(t.riskChangedPublished)} risk-changed and ${n(t.tasksChanged)} task-changed events published meanwhile.`);
     lines.push('');
   }
   if (s.phases.ceiling) {
     const c = s.phases.ceiling;
-    lines.push(`Bare kafkajs consume-and-produce loop (${c.messages.toLocaleString('en')} messages of ${c.meanMessageBytes} B): ${c.messagesPerS} messages/s` +
+    lines.push(`Bare kafkajs consume-and-produce loop (${n(c.messages)} messages of ${c.meanMessageBytes} B): ${n(c.messagesPerS)} messages/s` +
       (s.pipelineToCeiling !== undefined ? `; the pipeline reaches ${round(s.pipelineToCeiling * 100, 1)} % of it.` : '.'));
     lines.push('');
   }
@@ -944,7 +955,7 @@ function markdown(s) {
     for (const l of s.phases.latency) {
       for (const [name, x] of [['report → report-matched', l.matched], ['report → risk-changed', l.riskChanged]]) {
         const p = x.byTimestampMs;
-        lines.push(`| ${l.offeredPerS} × ${l.durationS} | ${l.achievedOfferPerS} | ${name} | ${round(x.share * 100, 2)} % | ${p.p50 ?? '–'} | ${p.p95 ?? '–'} | ${p.p99 ?? '–'} | ${p.max ?? '–'} | ${l.timedOut ? 'timed out' : `${l.drainedAfterOfferS} s`} |`);
+        lines.push(`| ${n(l.offeredPerS)} × ${l.durationS} | ${n(l.achievedOfferPerS)} | ${name} | ${round(x.share * 100, 2)} % | ${n(p.p50)} | ${n(p.p95)} | ${n(p.p99)} | ${n(p.max)} | ${l.timedOut ? 'timed out' : `${l.drainedAfterOfferS} s`} |`);
       }
     }
     lines.push('');
@@ -965,7 +976,13 @@ function writeSection(file, md) {
   log(`wrote the results into ${file}`);
 }
 
-main().catch((err) => {
-  log(err.stack ?? String(err));
-  process.exitCode = 1;
-});
+if (args.report) {
+  const md = markdown(JSON.parse(readFileSync(args.report, 'utf8')));
+  process.stdout.write(`${md}\n`);
+  if (args.write) writeSection(args.write, md);
+} else {
+  main().catch((err) => {
+    log(err.stack ?? String(err));
+    process.exitCode = 1;
+  });
+}
