@@ -183,10 +183,21 @@ function withTimeout(promise, ms, label) {
   ]);
 }
 
+/** The services started, so that a wait ends at once when one of them dies. */
+const services = [];
+function assertServicesRunning() {
+  for (const s of services) {
+    if (s.child.exitCode !== null || s.child.signalCode !== null) {
+      throw new Error(`${s.name} stopped (${s.child.exitCode !== null ? `exit code ${s.child.exitCode}` : s.child.signalCode}) during the run; see ${s.logFile}`);
+    }
+  }
+}
+
 /** Polls `check` until it returns a value; `describe` says where things stand when it times out. */
 async function waitFor(label, check, { timeoutMs, intervalMs = POLL_MS, describe }) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    assertServicesRunning();
     const value = await check();
     if (value !== undefined && value !== false) return value;
     if (Date.now() > deadline) {
@@ -252,7 +263,14 @@ async function startService(name, env, logDir) {
     await exited;
     clearTimeout(timer);
   };
-  cleanups.push({ label: `stop ${name}`, run: stop });
+  cleanups.push({
+    label: `stop ${name}`,
+    run: async () => {
+      const at = services.findIndex((s) => s.child === child);
+      if (at >= 0) services.splice(at, 1);
+      await stop();
+    },
+  });
   const url = `http://127.0.0.1:${port}`;
   await waitFor(
     `${name} to be ready at ${url}/health/ready (log: ${logFile})`,
@@ -266,7 +284,9 @@ async function startService(name, env, logDir) {
     },
     { timeoutMs: 120_000, intervalMs: 250 },
   );
-  return { name, url, logFile, child };
+  const service = { name, url, logFile, child };
+  services.push(service);
+  return service;
 }
 
 // ---------------------------------------------------------------------------------------------
