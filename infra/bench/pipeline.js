@@ -5,8 +5,8 @@
  * It starts its own risk and task services (built processes, on free ports) against the machine's
  * PostgreSQL, Redis and Kafka, each in scratch schemas with its own topic prefix, consumer groups
  * and Redis key prefix; imports the sample region (OSM extract + SRTM tile) and waits until the
- * import's own events (segment profiles, re-scores, the tasks they open) have been consumed by
- * every consumer group. Then, with hazard reports produced straight onto the hazard-reported topic
+ * import's own events (segment profiles, re-scores, the stretch tasks the task service plans from
+ * them) have been published and consumed by every consumer group. Then, with hazard reports produced straight onto the hazard-reported topic
  * (valid envelopes keyed by the contract's key, points within 8 m of real segments, spread over the
  * whole network, weighted categories and severities, unique ids and correlation ids):
  *
@@ -15,12 +15,13 @@
  *     end of its topics, the upstream stages done too) and N hazard rows are recorded. Stages:
  *     intake (hazard-reported → hazard row, report-matched), segments (report-matched → re-score,
  *     ranking, risk-changed), tasks (risk-changed and report-matched → task rules);
- *   - latency: reports offered at a fixed rate (--rate, default 1,000/s, a comma list runs each)
- *     for --duration seconds (default 30); for each report, report produced → its report-matched and
+ *   - latency: reports offered at a fixed rate (--rate, default 1,000/s, a comma list runs each,
+ *     `RxS` for S seconds) for --duration seconds (default 30); for each report, report produced → its report-matched and
  *     → its segment-risk-changed.v2 (matched by correlation id), by the message timestamps the
  *     producing processes set (CreateTime, one clock) and by the time this process consumed them;
  *   - ceiling: a bare kafkajs loop in a process of its own (eachBatch, one send per batch, acks=-1)
- *     that reads as many messages of the same size from one topic and produces each to another.
+ *     that reads --ceiling-messages (20,000) messages of the same size from one topic and produces
+ *     each to another.
  *
  * Prints a JSON summary and a markdown table, then stops the services and removes its schemas,
  * topics, consumer groups and Redis keys (also after a failure or Ctrl-C). Writes into no file unless
@@ -627,6 +628,7 @@ async function main() {
     const settle = async (label) => {
       const started = Date.now();
       let last;
+      let planned = false;
       let quietSince = Date.now();
       let progressAt = Date.now();
       await waitFor(
@@ -640,16 +642,25 @@ async function main() {
           const [pending] = (
             await db.query(`SELECT count(*) FILTER (WHERE NOT profile_published)::int AS profiles, count(*) FILTER (WHERE rescore_pending)::int AS rescores FROM "${schemas.risk}".road_segment`)
           ).rows;
+          // The task service plans the import's guardrail and survey stretches on a timer once the needs
+          // have been still for a while, and publishes through its outbox: wait for a plan newer than
+          // the last need (task.created_at is its transaction's start) and an empty outbox.
+          const [tasks] = (
+            await db.query(`SELECT (SELECT count(*)::int FROM "${schemas.task}".outbox WHERE published_at IS NULL) AS outbox,
+                                   (SELECT max(updated_at) FROM "${schemas.task}".roadside_need) AS needs_at,
+                                   (SELECT max(t.created_at) FROM "${schemas.task}".task_stretch ts JOIN "${schemas.task}".task t ON t.id = ts.task_id) AS planned_at`)
+          ).rows;
+          planned = !tasks.needs_at || (tasks.planned_at !== null && tasks.planned_at > tasks.needs_at);
           const snap = await offsets.snapshot();
           const ends = JSON.stringify([...snap.ends].sort());
           if (ends !== last) quietSince = Date.now();
           last = ends;
           if (Date.now() - progressAt > 10_000) {
             progressAt = Date.now();
-            log(`  ${label}: ${seconds(Date.now() - started)} s; ${pending.profiles} profiles and ${pending.rescores} re-scores pending; ${describeLag(snap)}`);
+            log(`  ${label}: ${seconds(Date.now() - started)} s; ${pending.profiles} profiles and ${pending.rescores} re-scores pending, ${tasks.outbox} task events in the outbox, stretches ${planned ? '' : 'not yet '}planned; ${describeLag(snap)}`);
           }
           const behind = [...snap.lag.values()].reduce((s, n) => s + n, 0);
-          return behind === 0 && pending.profiles === 0 && pending.rescores === 0 && Date.now() - quietSince >= QUIET_MS;
+          return behind === 0 && pending.profiles === 0 && pending.rescores === 0 && tasks.outbox === 0 && planned && Date.now() - quietSince >= QUIET_MS;
         },
         {
           timeoutMs: SETTLE_TIMEOUT_MS,
@@ -660,6 +671,7 @@ async function main() {
             if (missing.length) return `consumer groups ${missing.join(', ')} not found (found: ${[...found.keys()].join(', ') || 'none'}; see the logs in ${logDir})`;
             const unsettled = [...found].filter(([, g]) => g.state !== 'Stable' || !g.topics.length);
             if (unsettled.length) return `consumer groups not stable: ${unsettled.map(([id, g]) => `${id} ${g.state}`).join(', ')} (see the logs in ${logDir})`;
+            if (!planned) return `the task service has not planned stretches since the last roadside need changed; ${describeLag(await offsets.snapshot())}`;
             return describeLag(await offsets.snapshot());
           },
         },
