@@ -151,9 +151,9 @@ const cleanups = [];
 let cleaning;
 function cleanup() {
   cleaning ??= (async () => {
-    for (const { label, run } of cleanups.reverse()) {
+    for (const { label, run, timeoutMs = 30_000 } of cleanups.reverse()) {
       try {
-        await withTimeout(run(), 30_000, `clean-up: ${label}`);
+        await withTimeout(run(), timeoutMs, `clean-up: ${label}`);
       } catch (err) {
         log(`clean-up of ${label} failed: ${err.message}`);
       }
@@ -576,14 +576,24 @@ async function main() {
   cleanups.push({ label: 'admin client', run: () => admin.disconnect() });
   cleanups.push({
     label: `topics and consumer groups ${id}.*`,
+    timeoutMs: 90_000,
     run: async () => {
       const { groups } = await admin.listGroups();
-      const mine = groups.map((g) => g.groupId).filter((g) => g.startsWith(`${id}.`));
-      if (mine.length) {
-        await admin.deleteGroups(mine).catch((err) => {
-          const failed = (err.groups ?? []).filter((g) => g.error).map((g) => `${g.groupId}: ${g.error.message}`);
-          log(`deleting consumer groups: ${failed.join('; ') || err.message}`);
-        });
+      let mine = groups.map((g) => g.groupId).filter((g) => g.startsWith(`${id}.`));
+      // A member of a process that died stays until its session times out (30 s): the group is not empty till then.
+      for (let attempt = 1; mine.length; attempt++) {
+        try {
+          await admin.deleteGroups(mine);
+          mine = [];
+        } catch (err) {
+          const failed = (err.groups ?? []).filter((g) => g.error);
+          if (!failed.length || attempt >= 15) {
+            log(`deleting consumer groups: ${failed.map((g) => `${g.groupId}: ${g.error.message}`).join('; ') || err.message}`);
+            break;
+          }
+          mine = failed.map((g) => g.groupId);
+          await sleep(3_000);
+        }
       }
       const names = (await admin.listTopics()).filter((t) => t.startsWith(`${id}.`));
       if (names.length) await admin.deleteTopics({ topics: names });
