@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { randomUUID } from 'node:crypto';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { ReportMatchedEvent, SegmentRiskChangedV2, reportMatchedTopic } from '@roadloop/contracts';
+import { ReportMatchedEvent, SegmentRiskChangedV2, TaskChangedEvent, reportMatchedTopic, taskChangedTopic } from '@roadloop/contracts';
 import type { EventPublisher } from '@roadloop/kafka';
 import { TransactionRunner, closeRedis, createRedis, openDatabase, waitForRedis } from '@roadloop/persistence';
 import { infra, runId } from '../../../../test/support/environment';
@@ -179,6 +179,42 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     expect(asRun.requests).toBe(1);
     expect(new Set(asRun.announced.map((c) => c.segmentId)).size).toBe(asRun.announced.length);
     expect(oneByOne.announced.length).toBeGreaterThanOrEqual(asRun.announced.length);
+  });
+
+  it('applies a run of task changes (fixes verified, one reopened) as it applies them one at a time', async () => {
+    const hazardsOn = async (w: (typeof worlds)[number], segmentId: string, category: string) =>
+      (await w.db.query(`SELECT id FROM hazard WHERE segment_id = $1 AND category = $2 AND status = 'open' ORDER BY id`, [segmentId, category])).map((r: { id: string }) => r.id);
+    const change = (segmentId: string, taskId: string, status: 'assigned' | 'verified' | 'reopened', version: number, countermeasure: string, hazardIds: string[]): TaskChangedEvent =>
+      taskChangedTopic.valueSchema.parse({
+        eventId: randomUUID(), occurredAt: new Date(NOW.getTime() + version * 60_000).toISOString(), schemaVersion: 1, source: 'task-service', correlationId: `t-${taskId}-${version}`,
+        payload: {
+          taskId, segmentId, change: status, status, previousStatus: null, countermeasure, side: null, priority: 'p1', hazardIds,
+          jurisdictionId: null, crewId: 'crew-1', actor: { role: 'inspector', id: 'i-1' }, reason: null, fixFailed: status === 'reopened',
+          dueAt: new Date(NOW.getTime() + 7 * DAY_MS).toISOString(), version,
+        },
+      });
+    const runFor = async (w: (typeof worlds)[number]) => {
+      const [clearing, netting, landslide] = [randomUUID(), randomUUID(), randomUUID()];
+      return [
+        change('w1-2', clearing, 'assigned', 1, 'rockfall_clearing', await hazardsOn(w, 'w1-2', 'rockfall')),
+        change('w1-2', clearing, 'verified', 2, 'rockfall_clearing', await hazardsOn(w, 'w1-2', 'rockfall')),
+        change('w2-1', landslide, 'verified', 1, 'rockfall_clearing', await hazardsOn(w, 'w2-1', 'landslide')),
+        change('w1-3', netting, 'verified', 1, 'guardrail', await hazardsOn(w, 'w1-3', 'missing_guardrail')),
+        change('w1-3', netting, 'reopened', 2, 'guardrail', []),
+      ];
+    };
+    const [alone, run] = [await runFor(oneByOne), await runFor(asRun)];
+    const resolvedBefore = (await state(asRun)).hazards.filter((h: { status: string }) => h.status === 'resolved').length;
+    oneByOne.announced.length = 0;
+    asRun.announced.length = 0;
+    asRun.requests = 0;
+    for (const e of alone) await oneByOne.service.onTaskChanged(e, NOW);
+    await asRun.service.onTasksChanged(run, NOW);
+
+    const [a, b] = [await state(oneByOne), await state(asRun)];
+    expect(b).toEqual(a);
+    expect(a.hazards.filter((h: { status: string }) => h.status === 'resolved').length).toBeGreaterThan(resolvedBefore);
+    expect(asRun.requests).toBeLessThanOrEqual(1);
   });
 
   it('refuses a run naming a hazard that was never recorded, changing nothing (the consumer then handles its reports one at a time)', async () => {

@@ -100,19 +100,41 @@ export class RiskService {
     const task = event.payload;
     const changes = await this.tx.run(async (scope) => {
       await this.risks.lock(task.segmentId, scope);
-      const applied = await this.tasks.apply(task, new Date(event.occurredAt), scope);
-      if (applied && task.status === 'verified') {
-        const touched = await this.hazards.resolve(task.hazardIds, task.taskId, scope);
-        const elsewhere = touched.filter((s) => s !== task.segmentId);
-        if (elsewhere.length) this.logger.log(`task ${task.taskId} also resolved hazards on ${elsewhere.join(', ')}`);
-        const covered = await this.hazards.resolveCoveredBy(
-          task.segmentId, hazardCategoriesFixedBy(task.countermeasure), new Date(event.occurredAt), task.taskId, scope,
-        );
-        if (covered) this.logger.log(`task ${task.taskId} covered ${covered} more hazard(s) of its kind on ${task.segmentId}`);
-      }
+      await this.applyTaskChange(event, scope);
       return [await this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope)];
     });
     return this.rankAndAnnounce(changes, event.correlationId, task.segmentId);
+  }
+
+  /** `onTaskChanged` for a run of one partition's task changes, in one transaction, each segment re-scored once. */
+  async onTasksChanged(events: readonly TaskChangedEvent[], now = new Date()): Promise<void> {
+    if (!events.length) return;
+    const touched = await this.tx.run(async (scope) => {
+      const last = new Map<string, { cause: Cause; correlationId: string }>();
+      for (const event of events) {
+        last.delete(event.payload.segmentId);
+        last.set(event.payload.segmentId, { cause: { kind: 'fix', id: event.payload.taskId }, correlationId: event.correlationId });
+      }
+      await this.risks.lockMany([...last.keys()].sort(), scope);
+      for (const event of events) await this.applyTaskChange(event, scope);
+      const changes = await this.rescoreMany([...last].map(([segmentId, { cause }]) => ({ segmentId, cause })), now, scope);
+      return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
+    });
+    await this.rankAndAnnounceAll(touched);
+  }
+
+  /** Records a task's change; a newly verified fix resolves its hazards and those of its kind it covers. */
+  private async applyTaskChange(event: TaskChangedEvent, scope: TxScope): Promise<void> {
+    const task = event.payload;
+    const applied = await this.tasks.apply(task, new Date(event.occurredAt), scope);
+    if (!applied || task.status !== 'verified') return;
+    const touched = await this.hazards.resolve(task.hazardIds, task.taskId, scope);
+    const elsewhere = touched.filter((s) => s !== task.segmentId);
+    if (elsewhere.length) this.logger.log(`task ${task.taskId} also resolved hazards on ${elsewhere.join(', ')}`);
+    const covered = await this.hazards.resolveCoveredBy(
+      task.segmentId, hazardCategoriesFixedBy(task.countermeasure), new Date(event.occurredAt), task.taskId, scope,
+    );
+    if (covered) this.logger.log(`task ${task.taskId} covered ${covered} more hazard(s) of its kind on ${task.segmentId}`);
   }
 
   /**

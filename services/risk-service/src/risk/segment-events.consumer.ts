@@ -25,9 +25,15 @@ export class SegmentEventsConsumer implements OnApplicationBootstrap {
           await this.risk.onReportsMatched(deliveries.map((d) => d.value));
         },
       ),
-      subscription(taskChangedTopic, async (event) => {
-        await this.risk.onTaskChanged(event);
-      }),
+      subscription(
+        taskChangedTopic,
+        async (event) => {
+          await this.risk.onTaskChanged(event);
+        },
+        async (deliveries) => {
+          await this.risk.onTasksChanged(deliveries.map((d) => d.value));
+        },
+      ),
     ]);
   }
 }
