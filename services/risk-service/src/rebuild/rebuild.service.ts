@@ -1,5 +1,6 @@
 import { Injectable, Logger } from '@nestjs/common';
 import {
+  DeadLetterCode,
   TopicContract,
   accidentReportedTopic,
   decodeMessage,
@@ -9,7 +10,7 @@ import {
   taskChangedTopic,
   topicName,
 } from '@roadloop/contracts';
-import { NonRetriableError, judgeFailure } from '@roadloop/kafka';
+import { judgeFailure } from '@roadloop/kafka';
 import { SegmentImportService } from '../import/segment-import.service';
 import { ReportIntakeService } from '../intake/report-intake.service';
 import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdiction.service';
@@ -96,8 +97,13 @@ export class RebuildService {
       if (!contract) throw new Error(`${message.topic} is not a replayed topic`);
       const now = new Date(message.timestampMs);
       this.publisher.now = now;
+      const read = readEvent(contract, message);
+      if (!read.ok) {
+        refused.push({ topic: contract.topic, partition: message.partition, offset: message.offset, reason: read.reason });
+        continue;
+      }
       try {
-        matched += await this.apply(contract, message, now);
+        matched += await this.apply(contract, read.event, now);
         applied[contract.topic]++;
       } catch (err) {
         const verdict = judgeFailure(err);
@@ -120,13 +126,8 @@ export class RebuildService {
   }
 
   /** One message through the live consumers' service method; returns the report-matched events it led to. */
-  private async apply(contract: TopicContract, message: LoggedMessage, now: Date): Promise<number> {
-    // Refused as the live consumer refuses it (and dead-letters it): unreadable, invalid, or keyed against its contract.
-    const decoded = decodeMessage(contract, message.value);
-    if (!decoded.ok) throw new NonRetriableError(decoded.reason, decoded.code);
-    const key = message.key?.toString('utf8') ?? null;
-    if (key !== contract.key(decoded.value)) throw new NonRetriableError(`key ${JSON.stringify(key)}; the contract keys this value ${JSON.stringify(contract.key(decoded.value))}`, 'WRONG_KEY');
-    const event = decoded.value as never;
+  private async apply(contract: TopicContract, value: unknown, now: Date): Promise<number> {
+    const event = value as never;
     switch (contract.topic) {
       case hazardReportedTopic.topic:
         await this.intake.intakeHazard(event);
@@ -154,4 +155,14 @@ export class RebuildService {
     for (const event of events) await this.risk.onReportMatched(event, now);
     return events.length;
   }
+}
+
+/** A message as the live consumer reads it, or why the live consumer dead-letters it unread (unreadable, invalid, keyed against its contract). */
+function readEvent(contract: TopicContract, message: LoggedMessage): { ok: true; event: unknown } | { ok: false; reason: string } {
+  const decoded = decodeMessage(contract, message.value);
+  if (!decoded.ok) return { ok: false, reason: `${decoded.code === 'UNPARSEABLE' ? DeadLetterCode.Unparseable : DeadLetterCode.InvalidSchema}: ${decoded.reason}` };
+  const key = message.key?.toString('utf8') ?? null;
+  const expected = contract.key(decoded.value);
+  if (key !== expected) return { ok: false, reason: `${DeadLetterCode.WrongKey}: key ${JSON.stringify(key)}; the contract keys this value ${JSON.stringify(expected)}` };
+  return { ok: true, event: decoded.value };
 }
