@@ -138,6 +138,9 @@ async function rebuild(config: RiskConfig, schema: string, replace: boolean): Pr
     const readS = (Date.now() - read) / 1000;
     const report = await service.replay(history, config.KAFKA_TOPIC_PREFIX);
     const messages = Object.values(report.applied).reduce((a, n) => a + n, 0) + report.refused.length;
+    for (const e of report.ends.filter((end) => BigInt(end.low) > 0n)) {
+      process.stderr.write(`warning: ${e.topic}[${e.partition}] starts at offset ${e.low}: the messages before it were deleted (kept for a limited time then), and the rebuild lacks them\n`);
+    }
     for (const r of report.refused.slice(0, 20)) process.stderr.write(`refused ${r.topic}[${r.partition}]@${r.offset}: ${r.reason}\n`);
     if (report.refused.length > 20) process.stderr.write(`… and ${report.refused.length - 20} more refused\n`);
     process.stdout.write(
