@@ -30,6 +30,13 @@ export interface TopicContract<S extends z.ZodType = z.ZodType> {
  */
 export type TopicRetention = 'history' | 'latest-per-key' | 'broker-default';
 
+/** What each retention kind keeps, as the broker's topic settings say it (none: the broker's defaults). */
+export const TOPIC_RETENTION_SETTINGS: Readonly<Record<TopicRetention, { cleanupPolicy: 'delete' | 'compact'; retentionMs?: number; retentionBytes?: number } | null>> = {
+  history: { cleanupPolicy: 'delete', retentionMs: -1, retentionBytes: -1 },
+  'latest-per-key': { cleanupPolicy: 'compact' },
+  'broker-default': null,
+};
+
 export function defineTopic<S extends z.ZodType>(contract: TopicContract<S>): TopicContract<S> {
   return Object.freeze(contract);
 }

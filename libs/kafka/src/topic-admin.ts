@@ -1,5 +1,5 @@
 import { Admin, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
-import type { TopicRetention } from '@roadloop/contracts';
+import { TOPIC_RETENTION_SETTINGS, type TopicRetention } from '@roadloop/contracts';
 
 export interface TopicSpec {
   topic: string;
@@ -16,14 +16,14 @@ export interface TopicSpec {
  * rebuild orders the topics' messages by.
  */
 export function retentionConfig(retention: TopicRetention = 'broker-default'): Record<string, string> {
-  switch (retention) {
-    case 'history':
-      return { 'cleanup.policy': 'delete', 'retention.ms': '-1', 'retention.bytes': '-1', 'message.timestamp.type': 'LogAppendTime' };
-    case 'latest-per-key':
-      return { 'cleanup.policy': 'compact', 'message.timestamp.type': 'LogAppendTime' };
-    case 'broker-default':
-      return {};
-  }
+  const kept = TOPIC_RETENTION_SETTINGS[retention];
+  if (!kept) return {};
+  return {
+    'cleanup.policy': kept.cleanupPolicy,
+    ...(kept.retentionMs === undefined ? {} : { 'retention.ms': String(kept.retentionMs) }),
+    ...(kept.retentionBytes === undefined ? {} : { 'retention.bytes': String(kept.retentionBytes) }),
+    'message.timestamp.type': 'LogAppendTime',
+  };
 }
 
 export interface EnsureTopicsOptions {
