@@ -13,7 +13,29 @@ export interface TopicContract<S extends z.ZodType = z.ZodType> {
   key(value: z.infer<S>): string;
   /** Partition count used when the project creates the topic (overridable by configuration). */
   readonly defaultPartitions: number;
+  /**
+   * How long the broker keeps the topic's messages (set at creation, reconciled at every start).
+   * Every topic of the product declares it (a contract test checks); unset is `broker-default`.
+   */
+  readonly retention?: TopicRetention;
 }
+
+/**
+ * How long the broker keeps a topic's messages (docs/log-as-system-of-record.md):
+ * - `history`: every message, forever — the log is the system of record of the state built from it,
+ *   and a rebuild replays it from offset 0;
+ * - `latest-per-key`: compacted — the newest message of each key, forever (the key names the thing
+ *   and only its latest value matters);
+ * - `broker-default`: whatever the broker keeps (7 days unless configured) — nothing is rebuilt from it.
+ */
+export type TopicRetention = 'history' | 'latest-per-key' | 'broker-default';
+
+/** What each retention kind keeps, as the broker's topic settings say it (none: the broker's defaults). */
+export const TOPIC_RETENTION_SETTINGS: Readonly<Record<TopicRetention, { cleanupPolicy: 'delete' | 'compact'; retentionMs?: number; retentionBytes?: number } | null>> = {
+  history: { cleanupPolicy: 'delete', retentionMs: -1, retentionBytes: -1 },
+  'latest-per-key': { cleanupPolicy: 'compact' },
+  'broker-default': null,
+};
 
 export function defineTopic<S extends z.ZodType>(contract: TopicContract<S>): TopicContract<S> {
   return Object.freeze(contract);

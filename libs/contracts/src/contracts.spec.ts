@@ -24,6 +24,10 @@ describe('topic contracts', () => {
       expect(name.endsWith(`.v${contract.schemaVersion}`)).toBe(true);
     });
 
+    it('declares its retention', () => {
+      expect(['history', 'latest-per-key', 'broker-default']).toContain(contract.retention);
+    });
+
     it('has at least one valid and one invalid example', () => {
       expect(fixtureFiles(name, 'valid').length).toBeGreaterThan(0);
       expect(fixtureFiles(name, 'invalid').length).toBeGreaterThan(0);

@@ -1,7 +1,7 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { TopicContract } from './contract';
+import { TOPIC_RETENTION_SETTINGS, TopicContract, type TopicRetention } from './contract';
 import { MAX_MESSAGE_BYTES } from './decode';
 import { isStorableText } from './text';
 import { accidentReportSchema } from './topics/accident-reported.topic';
@@ -272,7 +272,7 @@ export function asyncApiDocument(topics: readonly TopicContract[], options: Asyn
       title: contract.topic,
       description: `${use.summary}${use.retired ? ` Retired: ${use.retired}.` : ''} Keyed by payload.${use.keyField}. A deployment may prefix the name (KAFKA_TOPIC_PREFIX, then a dot: \`<prefix>.${contract.topic}\`).`,
       messages: { [id]: { $ref: `#/components/messages/${id}` } },
-      bindings: { kafka: { partitions: contract.defaultPartitions, bindingVersion: KAFKA_BINDING_VERSION } },
+      bindings: { kafka: { partitions: contract.defaultPartitions, ...topicConfigurationOf(contract.retention), bindingVersion: KAFKA_BINDING_VERSION } },
     };
     for (const service of use.producers) operation(service, 'send', contract.topic, `${service} publishes ${contract.topic}.`);
     if (use.outsideProducers) operation('outside-producer', 'send', contract.topic, `Outside this code base: ${use.outsideProducers}.`);
@@ -346,6 +346,19 @@ export function fixtureExamples(topics: readonly TopicContract[], fixturesDir = 
 }
 
 /** Files of the published contracts, by path relative to `libs/contracts`, as they are kept in the repository. */
+/** The Kafka binding's `topicConfiguration` of a retention kind (nothing for the broker's defaults). */
+function topicConfigurationOf(retention: TopicRetention = 'broker-default'): { topicConfiguration?: Record<string, unknown> } {
+  const kept = TOPIC_RETENTION_SETTINGS[retention];
+  if (!kept) return {};
+  return {
+    topicConfiguration: {
+      'cleanup.policy': [kept.cleanupPolicy],
+      ...(kept.retentionMs === undefined ? {} : { 'retention.ms': kept.retentionMs }),
+      ...(kept.retentionBytes === undefined ? {} : { 'retention.bytes': kept.retentionBytes }),
+    },
+  };
+}
+
 export function publishedContractFiles(topics: readonly TopicContract[]): Map<string, string> {
   const files = new Map<string, string>();
   const text = (json: unknown) => `${JSON.stringify(json, null, 2)}\n`;

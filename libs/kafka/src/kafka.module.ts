@@ -15,7 +15,7 @@ import { TopicContract, deadLetterTopic, topicName } from '@roadloop/contracts';
 import { ConsumerMetrics } from './consumer-metrics';
 import { EventPublisher } from './event-publisher';
 import { KafkaOptions, createKafka } from './kafka.options';
-import { TopicCreationError, ensureTopics } from './topic-admin';
+import { TopicCreationError, ensureTopics, retentionConfig } from './topic-admin';
 import { Subscription, TopicConsumer } from './topic-consumer';
 
 export const KAFKA_OPTIONS = Symbol('KAFKA_OPTIONS');
@@ -24,7 +24,7 @@ export const KAFKA_TOPICS = Symbol('KAFKA_TOPICS');
 
 export interface KafkaModuleOptions extends KafkaOptions {
   /** Topics this process produces or consumes; created at start-up when `createTopics` is on. */
-  topics: Pick<TopicContract, 'topic' | 'defaultPartitions'>[];
+  topics: Pick<TopicContract, 'topic' | 'defaultPartitions' | 'retention'>[];
 }
 
 /** Where a process stands with its broker: connecting (with the last failure) or ready. */
@@ -101,6 +101,8 @@ export class KafkaConnection implements OnModuleInit, OnApplicationShutdown {
         if (this.options.createTopics) {
           const created = await ensureTopics(this.kafka, topicSpecs(this.options), {
             onRetry: (reason) => this.logger.warn(`topics not ready yet: ${reason}`),
+            onReconfigured: (topic, settings) =>
+              this.logger.log(`topic ${topic}: set ${Object.entries(settings).map(([k, v]) => `${k}=${v}`).join(', ')}`),
           });
           if (created.length) this.logger.log(`created topics: ${created.join(', ')}`);
         }
@@ -144,6 +146,7 @@ function topicSpecs(options: KafkaModuleOptions) {
   return [...options.topics, deadLetterTopic].map((t) => ({
     topic: topicName(t, options.topicPrefix),
     partitions: t === deadLetterTopic ? t.defaultPartitions : options.partitions,
+    config: retentionConfig(t.retention),
   }));
 }
 

@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it, jest } from '@jest/globals';
 import { randomBytes } from 'node:crypto';
-import { Kafka, logLevel } from 'kafkajs';
-import { TopicCreationError, ensureTopics } from './topic-admin';
+import { ConfigResourceTypes, Kafka, logLevel } from 'kafkajs';
+import { TopicCreationError, ensureTopics, retentionConfig } from './topic-admin';
 
 jest.setTimeout(180_000);
 
@@ -64,5 +64,50 @@ describe(ensureTopics.name, () => {
     created.push(specs[0].topic);
     expect(await ensureTopics(kafkas[0], specs)).toEqual([specs[0].topic]);
     expect(await ensureTopics(kafkas[1], specs)).toEqual([]);
+  });
+
+  /** The settings the broker reports for a topic (its own, its broker's or the default), by name. */
+  async function settingsOf(topic: string): Promise<Map<string, string>> {
+    const admin = kafkas[0].admin();
+    await admin.connect();
+    try {
+      const { resources } = await admin.describeConfigs({ includeSynonyms: false, resources: [{ type: ConfigResourceTypes.TOPIC, name: topic }] });
+      return new Map(resources[0].configEntries.map((e) => [e.configName, e.configValue]));
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('creates history topics kept forever and latest-per-key topics compacted, both stamped with the append time', async () => {
+    const prefix = `adm${randomBytes(4).toString('hex')}`;
+    const history = { topic: `${prefix}.reports`, partitions: 1, config: retentionConfig('history') };
+    const latest = { topic: `${prefix}.profiles`, partitions: 1, config: retentionConfig('latest-per-key') };
+    created.push(history.topic, latest.topic);
+    expect(await ensureTopics(kafkas[0], [history, latest])).toEqual([history.topic, latest.topic]);
+    const h = await settingsOf(history.topic);
+    expect([h.get('cleanup.policy'), h.get('retention.ms'), h.get('retention.bytes'), h.get('message.timestamp.type')]).toEqual(['delete', '-1', '-1', 'LogAppendTime']);
+    const l = await settingsOf(latest.topic);
+    expect([l.get('cleanup.policy'), l.get('message.timestamp.type')]).toEqual(['compact', 'LogAppendTime']);
+  });
+
+  it("gives an existing topic its retention at the next start, keeps an operator's own setting, and changes nothing once it matches", async () => {
+    const prefix = `adm${randomBytes(4).toString('hex')}`;
+    const topic = `${prefix}.older`;
+    created.push(topic);
+    // Created before retention was decided: the broker's 7 days, and a setting of the operator's own.
+    await ensureTopics(kafkas[0], [{ topic, partitions: 1, config: { 'max.message.bytes': '2000000' } }]);
+    expect((await settingsOf(topic)).get('retention.ms')).toBe(String(7 * 86_400_000));
+
+    const reconfigured: [string, Record<string, string>][] = [];
+    const spec = { topic, partitions: 1, config: retentionConfig('history') };
+    expect(await ensureTopics(kafkas[1], [spec], { onReconfigured: (t, s) => reconfigured.push([t, s]) })).toEqual([]);
+    // Only what differed is reported (the broker's retention.bytes is unlimited already).
+    expect(reconfigured).toEqual([[topic, { 'retention.ms': '-1', 'message.timestamp.type': 'LogAppendTime' }]]);
+    const after = await settingsOf(topic);
+    expect([after.get('cleanup.policy'), after.get('retention.ms'), after.get('retention.bytes'), after.get('message.timestamp.type')]).toEqual(['delete', '-1', '-1', 'LogAppendTime']);
+    expect(after.get('max.message.bytes')).toBe('2000000');
+
+    await ensureTopics(kafkas[0], [spec], { onReconfigured: (t, s) => reconfigured.push([t, s]) });
+    expect(reconfigured).toHaveLength(1);
   });
 });

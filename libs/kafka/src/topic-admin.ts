@@ -1,10 +1,29 @@
-import { Admin, Kafka } from 'kafkajs';
+import { Admin, ConfigResourceTypes, ConfigSource, Kafka } from 'kafkajs';
+import { TOPIC_RETENTION_SETTINGS, type TopicRetention } from '@roadloop/contracts';
 
 export interface TopicSpec {
   topic: string;
   partitions: number;
   /** -1 (the default) takes the broker's `default.replication.factor`. */
   replicationFactor?: number;
+  /** Topic settings (`retention.ms`, `cleanup.policy` …): given at creation, and set again on a topic that differs. */
+  config?: Readonly<Record<string, string>>;
+}
+
+/**
+ * The broker settings of a retention kind. Topics kept as history or compacted stamp each message
+ * with the broker's append time (one clock, never going backwards within a partition), which a
+ * rebuild orders the topics' messages by.
+ */
+export function retentionConfig(retention: TopicRetention = 'broker-default'): Record<string, string> {
+  const kept = TOPIC_RETENTION_SETTINGS[retention];
+  if (!kept) return {};
+  return {
+    'cleanup.policy': kept.cleanupPolicy,
+    ...(kept.retentionMs === undefined ? {} : { 'retention.ms': String(kept.retentionMs) }),
+    ...(kept.retentionBytes === undefined ? {} : { 'retention.bytes': String(kept.retentionBytes) }),
+    'message.timestamp.type': 'LogAppendTime',
+  };
 }
 
 export interface EnsureTopicsOptions {
@@ -15,6 +34,8 @@ export interface EnsureTopicsOptions {
   retryMaxMs?: number;
   /** Told of each transient failure before the next round (for logs). */
   onRetry?: (reason: string, attempt: number) => void;
+  /** Told of each existing topic whose settings were changed to the ones asked for (for logs). */
+  onReconfigured?: (topic: string, settings: Record<string, string>) => void;
 }
 
 /** The broker refused to create a topic (bad settings, no permission): retrying cannot help. */
@@ -34,6 +55,8 @@ export class TopicCreationError extends Error {
  * creating a topic its metadata answers UNKNOWN_TOPIC_OR_PARTITION or LEADER_NOT_AVAILABLE, which
  * kafkajs's own leader wait does not retry. Those states, and a broker that cannot be reached, are
  * retried for a bounded number of rounds; a refusal (invalid settings, authorisation) is not.
+ * A topic that existed with other settings than its spec's `config` (created before retention was
+ * decided, or changed by hand) gets the spec's settings; its other topic-level settings are kept.
  * Returns the names this call created.
  */
 export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], options: EnsureTopicsOptions = {}): Promise<string[]> {
@@ -53,13 +76,19 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], options: En
         // kafkajs answers false (no throw) when every failure is TOPIC_ALREADY_EXISTS: another process won.
         const createdHere = await admin.createTopics({
           waitForLeaders: false,
-          topics: missing.map((s) => ({ topic: s.topic, numPartitions: s.partitions, replicationFactor: s.replicationFactor ?? -1 })),
+          topics: missing.map((s) => ({
+            topic: s.topic,
+            numPartitions: s.partitions,
+            replicationFactor: s.replicationFactor ?? -1,
+            configEntries: Object.entries(s.config ?? {}).map(([name, value]) => ({ name, value })),
+          })),
         });
         if (createdHere) for (const s of missing) created.add(s.topic);
       }
       const waiting = await topicsWithoutLeaders(admin, wanted);
-      if (waiting.length === 0) return wanted.map((s) => s.topic).filter((t) => created.has(t));
-      throw new TransientTopicState(`waiting for partition leaders of ${waiting.join(', ')}`);
+      if (waiting.length) throw new TransientTopicState(`waiting for partition leaders of ${waiting.join(', ')}`);
+      await reconcileConfigs(admin, wanted, options.onReconfigured);
+      return wanted.map((s) => s.topic).filter((t) => created.has(t));
     } catch (err) {
       const refusal = refusalOf(err, wanted);
       if (refusal) throw new TopicCreationError(refusal);
@@ -78,6 +107,45 @@ export async function ensureTopics(kafka: Kafka, specs: TopicSpec[], options: En
 }
 
 class TransientTopicState extends Error {}
+
+/**
+ * Sets the asked-for settings on every topic whose current ones differ. kafkajs only has the
+ * non-incremental AlterConfigs, which resets every topic-level setting it is not given: the topic's
+ * other topic-level settings are read first and sent along, so an operator's own settings survive.
+ */
+async function reconcileConfigs(
+  admin: Admin,
+  specs: TopicSpec[],
+  onReconfigured?: (topic: string, settings: Record<string, string>) => void,
+): Promise<void> {
+  const configured = specs.filter((s) => s.config && Object.keys(s.config).length);
+  if (!configured.length) return;
+  const { resources } = await admin.describeConfigs({
+    includeSynonyms: false,
+    resources: configured.map((s) => ({ type: ConfigResourceTypes.TOPIC, name: s.topic })),
+  });
+  const byName = new Map(resources.map((r) => [r.resourceName, r]));
+  for (const spec of configured) {
+    const described = byName.get(spec.topic);
+    if (!described || described.errorCode) {
+      throw new TransientTopicState(`settings of ${spec.topic} not readable yet${described?.errorMessage ? `: ${described.errorMessage}` : ''}`);
+    }
+    const wanted = spec.config!;
+    const current = new Map(described.configEntries.map((e) => [e.configName, e.configValue]));
+    const differing = Object.fromEntries(Object.entries(wanted).filter(([name, value]) => current.get(name) !== value));
+    if (!Object.keys(differing).length) continue;
+    const kept = described.configEntries
+      .filter((e) => e.configSource === ConfigSource.TOPIC_CONFIG && !e.isSensitive && !(e.configName in wanted))
+      .map((e) => ({ name: e.configName, value: e.configValue }));
+    await admin.alterConfigs({
+      validateOnly: false,
+      resources: [
+        { type: ConfigResourceTypes.TOPIC, name: spec.topic, configEntries: [...kept, ...Object.entries(wanted).map(([name, value]) => ({ name, value }))] },
+      ],
+    });
+    onReconfigured?.(spec.topic, differing);
+  }
+}
 
 /** Topics whose metadata does not yet show a leader on every partition (or not the whole topic). */
 async function topicsWithoutLeaders(admin: Admin, wanted: TopicSpec[]): Promise<string[]> {

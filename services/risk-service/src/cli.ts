@@ -12,6 +12,7 @@ import { parseAadtCsv } from './import/aadt-counts';
 import { ModelReportService, reportText } from './risk/model-report.service';
 import { RISK_MODEL } from './risk/risk-model';
 import { SegmentRepository } from './segments/segment.repository';
+import { REBUILD_COMMANDS, REBUILD_USAGE, rebuildCommand } from './rebuild/rebuild.command';
 
 const USAGE = `usage:
   risk-service import --osm <extract.osm.pbf|.osm> [--dem <tile.hgt|directory>]
@@ -24,9 +25,11 @@ const USAGE = `usage:
                                                          thresholds proposed from its distribution, the riskiest segments
   risk-service rescore [--all]                           mark segments scored by another risk model version (or all)
                                                          for the running service to re-score and announce
-  risk-service migrate                                   apply pending database migrations`;
+  risk-service migrate                                   apply pending database migrations
+${REBUILD_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
+  if (REBUILD_COMMANDS.includes(argv[0])) return rebuildCommand(argv, USAGE);
   const { positionals, values } = parseArgs({
     args: argv,
     allowPositionals: true,

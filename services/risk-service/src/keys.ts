@@ -15,3 +15,9 @@ export const redisKeys = {
   /** Short-lived result of intersecting facets for one request. */
   rankingQuery: (id: string) => `risk:ranking:query:${id}`,
 } as const;
+
+/**
+ * The key prefix of a ranking rebuilt into `schema` (`risk-service rebuild`): beside the deployment's
+ * own keys, never over them.
+ */
+export const rebuildKeyPrefix = (deploymentPrefix: string, schema: string) => `${deploymentPrefix}rebuild:${schema}:`;

@@ -58,5 +58,7 @@ export const accidentReportedTopic = defineTopic({
   valueSchema: eventSchema(1, accidentReportSchema),
   key: (value) => value.payload.accidentId,
   defaultPartitions: 3,
+  // Every crash report, forever: the risk service's crashes and scores are rebuilt from it.
+  retention: 'history',
 });
 export type AccidentReportedEvent = z.infer<typeof accidentReportedTopic.valueSchema>;

@@ -5,6 +5,8 @@
 export const deadLetterTopic = Object.freeze({
   topic: 'roadloop.deadletter.v1',
   defaultPartitions: 1,
+  // Operational: a dead letter is read, repaired and replayed at its source offset, not rebuilt from.
+  retention: 'broker-default' as const,
 });
 
 export const DEAD_LETTER_HEADERS = {

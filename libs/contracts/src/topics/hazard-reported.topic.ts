@@ -50,5 +50,7 @@ export const hazardReportedTopic = defineTopic({
   // One report's events stay in order; reports are independent of each other until matched.
   key: (value) => value.payload.hazardId,
   defaultPartitions: 3,
+  // Every hazard report, forever: the risk service's hazards and scores are rebuilt from it.
+  retention: 'history',
 });
 export type HazardReportedEvent = z.infer<typeof hazardReportedTopic.valueSchema>;

@@ -49,5 +49,7 @@ export const reportMatchedTopic = defineTopic({
   valueSchema: eventSchema(1, reportMatchedSchema),
   key: (value) => value.payload.segmentId,
   defaultPartitions: 6,
+  // Derived from the reports, but the task service's tasks are built from it: kept like them.
+  retention: 'history',
 });
 export type ReportMatchedEvent = z.infer<typeof reportMatchedTopic.valueSchema>;

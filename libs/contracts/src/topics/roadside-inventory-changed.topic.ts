@@ -36,5 +36,7 @@ export const roadsideInventoryChangedTopic = defineTopic({
   valueSchema: eventSchema(1, roadsideInventoryChangedSchema),
   key: (value) => value.payload.segmentId,
   defaultPartitions: 6,
+  // Every recording, forever: one event may record one side only, so the latest per segment is not enough.
+  retention: 'history',
 });
 export type RoadsideInventoryChangedEvent = z.infer<typeof roadsideInventoryChangedTopic.valueSchema>;

@@ -25,5 +25,7 @@ export const segmentJurisdictionTopic = defineTopic({
   valueSchema: eventSchema(1, segmentJurisdictionSchema),
   key: (value) => value.payload.segmentId,
   defaultPartitions: 6,
+  // The newest revision per segment is the whole state: compacted.
+  retention: 'latest-per-key',
 });
 export type SegmentJurisdictionEvent = z.infer<typeof segmentJurisdictionTopic.valueSchema>;

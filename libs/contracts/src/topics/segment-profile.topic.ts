@@ -37,5 +37,7 @@ export const segmentProfileTopic = defineTopic({
   valueSchema: eventSchema(1, segmentProfileSchema),
   key: (value) => value.payload.segmentId,
   defaultPartitions: 6,
+  // The newest profile per segment is the whole state: compacted.
+  retention: 'latest-per-key',
 });
 export type SegmentProfileEvent = z.infer<typeof segmentProfileTopic.valueSchema>;

@@ -59,5 +59,7 @@ export const segmentRiskChangedV2Topic = defineTopic({
   valueSchema: eventSchema(2, segmentRiskChangedV2Schema),
   key: (value) => value.payload.segmentId,
   defaultPartitions: 3,
+  // Every level change, forever: the task service's risk-driven tasks are built from it.
+  retention: 'history',
 });
 export type SegmentRiskChangedV2Event = z.infer<typeof segmentRiskChangedV2Topic.valueSchema>;

@@ -41,5 +41,7 @@ export const segmentRiskChangedTopic = defineTopic({
   valueSchema: eventSchema(1, segmentRiskChangedSchema),
   key: (value) => value.payload.segmentId,
   defaultPartitions: 3,
+  // No longer produced: nothing is rebuilt from it.
+  retention: 'broker-default',
 });
 export type SegmentRiskChangedEvent = z.infer<typeof segmentRiskChangedTopic.valueSchema>;

@@ -118,5 +118,7 @@ export const taskChangedTopic = defineTopic({
   valueSchema: eventSchema(1, taskChangedSchema),
   key: (value) => value.payload.segmentId,
   defaultPartitions: 6,
+  // Every transition, forever: a verified fix resolves hazards reported up to its verification.
+  retention: 'history',
 });
 export type TaskChangedEvent = z.infer<typeof taskChangedTopic.valueSchema>;
