@@ -82,9 +82,10 @@ describe(SegmentJurisdictionConsumer.name, () => {
     expect((await store.top({ jurisdiction: 'j-b' }, 10)).items).toEqual([]);
 
     await publisher.publish(segmentJurisdictionTopic, assignment('j-b', 3), { correlationId: 'c3' });
-    await waitFor('the newer revision applied', async () => {
+    // The ranking moves after the row's commit: wait for both.
+    await waitFor('the newer revision applied and ranked', async () => {
       const [row] = await db.query(`SELECT revision FROM segment_jurisdiction WHERE segment_id = 'w1-0'`);
-      return row.revision === 3 ? true : undefined;
+      return row.revision === 3 && (consumer.stats.consumed.get(topic) ?? 0) === 5 ? true : undefined;
     }, { timeoutMs: 40_000 });
     expect((await store.top({ jurisdiction: 'j-b' }, 10)).items).toEqual([{ segmentId: 'w1-0', score: 12 }]);
     expect((await store.top({ jurisdiction: 'j-a' }, 10)).items).toEqual([]);
