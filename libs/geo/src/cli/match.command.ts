@@ -1,8 +1,11 @@
+import { createReadStream } from 'node:fs';
 import { open, rename, unlink } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { GeoError } from '../geo.exception';
 import { MatchException } from '../match/match.exception';
 import { loadSegmentsGeoJson } from '../match/segment-geojson.loader';
 import { MAX_TOLERANCE_M, SegmentMatcher } from '../match/segment-matcher';
+import { CsvRecordReader, CsvSyntaxError } from './csv-records';
+import { parseFlags } from './flags';
 
 const DEFAULT_TOLERANCE_M = 50;
 
@@ -12,8 +15,9 @@ Matches each point to the nearest road segment within the tolerance.
 
   --segments FILE     GeoJSON FeatureCollection of LineString features, each with an id in
                       properties.id (or the feature's id)
-  --points FILE       CSV whose first line is the header "lon,lat" (WGS84 degrees); blank lines
-                      are skipped; fields may be wrapped in double quotes
+  --points FILE       CSV (RFC 4180) whose first line is the header "lon,lat" (WGS84 degrees);
+                      blank lines are skipped; fields may be wrapped in double quotes; CRLF line
+                      ends and a UTF-8 byte order mark are accepted
   --out FILE          CSV written with the header "lon,lat,segmentId,distanceM,offsetM": one row
                       per input row, in input order; lon and lat are copied as given; distanceM
                       (point to segment) and offsetM (along the segment from its first vertex)
@@ -48,20 +52,15 @@ class InputError extends Error {}
 
 const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
-function parseArgs(argv: readonly string[]): MatchArgs | 'help' {
-  const values = new Map<string, string>();
-  const known = new Set(['--segments', '--points', '--out', '--tolerance-m']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.indexOf('=');
-    const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
-    if (!known.has(name)) throw new InputError(`unknown argument "${arg}"`);
-    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new InputError(`${name} needs a value`);
-    if (values.has(name)) throw new InputError(`${name} is given twice`);
-    values.set(name, value);
+function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
+  let values: Map<string, string> | 'help';
+  try {
+    values = parseFlags(argv, new Set(['--segments', '--points', '--out', '--tolerance-m']));
+  } catch (err) {
+    if (err instanceof GeoError) throw new InputError(err.message);
+    throw err;
   }
+  if (values === 'help') return 'help';
   const required = (name: string): string => {
     const value = values.get(name);
     if (value === undefined) throw new InputError(`${name} is required`);
@@ -75,11 +74,6 @@ function parseArgs(argv: readonly string[]): MatchArgs | 'help' {
   return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM };
 }
 
-function unquote(field: string): string {
-  const f = field.trim();
-  return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1).replace(/""/g, '"').trim() : f;
-}
-
 /** A CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180). */
 function csvField(text: string): string {
   return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
@@ -87,7 +81,7 @@ function csvField(text: string): string {
 
 function parseCoordinate(text: string, name: 'lon' | 'lat', where: string): number {
   if (text === '') throw new InputError(`${where}: ${name} is empty`);
-  if (!NUMBER.test(text)) throw new InputError(`${where}: ${name} "${text}" is not a number`);
+  if (!NUMBER.test(text)) throw new InputError(`${where}: ${name} ${JSON.stringify(text)} is not a number`);
   const value = Number(text);
   const limit = name === 'lon' ? 180 : 90;
   if (!(value >= -limit && value <= limit)) throw new InputError(`${where}: ${name} ${text} is outside [-${limit}, ${limit}]`);
@@ -103,55 +97,63 @@ interface MatchCounts {
   readonly matched: number;
 }
 
-/** Reads the points CSV line by line and writes the result CSV through `write`, in input order. */
+/** Read size of the points file; each chunk's rows go out in one write. */
+const CHUNK_BYTES = 1 << 16;
+
+/**
+ * Streams the points CSV through the matcher and writes the result CSV through `write`, in input
+ * order, one write per chunk read.
+ */
 async function matchPointsFile(
   matcher: SegmentMatcher,
   args: MatchArgs,
   write: (text: string) => Promise<void>,
 ): Promise<MatchCounts> {
-  const input = await open(args.points, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read points file ${args.points}: ${err.code ?? err.message}`);
-  });
-  const lines = createInterface({ input: input.createReadStream(), crlfDelay: Infinity });
-  let lineNo = 0;
+  const input = createReadStream(args.points, { encoding: 'utf8', highWaterMark: CHUNK_BYTES });
+  const reader = new CsvRecordReader();
+  const idFields: (string | undefined)[] = []; // each segment's id as a CSV field, made once
+  const toleranceM = args.toleranceM;
+  let records = 0;
   let rows = 0;
   let matched = 0;
   let buffer = 'lon,lat,segmentId,distanceM,offsetM\n';
-  try {
-    for await (const raw of lines) {
-      lineNo++;
-      const where = `${args.points}:${lineNo}`;
-      if (lineNo === 1) {
-        const header = raw.replace(/^\uFEFF/, '').split(',').map(unquote);
-        if (header.length !== 2 || header[0] !== 'lon' || header[1] !== 'lat') {
-          throw new InputError(`${where}: expected the header "lon,lat", found "${raw}"`);
-        }
-        continue;
+  const onRecord = (fields: string[], line: number): void => {
+    const where = `${args.points}:${line}`;
+    if (records++ === 0) {
+      if (fields.length !== 2 || fields[0] !== 'lon' || fields[1] !== 'lat') {
+        throw new InputError(`${where}: expected the header "lon,lat", found "${fields.join(',')}"`);
       }
-      if (raw.trim() === '') continue;
-      const fields = raw.split(',');
-      if (fields.length !== 2) throw new InputError(`${where}: expected 2 columns (lon,lat), found ${fields.length}`);
-      const lonText = unquote(fields[0]);
-      const latText = unquote(fields[1]);
-      const lon = parseCoordinate(lonText, 'lon', where);
-      const lat = parseCoordinate(latText, 'lat', where);
-      const m = matcher.match(lon, lat, args.toleranceM);
-      rows++;
-      if (m === null) buffer += `${lonText},${latText},,,\n`;
-      else {
-        matched++;
-        buffer += `${lonText},${latText},${csvField(m.segmentId)},${m.distanceM.toFixed(2)},${m.offsetM.toFixed(2)}\n`;
-      }
-      if (buffer.length >= 1 << 16) {
-        await write(buffer);
-        buffer = '';
-      }
+      return;
     }
+    if (fields.length === 1 && fields[0] === '') return; // a blank line
+    if (fields.length !== 2) throw new InputError(`${where}: expected 2 columns (lon,lat), found ${fields.length}`);
+    const lonText = fields[0].trim(); // inside quotes too, as before
+    const latText = fields[1].trim();
+    const m = matcher.match(parseCoordinate(lonText, 'lon', where), parseCoordinate(latText, 'lat', where), toleranceM);
+    rows++;
+    if (m === null) buffer += `${lonText},${latText},,,\n`;
+    else {
+      matched++;
+      const id = idFields[m.segmentIndex] ?? (idFields[m.segmentIndex] = csvField(m.segmentId));
+      buffer += `${lonText},${latText},${id},${m.distanceM.toFixed(2)},${m.offsetM.toFixed(2)}\n`;
+    }
+  };
+  try {
+    for await (const chunk of input) {
+      reader.push(chunk as string, onRecord);
+      if (buffer !== '') await write(buffer);
+      buffer = '';
+    }
+    reader.end(onRecord);
+  } catch (err) {
+    if (err instanceof CsvSyntaxError) throw new InputError(`${args.points}:${err.line}: ${err.message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code !== undefined && !(err instanceof InputError)) throw new InputError(`cannot read points file ${args.points}: ${code}`);
+    throw err;
   } finally {
-    lines.close();
-    await input.close();
+    input.destroy();
   }
-  if (lineNo === 0) throw new InputError(`${args.points}: the file is empty; expected the header "lon,lat"`);
+  if (records === 0) throw new InputError(`${args.points}: the file is empty; expected the header "lon,lat"`);
   await write(buffer);
   return { rows, matched };
 }
@@ -167,7 +169,7 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
   };
   let args: MatchArgs | 'help';
   try {
-    args = parseArgs(argv);
+    args = parseMatchArgs(argv);
   } catch (err) {
     if (err instanceof InputError) return fail(err.message);
     throw err;
