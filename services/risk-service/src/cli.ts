@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { parseArgs } from 'node:util';
 import { scoreFiles } from '@roadloop/geo';
+import { parseCommandLine } from '@roadloop/config';
 import { readFeatureCollection, runCommand } from '@roadloop/core';
 import { RISK_REPOSITORIES, persistenceFor } from './app.module';
 import { loadRiskCliConfig } from './config';
@@ -27,7 +27,7 @@ const USAGE = `usage:
   risk-service migrate                                   apply pending database migrations`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine({
     args: argv,
     allowPositionals: true,
     options: {
