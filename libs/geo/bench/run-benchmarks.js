@@ -5,16 +5,19 @@
  * every report to libs/geo/bench/out/results-<time>.json. Build first: `npx tsc -b libs/geo`
  * (`npm run bench:geo` does both).
  *
- *   node libs/geo/bench/run-benchmarks.js [--quick] [--only andorra|scale|score]
+ *   node libs/geo/bench/run-benchmarks.js [--quick] [--only andorra|command|scale|score]
  */
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const u = require('./bench-utils');
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const { quick, only } = u.benchOptions({ strings: { only: undefined }, flags: ['quick'] });
+const SCRIPTS = ['andorra', 'command', 'scale', 'score'];
+if (only !== undefined && !SCRIPTS.includes(only)) {
+  process.stderr.write(`run-benchmarks.js: --only must be one of ${SCRIPTS.join(', ')}, got "${only}"\n`);
+  process.exit(2);
+}
 
 function hasTaskset() {
   try {
@@ -41,6 +44,9 @@ function main() {
   const results = { startedAt: new Date().toISOString(), machine: u.machine(), pinnedToCpu0: pin };
   if (!only || only === 'andorra') {
     results.andorra = run('match-andorra.bench.js', quick ? ['--points', '20000', '--runs', '2', '--naive-points', '5', '--pg-points', '500'] : []);
+  }
+  if (!only || only === 'command') {
+    results.command = run('match-command.bench.js', quick ? ['--points', '20000', '--runs', '2'] : []);
   }
   if (!only || only === 'scale') {
     results.scale = run('match-scale.bench.js', quick ? ['--segments', '100000', '--points', '20000', '--runs', '2'] : [], ['--expose-gc']);
@@ -69,6 +75,12 @@ function main() {
       }
     }
     lines.push('');
+  }
+  const c = results.command;
+  if (c) {
+    lines.push(`| \`roadloop-geo match\`, ${fmt(c.points)} points, ${fmt(c.segments)} segments | points/s | per CPU second |`, '|---|---:|---:|');
+    lines.push(`| whole command (fresh process, CSV in and out) | ${fmt(c.command.perSecond)} | ${fmt(c.command.perCpuSecond)} |`);
+    lines.push(`| its matcher in-process, same points | ${fmt(c.inProcess.perSecond)} | ${fmt(c.inProcess.perCpuSecond)} |`, '');
   }
   const s = results.scale;
   if (s) {

@@ -1,0 +1,122 @@
+'use strict';
+/**
+ * The whole `roadloop-geo match` command on Andorra's roads, against its in-process matcher on
+ * the same points: what reading the CSV, writing the CSV and start-up cost.
+ *
+ * Segments: the 22,300 reference road pieces written as a GeoJSON FeatureCollection. Points:
+ * seeded (seed 20240607, the same as match-andorra.bench.js), 90 % within 20 m of a piece and 10 %
+ * uniform in the road bounding box, written with 7 decimals as a "lon,lat" CSV. Each run starts
+ * `node libs/geo/bin/roadloop-geo.js match` afresh; its wall time is from spawn to exit and its
+ * CPU time is the child's user + system time (bash `times`). The command's output must equal,
+ * byte for byte, the rows built from the in-process matcher's answers.
+ *
+ *   node libs/geo/bench/match-command.bench.js [--points N] [--runs N]
+ *
+ * Prints a JSON report on stdout (progress on stderr). Inputs and outputs go to bench/out/.
+ */
+const path = require('node:path');
+const { spawnSync } = require('node:child_process');
+const { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
+const u = require('./bench-utils');
+
+const { points: POINTS, runs: RUNS } = u.benchOptions({ numbers: { points: 200_000, runs: 5 } });
+const TOLERANCE_M = 50;
+const SEED = 20240607;
+const OUT_DIR = path.join(__dirname, 'out');
+const BIN = path.join(__dirname, '../bin/roadloop-geo.js');
+
+const log = (text) => process.stderr.write(`${text}\n`);
+const perSecond = (count, ms) => (count / ms) * 1000;
+
+const { SegmentMatcher, packSegments } = u.requireDist('index');
+
+function writeInputs(pieces) {
+  mkdirSync(OUT_DIR, { recursive: true });
+  const segmentsFile = path.join(OUT_DIR, 'andorra-pieces.geojson');
+  const features = pieces.map((p) => ({ type: 'Feature', properties: { id: p.id }, geometry: { type: 'LineString', coordinates: p.coordinates } }));
+  writeFileSync(segmentsFile, JSON.stringify({ type: 'FeatureCollection', features }));
+  const points = u.queryPoints(packSegments(pieces), POINTS, SEED, { nearFraction: 0.9, nearM: 20, box: u.ANDORRA_ROAD_BOX });
+  const texts = points.map(([lon, lat]) => [lon.toFixed(7), lat.toFixed(7)]);
+  const pointsFile = path.join(OUT_DIR, `andorra-points-${POINTS}.csv`);
+  writeFileSync(pointsFile, `lon,lat\n${texts.map((t) => t.join(',')).join('\n')}\n`);
+  return { segmentsFile, pointsFile, texts };
+}
+
+/** The command's expected output, from the in-process matcher, and that matcher's rate. */
+function inProcess(pieces, texts) {
+  const matcher = SegmentMatcher.build(packSegments(pieces));
+  const coords = texts.map(([lon, lat]) => [Number(lon), Number(lat)]);
+  const rates = [];
+  const cpuRates = [];
+  for (let r = 0; r < RUNS; r++) {
+    const cpu = process.cpuUsage();
+    const t = performance.now();
+    for (let i = 0; i < coords.length; i++) matcher.match(coords[i][0], coords[i][1], TOLERANCE_M);
+    rates.push(perSecond(coords.length, performance.now() - t));
+    const used = process.cpuUsage(cpu);
+    cpuRates.push(perSecond(coords.length, (used.user + used.system) / 1000));
+  }
+  const rows = ['lon,lat,segmentId,distanceM,offsetM'];
+  let matched = 0;
+  for (let i = 0; i < coords.length; i++) {
+    const m = matcher.match(coords[i][0], coords[i][1], TOLERANCE_M);
+    if (m === null) rows.push(`${texts[i][0]},${texts[i][1]},,,`);
+    else {
+      matched++;
+      rows.push(`${texts[i][0]},${texts[i][1]},${m.segmentId},${m.distanceM.toFixed(2)},${m.offsetM.toFixed(2)}`);
+    }
+  }
+  return { expected: `${rows.join('\n')}\n`, perSecond: u.median(rates), perCpuSecond: u.median(cpuRates), matched };
+}
+
+/** One run of the command in a fresh process: wall ms, the child's CPU ms, its summary line. */
+function runCommand(segmentsFile, pointsFile, outFile) {
+  const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
+  const script = `${quote(process.execPath)} ${quote(BIN)} match --segments ${quote(segmentsFile)} --points ${quote(pointsFile)} --out ${quote(outFile)} --tolerance-m ${TOLERANCE_M} || exit $?; times`;
+  const t = performance.now();
+  const res = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
+  const wallMs = performance.now() - t;
+  if (res.status !== 0) throw new Error(`the command failed with status ${res.status}: ${res.stderr}`);
+  // `times` prints the shell's then its children's user and system time: "0m1.234s 0m0.056s".
+  const lines = res.stdout.trim().split('\n');
+  const children = lines.pop().match(/(\d+)m([\d.]+)s (\d+)m([\d.]+)s/);
+  lines.pop(); // the shell's own times
+  const cpuMs = (Number(children[1]) * 60 + Number(children[2]) + Number(children[3]) * 60 + Number(children[4])) * 1000;
+  return { wallMs, cpuMs, summary: lines.join('\n') };
+}
+
+function main() {
+  const report = { machine: u.machine(), loadavg: require('node:os').loadavg().map((x) => +x.toFixed(2)), toleranceM: TOLERANCE_M, points: POINTS, runs: RUNS };
+  const pieces = u.readReferencePieces();
+  const { segmentsFile, pointsFile, texts } = writeInputs(pieces);
+  report.segments = pieces.length;
+  report.inputMB = { segments: +(statSync(segmentsFile).size / 2 ** 20).toFixed(1), points: +(statSync(pointsFile).size / 2 ** 20).toFixed(1) };
+  log(`wrote ${pieces.length} segments and ${POINTS} points`);
+
+  const reference = inProcess(pieces, texts);
+  report.inProcess = { perSecond: Math.round(reference.perSecond), perCpuSecond: Math.round(reference.perCpuSecond), matched: reference.matched };
+  log(`in-process matcher: ${Math.round(reference.perSecond)} points/s, ${Math.round(reference.perCpuSecond)} per CPU second`);
+
+  const outFile = path.join(OUT_DIR, `andorra-matched-${POINTS}.csv`);
+  const runs = [];
+  for (let r = 0; r < RUNS; r++) {
+    const run = runCommand(segmentsFile, pointsFile, outFile);
+    const output = readFileSync(outFile, 'utf8');
+    if (output !== reference.expected) throw new Error(`run ${r + 1}: the command's output differs from the in-process matcher's`);
+    runs.push(run);
+    log(`run ${r + 1}: ${Math.round(run.wallMs)} ms wall, ${Math.round(run.cpuMs)} ms CPU; ${run.summary}`);
+  }
+  rmSync(outFile);
+  report.command = {
+    perSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.wallMs)))),
+    perCpuSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.cpuMs)))),
+    wallMs: Math.round(u.median(runs.map((r) => r.wallMs))),
+    cpuMs: Math.round(u.median(runs.map((r) => r.cpuMs))),
+    runsPerSecond: runs.map((r) => Math.round(perSecond(POINTS, r.wallMs))),
+    outputEqualsInProcess: true,
+    lastSummary: runs[runs.length - 1].summary,
+  };
+  process.stdout.write(`${JSON.stringify(report)}\n`);
+}
+
+main();
