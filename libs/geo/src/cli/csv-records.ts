@@ -34,11 +34,25 @@ const TAB = 0x09;
 /** Longest record kept waiting for its end across chunks, in UTF-16 code units. */
 const MAX_RECORD_CHARS = 1 << 20;
 
+export interface CsvRecordReaderOptions {
+  /** False when the text read is not the start of the file (no byte order mark to skip). */
+  readonly startOfFile?: boolean;
+}
+
 export class CsvRecordReader {
   /** Text of the record that the last chunk ended inside, and the line it starts on. */
   private carry = '';
   private line = 1;
-  private started = false;
+  private started: boolean;
+
+  constructor(options: CsvRecordReaderOptions = {}) {
+    this.started = options.startOfFile === false;
+  }
+
+  /** The line the next record starts on: one more than the line breaks read so far. */
+  get nextLine(): number {
+    return this.line;
+  }
 
   /** Reads the complete records of `text` (appended to what came before); keeps the rest. */
   push(text: string, onRecord: OnCsvRecord): void {
