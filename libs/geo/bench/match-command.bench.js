@@ -10,7 +10,7 @@
  * CPU time is the child's user + system time (bash `times`). The command's output must equal,
  * byte for byte, the rows built from the in-process matcher's answers.
  *
- *   node libs/geo/bench/match-command.bench.js [--points N] [--runs N]
+ *   [ROADLOOP_GEO_BIN=other/bin/roadloop-geo.js] node libs/geo/bench/match-command.bench.js [--points N] [--runs N]
  *
  * Prints a JSON report on stdout (progress on stderr). Inputs and outputs go to bench/out/.
  */
@@ -23,7 +23,8 @@ const { points: POINTS, runs: RUNS } = u.benchOptions({ numbers: { points: 200_0
 const TOLERANCE_M = 50;
 const SEED = 20240607;
 const OUT_DIR = path.join(__dirname, 'out');
-const BIN = path.join(__dirname, '../bin/roadloop-geo.js');
+// ROADLOOP_GEO_BIN: another build of the command (to compare a change against the code before it).
+const BIN = process.env.ROADLOOP_GEO_BIN ? path.resolve(process.env.ROADLOOP_GEO_BIN) : path.join(__dirname, '../bin/roadloop-geo.js');
 
 const log = (text) => process.stderr.write(`${text}\n`);
 const perSecond = (count, ms) => (count / ms) * 1000;
@@ -86,7 +87,7 @@ function runCommand(segmentsFile, pointsFile, outFile) {
 }
 
 function main() {
-  const report = { machine: u.machine(), loadavg: require('node:os').loadavg().map((x) => +x.toFixed(2)), toleranceM: TOLERANCE_M, points: POINTS, runs: RUNS };
+  const report = { bin: path.relative(u.REPO_ROOT, BIN), machine: u.machine(), loadavg: require('node:os').loadavg().map((x) => +x.toFixed(2)), toleranceM: TOLERANCE_M, points: POINTS, runs: RUNS };
   const pieces = u.readReferencePieces();
   const { segmentsFile, pointsFile, texts } = writeInputs(pieces);
   report.segments = pieces.length;
