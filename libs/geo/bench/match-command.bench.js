@@ -8,7 +8,8 @@
  * uniform in the road bounding box, written with 7 decimals as a "lon,lat" CSV. Each run starts
  * `node libs/geo/bin/roadloop-geo.js match` afresh; its wall time is from spawn to exit and its
  * CPU time is the child's user + system time (bash `times`). The command's output must equal,
- * byte for byte, the rows built from the in-process matcher's answers.
+ * byte for byte, the rows built from the in-process matcher's answers. Then the points file is read
+ * alone by csv-parse and by the command's own CSV reader, for the choice between them.
  *
  *   [ROADLOOP_GEO_BIN=other/bin/roadloop-geo.js] node libs/geo/bench/match-command.bench.js [--points N] [--runs N]
  *
@@ -70,6 +71,50 @@ function inProcess(pieces, texts) {
   return { expected: `${rows.join('\n')}\n`, perSecond: u.median(rates), perCpuSecond: u.median(cpuRates), matched };
 }
 
+/**
+ * Reading the points file alone: csv-parse (streaming, with `info` for each record's line number,
+ * which the command needs for its errors, and without) against the command's CsvRecordReader.
+ * CPU ms per pass, median of RUNS passes after one warm-up pass, all in this process.
+ */
+async function timeReaders(pointsFile) {
+  const { createReadStream } = require('node:fs');
+  const { parse } = require('csv-parse');
+  const { CsvRecordReader } = u.requireDist('cli/csv-records');
+  const csvParse = (info) => async () => {
+    let n = 0;
+    const parser = createReadStream(pointsFile).pipe(parse({ info, trim: true, relax_column_count: true, skip_empty_lines: false }));
+    for await (const record of parser) n += info ? record.record.length : record.length;
+    return n;
+  };
+  const readers = {
+    'csv-parse, info (line numbers)': csvParse(true),
+    'csv-parse, no line numbers': csvParse(false),
+    CsvRecordReader: async () => {
+      let n = 0;
+      const reader = new CsvRecordReader();
+      const on = (fields) => (n += fields.length);
+      for await (const chunk of createReadStream(pointsFile, { encoding: 'utf8', highWaterMark: 1 << 16 })) reader.push(chunk, on);
+      reader.end(on);
+      return n;
+    },
+  };
+  const out = {};
+  for (const [name, read] of Object.entries(readers)) {
+    const times = [];
+    let fields = 0;
+    for (let r = 0; r <= RUNS; r++) {
+      const cpu = process.cpuUsage();
+      fields = await read();
+      const used = process.cpuUsage(cpu);
+      if (r > 0) times.push((used.user + used.system) / 1000);
+    }
+    if (fields !== 2 * (POINTS + 1)) throw new Error(`${name} read ${fields} fields`);
+    out[name] = { cpuMs: Math.round(u.median(times)), rowsPerCpuSecond: Math.round(perSecond(POINTS + 1, u.median(times))) };
+    log(`reader ${name}: ${JSON.stringify(out[name])}`);
+  }
+  return out;
+}
+
 /** One run of the command in a fresh process: wall ms, the child's CPU ms, its summary line. */
 function runCommand(segmentsFile, pointsFile, outFile) {
   const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -86,7 +131,7 @@ function runCommand(segmentsFile, pointsFile, outFile) {
   return { wallMs, cpuMs, summary: lines.join('\n') };
 }
 
-function main() {
+async function main() {
   const report = { bin: path.relative(u.REPO_ROOT, BIN), machine: u.machine(), loadavg: require('node:os').loadavg().map((x) => +x.toFixed(2)), toleranceM: TOLERANCE_M, points: POINTS, runs: RUNS };
   const pieces = u.readReferencePieces();
   const { segmentsFile, pointsFile, texts } = writeInputs(pieces);
@@ -108,6 +153,7 @@ function main() {
     log(`run ${r + 1}: ${Math.round(run.wallMs)} ms wall, ${Math.round(run.cpuMs)} ms CPU; ${run.summary}`);
   }
   rmSync(outFile);
+  report.readers = await timeReaders(pointsFile);
   report.command = {
     perSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.wallMs)))),
     perCpuSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.cpuMs)))),
@@ -120,4 +166,7 @@ function main() {
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 
-main();
+main().catch((err) => {
+  process.stderr.write(`${err.stack || err}\n`);
+  process.exit(1);
+});

@@ -82,7 +82,9 @@ function main() {
   if (c) {
     lines.push(`| \`roadloop-geo match\`, ${fmt(c.points)} points, ${fmt(c.segments)} segments | points/s | per CPU second |`, '|---|---:|---:|');
     lines.push(`| whole command (fresh process, CSV in and out) | ${fmt(c.command.perSecond)} | ${fmt(c.command.perCpuSecond)} |`);
-    lines.push(`| its matcher in-process, same points | ${fmt(c.inProcess.perSecond)} | ${fmt(c.inProcess.perCpuSecond)} |`, '');
+    lines.push(`| its matcher in-process, same points | ${fmt(c.inProcess.perSecond)} | ${fmt(c.inProcess.perCpuSecond)} |`);
+    for (const [name, r] of Object.entries(c.readers)) lines.push(`| reading the points file alone: ${name} | | ${fmt(r.rowsPerCpuSecond)} rows |`);
+    lines.push('');
   }
   const s = results.scale;
   if (s) {
