@@ -33,7 +33,8 @@ export interface RangeCounts {
   readonly lines: number;
 }
 
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
+/** A decimal number as the command accepts it (no hex, no Infinity, no NaN). */
+export const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Read size of the points file; each chunk's rows go out in one write. */
 const CHUNK_BYTES = 1 << 16;

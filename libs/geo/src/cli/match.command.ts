@@ -7,7 +7,7 @@ import { MatchException } from '../match/match.exception';
 import { loadSegmentsGeoJson } from '../match/segment-geojson.loader';
 import { MAX_TOLERANCE_M, SegmentMatcher } from '../match/segment-matcher';
 import { parseFlags } from './flags';
-import { InputError, matchPointsRange, RowError, type RangeCounts } from './match-points';
+import { InputError, matchPointsRange, NUMBER, RowError, type RangeCounts } from './match-points';
 import type { MatchWorkerData, MatchWorkerResult } from './match.worker';
 
 const DEFAULT_TOLERANCE_M = 50;
@@ -52,8 +52,6 @@ interface MatchArgs {
   readonly out: string;
   readonly toleranceM: number;
 }
-
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
 
 function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
   let values: Map<string, string> | 'help';
