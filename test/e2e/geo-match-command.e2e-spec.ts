@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { SegmentMatcher, metricScale } from '@roadloop/geo';
 import { REPO_ROOT } from '../support/environment';
 
-// The built `roadloop-geo match` on points files large enough for its two threads (1 MiB and up):
+// The built `roadloop-geo match --threads 2` on points files large enough for two threads (1 MiB and up):
 // the second half is matched by a worker that only exists compiled, so this runs the command.
 jest.setTimeout(300_000);
 
@@ -37,7 +37,7 @@ describe('roadloop-geo match on a large points file (two threads)', () => {
     writeFileSync(join(dir, 'points.csv'), points);
     const out = join(dir, 'out.csv');
     rmSync(out, { force: true });
-    const res = spawnSync(process.execPath, [BIN, 'match', '--segments', join(dir, 'segments.geojson'), '--points', join(dir, 'points.csv'), '--out', out, '--tolerance-m', tolerance], {
+    const res = spawnSync(process.execPath, [BIN, 'match', '--segments', join(dir, 'segments.geojson'), '--points', join(dir, 'points.csv'), '--out', out, '--tolerance-m', tolerance, '--threads', '2'], {
       encoding: 'utf8',
     });
     return { status: res.status, stdout: res.stdout, stderr: res.stderr, out: existsSync(out) ? readFileSync(out, 'utf8') : undefined };

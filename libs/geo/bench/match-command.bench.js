@@ -12,6 +12,7 @@
  * alone by csv-parse and by the command's own CSV reader, for the choice between them.
  *
  *   [ROADLOOP_GEO_BIN=other/bin/roadloop-geo.js] node libs/geo/bench/match-command.bench.js [--points N] [--runs N]
+ *        [--threads 1,2|default]
  *
  * Prints a JSON report on stdout (progress on stderr). Inputs and outputs go to bench/out/.
  */
@@ -20,7 +21,10 @@ const { spawnSync } = require('node:child_process');
 const { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } = require('node:fs');
 const u = require('./bench-utils');
 
-const { points: POINTS, runs: RUNS } = u.benchOptions({ numbers: { points: 200_000, runs: 5 } });
+// --threads: the command's --threads values to run, comma-separated; "default" runs it without
+// the flag (a build from before the flag existed).
+const { points: POINTS, runs: RUNS, threads } = u.benchOptions({ numbers: { points: 200_000, runs: 5 }, strings: { threads: '1,2' } });
+const THREADS = threads.split(',');
 const TOLERANCE_M = 50;
 const SEED = 20240607;
 const OUT_DIR = path.join(__dirname, 'out');
@@ -116,9 +120,10 @@ async function timeReaders(pointsFile) {
 }
 
 /** One run of the command in a fresh process: wall ms, the child's CPU ms, its summary line. */
-function runCommand(segmentsFile, pointsFile, outFile) {
+function runCommand(segmentsFile, pointsFile, outFile, threadsFlag) {
   const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const script = `${quote(process.execPath)} ${quote(BIN)} match --segments ${quote(segmentsFile)} --points ${quote(pointsFile)} --out ${quote(outFile)} --tolerance-m ${TOLERANCE_M} || exit $?; times`;
+  const extra = threadsFlag === 'default' ? '' : ` --threads ${threadsFlag}`;
+  const script = `${quote(process.execPath)} ${quote(BIN)} match --segments ${quote(segmentsFile)} --points ${quote(pointsFile)} --out ${quote(outFile)} --tolerance-m ${TOLERANCE_M}${extra} || exit $?; times`;
   const t = performance.now();
   const res = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
   const wallMs = performance.now() - t;
@@ -144,25 +149,28 @@ async function main() {
   log(`in-process matcher: ${Math.round(reference.perSecond)} points/s, ${Math.round(reference.perCpuSecond)} per CPU second`);
 
   const outFile = path.join(OUT_DIR, `andorra-matched-${POINTS}.csv`);
-  const runs = [];
-  for (let r = 0; r < RUNS; r++) {
-    const run = runCommand(segmentsFile, pointsFile, outFile);
-    const output = readFileSync(outFile, 'utf8');
-    if (output !== reference.expected) throw new Error(`run ${r + 1}: the command's output differs from the in-process matcher's`);
-    runs.push(run);
-    log(`run ${r + 1}: ${Math.round(run.wallMs)} ms wall, ${Math.round(run.cpuMs)} ms CPU; ${run.summary}`);
+  report.command = {};
+  for (const threadsFlag of THREADS) {
+    const runs = [];
+    for (let r = 0; r < RUNS; r++) {
+      const run = runCommand(segmentsFile, pointsFile, outFile, threadsFlag);
+      const output = readFileSync(outFile, 'utf8');
+      if (output !== reference.expected) throw new Error(`threads ${threadsFlag}, run ${r + 1}: the command's output differs from the in-process matcher's`);
+      runs.push(run);
+      log(`threads ${threadsFlag}, run ${r + 1}: ${Math.round(run.wallMs)} ms wall, ${Math.round(run.cpuMs)} ms CPU; ${run.summary}`);
+    }
+    report.command[`threads ${threadsFlag}`] = {
+      perSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.wallMs)))),
+      perCpuSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.cpuMs)))),
+      wallMs: Math.round(u.median(runs.map((r) => r.wallMs))),
+      cpuMs: Math.round(u.median(runs.map((r) => r.cpuMs))),
+      runsPerSecond: runs.map((r) => Math.round(perSecond(POINTS, r.wallMs))),
+      outputEqualsInProcess: true,
+      lastSummary: runs[runs.length - 1].summary,
+    };
   }
   rmSync(outFile);
   report.readers = await timeReaders(pointsFile);
-  report.command = {
-    perSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.wallMs)))),
-    perCpuSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.cpuMs)))),
-    wallMs: Math.round(u.median(runs.map((r) => r.wallMs))),
-    cpuMs: Math.round(u.median(runs.map((r) => r.cpuMs))),
-    runsPerSecond: runs.map((r) => Math.round(perSecond(POINTS, r.wallMs))),
-    outputEqualsInProcess: true,
-    lastSummary: runs[runs.length - 1].summary,
-  };
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }
 

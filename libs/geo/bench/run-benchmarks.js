@@ -2,7 +2,7 @@
 /**
  * Runs the geo benchmarks, each in its own Node process (a fresh heap, pinned to CPU 0 with
  * `taskset` where it exists, so "one core" means one core; the match command's benchmark is not
- * pinned, as the command uses two threads on large files), prints a Markdown summary and writes
+ * pinned, as the command can use two threads), prints a Markdown summary and writes
  * every report to libs/geo/bench/out/results-<time>.json. Build first: `npx tsc -b libs/geo`
  * (`npm run bench:geo` does both).
  *
@@ -30,7 +30,7 @@ function hasTaskset() {
 }
 const pin = hasTaskset();
 
-// `pinned: false` for the match command, which uses both cores of a 2-vCPU machine on large files.
+// `pinned: false` for the match command, which can use both cores of a 2-vCPU machine (--threads 2).
 function run(script, scriptArgs, nodeArgs = [], { pinned = true } = {}) {
   const argv = [...nodeArgs, path.join(__dirname, script), ...scriptArgs];
   const [cmd, full] = pin && pinned ? ['taskset', ['-c', '0', process.execPath, ...argv]] : [process.execPath, argv];
@@ -81,7 +81,7 @@ function main() {
   const c = results.command;
   if (c) {
     lines.push(`| \`roadloop-geo match\`, ${fmt(c.points)} points, ${fmt(c.segments)} segments | points/s | per CPU second |`, '|---|---:|---:|');
-    lines.push(`| whole command (fresh process, CSV in and out) | ${fmt(c.command.perSecond)} | ${fmt(c.command.perCpuSecond)} |`);
+    for (const [name, r] of Object.entries(c.command)) lines.push(`| whole command, ${name} (fresh process, CSV in and out) | ${fmt(r.perSecond)} | ${fmt(r.perCpuSecond)} |`);
     lines.push(`| its matcher in-process, same points | ${fmt(c.inProcess.perSecond)} | ${fmt(c.inProcess.perCpuSecond)} |`);
     for (const [name, r] of Object.entries(c.readers)) lines.push(`| reading the points file alone: ${name} | | ${fmt(r.rowsPerCpuSecond)} rows |`);
     lines.push('');

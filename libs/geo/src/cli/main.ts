@@ -1,7 +1,7 @@
 
 const USAGE = `usage:
   roadloop-geo score --osm <file.osm.pbf|.osm> --dem <file.hgt|directory> --out <file.geojson>
-  roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N]
+  roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N] [--threads 1|2]
   roadloop-geo boundaries --osm <file.osm.pbf|.osm> [--admin-level 7[,8]] --out <file.geojson>
   roadloop-geo programme --segments <scored.geojson> --budget <amount> [--year Y] [--unknown-as survey|absent] [--out <file.geojson>] [--csv <file.csv>]`;
 

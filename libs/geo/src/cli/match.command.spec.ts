@@ -202,6 +202,7 @@ describe('roadloop-geo match', () => {
       [['--segments', 's', '--points', 'p', '--out', 'o', '--tolerance-m', 'abc'], /--tolerance-m must be/],
       [['--segments', 's', '--points', 'p', '--out', 'o', '--tolerance-m', '20000'], /--tolerance-m must be/],
       [['--segments', 'a', '--segments', 'b', '--points', 'p', '--out', 'o'], /--segments is given twice/],
+      [['--segments', 's', '--points', 'p', '--out', 'o', '--threads', '4'], /--threads must be 1 or 2, got "4"/],
     ])('rejects %j', async (argv, message) => {
       const result = await args(argv);
       expect(result.code).toBe(2);

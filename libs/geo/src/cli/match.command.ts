@@ -12,7 +12,7 @@ import type { MatchWorkerData, MatchWorkerResult } from './match.worker';
 
 const DEFAULT_TOLERANCE_M = 50;
 
-const HELP = `usage: roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N]
+const HELP = `usage: roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N] [--threads 1|2]
 
 Matches each point to the nearest road segment within the tolerance.
 
@@ -27,15 +27,15 @@ Matches each point to the nearest road segment within the tolerance.
                       are metres with 2 decimals; segmentId, distanceM and offsetM are empty when
                       no segment lies within the tolerance
   --tolerance-m N     search radius in metres, 0 to ${MAX_TOLERANCE_M} (default ${DEFAULT_TOLERANCE_M})
+  --threads 1|2       2: a points file of 1 MiB or more is matched by two threads, one per half
+                      of the file, each loading the segments and building its own index; the
+                      output is the same (default 1)
   -h, --help          show this help
 
 Invalid input stops the run: a wrong header, a row without exactly two columns, a value that is
 not a number, lon outside [-180, 180] or lat outside [-90, 90] is reported with its line number
 and no output file is written (the output is written to a temporary file and renamed only when
 every row matched cleanly), so a partial or silently wrong result never replaces a good one.
-
-A points file of 1 MiB or more is matched by two threads, one per half of the file, each
-loading the segments and building its own index; the output is the same.
 
 Exit status: 0 on success, 2 on invalid arguments or input, 1 on an unexpected failure.
 A one-line summary (rows, matched, unmatched, time) is printed on standard output.`;
@@ -51,12 +51,13 @@ interface MatchArgs {
   readonly points: string;
   readonly out: string;
   readonly toleranceM: number;
+  readonly threads: 1 | 2;
 }
 
 function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
   let values: Map<string, string> | 'help';
   try {
-    values = parseFlags(argv, new Set(['--segments', '--points', '--out', '--tolerance-m']));
+    values = parseFlags(argv, new Set(['--segments', '--points', '--out', '--tolerance-m', '--threads']));
   } catch (err) {
     if (err instanceof GeoError) throw new InputError(err.message);
     throw err;
@@ -72,13 +73,16 @@ function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
   if (!(toleranceM >= 0 && toleranceM <= MAX_TOLERANCE_M)) {
     throw new InputError(`--tolerance-m must be a number of metres in [0, ${MAX_TOLERANCE_M}], got "${toleranceText}"`);
   }
-  return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM };
+  const threadsText = values.get('--threads') ?? '1';
+  if (threadsText !== '1' && threadsText !== '2') throw new InputError(`--threads must be 1 or 2, got "${threadsText}"`);
+  return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM, threads: threadsText === '2' ? 2 : 1 };
 }
 
 /**
- * Points files at least this large are matched by two threads, one per half, each with its own
- * matcher (building one for Andorra takes ~20 ms; a 2-vCPU machine then reads, matches and writes
- * both halves at once). Smaller files are not worth a thread's start-up.
+ * With --threads 2, points files at least this large are matched by two threads, one per half,
+ * each with its own matcher (building one for Andorra takes ~20 ms; two idle cores then read, match
+ * and write both halves at once). Smaller files are not worth a thread's start-up. Not the default:
+ * on a loaded machine it measured slower (docs/benchmarks.md, "The match command").
  */
 const PARALLEL_MIN_BYTES = 1 << 20;
 
@@ -136,7 +140,7 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
       (st) => st.size,
       () => 0,
     );
-    const split = size >= PARALLEL_MIN_BYTES ? await lineStartFrom(args.points, size >> 1, size) : size;
+    const split = args.threads === 2 && size >= PARALLEL_MIN_BYTES ? await lineStartFrom(args.points, size >> 1, size) : size;
     let second: Promise<MatchWorkerResult> | undefined;
     if (split < size) {
       const data: MatchWorkerData = { segments: args.segments, points: args.points, range: { start: split, end: size, header: false }, toleranceM: args.toleranceM, partPath: part };
