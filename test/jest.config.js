@@ -22,7 +22,9 @@ const base = {
   testEnvironment: 'node',
   transform: { '^.+\\.(t|j|mj)s$': swc },
   transformIgnorePatterns: [`/node_modules/(?!(${esmOnly.join('|')})/)`],
-  moduleNameMapper: { '^@roadloop/([a-z-]+)$': '<rootDir>/libs/$1/src' },
+  // A relative import written with its compiled extension (`import('./x.js')`, as Node's module
+  // resolution asks for) resolves to the TypeScript source.
+  moduleNameMapper: { '^@roadloop/([a-z-]+)$': '<rootDir>/libs/$1/src', '^(\\.{1,2}/.*)\\.js$': '$1' },
   rootDir: require('node:path').resolve(__dirname, '..'),
 };
 

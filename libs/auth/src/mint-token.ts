@@ -1,6 +1,5 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
-import { ConfigError, loadConfig } from '@roadloop/config';
+import { CommandLineError, ConfigError, loadConfig, parseCommandLine } from '@roadloop/config';
 import { authOptionsFrom, signingConfigSchema } from './auth.config';
 import { signToken } from './jwt';
 import { ROLES, Role } from './roles';
@@ -10,7 +9,7 @@ const USAGE = `usage: node libs/auth/dist/mint-token.js --role <${ROLES.join('|'
 Signs with JWT_SECRET, JWT_ISSUER and JWT_AUDIENCE from the environment (the development defaults when unset).`;
 
 async function main(argv: string[]): Promise<number> {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     args: argv,
     options: {
       role: { type: 'string' },
@@ -47,6 +46,11 @@ async function main(argv: string[]): Promise<number> {
 main(process.argv.slice(2)).then(
   (code) => (process.exitCode = code),
   (err: unknown) => {
+    if (err instanceof CommandLineError) {
+      process.stderr.write(`mint-token: ${err.message}\n${USAGE}\n`);
+      process.exitCode = 2;
+      return;
+    }
     process.stderr.write(`${err instanceof ConfigError ? err.message : `mint-token: ${(err as Error).message}`}\n`);
     process.exitCode = 1;
   },

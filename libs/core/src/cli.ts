@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { ConfigError } from '@roadloop/config';
+import { CommandLineError, ConfigError } from '@roadloop/config';
 
 /** Reads a GeoJSON FeatureCollection's features, with an error naming the file when it is not one. */
 export async function readFeatureCollection(path: string): Promise<unknown[]> {
@@ -16,11 +16,18 @@ export async function readFeatureCollection(path: string): Promise<unknown[]> {
   return collection.features;
 }
 
-/** Runs a service's command-line entry point and exits with its code; errors become one clear line. */
+/**
+ * Runs a service's command-line entry point and exits with its code; errors become one clear line
+ * (a command line it cannot run exits 2, as a usage error does).
+ */
 export function runCommand(name: string, main: (argv: string[]) => Promise<number>): void {
   main(process.argv.slice(2)).then(
     (code) => process.exit(code),
     (err) => {
+      if (err instanceof CommandLineError) {
+        process.stderr.write(`${name}: ${err.message}\nrun "${name} --help" for usage\n`);
+        process.exit(2);
+      }
       process.stderr.write(`${err instanceof ConfigError ? err.message : `${name}: ${(err as Error).message}`}\n`);
       process.exit(1);
     },

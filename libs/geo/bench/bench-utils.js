@@ -4,6 +4,7 @@
  * location of the Andorra data (outside the repository, ../shared/data/andorra from its root).
  */
 const { execFileSync } = require('node:child_process');
+const { parseArgs } = require('node:util');
 const { readFileSync, existsSync } = require('node:fs');
 const os = require('node:os');
 const path = require('node:path');
@@ -93,10 +94,33 @@ function queryPoints(packed, count, seed, { nearFraction, nearM, box }) {
 
 const mb = (bytes) => Math.round(bytes / 2 ** 20);
 
-/** A numeric command-line option (`--name N`), or the fallback. */
-function numberOption(name, fallback, args = process.argv.slice(2)) {
-  const i = args.indexOf(name);
-  return i >= 0 ? Number(args[i + 1]) : fallback;
+/**
+ * A benchmark's command line, read with node:util parseArgs: `numbers` maps each numeric flag to
+ * its default, `strings` each text flag to its default, `flags` lists the switches. An unknown
+ * flag, a flag without its value or a number that is not positive stops the script with status 2,
+ * naming the flag.
+ */
+function benchOptions({ numbers = {}, strings = {}, flags = [] }, args = process.argv.slice(2)) {
+  const options = {};
+  for (const name of [...Object.keys(numbers), ...Object.keys(strings)]) options[name] = { type: 'string' };
+  for (const name of flags) options[name] = { type: 'boolean', default: false };
+  const fail = (message) => {
+    process.stderr.write(`${path.basename(process.argv[1])}: ${message}\n`);
+    process.exit(2);
+  };
+  let values;
+  try {
+    ({ values } = parseArgs({ args, options }));
+  } catch (err) {
+    fail(err.message.split('\n')[0]);
+  }
+  const out = { ...strings, ...values };
+  for (const [name, fallback] of Object.entries(numbers)) {
+    const n = values[name] === undefined ? fallback : Number(values[name]);
+    if (!(n > 0 && Number.isFinite(n))) fail(`--${name} must be a positive number, got "${values[name]}"`);
+    out[name] = n;
+  }
+  return out;
 }
 
-module.exports = { numberOption, REPO_ROOT, DATA_DIR, DIST, ANDORRA_ROAD_BOX, seededRandom, median, requireDist, machine, readReferencePieces, queryPoints, mb };
+module.exports = { benchOptions, REPO_ROOT, DATA_DIR, DIST, ANDORRA_ROAD_BOX, seededRandom, median, requireDist, machine, readReferencePieces, queryPoints, mb };

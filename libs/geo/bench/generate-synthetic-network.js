@@ -12,7 +12,7 @@
  */
 const { createWriteStream } = require('node:fs');
 const { once } = require('node:events');
-const { seededRandom, requireDist } = require('./bench-utils');
+const { benchOptions, seededRandom, requireDist } = require('./bench-utils');
 
 const AREA = { minLon: 1.1, minLat: 42.14, maxLon: 2.074, maxLat: 42.86 }; // ≈ 80 km × 80 km
 const VILLAGES = 300;
@@ -91,13 +91,7 @@ async function writeGeoJson(packed, file) {
 module.exports = { generateSyntheticNetwork, writeGeoJson, SYNTHETIC_AREA: AREA };
 
 if (require.main === module) {
-  const arg = (name, fallback) => {
-    const i = process.argv.indexOf(name);
-    return i > 0 ? process.argv[i + 1] : fallback;
-  };
-  const segments = Number(arg('--segments', '1000000'));
-  const seed = Number(arg('--seed', '42'));
-  const out = arg('--out', undefined);
+  const { segments, seed, out } = benchOptions({ numbers: { segments: 1_000_000, seed: 42 }, strings: { out: undefined } });
   const started = performance.now();
   const packed = generateSyntheticNetwork({ segments, seed });
   const pieces = packed.coords.length / 2 - segments;

@@ -15,12 +15,11 @@ const path = require('node:path');
 const { existsSync } = require('node:fs');
 const u = require('./bench-utils');
 
-const args = process.argv.slice(2);
-const opt = u.numberOption;
-const POINTS = opt('--points', 200_000);
-const RUNS = opt('--runs', 5);
-const NAIVE_POINTS = opt('--naive-points', 50);
-const PG_POINTS = opt('--pg-points', 10_000);
+const args = u.benchOptions({ numbers: { points: 200_000, runs: 5, 'naive-points': 50, 'pg-points': 10_000 }, flags: ['no-postgis', 'no-scored'] });
+const POINTS = args.points;
+const RUNS = args.runs;
+const NAIVE_POINTS = args['naive-points'];
+const PG_POINTS = args['pg-points'];
 const TOLERANCE_M = 50;
 const SEED = 20240607;
 
@@ -222,13 +221,13 @@ async function main() {
   report.naive = timeNaive(pieces, points.slice(0, NAIVE_POINTS), m.matcher);
   log(`  naive: ${report.naive.perSecond.toFixed(2)} q/s, agrees with the matcher on ${report.naive.agreeWithMatcher}/${NAIVE_POINTS}`);
 
-  if (!args.includes('--no-postgis')) {
+  if (!args['no-postgis']) {
     log(`PostGIS on ${PG_POINTS} points`);
     report.postgis = await timePostgis(pieces, points.slice(0, PG_POINTS), m.matcher);
     if (report.postgis.skipped) log(`  skipped: ${report.postgis.skipped}`);
   }
 
-  if (!args.includes('--no-scored')) {
+  if (!args['no-scored']) {
     log('scored segments from the engine');
     const scored = await scoredSegments();
     if (scored.skipped) {

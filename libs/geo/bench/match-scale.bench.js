@@ -15,11 +15,10 @@ const { mkdirSync, statSync, rmSync } = require('node:fs');
 const u = require('./bench-utils');
 const { generateSyntheticNetwork, writeGeoJson, SYNTHETIC_AREA } = require('./generate-synthetic-network');
 
-const args = process.argv.slice(2);
-const opt = u.numberOption;
-const SEGMENTS = opt('--segments', 1_000_000);
-const POINTS = opt('--points', 200_000);
-const RUNS = opt('--runs', 5);
+const args = u.benchOptions({ numbers: { segments: 1_000_000, points: 200_000, runs: 5 }, flags: ['no-loader'] });
+const SEGMENTS = args.segments;
+const POINTS = args.points;
+const RUNS = args.runs;
 const TOLERANCE_M = 50;
 const log = (text) => process.stderr.write(`${text}\n`);
 
@@ -92,7 +91,7 @@ async function main() {
   report.matched = matched;
   log(`match: ${report.perSecond} q/s (runs ${report.runsPerSecond.join(', ')}; per CPU second ${report.perCpuSecond}), ${matched}/${POINTS} matched`);
 
-  if (!args.includes('--no-loader')) {
+  if (!args['no-loader']) {
     const dir = path.join(__dirname, 'out');
     mkdirSync(dir, { recursive: true });
     const file = path.join(dir, `synthetic-${SEGMENTS}.geojson`);

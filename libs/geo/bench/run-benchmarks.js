@@ -1,20 +1,24 @@
 'use strict';
 /**
  * Runs the geo benchmarks, each in its own Node process (a fresh heap, pinned to CPU 0 with
- * `taskset` where it exists, so "one core" means one core), prints a Markdown summary and writes
+ * `taskset` where it exists, so "one core" means one core; the match command's benchmark is not
+ * pinned, as the command can use two threads), prints a Markdown summary and writes
  * every report to libs/geo/bench/out/results-<time>.json. Build first: `npx tsc -b libs/geo`
  * (`npm run bench:geo` does both).
  *
- *   node libs/geo/bench/run-benchmarks.js [--quick] [--only andorra|scale|score]
+ *   node libs/geo/bench/run-benchmarks.js [--quick] [--only andorra|command|scale|score]
  */
 const path = require('node:path');
 const { execFileSync, spawnSync } = require('node:child_process');
 const { mkdirSync, writeFileSync } = require('node:fs');
 const u = require('./bench-utils');
 
-const args = process.argv.slice(2);
-const quick = args.includes('--quick');
-const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : undefined;
+const { quick, only } = u.benchOptions({ strings: { only: undefined }, flags: ['quick'] });
+const SCRIPTS = ['andorra', 'command', 'scale', 'score'];
+if (only !== undefined && !SCRIPTS.includes(only)) {
+  process.stderr.write(`run-benchmarks.js: --only must be one of ${SCRIPTS.join(', ')}, got "${only}"\n`);
+  process.exit(2);
+}
 
 function hasTaskset() {
   try {
@@ -26,9 +30,10 @@ function hasTaskset() {
 }
 const pin = hasTaskset();
 
-function run(script, scriptArgs, nodeArgs = []) {
+// `pinned: false` for the match command, which can use both cores of a 2-vCPU machine (--threads 2).
+function run(script, scriptArgs, nodeArgs = [], { pinned = true } = {}) {
   const argv = [...nodeArgs, path.join(__dirname, script), ...scriptArgs];
-  const [cmd, full] = pin ? ['taskset', ['-c', '0', process.execPath, ...argv]] : [process.execPath, argv];
+  const [cmd, full] = pin && pinned ? ['taskset', ['-c', '0', process.execPath, ...argv]] : [process.execPath, argv];
   process.stderr.write(`$ ${[cmd, ...full].join(' ')}\n`);
   const res = spawnSync(cmd, full, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
   if (res.status !== 0) throw new Error(`${script} failed with status ${res.status}`);
@@ -41,6 +46,9 @@ function main() {
   const results = { startedAt: new Date().toISOString(), machine: u.machine(), pinnedToCpu0: pin };
   if (!only || only === 'andorra') {
     results.andorra = run('match-andorra.bench.js', quick ? ['--points', '20000', '--runs', '2', '--naive-points', '5', '--pg-points', '500'] : []);
+  }
+  if (!only || only === 'command') {
+    results.command = run('match-command.bench.js', quick ? ['--points', '20000', '--runs', '2'] : [], [], { pinned: false });
   }
   if (!only || only === 'scale') {
     results.scale = run('match-scale.bench.js', quick ? ['--segments', '100000', '--points', '20000', '--runs', '2'] : [], ['--expose-gc']);
@@ -68,6 +76,14 @@ function main() {
         lines.push(`| PostGIS ${v} \`<->\` LIMIT 1 (${a.postgis[v].points} points; ${w.farther1cm}/${w.points} matchable picks not the nearest) | ${fmt(a.postgis[v].perSecond)} |`);
       }
     }
+    lines.push('');
+  }
+  const c = results.command;
+  if (c) {
+    lines.push(`| \`roadloop-geo match\`, ${fmt(c.points)} points, ${fmt(c.segments)} segments | points/s | per CPU second |`, '|---|---:|---:|');
+    for (const [name, r] of Object.entries(c.command)) lines.push(`| whole command, ${name} (fresh process, CSV in and out) | ${fmt(r.perSecond)} | ${fmt(r.perCpuSecond)} |`);
+    lines.push(`| its matcher in-process, same points | ${fmt(c.inProcess.perSecond)} | ${fmt(c.inProcess.perCpuSecond)} |`);
+    for (const [name, r] of Object.entries(c.readers)) lines.push(`| reading the points file alone: ${name} | | ${fmt(r.rowsPerCpuSecond)} rows |`);
     lines.push('');
   }
   const s = results.scale;

@@ -12,7 +12,7 @@ const { existsSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const u = require('./bench-utils');
 
-const RUNS = u.numberOption('--runs', 5);
+const RUNS = u.benchOptions({ numbers: { runs: 5 } }).runs;
 
 const ENGINE = path.join(u.DIST, 'engine.js');
 const OSM = path.join(u.DATA_DIR, 'andorra.osm.pbf');

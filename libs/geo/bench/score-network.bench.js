@@ -15,8 +15,7 @@ const { existsSync } = require('node:fs');
 const { execFileSync } = require('node:child_process');
 const u = require('./bench-utils');
 
-const RUNS = u.numberOption('--runs', 3);
-const ITERATIONS = u.numberOption('--iterations', 5);
+const { runs: RUNS, iterations: ITERATIONS } = u.benchOptions({ numbers: { runs: 3, iterations: 5 } });
 
 const ENGINE = path.join(u.DIST, 'engine.js');
 const EXTRACT = path.join(u.DIST, 'osm/network-extractor.js');

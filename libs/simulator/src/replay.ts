@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-import { parseArgs } from 'node:util';
 import { DEVELOPMENT_JWT_SECRET } from '@roadloop/auth';
+import { CommandLineError, parseCommandLine } from '@roadloop/config';
 import { TaskSummary, advanceTask, pickWeight, workThrough } from './crew-work';
 import { GatewayClient } from './gateway-client';
 import { Random, createRandom } from './random';
@@ -26,7 +26,7 @@ interface Options {
 }
 
 function parseOptions(argv: string[]): Options {
-  const { values } = parseArgs({
+  const { values } = parseCommandLine({
     args: argv,
     options: {
       gateway: { type: 'string', default: 'http://127.0.0.1:3000' },
@@ -242,6 +242,11 @@ if (require.main === module) {
   main(process.argv.slice(2)).then(
     (code) => (process.exitCode = code),
     (err) => {
+      if (err instanceof CommandLineError) {
+        process.stderr.write(`replay: ${err.message}\n${USAGE}\n`);
+        process.exitCode = 2;
+        return;
+      }
       process.stderr.write(`replay: ${(err as Error).stack ?? err}\n`);
       process.exitCode = 1;
     },

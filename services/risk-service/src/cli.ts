@@ -1,8 +1,8 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { parseArgs } from 'node:util';
 import { scoreFiles } from '@roadloop/geo';
+import { parseCommandLine } from '@roadloop/config';
 import { readFeatureCollection, runCommand } from '@roadloop/core';
 import { RISK_REPOSITORIES, persistenceFor } from './app.module';
 import { loadRiskCliConfig } from './config';
@@ -30,7 +30,7 @@ ${REBUILD_USAGE}`;
 
 async function main(argv: string[]): Promise<number> {
   if (REBUILD_COMMANDS.includes(argv[0])) return rebuildCommand(argv, USAGE);
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine({
     args: argv,
     allowPositionals: true,
     options: {

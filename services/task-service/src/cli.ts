@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { readFile } from 'node:fs/promises';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '@roadloop/config';
 import { describeIssues } from '@roadloop/contracts';
 import { AppError, readFeatureCollection, runCommand } from '@roadloop/core';
 import { CORE_PROVIDERS, persistenceFor } from './app.module';
@@ -24,7 +24,7 @@ const USAGE = `usage:
   task-service migrate                                   apply pending database migrations`;
 
 async function main(argv: string[]): Promise<number> {
-  const { positionals, values } = parseArgs({
+  const { positionals, values } = parseCommandLine({
     args: argv,
     allowPositionals: true,
     options: { geojson: { type: 'string' }, csv: { type: 'string' }, help: { type: 'boolean', short: 'h' } },

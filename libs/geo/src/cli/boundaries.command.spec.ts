@@ -94,7 +94,7 @@ describe('roadloop-geo boundaries', () => {
     [['--osm', 'a.osm', '--out', 'b', '--admin-level', 'seven'], /--admin-level takes whole numbers/],
     [['--osm', 'a.osm', '--out', 'b', '--admin-level', '7,'], /--admin-level takes whole numbers/],
     [['--osm', 'a.osm', '--out', 'b', '--level', '7'], /unknown argument "--level"/],
-    [['--osm', 'a.osm', '--osm', 'b.osm', '--out', 'b'], /--osm given twice/],
+    [['--osm', 'a.osm', '--osm', 'b.osm', '--out', 'b'], /--osm is given twice/],
   ])('exits 2 on bad usage %j', async (argv, message) => {
     const r = await run(argv as string[]);
     expect(r.code).toBe(2);

@@ -1,21 +1,29 @@
+import { parseArgs } from 'node:util';
 import { GeoError } from '../geo.exception';
 
 /**
- * Reads `--flag value` and `--flag=value` arguments of a command that knows `flags`; `'help'` for
- * -h/--help. Unknown, repeated or empty flags throw GeoError ARGUMENT_INVALID naming the flag.
+ * Reads `--flag value` and `--flag=value` arguments of a command that knows `flags` (each taking a
+ * value), with node:util's parseArgs; `'help'` for -h/--help. Unknown or repeated flags, missing or
+ * empty values and stray arguments throw GeoError ARGUMENT_INVALID naming the argument.
+ *
+ * parseArgs runs with `strict: false` and the checks are made here on its tokens, because its
+ * strict mode refuses a value that starts with a dash (`--tolerance-m -1`), which should reach
+ * the command's own range check and its clearer message.
  */
 export function parseFlags(argv: readonly string[], flags: ReadonlySet<string>): Map<string, string> | 'help' {
+  const options: Record<string, { type: 'string' | 'boolean'; short?: string }> = { help: { type: 'boolean', short: 'h' } };
+  for (const flag of flags) options[flag.replace(/^--/, '')] = { type: 'string' };
+  const { tokens } = parseArgs({ args: [...argv], options, strict: false, allowPositionals: true, tokens: true });
   const values = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.indexOf('=');
-    const flag = eq > 0 ? arg.slice(0, eq) : arg;
-    if (!flags.has(flag)) throw new GeoError('ARGUMENT_INVALID', `unknown argument "${arg}"`);
-    const value = eq > 0 ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new GeoError('ARGUMENT_INVALID', `${flag} needs a value`);
-    if (values.has(flag)) throw new GeoError('ARGUMENT_INVALID', `${flag} given twice`);
-    values.set(flag, value);
+  for (const token of tokens) {
+    if (token.kind === 'positional') throw new GeoError('ARGUMENT_INVALID', `unknown argument "${token.value}"`);
+    if (token.kind === 'option-terminator') throw new GeoError('ARGUMENT_INVALID', 'unknown argument "--"');
+    if (token.name === 'help' && token.value === undefined) return 'help';
+    const flag = `--${token.name}`;
+    if (!flags.has(flag)) throw new GeoError('ARGUMENT_INVALID', `unknown argument "${token.inlineValue ? `${token.rawName}=${token.value}` : token.rawName}"`);
+    if (token.value === undefined || token.value === '') throw new GeoError('ARGUMENT_INVALID', `${flag} needs a value`);
+    if (values.has(flag)) throw new GeoError('ARGUMENT_INVALID', `${flag} is given twice`);
+    values.set(flag, token.value);
   }
   return values;
 }

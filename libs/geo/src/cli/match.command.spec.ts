@@ -2,7 +2,9 @@ import { describe, expect, it } from '@jest/globals';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import fc from 'fast-check';
 import { metricScale } from '../geometry/ruler';
+import { SegmentMatcher } from '../match/segment-matcher';
 import { runMatch } from './match.command';
 
 const LAT = 42.5;
@@ -77,6 +79,30 @@ describe('roadloop-geo match', () => {
     expect(result.out).toBe('lon,lat,segmentId,distanceM,offsetM\n1.5,42.5,r1,0.00,0.00\n1.7,42.7,,,\n');
   });
 
+  it('reads quoted fields as RFC 4180 does: a header in quotes, doubled quotes, spaces around quotes', async () => {
+    const result = await run(`"lon" , "lat"\n " 1.5 ","${LAT}"\r\n`);
+    expect(result.code).toBe(0);
+    expect(result.out).toBe(`lon,lat,segmentId,distanceM,offsetM\n1.5,${LAT},r1,0.00,0.00\n`);
+  });
+
+  it('writes what the in-process matcher answers, row for row', async () => {
+    const segments = JSON.parse(SEGMENTS) as { features: { properties: { id: string }; geometry: { coordinates: [number, number][] } }[] };
+    const matcher = SegmentMatcher.build(segments.features.map((f) => ({ id: f.properties.id, coordinates: f.geometry.coordinates })));
+    const random = fc.sample(fc.tuple(fc.double({ min: 1.4995, max: 1.5018, noNaN: true }), fc.double({ min: 42.4995, max: 42.5025, noNaN: true })), {
+      seed: 7,
+      numRuns: 2000,
+    });
+    const texts = random.map(([lon, lat]) => [lon.toFixed(7), String(lat)]);
+    const result = await run(`lon,lat\n${texts.map((t) => t.join(',')).join('\n')}\n`, ['--tolerance-m', '30']);
+    expect(result.code).toBe(0);
+    const expected = texts.map(([lon, lat]) => {
+      const m = matcher.match(Number(lon), Number(lat), 30);
+      return m === null ? `${lon},${lat},,,` : `${lon},${lat},${m.segmentId.includes(',') ? `"${m.segmentId}"` : m.segmentId},${m.distanceM.toFixed(2)},${m.offsetM.toFixed(2)}`;
+    });
+    expect(expected.filter((row) => !row.endsWith(',,,')).length).toBeGreaterThan(200);
+    expect(result.out).toBe(`lon,lat,segmentId,distanceM,offsetM\n${expected.join('\n')}\n`);
+  });
+
   it('streams a large file, keeping the order', async () => {
     const n = 20_000;
     const lines = ['lon,lat'];
@@ -97,6 +123,12 @@ describe('roadloop-geo match', () => {
       ['a wrong header', 'lat,lon\n1.5,42.5\n', /points\.csv:1: expected the header "lon,lat"/],
       ['an extra header column', 'lon,lat,id\n1.5,42.5,7\n', /points\.csv:1: expected the header/],
       ['a missing column', 'lon,lat\n1.5,42.5\n1.5\n', /points\.csv:3: expected 2 columns \(lon,lat\), found 1/],
+      ['a decimal comma in quotes', 'lon,lat\n1.5,42.5\n"1,5","42,5"\n', /points\.csv:3: lon "1,5" is not a number/],
+      ['a quoted header', '"lon,lat"\n1.5,42.5\n', /points\.csv:1: expected the header "lon,lat"/],
+      ['an unclosed quote', 'lon,lat\n1.5,42.5\n"1.5,42.5\n1.5,42.5\n', /points\.csv:3: a quoted field is not closed/],
+      ['a quote inside a value', 'lon,lat\n1.5,4"2.5\n', /points\.csv:2: a quote inside a field/],
+      ['a bad row after a multi-line quoted field, by its own line', 'lon,lat\n"1.5\nx",42.5\n1.5,42.5\n', /points\.csv:2: lon "1\.5\\nx" is not a number/],
+      ['a bad latitude after blank lines and CRLF', 'lon,lat\r\n1.5,42.5\r\n\r\n\r\n1.5,95\r\n', /points\.csv:5: lat 95 is outside \[-90, 90\]/],
       ['an extra column', 'lon,lat\n1.5,42.5,3\n', /points\.csv:2: expected 2 columns/],
       ['a value that is not a number', 'lon,lat\n1.5,42.5\n1.5,abc\n', /points\.csv:3: lat "abc" is not a number/],
       ['NaN', 'lon,lat\nNaN,42.5\n', /points\.csv:2: lon "NaN" is not a number/],
@@ -170,6 +202,7 @@ describe('roadloop-geo match', () => {
       [['--segments', 's', '--points', 'p', '--out', 'o', '--tolerance-m', 'abc'], /--tolerance-m must be/],
       [['--segments', 's', '--points', 'p', '--out', 'o', '--tolerance-m', '20000'], /--tolerance-m must be/],
       [['--segments', 'a', '--segments', 'b', '--points', 'p', '--out', 'o'], /--segments is given twice/],
+      [['--segments', 's', '--points', 'p', '--out', 'o', '--threads', '4'], /--threads must be 1 or 2, got "4"/],
     ])('rejects %j', async (argv, message) => {
       const result = await args(argv);
       expect(result.code).toBe(2);

@@ -1,25 +1,35 @@
-import { open, rename, unlink } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
+import { createReadStream } from 'node:fs';
+import { open, rename, stat, unlink } from 'node:fs/promises';
+import { join } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import { GeoError } from '../geo.exception';
 import { MatchException } from '../match/match.exception';
 import { loadSegmentsGeoJson } from '../match/segment-geojson.loader';
 import { MAX_TOLERANCE_M, SegmentMatcher } from '../match/segment-matcher';
+import { parseFlags } from './flags';
+import { InputError, matchPointsRange, NUMBER, RowError, type RangeCounts } from './match-points';
+import type { MatchWorkerData, MatchWorkerResult } from './match.worker';
 
 const DEFAULT_TOLERANCE_M = 50;
 
-const HELP = `usage: roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N]
+const HELP = `usage: roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N] [--threads 1|2]
 
 Matches each point to the nearest road segment within the tolerance.
 
   --segments FILE     GeoJSON FeatureCollection of LineString features, each with an id in
                       properties.id (or the feature's id)
-  --points FILE       CSV whose first line is the header "lon,lat" (WGS84 degrees); blank lines
-                      are skipped; fields may be wrapped in double quotes
+  --points FILE       CSV (RFC 4180) whose first line is the header "lon,lat" (WGS84 degrees);
+                      blank lines are skipped; fields may be wrapped in double quotes; CRLF line
+                      ends and a UTF-8 byte order mark are accepted
   --out FILE          CSV written with the header "lon,lat,segmentId,distanceM,offsetM": one row
                       per input row, in input order; lon and lat are copied as given; distanceM
                       (point to segment) and offsetM (along the segment from its first vertex)
                       are metres with 2 decimals; segmentId, distanceM and offsetM are empty when
                       no segment lies within the tolerance
   --tolerance-m N     search radius in metres, 0 to ${MAX_TOLERANCE_M} (default ${DEFAULT_TOLERANCE_M})
+  --threads 1|2       2: a points file of 1 MiB or more is matched by two threads, one per half
+                      of the file, each loading the segments and building its own index; the
+                      output is the same (default 1)
   -h, --help          show this help
 
 Invalid input stops the run: a wrong header, a row without exactly two columns, a value that is
@@ -41,27 +51,18 @@ interface MatchArgs {
   readonly points: string;
   readonly out: string;
   readonly toleranceM: number;
+  readonly threads: 1 | 2;
 }
 
-/** A problem with the user's arguments or files: reported in one line, exit status 2. */
-class InputError extends Error {}
-
-const NUMBER = /^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$/;
-
-function parseArgs(argv: readonly string[]): MatchArgs | 'help' {
-  const values = new Map<string, string>();
-  const known = new Set(['--segments', '--points', '--out', '--tolerance-m']);
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
-    if (arg === '-h' || arg === '--help') return 'help';
-    const eq = arg.indexOf('=');
-    const name = eq > 0 && arg.startsWith('--') ? arg.slice(0, eq) : arg;
-    if (!known.has(name)) throw new InputError(`unknown argument "${arg}"`);
-    const value = eq > 0 && arg.startsWith('--') ? arg.slice(eq + 1) : argv[++i];
-    if (value === undefined || value === '') throw new InputError(`${name} needs a value`);
-    if (values.has(name)) throw new InputError(`${name} is given twice`);
-    values.set(name, value);
+function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
+  let values: Map<string, string> | 'help';
+  try {
+    values = parseFlags(argv, new Set(['--segments', '--points', '--out', '--tolerance-m', '--threads']));
+  } catch (err) {
+    if (err instanceof GeoError) throw new InputError(err.message);
+    throw err;
   }
+  if (values === 'help') return 'help';
   const required = (name: string): string => {
     const value = values.get(name);
     if (value === undefined) throw new InputError(`${name} is required`);
@@ -72,88 +73,39 @@ function parseArgs(argv: readonly string[]): MatchArgs | 'help' {
   if (!(toleranceM >= 0 && toleranceM <= MAX_TOLERANCE_M)) {
     throw new InputError(`--tolerance-m must be a number of metres in [0, ${MAX_TOLERANCE_M}], got "${toleranceText}"`);
   }
-  return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM };
+  const threadsText = values.get('--threads') ?? '1';
+  if (threadsText !== '1' && threadsText !== '2') throw new InputError(`--threads must be 1 or 2, got "${threadsText}"`);
+  return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM, threads: threadsText === '2' ? 2 : 1 };
 }
 
-function unquote(field: string): string {
-  const f = field.trim();
-  return f.length >= 2 && f.startsWith('"') && f.endsWith('"') ? f.slice(1, -1).replace(/""/g, '"').trim() : f;
-}
+/**
+ * With --threads 2, points files at least this large are matched by two threads, one per half,
+ * each with its own matcher (building one for Andorra takes ~20 ms; two idle cores then read, match
+ * and write both halves at once). Smaller files are not worth a thread's start-up. Not the default:
+ * on a loaded machine it measured slower (docs/benchmarks.md, "The match command").
+ */
+const PARALLEL_MIN_BYTES = 1 << 20;
 
-/** A CSV field, quoted when it holds a separator, a quote or a line break (RFC 4180). */
-function csvField(text: string): string {
-  return /[",\r\n]/.test(text) ? `"${text.replace(/"/g, '""')}"` : text;
-}
-
-function parseCoordinate(text: string, name: 'lon' | 'lat', where: string): number {
-  if (text === '') throw new InputError(`${where}: ${name} is empty`);
-  if (!NUMBER.test(text)) throw new InputError(`${where}: ${name} "${text}" is not a number`);
-  const value = Number(text);
-  const limit = name === 'lon' ? 180 : 90;
-  if (!(value >= -limit && value <= limit)) throw new InputError(`${where}: ${name} ${text} is outside [-${limit}, ${limit}]`);
-  return value;
+/** The first byte after the first line feed at or after `from`, or `size` when there is none. */
+async function lineStartFrom(path: string, from: number, size: number): Promise<number> {
+  const file = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(1 << 16);
+    for (let pos = from; pos < size; ) {
+      const { bytesRead } = await file.read(buffer, 0, buffer.length, pos);
+      if (bytesRead === 0) break;
+      const lf = buffer.subarray(0, bytesRead).indexOf(0x0a);
+      if (lf >= 0) return pos + lf + 1;
+      pos += bytesRead;
+    }
+    return size;
+  } finally {
+    await file.close();
+  }
 }
 
 function seconds(ms: number): string {
   return `${(ms / 1000).toFixed(2)} s`;
-}
-
-interface MatchCounts {
-  readonly rows: number;
-  readonly matched: number;
-}
-
-/** Reads the points CSV line by line and writes the result CSV through `write`, in input order. */
-async function matchPointsFile(
-  matcher: SegmentMatcher,
-  args: MatchArgs,
-  write: (text: string) => Promise<void>,
-): Promise<MatchCounts> {
-  const input = await open(args.points, 'r').catch((err: NodeJS.ErrnoException) => {
-    throw new InputError(`cannot read points file ${args.points}: ${err.code ?? err.message}`);
-  });
-  const lines = createInterface({ input: input.createReadStream(), crlfDelay: Infinity });
-  let lineNo = 0;
-  let rows = 0;
-  let matched = 0;
-  let buffer = 'lon,lat,segmentId,distanceM,offsetM\n';
-  try {
-    for await (const raw of lines) {
-      lineNo++;
-      const where = `${args.points}:${lineNo}`;
-      if (lineNo === 1) {
-        const header = raw.replace(/^\uFEFF/, '').split(',').map(unquote);
-        if (header.length !== 2 || header[0] !== 'lon' || header[1] !== 'lat') {
-          throw new InputError(`${where}: expected the header "lon,lat", found "${raw}"`);
-        }
-        continue;
-      }
-      if (raw.trim() === '') continue;
-      const fields = raw.split(',');
-      if (fields.length !== 2) throw new InputError(`${where}: expected 2 columns (lon,lat), found ${fields.length}`);
-      const lonText = unquote(fields[0]);
-      const latText = unquote(fields[1]);
-      const lon = parseCoordinate(lonText, 'lon', where);
-      const lat = parseCoordinate(latText, 'lat', where);
-      const m = matcher.match(lon, lat, args.toleranceM);
-      rows++;
-      if (m === null) buffer += `${lonText},${latText},,,\n`;
-      else {
-        matched++;
-        buffer += `${lonText},${latText},${csvField(m.segmentId)},${m.distanceM.toFixed(2)},${m.offsetM.toFixed(2)}\n`;
-      }
-      if (buffer.length >= 1 << 16) {
-        await write(buffer);
-        buffer = '';
-      }
-    }
-  } finally {
-    lines.close();
-    await input.close();
-  }
-  if (lineNo === 0) throw new InputError(`${args.points}: the file is empty; expected the header "lon,lat"`);
-  await write(buffer);
-  return { rows, matched };
 }
 
 /**
@@ -167,7 +119,7 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
   };
   let args: MatchArgs | 'help';
   try {
-    args = parseArgs(argv);
+    args = parseMatchArgs(argv);
   } catch (err) {
     if (err instanceof InputError) return fail(err.message);
     throw err;
@@ -179,8 +131,28 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
 
   const started = performance.now();
   const temp = `${args.out}.partial-${process.pid}`;
+  const part = `${temp}-2`;
+  let worker: Worker | undefined;
   let written = false;
   try {
+    // An unreadable points file is reported when it is read, after the segment file's problems.
+    const size = await stat(args.points).then(
+      (st) => st.size,
+      () => 0,
+    );
+    const split = args.threads === 2 && size >= PARALLEL_MIN_BYTES ? await lineStartFrom(args.points, size >> 1, size) : size;
+    let second: Promise<MatchWorkerResult> | undefined;
+    if (split < size) {
+      const data: MatchWorkerData = { segments: args.segments, points: args.points, range: { start: split, end: size, header: false }, toleranceM: args.toleranceM, partPath: part };
+      const thread = new Worker(join(__dirname, 'match.worker.js'), { workerData: data });
+      worker = thread;
+      second = new Promise<MatchWorkerResult>((resolve, reject) => {
+        thread.once('message', resolve);
+        thread.once('error', reject);
+        thread.once('exit', (code) => reject(new Error(`the second matching thread stopped (exit code ${code})`)));
+      });
+      second.catch(() => undefined); // awaited below, unless the first half fails first
+    }
     const segments = await loadSegmentsGeoJson(args.segments);
     const loaded = performance.now();
     const matcher = SegmentMatcher.build(segments);
@@ -188,11 +160,19 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
     const out = await open(temp, 'w').catch((err: NodeJS.ErrnoException) => {
       throw new InputError(`cannot write ${args.out}: ${err.code ?? err.message}`);
     });
-    let counts: MatchCounts;
+    let counts: RangeCounts;
     try {
-      counts = await matchPointsFile(matcher, args, async (text) => {
-        await out.write(text);
-      });
+      counts = await matchPointsRange(matcher, args.points, { start: 0, end: second === undefined ? undefined : split, header: true }, args.toleranceM, out);
+      if (second !== undefined) {
+        const result = await second;
+        if (!result.ok) {
+          if (!result.input) throw new Error(result.message);
+          // The second half's lines are counted from its own start.
+          throw result.line === undefined ? new InputError(result.message) : new RowError(counts.lines + result.line, result.message);
+        }
+        for await (const chunk of createReadStream(part)) await out.write(chunk as Buffer);
+        counts = { rows: counts.rows + result.counts.rows, matched: counts.matched + result.counts.matched, lines: counts.lines + result.counts.lines };
+      }
     } finally {
       await out.close();
     }
@@ -202,13 +182,17 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
     output.stdout.write(
       `roadloop-geo match: ${counts.rows} rows, ${counts.matched} matched, ${counts.rows - counts.matched} unmatched ` +
         `(tolerance ${args.toleranceM} m, ${matcher.segmentCount} segments) in ${seconds(done - started)} ` +
-        `(load ${seconds(loaded - started)}, index ${seconds(built - loaded)}, match ${seconds(done - built)}) -> ${args.out}\n`,
+        `(load ${seconds(loaded - started)}, index ${seconds(built - loaded)}, match ${seconds(done - built)}` +
+        `${second !== undefined ? ', 2 threads' : ''}) -> ${args.out}\n`,
     );
     return 0;
   } catch (err) {
+    if (err instanceof RowError) return fail(`${args.points}:${err.line}: ${err.reason}`);
     if (err instanceof InputError || err instanceof MatchException) return fail(err.message);
     throw err;
   } finally {
+    if (worker !== undefined) await worker.terminate();
+    await unlink(part).catch(() => undefined);
     if (!written) await unlink(temp).catch(() => undefined);
   }
 }

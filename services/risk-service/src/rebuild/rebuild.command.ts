@@ -1,6 +1,6 @@
 import { Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { parseArgs } from 'node:util';
+import { parseCommandLine } from '@roadloop/config';
 import { schemaName } from '@roadloop/config';
 import { topicName } from '@roadloop/contracts';
 import { EventPublisher, createKafka } from '@roadloop/kafka';
@@ -38,7 +38,7 @@ export async function rebuildCommand(argv: string[], usage: string): Promise<num
   };
   let values;
   try {
-    ({ values } = parseArgs({
+    ({ values } = parseCommandLine({
       args: argv.slice(1),
       options: {
         schema: { type: 'string' },
