@@ -23,6 +23,7 @@ import { FieldAppsController } from './field-apps/field-apps.controller';
 import { PhotoUploadController } from './photos/photo-upload.controller';
 import { REPORT_PHOTO_BUDGET, ReportPhotoUploadController } from './photos/report-photo-upload.controller';
 import { ReportPageController } from './report/report-page.controller';
+import { ReportPublisher } from './reports/report-publisher';
 import { UpstreamClient } from './upstream.client';
 
 @Module({})
@@ -42,6 +43,9 @@ export class AppModule {
           maxAttempts: config.KAFKA_CONSUMER_MAX_ATTEMPTS,
           createTopics: config.KAFKA_CREATE_TOPICS,
           connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
+          // A report waits for the broker while a person waits for the answer: a few quick retries
+          // (≈1.5 s), then 503 with Retry-After (PUBLISH_TIMEOUT_MS bounds the rest).
+          retry: { initialRetryTime: 100, retries: 3, maxRetryTime: 1_000 },
           // Published: the reports. Read by the live feed: risk and task changes.
           topics: [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic],
         }),
@@ -54,7 +58,7 @@ export class AppModule {
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
       controllers: [HazardsController, AccidentsController, PhotoUploadController, ReportPhotoUploadController, ForwardingController, LiveController, MapController, ReportPageController, FieldAppsController, I18nController, Open311Controller, OpenApiController, ContractsController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, HazardTrackingService, Open311Service, AccidentsService, UpstreamClient, LiveFeedService],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ReportPublisher, HazardsService, HazardTrackingService, Open311Service, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }
 }
