@@ -70,8 +70,8 @@ async function waitUntil(what, probe, timeoutMs, intervalMs = 250) {
     try {
       const value = await probe();
       if (value !== undefined && value !== false) return value;
-    } catch {
-      // not yet
+    } catch (err) {
+      if (err.fatal) throw err;
     }
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await sleep(intervalMs);
@@ -135,10 +135,11 @@ class Servers {
     run('redis-server', ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--dir', this.redisDir, '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', join(this.redisDir, 'redis.pid'), '--logfile', join(this.redisDir, 'redis.log')]);
   }
   redisStop() {
-    spawnSync('redis-cli', ['-p', String(this.redisPort), 'shutdown', 'save']);
+    if (this.redisPort) spawnSync('redis-cli', ['-p', String(this.redisPort), 'shutdown', 'save']);
   }
 
   stopAll() {
+    if (!this.kafkaEnv) return;
     for (const stop of [() => this.brokerStop(), () => this.postgresStop(), () => this.redisStop()]) {
       try {
         stop();
@@ -165,19 +166,39 @@ class Service {
     return this;
   }
   async ready(timeoutMs = 300_000) {
+    let last = 'no answer';
     await waitUntil(`${this.name} on ${this.port} to be ready`, async () => {
-      if (this.child.exitCode !== null) throw Object.assign(new Error(`${this.name} exited`), { fatal: true });
-      return (await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(10_000) })).ok;
-    }, timeoutMs, 500);
+      if (this.child.exitCode !== null) throw Object.assign(new Error(`${this.name} exited with code ${this.child.exitCode}; see ${STATE}/${this.name}-${this.port}.log`), { fatal: true });
+      const res = await fetch(`${this.url}/health/ready`, { signal: AbortSignal.timeout(10_000) });
+      last = `${res.status} ${await res.text()}`;
+      return res.ok;
+    }, timeoutMs, 500).catch((err) => {
+      throw new Error(`${err.message} (last answer: ${last.slice(0, 500)})`);
+    });
   }
   kill(signal = 'SIGKILL') {
     if (this.child && this.child.exitCode === null && this.child.signalCode === null) this.child.kill(signal);
   }
 }
 
+/** Everything the drill started, stopped on the way out, also on Ctrl-C. */
+let cleanUp = () => undefined;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    console.error(`drill: ${signal}: stopping what the drill started`);
+    cleanUp();
+    process.exit(130);
+  });
+}
+
 async function main() {
   const servers = new Servers();
   const services = [];
+  cleanUp = () => {
+    for (const s of services) s.kill('SIGKILL');
+    servers.stopAll();
+    if (env.DRILL_KEEP !== '1') rmSync(STATE, { recursive: true, force: true });
+  };
   const startedAt = Date.now();
   const result = { reports: REPORTS, rate: RATE, network: NETWORK, instances: { risk: RISK_INSTANCES, task: TASK_INSTANCES }, machine: `${os.cpus().length} CPU, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`, faults: {} };
   try {
@@ -194,7 +215,7 @@ async function main() {
       REDIS_URL: servers.redisUrl,
       REDIS_KEY_PREFIX: `${ID}:`,
       JWT_SECRET,
-      HAZARD_RATE_LIMIT: '100000000',
+      HAZARD_RATE_LIMIT: '10000000',
       LOG_LEVEL: 'warn',
     };
     const riskEnv = { ...common, DB_SCHEMA: SCHEMAS.risk };
@@ -425,9 +446,7 @@ async function main() {
   } finally {
     for (const s of services) s.kill('SIGTERM');
     await sleep(2_000);
-    for (const s of services) s.kill('SIGKILL');
-    servers.stopAll();
-    if (env.DRILL_KEEP !== '1') rmSync(STATE, { recursive: true, force: true });
+    cleanUp();
   }
 }
 

@@ -57,7 +57,7 @@ export async function streamReports(gatewayUrl: string, options: StreamOptions, 
       tally.sent++;
       let status = 0;
       try {
-        const res = await fetch(`${gatewayUrl}/v1/hazards`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+        const res = await postOnce(`${gatewayUrl}/v1/hazards`, JSON.stringify(body));
         status = res.status;
         const answer = (await res.json().catch(() => ({}))) as { hazardId?: string };
         if (status === 202 && answer.hazardId) tally.accepted.push(answer.hazardId);
@@ -77,6 +77,22 @@ export async function streamReports(gatewayUrl: string, options: StreamOptions, 
   };
   await Promise.all(Array.from({ length: options.concurrency ?? 8 }, worker));
   return tally;
+}
+
+/**
+ * Posts a report. A keep-alive connection the gateway closed while the test's event loop was busy
+ * (a synchronous `kafka.sh stop`) fails before anything is sent: that one is sent again on a new
+ * connection. Any other failure is the caller's to count.
+ */
+async function postOnce(url: string, body: string): Promise<Response> {
+  const send = () => fetch(url, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+  try {
+    return await send();
+  } catch (err) {
+    const code = (err as { cause?: { code?: string } }).cause?.code;
+    if (code !== 'UND_ERR_SOCKET' && code !== 'ECONNRESET') throw err;
+    return send();
+  }
 }
 
 export interface RecordedCounts {
