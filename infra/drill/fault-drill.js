@@ -65,6 +65,18 @@ function run(command, args, extraEnv = {}) {
   return result.stdout;
 }
 
+/** Like `run`, without blocking the event loop: the stream and its timings go on while a server stops or starts. */
+function runAsync(command, args, extraEnv = {}) {
+  return new Promise((done, fail) => {
+    const child = spawn(command, args, { env: { ...env, ...extraEnv }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    child.on('error', fail);
+    child.on('exit', (code) => (code === 0 ? done(output) : fail(new Error(`${command} ${args.join(' ')} failed: ${output}`))));
+  });
+}
+
 async function waitUntil(what, probe, timeoutMs, intervalMs = 250) {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
@@ -107,41 +119,48 @@ class Servers {
     return `redis://127.0.0.1:${this.redisPort}`;
   }
 
-  pg(tool, args) {
+  pg(tool, args, runner = run) {
     const root = '/usr/lib/postgresql';
     const bin = env.PG_BINDIR ?? join(root, readdirSync(root).filter((v) => /^\d+$/.test(v)).sort((a, b) => b - a)[0], 'bin');
-    return this.asRoot ? run('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : run(join(bin, tool), args);
+    return this.asRoot ? runner('runuser', ['-u', 'postgres', '--', join(bin, tool), ...args]) : runner(join(bin, tool), args);
   }
 
   brokerStart() {
-    run('bash', [join(ROOT, 'infra/kafka/kafka.sh'), 'start'], this.kafkaEnv);
+    return runAsync('bash', [join(ROOT, 'infra/kafka/kafka.sh'), 'start'], this.kafkaEnv);
   }
-  brokerStop() {
-    run('bash', [join(ROOT, 'infra/kafka/kafka.sh'), 'stop'], this.kafkaEnv);
+  brokerStop(runner = runAsync) {
+    return runner('bash', [join(ROOT, 'infra/kafka/kafka.sh'), 'stop'], this.kafkaEnv);
   }
 
   async postgresStart() {
     const options = `-p ${this.pgPort} -k ${this.pgDir} -c listen_addresses=127.0.0.1 -c max_connections=200`;
-    this.pg('pg_ctl', ['-D', join(this.pgDir, 'data'), '-l', join(this.pgDir, 'server.log'), '-o', options, '-w', 'start']);
+    await this.pg('pg_ctl', ['-D', join(this.pgDir, 'data'), '-l', join(this.pgDir, 'server.log'), '-o', options, '-w', 'start'], runAsync);
     const admin = new Client({ connectionString: this.databaseUrl.replace(/\/roadloop$/, '/postgres') });
     await admin.connect();
     if (!(await admin.query(`SELECT 1 FROM pg_database WHERE datname = 'roadloop'`)).rowCount) await admin.query('CREATE DATABASE roadloop');
     await admin.end();
   }
-  postgresStop() {
-    this.pg('pg_ctl', ['-D', join(this.pgDir, 'data'), '-m', 'fast', '-w', 'stop']);
+  postgresStop(runner = runAsync) {
+    return this.pg('pg_ctl', ['-D', join(this.pgDir, 'data'), '-m', 'fast', '-w', 'stop'], runner);
   }
 
   redisStart() {
-    run('redis-server', ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--dir', this.redisDir, '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', join(this.redisDir, 'redis.pid'), '--logfile', join(this.redisDir, 'redis.log')]);
+    return runAsync('redis-server', ['--port', String(this.redisPort), '--bind', '127.0.0.1', '--dir', this.redisDir, '--save', '', '--appendonly', 'no', '--daemonize', 'yes', '--pidfile', join(this.redisDir, 'redis.pid'), '--logfile', join(this.redisDir, 'redis.log')]);
   }
-  redisStop() {
-    if (this.redisPort) spawnSync('redis-cli', ['-p', String(this.redisPort), 'shutdown', 'save']);
+  redisStop(runner = runAsync) {
+    return runner('redis-cli', ['-p', String(this.redisPort), 'shutdown', 'save']).catch(() => undefined);
   }
 
   stopAll() {
     if (!this.kafkaEnv) return;
-    for (const stop of [() => this.brokerStop(), () => this.postgresStop(), () => this.redisStop()]) {
+    const quiet = (...a) => {
+      try {
+        return run(...a);
+      } catch {
+        return '';
+      }
+    };
+    for (const stop of [() => this.brokerStop(quiet), () => this.postgresStop(quiet), () => quiet('redis-cli', ['-p', String(this.redisPort), 'shutdown', 'nosave'])]) {
       try {
         stop();
       } catch {
@@ -204,9 +223,9 @@ async function main() {
   const result = { reports: REPORTS, rate: RATE, network: NETWORK, instances: { risk: RISK_INSTANCES, task: TASK_INSTANCES }, machine: `${os.cpus().length} CPU, ${(os.totalmem() / 2 ** 30).toFixed(1)} GiB, load ${os.loadavg().map((l) => l.toFixed(1)).join(' ')}`, faults: {} };
   try {
     await servers.init();
-    servers.brokerStart();
+    await servers.brokerStart();
     await servers.postgresStart();
-    servers.redisStart();
+    await servers.redisStart();
     const common = {
       KAFKA_BROKERS: servers.brokers,
       KAFKA_TOPIC_PREFIX: ID,
@@ -342,11 +361,11 @@ async function main() {
     await atFraction(0.3);
     const before503 = tally.unavailable;
     t = Date.now();
-    servers.brokerStop();
+    await servers.brokerStop();
     log(`broker stopped (${seconds(Date.now() - t)})`);
     await sleep(DOWN_MS);
     const brokerBack = Date.now();
-    servers.brokerStart();
+    await servers.brokerStart();
     const startedMs = Date.now() - brokerBack;
     const acceptedBefore = tally.accepted.length;
     const acceptingMs = await waitUntil('the gateway to accept again', () => (tally.accepted.length > acceptedBefore || tally.sent >= REPORTS ? Date.now() - brokerBack : undefined), 600_000, 100);
@@ -357,7 +376,7 @@ async function main() {
     // 3. PostgreSQL restarted.
     await atFraction(0.5);
     t = Date.now();
-    servers.postgresStop();
+    await servers.postgresStop();
     await sleep(DOWN_MS);
     const pgBack = Date.now();
     await servers.postgresStart();
@@ -368,13 +387,13 @@ async function main() {
     // 4. Redis stopped and started with its saved data.
     await atFraction(0.7);
     t = Date.now();
-    servers.redisStop();
+    await servers.redisStop();
     const acceptedAtRedisStop = tally.accepted.length;
     const recordedAtRedisStop = await recorded();
     await sleep(DOWN_MS);
     const recordedWithoutRedis = (await recorded()) - recordedAtRedisStop;
     const redisBack = Date.now();
-    servers.redisStart();
+    await servers.redisStart();
     const redis = new Redis(servers.redisUrl, { keyPrefix: `${ID}:`, maxRetriesPerRequest: 1 });
     const rebuiltMs = await waitUntil('the ranking to be rebuilt', async () => {
       const ready = await redis.get('risk:ranking:ready');

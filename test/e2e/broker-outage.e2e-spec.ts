@@ -11,7 +11,11 @@ import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
 const REPORTS = Number(process.env.FAULT_REPORTS ?? 1_000);
-const PUBLISH_TIMEOUT_MS = 3_000;
+/**
+ * Long enough that a loaded machine's broker acknowledges within it while it is up (a report timed out
+ * there may still reach the broker after its 503, which the exact counts below would catch).
+ */
+const PUBLISH_TIMEOUT_MS = 10_000;
 const START = { timeoutMs: 240_000 };
 jest.setTimeout(600_000);
 
@@ -66,7 +70,7 @@ describe('broker stopped and restarted under a stream of reports', () => {
     expect(during.unavailable).toBe(40);
     expect(during.unavailableWithRetryAfter).toBe(40);
     // Answered within the publish timeout (and some room for a busy machine), not after the producer's retries.
-    expect(during.slowestUnavailableMs).toBeLessThan(PUBLISH_TIMEOUT_MS + 2_000);
+    expect(during.slowestUnavailableMs).toBeLessThan(PUBLISH_TIMEOUT_MS + 5_000);
     const refusal = await fetch(`${gateway.url}/v1/hazards`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
