@@ -11,6 +11,15 @@ mkdir -p "$STATE_DIR"
 GATEWAY_PORT="${GATEWAY_PORT:-3000}"
 RISK_PORT="${RISK_PORT:-3001}"
 TASK_PORT="${TASK_PORT:-3002}"
+# Instances of the risk and task services (1–9 each). Instance n (from 1) listens on PORT + 10·(n−1)
+# (3001, 3011, 3021 … for risk; 3002, 3012 … for task) and writes its own pid and log
+# (risk-service.pid, risk-service-2.pid …). They share the broker's consumer groups, so each
+# partition has one owner at a time, and the gateway spreads reads over them.
+RISK_INSTANCES="${RISK_INSTANCES:-1}"
+TASK_INSTANCES="${TASK_INSTANCES:-1}"
+for count in "$RISK_INSTANCES" "$TASK_INSTANCES"; do
+  [[ "$count" =~ ^[1-9]$ ]] || { echo "start: RISK_INSTANCES and TASK_INSTANCES take 1 to 9, not '$count'" >&2; exit 1; }
+done
 # The sample region: an OpenStreetMap extract and SRTM elevation tiles (a file or a directory).
 ROADLOOP_DATA_DIR="${ROADLOOP_DATA_DIR:-$REPO_ROOT/../shared/data/andorra}"
 ROADLOOP_OSM="${ROADLOOP_OSM:-$ROADLOOP_DATA_DIR/andorra.osm.pbf}"
@@ -57,15 +66,18 @@ if [ -f "$ROADLOOP_OSM" ] && [ -z "$SEGMENTS_GEOJSON" ]; then
   fi
 fi
 
+# start_service <instance> <port> [VAR=value …]: the instance is a service's name, with "-<n>" for
+# its second and later instances (risk-service-2 runs services/risk-service).
 start_service() {
   local name=$1 port=$2
   shift 2
+  local service=${name%-[0-9]}
   local pidfile="$STATE_DIR/$name.pid" log="$STATE_DIR/$name.log"
   if [ -f "$pidfile" ] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
     echo "start: $name already running (pid $(cat "$pidfile"))"
     return
   fi
-  env HTTP_PORT="$port" "$@" setsid nohup node "services/$name/dist/main.js" </dev/null >"$log" 2>&1 &
+  env HTTP_PORT="$port" "$@" setsid nohup node "services/$service/dist/main.js" </dev/null >"$log" 2>&1 &
   echo $! > "$pidfile"
 }
 
@@ -103,16 +115,28 @@ not_ready_reasons() {
   ' "$1"
 }
 
-start_service risk-service "$RISK_PORT"
+# The name and port of instance n (from 1) of a service.
+instance_name() { if [ "$2" -eq 1 ]; then echo "$1"; else echo "$1-$2"; fi; }
+instance_port() { echo $(($1 + 10 * ($2 - 1))); }
+
+risk_urls=()
+for n in $(seq 1 "$RISK_INSTANCES"); do
+  start_service "$(instance_name risk-service "$n")" "$(instance_port "$RISK_PORT" "$n")"
+  risk_urls+=("http://127.0.0.1:$(instance_port "$RISK_PORT" "$n")")
+done
 # Tasks outside every jurisdiction (an area that does not close in the extract) go to a default crew
 # of the region: DEFAULT_CREW_ID, else the crew of the first jurisdiction loaded.
 if [ -z "${DEFAULT_CREW_ID:-}" ] && [ -f "$jurisdictions" ]; then
   DEFAULT_CREW_ID="$(node -e 'const f = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")).features[0]; if (f) console.log(f.properties.id + "-crew")' "$jurisdictions")"
 fi
-start_service task-service "$TASK_PORT" DEFAULT_CREW_ID="${DEFAULT_CREW_ID:-}"
-wait_ready risk-service "$RISK_PORT"
-wait_ready task-service "$TASK_PORT"
-start_service ingest-gateway "$GATEWAY_PORT" TASK_SERVICE_URL="http://127.0.0.1:$TASK_PORT" RISK_SERVICE_URL="http://127.0.0.1:$RISK_PORT"
+task_urls=()
+for n in $(seq 1 "$TASK_INSTANCES"); do
+  start_service "$(instance_name task-service "$n")" "$(instance_port "$TASK_PORT" "$n")" DEFAULT_CREW_ID="${DEFAULT_CREW_ID:-}"
+  task_urls+=("http://127.0.0.1:$(instance_port "$TASK_PORT" "$n")")
+done
+for n in $(seq 1 "$RISK_INSTANCES"); do wait_ready "$(instance_name risk-service "$n")" "$(instance_port "$RISK_PORT" "$n")"; done
+for n in $(seq 1 "$TASK_INSTANCES"); do wait_ready "$(instance_name task-service "$n")" "$(instance_port "$TASK_PORT" "$n")"; done
+start_service ingest-gateway "$GATEWAY_PORT" TASK_SERVICE_URL="$(IFS=,; echo "${task_urls[*]}")" RISK_SERVICE_URL="$(IFS=,; echo "${risk_urls[*]}")"
 wait_ready ingest-gateway "$GATEWAY_PORT"
 
 if [ -f "$jurisdictions" ]; then
@@ -154,8 +178,8 @@ Roadloop is running.
                  (signed in as a dispatcher for 12 hours; read-only analyst view:
                   http://127.0.0.1:$GATEWAY_PORT/map#token=$analyst_token )
   gateway        http://127.0.0.1:$GATEWAY_PORT   (API document: /openapi.json)
-  risk service   http://127.0.0.1:$RISK_PORT
-  task service   http://127.0.0.1:$TASK_PORT
+  risk service   ${risk_urls[*]}
+  task service   ${task_urls[*]}
   Kafka          127.0.0.1:${KAFKA_PORT:-9092}
   logs           $STATE_DIR/*.log
 Try:

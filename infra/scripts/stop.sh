@@ -5,9 +5,11 @@ set -uo pipefail
 REPO_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 STATE_DIR="$REPO_ROOT/.roadloop/run"
 
-for name in replay ingest-gateway task-service risk-service; do
-  pidfile="$STATE_DIR/$name.pid"
+# Every instance: risk-service.pid, risk-service-2.pid … (see RISK_INSTANCES in start.sh).
+shopt -s nullglob
+for pidfile in "$STATE_DIR"/replay.pid "$STATE_DIR"/ingest-gateway.pid "$STATE_DIR"/task-service{,-[0-9]}.pid "$STATE_DIR"/risk-service{,-[0-9]}.pid; do
   [ -f "$pidfile" ] || continue
+  name=$(basename "$pidfile" .pid)
   pid=$(cat "$pidfile")
   if kill -0 "$pid" 2>/dev/null; then
     kill -TERM "$pid"

@@ -22,7 +22,7 @@ export async function startService(
   name: string,
   port: number,
   env: Record<string, string>,
-  { until = 'ready' }: { until?: 'ready' | 'live' } = {},
+  { until = 'ready', timeoutMs = 60_000 }: { until?: 'ready' | 'live'; timeoutMs?: number } = {},
 ): Promise<RunningService> {
   mkdirSync(LOG_DIR, { recursive: true });
   const logFile = join(LOG_DIR, `${name}-${port}.log`);
@@ -37,15 +37,22 @@ export async function startService(
   const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   const url = `http://127.0.0.1:${port}`;
   const probe = until === 'ready' ? '/health' : '/health/live';
-  await waitFor(
+  const ready = waitFor(
     `${name} to answer on ${url}${probe} (log: ${logFile})`,
     async () => {
-      if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}; see ${logFile}`);
-      const res = await fetch(`${url}${probe}`);
+      const res = await fetch(`${url}${probe}`, { signal: AbortSignal.timeout(10_000) });
       return res.ok ? true : undefined;
     },
-    { timeoutMs: 60_000, intervalMs: 200 },
+    { timeoutMs, intervalMs: 200 },
   );
+  // A service that exits while starting fails the start at once, not at the timeout.
+  const died = exited.then((code) => Promise.reject(new Error(`${name} exited with code ${code}; see ${logFile}`)));
+  await Promise.race([ready, died]).catch((err: unknown) => {
+    // A service that never became ready is not left running behind the failed test.
+    child.kill('SIGKILL');
+    throw err;
+  });
+  died.catch(() => undefined);
   return {
     name,
     url,

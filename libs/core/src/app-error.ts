@@ -27,6 +27,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly fields: FieldProblem[] = [],
+    /** When to try again, seconds: sent as `Retry-After` (a 503 while a dependency is away, a 429). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = new.target.name;

@@ -22,6 +22,7 @@ export class AppErrorFilter implements ExceptionFilter {
     const response = host.switchToHttp().getResponse<Response>();
     const { status, body } = this.describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (exception instanceof AppError && exception.retryAfterS !== undefined) response.setHeader('Retry-After', String(exception.retryAfterS));
     response.status(status).json(body);
   }
 

@@ -65,6 +65,28 @@ describe(judgeFailure.name, () => {
     expect(judgeFailure(err)).toMatchObject({ action: 'retry', reason: expect.any(String) });
   });
 
+  it.each([
+    ['a refused connection', socketError('ECONNREFUSED')],
+    ['a reset connection', socketError('ECONNRESET')],
+    ['the pool giving up', new Error('timeout exceeded when trying to connect')],
+    ['a connection cut by the server', new Error('Connection terminated unexpectedly')],
+    ['a connection failure (08006)', postgresError('08006', 'connection failure')],
+    ['the server shutting down (57P01)', postgresError('57P01', 'terminating connection due to administrator command')],
+    ['the server starting (57P03)', postgresError('57P03', 'the database system is starting up')],
+    ['the broker unavailable', new AppError('unavailable', 'BROKER_UNAVAILABLE', 'could not publish')],
+  ])('waits for the outage to end on %s, without counting attempts', (_, err) => {
+    expect(judgeFailure(err)).toMatchObject({ action: 'retry', untilAvailable: true });
+  });
+
+  it.each([
+    ['a statement timeout (57014)', postgresError('57014', 'canceling statement due to statement timeout')],
+    ['a serialization failure (40001)', postgresError('40001', 'could not serialize access')],
+    ['too many connections (53300)', postgresError('53300', 'sorry, too many clients already')],
+    ['an error nobody classified', new Error('something odd')],
+  ])('bounds the retries of %s', (_, err) => {
+    expect(judgeFailure(err)).not.toHaveProperty('untilAvailable');
+  });
+
   it('does not take a Node error code for a SQLSTATE', () => {
     // Five upper-case letters, like a SQLSTATE, but no PostgreSQL severity: not a database error.
     expect(judgeFailure(socketError('EPIPE'))).toMatchObject({ action: 'retry' });

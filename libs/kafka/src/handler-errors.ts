@@ -25,7 +25,12 @@ export function isNonRetriable(err: unknown): err is NonRetriableError {
 
 /** What the consumer does with a message whose handler failed. */
 export type FailureVerdict =
-  | { action: 'retry'; reason: string }
+  /**
+   * `untilAvailable`: the database or the broker is away (refused connections, a server shutting
+   * down, BROKER_UNAVAILABLE). Every message would fail alike, so the consumer waits for it to come
+   * back — without dead-lettering or committing — instead of counting the message's attempts.
+   */
+  | { action: 'retry'; reason: string; untilAvailable?: boolean }
   | { action: 'dead-letter'; code: DeadLetterCode; reason: string };
 
 /**
@@ -39,7 +44,10 @@ export type FailureVerdict =
 export function judgeFailure(err: unknown): FailureVerdict {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof NonRetriableError) return deadLetter(err.code, message);
-  if (err instanceof AppError) return isRetriableKind(err.kind) ? { action: 'retry', reason: `${err.code}: ${message}` } : deadLetter(err.code, message);
+  if (err instanceof AppError) {
+    if (!isRetriableKind(err.kind)) return deadLetter(err.code, message);
+    return { action: 'retry', reason: `${err.code}: ${message}`, ...(err.kind === 'unavailable' ? { untilAvailable: true } : {}) };
+  }
   if (err instanceof InvalidEventError) return deadLetter('INVALID_OUTGOING_EVENT', message);
   if (err instanceof z.ZodError) return deadLetter('INVALID_DATA', message);
   const sqlState = sqlStateOf(err);
@@ -48,7 +56,30 @@ export function judgeFailure(err: unknown): FailureVerdict {
     return deadLetter(`SQLSTATE_${sqlState}`, constraint ? `${message} (constraint ${constraint})` : message);
   }
   if (isEncodingError(err)) return deadLetter('BAD_ENCODING', message);
-  return { action: 'retry', reason: sqlState ? `SQLSTATE_${sqlState}: ${message}` : message };
+  const reason = sqlState ? `SQLSTATE_${sqlState}: ${message}` : message;
+  return isOutage(err, sqlState) ? { action: 'retry', reason, untilAvailable: true } : { action: 'retry', reason };
+}
+
+/** Node's codes of a connection that could not be made or was cut. */
+const CONNECTION_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'ENOTFOUND']);
+/** What the pg driver and its pool say when the server went away or cannot be reached. */
+const CONNECTION_MESSAGES = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error|Connection is closed)/;
+
+/**
+ * The database (or another server) is unreachable, not the message at fault: a refused or cut
+ * connection, a connection exception (SQLSTATE class 08), or the server shutting down, crashed or
+ * starting (57P01–57P03). Too many connections (53300) and timeouts are not: they may pass while
+ * the server serves others, so they stay bounded.
+ */
+function isOutage(err: unknown, sqlState: string | undefined): boolean {
+  if (sqlState) return sqlState.startsWith('08') || ['57P01', '57P02', '57P03'].includes(sqlState);
+  for (const candidate of [err, (err as { driverError?: unknown } | null)?.driverError]) {
+    const code = (candidate as { code?: unknown } | null | undefined)?.code;
+    if (typeof code === 'string' && CONNECTION_CODES.has(code)) return true;
+    const message = (candidate as { message?: unknown } | null | undefined)?.message;
+    if (typeof message === 'string' && CONNECTION_MESSAGES.test(message)) return true;
+  }
+  return false;
 }
 
 const NAMED_CODES = new Set<string>([

@@ -6,7 +6,12 @@ import { KafkaModule, KafkaModuleOptions } from './kafka.module';
  * A service's broker connection from its validated settings (`kafkaEnv`): the service's name is its
  * client id and the `source` of the events it publishes; `topics` are those it produces or consumes.
  */
-export function kafkaModuleFor(service: string, config: KafkaEnv, topics: KafkaModuleOptions['topics']): DynamicModule {
+export function kafkaModuleFor(
+  service: string,
+  config: KafkaEnv,
+  topics: KafkaModuleOptions['topics'],
+  overrides: Pick<KafkaModuleOptions, 'retry'> = {},
+): DynamicModule {
   return KafkaModule.forRoot({
     brokers: config.KAFKA_BROKERS,
     clientId: service,
@@ -18,5 +23,6 @@ export function kafkaModuleFor(service: string, config: KafkaEnv, topics: KafkaM
     connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
     topics,
+    ...overrides,
   });
 }

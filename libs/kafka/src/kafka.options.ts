@@ -21,6 +21,11 @@ export interface KafkaOptions {
   consumerBatchSize?: number;
   /** Partitions each consumer handles at the same time (4 when unset). */
   partitionsConcurrently?: number;
+  /**
+   * How a request to the broker is retried (kafkajs's retry options; 8 retries from 200 ms when
+   * unset). A process that answers people while it publishes keeps it short.
+   */
+  retry?: { initialRetryTime: number; retries: number; maxRetryTime?: number };
 }
 
 export interface KafkaLogger {
@@ -35,7 +40,7 @@ export function createKafka(options: KafkaOptions, logger: KafkaLogger): Kafka {
     clientId: options.clientId,
     brokers: options.brokers,
     logLevel: logLevel.WARN,
-    retry: { initialRetryTime: 200, retries: 8 },
+    retry: options.retry ?? { initialRetryTime: 200, retries: 8 },
     logCreator:
       () =>
       ({ level, log }: LogEntry) => {

@@ -283,11 +283,13 @@ export class TopicConsumer {
           await this.deadLetter(topic, partition, message, verdict.code, verdict.reason, attempt);
           return;
         }
-        if (attempt >= maxAttempts) {
+        // A database or broker outage is waited out (nothing committed past this message); it ends when the consumer stops.
+        if (verdict.untilAvailable && !this.running) throw err;
+        if (attempt >= maxAttempts && !verdict.untilAvailable) {
           await this.deadLetter(topic, partition, message, DeadLetterCode.RetriesExhausted, verdict.reason, attempt);
           return;
         }
-        this.logger.warn(`${topic}[${partition}]@${message.offset} attempt ${attempt}/${maxAttempts} failed: ${verdict.reason}`);
+        this.logger.warn(`${topic}[${partition}]@${message.offset} attempt ${attempt}${verdict.untilAvailable ? ' (waiting for the outage to end)' : `/${maxAttempts}`} failed: ${verdict.reason}`);
         await this.backoff(attempt, heartbeat);
       }
     }

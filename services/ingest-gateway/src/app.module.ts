@@ -23,6 +23,7 @@ import { FieldAppsController } from './field-apps/field-apps.controller';
 import { PhotoUploadController } from './photos/photo-upload.controller';
 import { REPORT_PHOTO_BUDGET, ReportPhotoUploadController } from './photos/report-photo-upload.controller';
 import { ReportPageController } from './report/report-page.controller';
+import { ReportPublisher } from './reports/report-publisher';
 import { UpstreamClient } from './upstream.client';
 
 @Module({})
@@ -33,8 +34,11 @@ export class AppModule {
       imports: [
         ObservabilityModule.forRoot('ingest-gateway'),
         AuthModule.forRoot(authOptionsFrom(config)),
-        // Published: the reports. Read by the live feed: risk and task changes.
-        kafkaModuleFor('ingest-gateway', config, [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic]),
+        // Published: the reports (a person waits for the answer: a few quick retries, ≈1.5 s, then 503
+        // with Retry-After; PUBLISH_TIMEOUT_MS bounds the rest). Read by the live feed: risk and task changes.
+        kafkaModuleFor('ingest-gateway', config, [hazardReportedTopic, accidentReportedTopic, segmentRiskChangedV2Topic, taskChangedTopic], {
+          retry: { initialRetryTime: 100, retries: 3, maxRetryTime: 1_000 },
+        }),
         // Anonymous hazard reports per client address; report photos with a budget of their own.
         RateLimitModule.forRoot({
           redis: { url: config.REDIS_URL, keyPrefix: config.REDIS_KEY_PREFIX },
@@ -44,7 +48,7 @@ export class AppModule {
       ],
       // The report intake is registered before the forwarding of reads under the same paths.
       controllers: [HazardsController, AccidentsController, PhotoUploadController, ReportPhotoUploadController, ForwardingController, LiveController, MapController, ReportPageController, FieldAppsController, I18nController, Open311Controller, OpenApiController, ContractsController],
-      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, HazardsService, HazardTrackingService, Open311Service, AccidentsService, UpstreamClient, LiveFeedService],
+      providers: [{ provide: GATEWAY_CONFIG, useValue: config }, ReportPublisher, HazardsService, HazardTrackingService, Open311Service, AccidentsService, UpstreamClient, LiveFeedService],
     };
   }
 }

@@ -2,6 +2,14 @@ import { z } from 'zod';
 import { authEnv, requireProductionSecret } from '@roadloop/auth';
 import { httpEnv, kafkaEnv, loadConfig, redisEnv } from '@roadloop/config';
 
+/** One service URL, or several instances of it separated by commas (reads are spread over them, a refused connection tries the next). */
+const serviceUrls = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((s) => s.split(',').map((u) => u.trim()).filter(Boolean))
+    .pipe(z.array(z.url({ protocol: /^https?$/ })).min(1, 'expected at least one URL'));
+
 export const gatewayConfigSchema = z
   .object({
     ...authEnv,
@@ -9,10 +17,19 @@ export const gatewayConfigSchema = z
     ...httpEnv(3000),
     /** Redis keeps the rate limits' counters (shared by gateway replicas). */
     ...redisEnv,
-    /** Where task queries and commands are forwarded. */
-    TASK_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3002'),
-    /** Where segment and risk queries are forwarded. */
-    RISK_SERVICE_URL: z.url({ protocol: /^https?$/ }).default('http://127.0.0.1:3001'),
+    /** Where task queries and commands are forwarded (comma-separated for several instances). */
+    TASK_SERVICE_URL: serviceUrls('http://127.0.0.1:3002'),
+    /** Where segment and risk queries are forwarded (comma-separated for several instances). */
+    RISK_SERVICE_URL: serviceUrls('http://127.0.0.1:3001'),
+    /** How long an instance that refused a connection is passed over before it is tried again, ms. */
+    UPSTREAM_DOWN_MS: z.coerce.number().int().min(0).max(600_000).default(5_000),
+    /**
+     * The longest a report waits for the broker before the gateway answers 503, ms: while the broker
+     * is away a reporter hears so promptly, with Retry-After, instead of after kafkajs's retries.
+     */
+    PUBLISH_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(5_000),
+    /** The Retry-After of a 503 given while the broker cannot take reports, s. */
+    PUBLISH_RETRY_AFTER_S: z.coerce.number().int().min(1).max(3_600).default(5),
     /** The largest photo upload passed on to the task service, bytes (the task service has its own limit too). */
     PHOTO_MAX_BYTES: z.coerce.number().int().min(1_024).max(200 * 1024 * 1024).default(20 * 1024 * 1024),
     UPSTREAM_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),

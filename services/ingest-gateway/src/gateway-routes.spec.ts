@@ -13,6 +13,7 @@ import { GATEWAY_CONFIG, loadGatewayConfig } from './config';
 import { ForwardingController } from './forwarding/forwarding.controller';
 import { HazardsController } from './hazards/hazards.controller';
 import { HazardTrackingService } from './hazards/hazard-tracking.service';
+import { ReportPublisher } from './reports/report-publisher';
 import { HazardsService } from './hazards/hazards.service';
 import { LiveFeedService } from './live/live-feed.service';
 import { LiveHub } from './live/live-hub';
@@ -72,6 +73,7 @@ describe('gateway routes', () => {
         { provide: EventPublisher, useValue: { publish: async (_topic: unknown, payload: unknown) => published.push(payload) } },
         { provide: LiveFeedService, useValue: { hub: new LiveHub({ maxClients: 1, maxPerSubject: 3, maxBufferedBytes: 65_536, heartbeatMs: 15_000 }) } },
         HazardsService,
+        ReportPublisher,
         HazardTrackingService,
         AccidentsService,
         UpstreamClient,

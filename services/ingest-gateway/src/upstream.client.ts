@@ -39,7 +39,13 @@ const RESPONSE_HEADERS = ['content-type', 'content-disposition', 'x-next-cursor'
 /** Forwards requests to the internal services. */
 @Injectable()
 export class UpstreamClient {
-  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {}
+  private readonly task: UpstreamInstances;
+  private readonly risk: UpstreamInstances;
+
+  constructor(@Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig) {
+    this.task = new UpstreamInstances(config.TASK_SERVICE_URL, config.UPSTREAM_DOWN_MS);
+    this.risk = new UpstreamInstances(config.RISK_SERVICE_URL, config.UPSTREAM_DOWN_MS);
+  }
 
   /** Calls a service and parses a JSON answer (for the gateway's own use, e.g. the OpenAPI parts). */
   async forward(
@@ -96,24 +102,83 @@ export class UpstreamClient {
     // of the service's URL instead of being resolved against it (`new URL('//host/…', base)` would
     // change the host, `/../` the path).
     const { path, query } = parseRequestTarget(pathAndQuery);
-    const url = new URL(service === 'task' ? this.config.TASK_SERVICE_URL : this.config.RISK_SERVICE_URL);
-    url.pathname = path;
-    url.search = query;
-    try {
-      // An upload (a photo's bytes) goes as it came, with its own content type; everything else is JSON.
-      const upload = init.body instanceof RawBody ? init.body : null;
-      return await fetch(url, {
-        method,
-        headers: { ...init.headers, 'content-type': upload ? upload.contentType : 'application/json' },
-        body: upload ? new Uint8Array(upload.bytes) : init.body === undefined ? undefined : JSON.stringify(init.body),
-        // Given up at the timeout or when the caller goes away: either closes the connection, and the
-        // service cancels the request's database work.
-        signal: init.signal
-          ? AbortSignal.any([init.signal, AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS)])
-          : AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
-      });
-    } catch (err) {
-      throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} service unavailable: ${(err as Error).message}`);
+    const instances = service === 'task' ? this.task : this.risk;
+    // An upload (a photo's bytes) goes as it came, with its own content type; everything else is JSON.
+    const upload = init.body instanceof RawBody ? init.body : null;
+    const failures: string[] = [];
+    for (const base of instances.order()) {
+      const url = new URL(base);
+      url.pathname = path;
+      url.search = query;
+      try {
+        return await fetch(url, {
+          method,
+          headers: { ...init.headers, 'content-type': upload ? upload.contentType : 'application/json' },
+          body: upload ? new Uint8Array(upload.bytes) : init.body === undefined ? undefined : JSON.stringify(init.body),
+          // Given up at the timeout or when the caller goes away: either closes the connection, and the
+          // service cancels the request's database work.
+          signal: init.signal
+            ? AbortSignal.any([init.signal, AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS)])
+            : AbortSignal.timeout(this.config.UPSTREAM_TIMEOUT_MS),
+        });
+      } catch (err) {
+        failures.push(`${url.host}: ${describeFailure(err)}`);
+        if (init.signal?.aborted) break;
+        // A refused connection never reached the instance, so any request may go to the next one; a
+        // read may go after any failure; a command that may have reached its instance is not sent twice.
+        const refused = connectionRefused(err);
+        if (refused) instances.markDown(base);
+        if (!refused && !SAFE_METHODS.has(method.toUpperCase())) break;
+      }
     }
+    throw new AppError('unavailable', 'UPSTREAM_UNAVAILABLE', `${service} service unavailable: ${failures.join('; ')}`);
+  }
+}
+
+const SAFE_METHODS = new Set(['GET', 'HEAD', 'OPTIONS']);
+/** Errors of a connection that was never made: the request cannot have reached the instance. */
+const NOT_CONNECTED = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN']);
+
+function connectionRefused(err: unknown): boolean {
+  const cause = (err as { cause?: { code?: string; errors?: { code?: string }[] } }).cause;
+  if (cause?.code && NOT_CONNECTED.has(cause.code)) return true;
+  // Several addresses tried at once (happy eyeballs) fail as one AggregateError.
+  return !!cause?.errors?.length && cause.errors.every((e) => e.code !== undefined && NOT_CONNECTED.has(e.code));
+}
+
+function describeFailure(err: unknown): string {
+  const cause = (err as { cause?: { code?: string; message?: string } }).cause;
+  return cause?.code ?? cause?.message ?? (err as Error).message;
+}
+
+/**
+ * The instances of one service. Each request starts at the next instance in turn (reads spread over
+ * them); an instance that refused a connection is tried last for `downMs`, so a killed instance
+ * costs one refused connection, not one per request.
+ */
+export class UpstreamInstances {
+  private next = 0;
+  private readonly downUntil = new Map<string, number>();
+
+  constructor(
+    readonly urls: readonly string[],
+    private readonly downMs: number,
+    private readonly now: () => number = Date.now,
+  ) {
+    if (!urls.length) throw new Error('an upstream service needs at least one URL');
+  }
+
+  /** The order in which one request tries the instances: those not marked down in turn, then the others. */
+  order(): string[] {
+    const start = this.next;
+    this.next = (this.next + 1) % this.urls.length;
+    const rotated = [...this.urls.slice(start), ...this.urls.slice(0, start)];
+    const t = this.now();
+    const isDown = (u: string) => (this.downUntil.get(u) ?? 0) > t;
+    return [...rotated.filter((u) => !isDown(u)), ...rotated.filter(isDown)];
+  }
+
+  markDown(url: string): void {
+    this.downUntil.set(url, this.now() + this.downMs);
   }
 }

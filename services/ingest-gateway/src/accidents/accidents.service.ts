@@ -2,15 +2,15 @@ import { Inject, Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { accidentReportedTopic } from '@roadloop/contracts';
 import { parseOrThrow } from '@roadloop/http';
-import { EventPublisher } from '@roadloop/kafka';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { ReportPublisher } from '../reports/report-publisher';
 import { assertReportTime } from '../reports/report-time';
 import { accidentInputSchema } from './accident-input.schema';
 
 @Injectable()
 export class AccidentsService {
   constructor(
-    private readonly publisher: EventPublisher,
+    private readonly publisher: ReportPublisher,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 

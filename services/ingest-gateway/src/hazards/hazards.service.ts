@@ -3,8 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Principal } from '@roadloop/auth';
 import { hazardReportedTopic } from '@roadloop/contracts';
 import { parseOrThrow } from '@roadloop/http';
-import { EventPublisher } from '@roadloop/kafka';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
+import { ReportPublisher } from '../reports/report-publisher';
 import { assertReportTime } from '../reports/report-time';
 import { hazardInputSchema } from './hazard-input.schema';
 
@@ -17,7 +17,7 @@ export interface Accepted {
 @Injectable()
 export class HazardsService {
   constructor(
-    private readonly publisher: EventPublisher,
+    private readonly publisher: ReportPublisher,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 

@@ -17,6 +17,7 @@ export class Open311ErrorFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     const { status, errors } = describe(exception);
     if (status >= 500) this.logger.error(exception instanceof Error ? (exception.stack ?? exception.message) : String(exception));
+    if (exception instanceof AppError && exception.retryAfterS !== undefined) res.setHeader('Retry-After', String(exception.retryAfterS));
     sendOpen311(res, formatOfPath(req.path) ?? 'json', status, 'errors', errors);
   }
 }

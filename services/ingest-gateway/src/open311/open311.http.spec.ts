@@ -11,6 +11,7 @@ import { GATEWAY_CONFIG, loadGatewayConfig } from '../config';
 import { ForwardingController } from '../forwarding/forwarding.controller';
 import { HazardTrackingService } from '../hazards/hazard-tracking.service';
 import { HazardsController } from '../hazards/hazards.controller';
+import { ReportPublisher } from '../reports/report-publisher';
 import { HazardsService } from '../hazards/hazards.service';
 import { UpstreamClient } from '../upstream.client';
 import { Open311Controller } from './open311.controller';
@@ -82,6 +83,7 @@ describe('Open311 GeoReport v2 and report tracking over HTTP', () => {
         { provide: GATEWAY_CONFIG, useValue: config },
         { provide: EventPublisher, useValue: { publish: async (_topic: unknown, payload: Record<string, unknown>) => published.push(payload) } },
         HazardsService,
+        ReportPublisher,
         HazardTrackingService,
         Open311Service,
         UpstreamClient,

@@ -26,16 +26,46 @@ const CATCH_UP_MARGIN_MS = 60_000;
  *
  * PostgreSQL stays the source of truth: when the ranking or its "ready" marker is missing (Redis
  * restarted or flushed) everything is rebuilt from the database in one transaction, and when Redis
- * is down reads fall back to the database and writes are skipped (the next rebuild repairs them).
+ * is down reads fall back to the database and writes are skipped. A Redis that comes back with its
+ * data (a restart that kept it, a network cut) would then serve the scores of before the outage, so a
+ * skipped write marks the ranking stale and it is rebuilt as soon as Redis answers again.
  */
 @Injectable()
 export class RankingStore {
   private readonly logger = new Logger(RankingStore.name);
+  /** A write was skipped: Redis misses scores PostgreSQL has. */
+  private stale = false;
+  private repairing: Promise<void> | undefined;
 
   constructor(
     @Inject(REDIS) private readonly redis: Redis,
     private readonly repository: RankingRepository,
-  ) {}
+  ) {
+    // ioredis says `ready` after each reconnection.
+    redis.on('ready', () => {
+      if (this.stale) void this.repair();
+    });
+  }
+
+  /** Whether a skipped write still waits for a rebuild. */
+  get isStale(): boolean {
+    return this.stale;
+  }
+
+  /** Rebuilds the ranking after skipped writes (one rebuild at a time); a failure leaves it stale for the next try. */
+  repair(): Promise<void> {
+    this.repairing ??= (async () => {
+      this.stale = false;
+      try {
+        const ranked = await this.rebuild();
+        this.logger.log(`ranking rebuilt after Redis was unavailable (${ranked} segments)`);
+      } catch (err) {
+        this.stale = true;
+        this.logger.warn(`ranking rebuild after an outage failed, trying again later: ${(err as Error).message}`);
+      }
+    })().finally(() => (this.repairing = undefined));
+    return this.repairing;
+  }
 
   /** A segment's score changed: update the ranking and every facet it belongs to (or left). */
   async set(segmentId: string, score: number): Promise<void> {
@@ -131,7 +161,10 @@ export class RankingStore {
       }
       if (row) this.write(tx, row, score ?? row.score);
       await execOrThrow(tx);
+      // Redis answers again although no reconnection was seen (a write timed out): repair now.
+      if (this.stale && !this.repairing) void this.repair();
     } catch (err) {
+      this.stale = true;
       this.logger.warn(`ranking not updated for ${segmentId}: ${(err as Error).message}`);
     }
   }

@@ -1,0 +1,47 @@
+import { describe, expect, it } from '@jest/globals';
+import { hazardReportedTopic } from '@roadloop/contracts';
+import { AppError } from '@roadloop/http';
+import { EventPublisher } from '@roadloop/kafka';
+import { ReportPublisher } from './report-publisher';
+
+const config = { PUBLISH_TIMEOUT_MS: 200, PUBLISH_RETRY_AFTER_S: 7 };
+const payload = { hazardId: '00000000-0000-4000-8000-000000000001', category: 'pothole', severity: 'low', lon: 1.5, lat: 42.5, reportedAt: new Date().toISOString() } as const;
+
+function publisherThat(publish: () => Promise<unknown>): Pick<EventPublisher, 'publish'> {
+  return { publish: publish as EventPublisher['publish'] };
+}
+
+describe(ReportPublisher.name, () => {
+  it('resolves once the broker has the report', async () => {
+    let calls = 0;
+    const sut = new ReportPublisher(publisherThat(async () => void calls++), config);
+    await sut.publish(hazardReportedTopic, payload, { correlationId: 'c' });
+    expect(calls).toBe(1);
+  });
+
+  it('answers unavailable with Retry-After when the broker refuses', async () => {
+    const sut = new ReportPublisher(
+      publisherThat(() => Promise.reject(new AppError('unavailable', 'BROKER_UNAVAILABLE', 'could not publish: Connection error: connect ECONNREFUSED'))),
+      config,
+    );
+    const err = await sut.publish(hazardReportedTopic, payload, { correlationId: 'c' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(AppError);
+    expect(err).toMatchObject({ kind: 'unavailable', code: 'BROKER_UNAVAILABLE', retryAfterS: 7 });
+    expect((err as Error).message).toMatch(/ECONNREFUSED.*not accepted/);
+  });
+
+  it('answers unavailable after PUBLISH_TIMEOUT_MS when the broker does not answer at all', async () => {
+    const sut = new ReportPublisher(publisherThat(() => new Promise(() => undefined)), config);
+    const started = Date.now();
+    const err = await sut.publish(hazardReportedTopic, payload, { correlationId: 'c' }).catch((e: unknown) => e);
+    expect(err).toMatchObject({ kind: 'unavailable', code: 'BROKER_UNAVAILABLE', retryAfterS: 7 });
+    expect((err as Error).message).toMatch(/did not acknowledge within 200 ms/);
+    expect(Date.now() - started).toBeGreaterThanOrEqual(190);
+  });
+
+  it('passes other failures on unchanged', async () => {
+    const invalid = new AppError('invalid', 'MESSAGE_TOO_LARGE', 'too large');
+    const sut = new ReportPublisher(publisherThat(() => Promise.reject(invalid)), config);
+    await expect(sut.publish(hazardReportedTopic, payload, { correlationId: 'c' })).rejects.toBe(invalid);
+  });
+});
