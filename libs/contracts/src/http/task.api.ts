@@ -77,7 +77,11 @@ export const taskDetailSchema = taskViewSchema.extend({
   evidence: z.array(
     z.looseObject({
       id: z.string(),
+      crewId: z.string().nullable(),
+      submittedBy: z.string(),
       photos: z.array(z.looseObject({ sha256: z.string(), uploaded: z.boolean() })),
+      position: z.object({ lon: z.number(), lat: z.number(), accuracyM: z.number() }),
+      capturedAt: iso,
       notes: z.string().nullable(),
       checks: z.array(evidenceCheckSchema),
       submittedAt: iso,
@@ -89,8 +93,10 @@ export const taskDetailSchema = taskViewSchema.extend({
       change: z.string(),
       fromStatus: z.string().nullable(),
       toStatus: z.string(),
-      actor: z.string(),
+      actor: z.object({ role: z.string(), id: z.string() }).describe("who made the change (role `system` for the service's own)"),
       reason: z.string().nullable(),
+      details: z.unknown().optional(),
+      eventId: z.string().nullable(),
       occurredAt: iso,
     }),
   ),
