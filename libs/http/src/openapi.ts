@@ -1,6 +1,6 @@
 import { RequestMethod, Type } from '@nestjs/common';
 import { GUARDS_METADATA, METHOD_METADATA, MODULE_METADATA, PATH_METADATA } from '@nestjs/common/constants';
-import type { ApiRoutes, HttpMethod } from '@roadloop/contracts';
+import { type ApiRoutes, type HttpMethod, apiErrorSchema } from '@roadloop/contracts';
 import { z } from 'zod';
 
 /**
@@ -51,20 +51,6 @@ export interface OpenApiDocument {
   components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
 }
 
-const ERROR = {
-  type: 'object',
-  required: ['statusCode', 'error', 'message'],
-  properties: {
-    statusCode: { type: 'integer' },
-    error: { type: 'string', description: 'error code' },
-    message: { type: 'string' },
-    fields: {
-      type: 'array',
-      description: 'each bad input, by name',
-      items: { type: 'object', properties: { field: { type: 'string' }, message: { type: 'string' } } },
-    },
-  },
-};
 
 /** A request schema as what it accepts (`io: 'input'`), a response schema as what is sent (`'output'`). */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
@@ -126,7 +112,7 @@ export function openApiDocument(title: string, version: string, routes: readonly
     paths,
     components: {
       securitySchemes: { bearer: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (HS256)' } },
-      schemas: { Error: ERROR },
+      schemas: { Error: jsonSchema(apiErrorSchema, 'output') },
     },
   };
 }

@@ -36,15 +36,28 @@ export function v1Prefixes(routes: ApiRoutes): string[] {
   return [...new Set(prefixes)].sort();
 }
 
-const readiness = z.object({
-  status: z.enum(['ok', 'unavailable']),
-  checks: z.record(z.string(), z.unknown()).describe('each dependency checked, by name'),
+/** Every refusal and failure of the API: the status, a stable error code, and each bad input by name. */
+export const apiErrorSchema = z.object({
+  statusCode: z.number().int(),
+  error: z.string().describe('error code'),
+  message: z.string(),
+  fields: z.array(z.object({ field: z.string(), message: z.string() })).optional().describe('each bad input, by name'),
 });
+export type ApiError = z.infer<typeof apiErrorSchema>;
+
+/** `GET /health`: the process is ready when every required dependency answers. */
+export const readinessSchema = z.object({
+  status: z.enum(['ok', 'unavailable']),
+  checks: z
+    .record(z.string(), z.object({ status: z.enum(['up', 'down']), optional: z.boolean(), error: z.string().optional() }))
+    .describe('each dependency checked, by name'),
+});
+export type Readiness = z.infer<typeof readinessSchema>;
 
 /** What every service process serves for its operators (the gateway publishes only its own). */
 export const OPERATIONS_API = {
-  health: { method: 'get', path: '/health', summary: 'Readiness: every required dependency answers (503 naming the one that does not)', tags: ['operations'], response: readiness },
-  healthReady: { method: 'get', path: '/health/ready', summary: 'Readiness, as /health', tags: ['operations'], response: readiness },
+  health: { method: 'get', path: '/health', summary: 'Readiness: every required dependency answers (503 naming the one that does not)', tags: ['operations'], response: readinessSchema },
+  healthReady: { method: 'get', path: '/health/ready', summary: 'Readiness, as /health', tags: ['operations'], response: readinessSchema },
   healthLive: { method: 'get', path: '/health/live', summary: 'Liveness: the process answers', tags: ['operations'], response: z.object({ status: z.literal('ok') }) },
   metrics: { method: 'get', path: '/metrics', summary: 'Prometheus metrics (text exposition format)', tags: ['operations'], mediaType: 'text/plain' },
   openapi: { method: 'get', path: '/openapi.json', summary: 'This document', tags: ['operations'], response: z.looseObject({ openapi: z.string(), paths: z.record(z.string(), z.unknown()) }) },

@@ -77,6 +77,7 @@ export const effectivenessMethodSchema = z.object({
   minAfterDays: z.number(),
   maxAfterYears: z.number(),
 });
+export type EffectivenessMethod = z.infer<typeof effectivenessMethodSchema>;
 
 export const effectivenessEstimateSchema = z.object({
   countermeasure: z.string(),
