@@ -51,7 +51,6 @@ export interface OpenApiDocument {
   components: { securitySchemes: Record<string, unknown>; schemas: Record<string, unknown> };
 }
 
-
 /** A request schema as what it accepts (`io: 'input'`), a response schema as what is sent (`'output'`). */
 function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record<string, unknown> {
   const { $schema: _ignored, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown>;
@@ -59,9 +58,7 @@ function jsonSchema(schema: z.ZodType, io: 'input' | 'output' = 'input'): Record
 }
 
 function successResponse(r: RouteDoc) {
-  const content: Record<string, unknown> = {};
-  if (r.response || !r.mediaType) content[r.mediaType ?? 'application/json'] = r.response ? { schema: jsonSchema(r.response, 'output') } : {};
-  else content[r.mediaType] = {};
+  const content: Record<string, unknown> = { [r.mediaType ?? 'application/json']: r.response ? { schema: jsonSchema(r.response, 'output') } : {} };
   for (const other of r.alternatives ?? []) content[other] ??= {};
   return { description: 'success', content };
 }
