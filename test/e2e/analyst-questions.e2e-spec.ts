@@ -5,7 +5,21 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, Producer } from 'kafkajs';
-import { TaskChangedEvent, taskChangedTopic, topicName } from '@roadloop/contracts';
+import { z } from 'zod';
+import {
+  EffectivenessMethod,
+  SegmentDetail,
+  apiErrorSchema,
+  TaskChangedEvent,
+  effectivenessSitesSchema,
+  effectivenessSummarySchema,
+  featureCollectionSchema,
+  segmentDetailSchema,
+  taskChangedTopic,
+  topItemSchema,
+  topListSchema,
+  topicName,
+} from '@roadloop/contracts';
 import { RISK_MODEL, predictSegment, roadAttributesFrom } from '@roadloop/geo';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
 import { REPO_ROOT, SAMPLE_DATA_DIR, isolatedEnv, runId } from '../support/environment';
@@ -26,69 +40,6 @@ const WATER_SIDE = `((s.attributes->>'waterDistanceM')::float8 <= 30 AND NOT COA
 const DAY_MS = 86_400_000;
 const YEAR_DAYS = 365.25;
 
-interface Factor {
-  factor: string;
-  value: number;
-  detail?: string;
-}
-interface TopItem {
-  rank: number;
-  segmentId: string;
-  score: number;
-  level: string | null;
-  alarm: string | null;
-  roadClass: string;
-  name: string | null;
-  jurisdictionId: string | null;
-  jurisdictionName: string | null;
-  waterSide: string | null;
-  cliffSide: string | null;
-  lengthM: number;
-  factors: Factor[];
-}
-interface TopList {
-  source: string;
-  items: TopItem[];
-}
-interface Estimate {
-  countermeasure: string;
-  sites: number;
-  beforeCrashes: number;
-  afterCrashes: number;
-  beforeYears: number;
-  afterYears: number;
-  expectedAfterWithoutTreatment: number | null;
-  oddsRatio: number | null;
-  oddsRatioStdErr: number | null;
-  ci95: [number, number] | null;
-  effectivenessPct: number | null;
-  verdict: string;
-  note: string;
-}
-interface Method {
-  minSites: number;
-  minExpectedAfter: number;
-  minAfterDays: number;
-  maxAfterYears: number;
-}
-interface Summary {
-  asOf: string;
-  method: Method;
-  countermeasures: Estimate[];
-}
-interface SiteRow {
-  taskId: string;
-  segmentId: string;
-  countermeasure: string;
-  verifiedAt: string;
-  fixFailed: boolean;
-  jurisdictionId: string | null;
-  windowDays: number;
-  beforeCrashes: number;
-  afterCrashes: number;
-  ebExpectedAfter: number | null;
-  included: boolean;
-}
 interface Site {
   id: string;
   lon: number;
@@ -159,7 +110,7 @@ function levelOfScore(score: number): string {
  */
 function ebBeforeAfter(
   sites: { lengthM: number; predictedPerKmYear: number; years: number; before: number; after: number }[],
-  thresholds: Method,
+  thresholds: EffectivenessMethod,
 ) {
   const estimates = sites.map((s) => {
     const predicted = (s.predictedPerKmYear * s.lengthM * s.years) / 1000;
@@ -280,7 +231,7 @@ describe('analyst questions on the Andorra network', () => {
     for (const p of perParish) {
       await waitFor(`the ranking of ${p.id} to hold its segments`, async () => {
         const res = await fetch(`${gateway.url}/v1/segments/top?jurisdiction=${p.id}&limit=1000`, { headers: { authorization: tokens.analyst } });
-        const body = (await res.json()) as TopList;
+        const body = topListSchema.parse(await res.json());
         return res.status === 200 && body.items.length === Math.min(1000, p.n) ? true : undefined;
       });
     }
@@ -306,17 +257,18 @@ describe('analyst questions on the Andorra network', () => {
   });
 
   const get = (path: string, token = tokens.analyst) => fetch(`${gateway.url}${path}`, { headers: { authorization: token } });
-  const getJson = async <T>(path: string): Promise<T> => {
+  /** A JSON answer, checked against the response schema the API documents. */
+  const getJson = async <S extends z.ZodType>(path: string, schema: S): Promise<z.infer<S>> => {
     const res = await get(path);
     expect(res.status).toBe(200);
-    return (await res.json()) as T;
+    return schema.parse(await res.json());
   };
   const badFields = async (res: Response) => {
     expect(res.status).toBe(400);
-    const body = (await res.json()) as { statusCode: number; fields: { field: string; message: string }[] };
+    const body = apiErrorSchema.parse(await res.json());
     expect(body.statusCode).toBe(400);
-    for (const f of body.fields) expect(f.message.length).toBeGreaterThan(0);
-    return body.fields.map((f) => f.field);
+    for (const f of body.fields ?? []) expect(f.message.length).toBeGreaterThan(0);
+    return (body.fields ?? []).map((f) => f.field);
   };
 
   it('answers whether last quarter’s guardrails reduced crashes, from crashes and verifications that went through the API and the broker', async () => {
@@ -428,10 +380,7 @@ describe('analyst questions on the Andorra network', () => {
       const detail = await waitFor(
         `${plan.site.id}: ${expected} crashes and the verified guardrail`,
         async () => {
-          const d = (await (await get(`/v1/segments/${plan.site.id}`)).json()) as {
-            crashes: unknown[];
-            verifiedCountermeasures: { taskId: string; countermeasure: string; verifiedAt: string }[];
-          };
+          const d = (await (await get(`/v1/segments/${plan.site.id}`)).json()) as SegmentDetail;
           return d.crashes?.length === expected && d.verifiedCountermeasures?.some((v) => v.taskId === plan.taskId) ? d : undefined;
         },
         { timeoutMs: 60_000, intervalMs: 250 },
@@ -443,7 +392,7 @@ describe('analyst questions on the Andorra network', () => {
 
     // The analyst's question, for the township's guardrails verified last quarter.
     const filter = `countermeasure=guardrail&verifiedFrom=${encodeURIComponent(verifiedFrom)}&verifiedTo=${encodeURIComponent(verifiedTo)}`;
-    const summary = await getJson<Summary>(`/v1/effectiveness?${filter}`);
+    const summary = await getJson(`/v1/effectiveness?${filter}`, effectivenessSummarySchema);
     expect(summary.countermeasures.map((c) => c.countermeasure)).toEqual(['guardrail']);
     const guardrail = summary.countermeasures[0];
     const beforeTotal = plans.reduce((a, p) => a + p.before.length, 0);
@@ -478,7 +427,7 @@ describe('analyst questions on the Andorra network', () => {
     }
 
     // Site by site: exactly those tasks, with their own counts.
-    const list = await getJson<{ sites: SiteRow[] }>(`/v1/effectiveness/sites?${filter}`);
+    const list = await getJson(`/v1/effectiveness/sites?${filter}`, effectivenessSitesSchema);
     expect(list.sites.map((s) => s.taskId).sort()).toEqual(plans.map((p) => p.taskId).sort());
     for (const [i, plan] of plans.entries()) {
       const row = list.sites.find((s) => s.taskId === plan.taskId)!;
@@ -496,11 +445,11 @@ describe('analyst questions on the Andorra network', () => {
       expect(row.ebExpectedAfter).toBeCloseTo(oracle.perSite[i], 3);
     }
     // Also per township: the same answer.
-    const local = await getJson<Summary>(`/v1/effectiveness?${filter}&jurisdiction=${township.id}`);
+    const local = await getJson(`/v1/effectiveness?${filter}&jurisdiction=${township.id}`, effectivenessSummarySchema);
     expect(local.countermeasures[0]).toMatchObject({ countermeasure: 'guardrail', sites: 4, beforeCrashes: 48, afterCrashes: 2, verdict: guardrail.verdict });
 
     // This quarter nothing was verified: no sites, and the answer says there is not enough data.
-    const thisQuarter = await getJson<Summary>(`/v1/effectiveness?countermeasure=guardrail&verifiedFrom=${encodeURIComponent(new Date(quarterStart).toISOString())}`);
+    const thisQuarter = await getJson(`/v1/effectiveness?countermeasure=guardrail&verifiedFrom=${encodeURIComponent(new Date(quarterStart).toISOString())}`, effectivenessSummarySchema);
     expect(thisQuarter.countermeasures).toEqual([
       expect.objectContaining({ countermeasure: 'guardrail', sites: 0, beforeCrashes: 0, afterCrashes: 0, verdict: 'insufficient_data', oddsRatio: null }),
     ]);
@@ -525,7 +474,7 @@ describe('analyst questions on the Andorra network', () => {
       'the ranking to agree with the stored risk',
       async () => {
         const want = await reference();
-        const got = await getJson<TopList>(path);
+        const got = await getJson(path, topListSchema);
         const same = got.items.length === want.length && got.items.every((it, i) => it.segmentId === want[i].segment_id && it.score === Number(want[i].score));
         return same ? { list: got, expected: want } : undefined;
       },
@@ -556,9 +505,9 @@ describe('analyst questions on the Andorra network', () => {
       expect(it.factors.find((f) => f.factor === 'roadside')!.detail).toMatch(/guardrail/);
     }
     // The leader's detail gives the same explanation.
-    const leader = await getJson<{ risk: { score: number; factors: Factor[] }; jurisdictionId: string }>(`/v1/segments/${items[0].segmentId}`);
-    expect(leader.risk.score).toBe(items[0].score);
-    expect(leader.risk.factors).toEqual(items[0].factors);
+    const leader = await getJson(`/v1/segments/${items[0].segmentId}`, segmentDetailSchema);
+    expect(leader.risk?.score).toBe(items[0].score);
+    expect(leader.risk?.factors).toEqual(items[0].factors);
     expect(leader.jurisdictionId).toBe(township.id);
 
     // CSV of the same question: the same rows in the same order.
@@ -582,12 +531,12 @@ describe('analyst questions on the Andorra network', () => {
     });
 
     // GeoJSON of the same question: the same features in the same order, with their lines.
-    const geo = await getJson<{ type: string; features: { id: string; geometry: { type: string; coordinates: number[][] }; properties: TopItem }[] }>(`${path}&format=geojson`);
+    const geo = await getJson(`${path}&format=geojson`, featureCollectionSchema(topItemSchema));
     expect(geo.type).toBe('FeatureCollection');
     expect(geo.features.map((f) => f.id)).toEqual(items.map((it) => it.segmentId));
     geo.features.forEach((f, i) => {
-      expect(f.geometry.type).toBe('LineString');
-      expect(f.geometry.coordinates.length).toBeGreaterThanOrEqual(2);
+      expect(f.geometry?.type).toBe('LineString');
+      expect(f.geometry?.coordinates?.length).toBeGreaterThanOrEqual(2);
       expect(f.properties).toMatchObject({ rank: i + 1, segmentId: items[i].segmentId, score: items[i].score, jurisdictionId: township.id, waterSide: items[i].waterSide });
     });
   });

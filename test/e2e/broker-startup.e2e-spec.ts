@@ -8,13 +8,10 @@ import { Client } from 'pg';
 import { REPO_ROOT, freePort, infra, runId } from '../support/environment';
 import { RunningService, startService } from '../support/service-process';
 import { waitFor } from '../support/wait-for';
+import type { Readiness } from '@roadloop/contracts';
 
 jest.setTimeout(300_000);
 
-interface Readiness {
-  status: string;
-  checks: Record<string, { status: 'up' | 'down'; error?: string }>;
-}
 
 async function readiness(service: RunningService): Promise<{ code: number; body: Readiness }> {
   const res = await fetch(`${service.url}/health/ready`);

@@ -10,19 +10,10 @@ import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kaf
 import { RunningService, importSampleRegion, runServiceCli, startStack } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { ListedTask, TaskDetail } from '@roadloop/contracts';
 
 jest.setTimeout(900_000);
 
-interface Task {
-  id: string;
-  status: string;
-  countermeasure: string;
-  crewId: string | null;
-  jurisdictionId: string | null;
-  version: number;
-  fixFailed: boolean;
-  checks?: { check: string; passed: boolean; detail: string }[];
-}
 
 interface RiskEvent {
   payload: { segmentId: string; level: string; previousLevel: string | null; score: number; cause?: { kind: string; id: string } };
@@ -139,7 +130,7 @@ describe('closed loop on the Andorra network', () => {
   };
   const riskEvents = () => risks.messages.map((m) => JSON.parse(m.value!.toString()) as RiskEvent).filter((e) => e.payload.segmentId === segment.id);
   const guardrailTask = async () =>
-    ((await call('GET', `/v1/tasks?segmentId=${segment.id}`, tokens.inspector)).body.items as Task[]).find((t) => t.countermeasure === 'guardrail');
+    ((await call('GET', `/v1/tasks?segmentId=${segment.id}`, tokens.inspector)).body.items as ListedTask[]).find((t) => t.countermeasure === 'guardrail');
   const evidence = (lon: number, lat: number) => ({
     evidence: {
       photos: [{ url: 'https://photos.example.org/guardrail.jpg', sha256: 'cd'.repeat(32) }],
@@ -184,7 +175,7 @@ describe('closed loop on the Andorra network', () => {
     expect((await call('POST', `${path}/accept`, tokens.crew)).body).toMatchObject({ status: 'accepted' });
     expect((await call('POST', `${path}/start`, tokens.crew)).body).toMatchObject({ status: 'in_progress' });
     await call('POST', `${path}/submit`, tokens.crew, evidence(segment.lon + 0.025, segment.lat));
-    const flagged = (await call('GET', path, tokens.inspector)).body as Task;
+    const flagged = (await call('GET', path, tokens.inspector)).body as TaskDetail;
     expect(flagged.status).toBe('submitted');
     expect(flagged.checks?.find((c) => c.check === 'position')).toMatchObject({ passed: false });
 
@@ -192,7 +183,7 @@ describe('closed loop on the Andorra network', () => {
     expect((await call('POST', `${path}/reject`, tokens.inspector, { reason: 'evidence taken 2 km away' })).body).toMatchObject({ status: 'rejected' });
     expect((await call('POST', `${path}/start`, tokens.crew)).body).toMatchObject({ status: 'in_progress' });
     await call('POST', `${path}/submit`, tokens.crew, evidence(segment.lon, segment.lat));
-    const onSite = (await call('GET', path, tokens.inspector)).body as Task;
+    const onSite = (await call('GET', path, tokens.inspector)).body as TaskDetail;
     expect(onSite.checks?.every((c) => c.passed)).toBe(true);
     expect((await call('POST', `${path}/verify`, tokens.inspector, {})).body).toMatchObject({ status: 'verified' });
 
@@ -217,7 +208,7 @@ describe('closed loop on the Andorra network', () => {
     const reopened = await waitFor(
       'the task reopened',
       async () => {
-        const t = (await call('GET', path, tokens.inspector)).body as Task;
+        const t = (await call('GET', path, tokens.inspector)).body as TaskDetail;
         return t.fixFailed ? t : undefined;
       },
       behindTheImport,

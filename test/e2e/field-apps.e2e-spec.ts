@@ -11,31 +11,12 @@ import { cameraJpeg, northOf, plainPng, sha256Hex } from '../support/photos';
 import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { ListedTask, TaskDetail } from '@roadloop/contracts';
 
 jest.setTimeout(240_000);
 
 const box = (a: number, b: number, c: number, d: number) => ({ type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] });
 
-interface Task {
-  id: string;
-  segmentId: string;
-  countermeasure: string;
-  status: string;
-  crewId: string | null;
-  version: number;
-  location: { lon: number; lat: number } | null;
-}
-interface Check {
-  check: string;
-  passed: boolean;
-  detail: string;
-  photos?: string[];
-}
-interface TaskDetail extends Task {
-  checks: Check[];
-  evidence: { photos: { sha256: string; uploaded: boolean }[]; notes: string | null }[];
-  history: { change: string }[];
-}
 
 /**
  * The field apps in Chromium against the three built services: a road crew on a phone-sized
@@ -96,7 +77,7 @@ describe('field apps in a browser', () => {
   const assignedTask = (segmentId: string, countermeasure: string) =>
     waitFor(`the ${countermeasure} task of ${segmentId}, assigned`, async () => {
       const { body } = await api('GET', `/v1/tasks?segmentId=${segmentId}`, tokens.dispatcher);
-      const task = (body.items as Task[]).find((t) => t.countermeasure === countermeasure);
+      const task = (body.items as ListedTask[]).find((t) => t.countermeasure === countermeasure);
       return task?.crewId && task.location ? task : undefined;
     });
 
@@ -117,7 +98,7 @@ describe('field apps in a browser', () => {
   }
 
   /** Opens a task in the crew app, accepts and starts it, each confirmed by the server. */
-  async function acceptAndStart(page: Page, task: Task) {
+  async function acceptAndStart(page: Page, task: ListedTask) {
     await page.click(`li[data-task-id="${task.id}"] a`);
     await page.waitForSelector(`article.task[data-task-id="${task.id}"]`);
     await page.click('#accept');

@@ -10,17 +10,12 @@ import { deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
 import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { ListedTask } from '@roadloop/contracts';
 
 jest.setTimeout(180_000);
 
 const box = (a: number, b: number, c: number, d: number) => ({ type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] });
 
-interface Task {
-  id: string;
-  countermeasure: string;
-  crewId: string | null;
-  version: number;
-}
 
 /**
  * The risk map in a real browser against the three built services: roads drawn in their level's
@@ -84,7 +79,7 @@ describe('risk map in a browser', () => {
   const surveyTask = () =>
     waitFor('the roadside survey of w900001-0, assigned', async () => {
       const { body } = await api('GET', '/v1/tasks?segmentId=w900001-0', tokens.dispatcher);
-      const task = (body.items as Task[]).find((t) => t.countermeasure === 'roadside_survey');
+      const task = (body.items as ListedTask[]).find((t) => t.countermeasure === 'roadside_survey');
       return task?.crewId ? task : undefined;
     });
 
@@ -178,7 +173,7 @@ describe('risk map in a browser', () => {
     expect(await page.getAttribute('path[data-segment-id="w900001-1"]', 'data-level')).toBe('medium');
     const investigations = await waitFor('the site investigation of the fatal crash', async () => {
       const { body } = await api('GET', '/v1/tasks?segmentId=w900001-1', tokens.dispatcher);
-      const found = (body.items as Task[]).filter((t) => t.countermeasure === 'site_investigation');
+      const found = (body.items as ListedTask[]).filter((t) => t.countermeasure === 'site_investigation');
       return found.length ? found : undefined;
     });
     expect(investigations).toHaveLength(1);

@@ -13,12 +13,13 @@ import { deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support
 import { RunningService, importSampleRegion, runServiceCli, startStack } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { SegmentDetail } from '@roadloop/contracts';
+
+/** A segment the risk service has scored (its detail as an analyst reads it). */
+type ScoredSegment = SegmentDetail & { risk: NonNullable<SegmentDetail['risk']> };
 
 jest.setTimeout(900_000);
 
-interface Detail {
-  risk: { score: number; level: string; alarm: string; factors: { factor: string; value: number; detail?: string }[] };
-}
 
 /**
  * The risk levels on the real Andorra network after the demo's history (the simulator's 3 years
@@ -115,7 +116,7 @@ describe('risk levels on the Andorra network after the demo history', () => {
     });
     return { status: res.status, body: (await res.json()) as T };
   };
-  const detail = async (segmentId: string) => (await call<Detail>('GET', `/v1/segments/${segmentId}`, tokens.analyst)).body;
+  const detail = async (segmentId: string) => (await call<ScoredSegment>('GET', `/v1/segments/${segmentId}`, tokens.analyst)).body;
   const rank = (level: string) => RISK_LEVELS.indexOf(level as (typeof RISK_LEVELS)[number]);
 
   it('puts at most 5 % of the length at the top level and at most 15 % in the top two, every segment scored by this model', () => {

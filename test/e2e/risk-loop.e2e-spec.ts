@@ -20,18 +20,13 @@ import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } f
 import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { SegmentDetail } from '@roadloop/contracts';
+
+/** A segment the risk service has scored (its detail as an analyst reads it, crash records included). */
+type ScoredSegment = SegmentDetail & { risk: NonNullable<SegmentDetail['risk']>; crashes: NonNullable<SegmentDetail['crashes']> };
 
 jest.setTimeout(180_000);
 
-interface SegmentDetail {
-  risk: { score: number; level: string; alarm: string; factors: { factor: string; value: number; detail?: string; hazardCategory?: string }[] };
-  designRating: { score: number; level: string; stars: number | null };
-  openHazards: { id: string }[];
-  hazards: { id: string; status: string; duplicateOf: string | null }[];
-  crashes: { id: string; externalId: string | null; severity: string }[];
-  verifiedCountermeasures: { taskId: string; countermeasure: string }[];
-  history: { revision: number }[];
-}
 
 /**
  * The risk side of the loop through real Kafka, PostGIS and Redis: accidents and hazards move a
@@ -85,7 +80,7 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
   const post = async (path: string, body: unknown, headers: Record<string, string> = {}) =>
     fetch(`${gateway.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
   const detail = async (segmentId: string) =>
-    (await (await fetch(`${gateway.url}/v1/segments/${segmentId}`, { headers: analyst })).json()) as SegmentDetail;
+    (await (await fetch(`${gateway.url}/v1/segments/${segmentId}`, { headers: analyst })).json()) as ScoredSegment;
   const hazard = async (body: Record<string, unknown>) => {
     const res = await post('/v1/hazards', body);
     expect(res.status).toBe(202);

@@ -12,23 +12,15 @@ import { TopicRecorder, deleteTopicsWithPrefix, testKafka, waitUntilConsumed } f
 import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { ListedTask, SegmentDetail } from '@roadloop/contracts';
+
+/** A segment the risk service has scored (its detail as an analyst reads it). */
+type ScoredSegment = SegmentDetail & { risk: NonNullable<SegmentDetail['risk']> };
 
 jest.setTimeout(240_000);
 
 const box = (a: number, b: number, c: number, d: number) => ({ type: 'Polygon', coordinates: [[[a, b], [c, b], [c, d], [a, d], [a, b]]] });
 
-interface Task {
-  id: string;
-  countermeasure: string;
-  side: string | null;
-  status: string;
-  crewId: string | null;
-}
-interface SegmentDetail {
-  risk: { score: number; level: string };
-  roadside: { side: string; status: string; source: string }[];
-  designRating: { range: unknown };
-}
 interface ProgrammeItem {
   countermeasure: string;
   side: string;
@@ -110,8 +102,8 @@ describe('roadside survey → inventory → re-score → candidate', () => {
     return { status: res.status, body: (await res.json()) as Record<string, any> };
   }
 
-  const tasksOn = async (segmentId: string) => (await api('GET', `/v1/tasks?segmentId=${segmentId}`, tokens.dispatcher)).body.items as Task[];
-  const segment = async () => (await api('GET', '/v1/segments/w900001-0', tokens.dispatcher)).body as SegmentDetail;
+  const tasksOn = async (segmentId: string) => (await api('GET', `/v1/tasks?segmentId=${segmentId}`, tokens.dispatcher)).body.items as ListedTask[];
+  const segment = async () => (await api('GET', '/v1/segments/w900001-0', tokens.dispatcher)).body as ScoredSegment;
   const riverChanges = () => riskChanges.messages.filter((m) => m.key === 'w900001-0');
   const mapFeature = async () => {
     const body = (await api('GET', '/v1/segments?bbox=1.50,42.49,1.56,42.55', tokens.dispatcher)).body as { features: { id: string; properties: { roadsideUnknown: string[] } }[] };

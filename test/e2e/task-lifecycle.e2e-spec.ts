@@ -12,6 +12,10 @@ import { TopicRecorder, deleteTopicsWithPrefix, testKafka } from '../support/kaf
 import { RunningService, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { TaskDetail, TaskView } from '@roadloop/contracts';
+
+/** A task as a command or the detail returns it (the detail adds checks and history). */
+type TaskBody = TaskView & Partial<Pick<TaskDetail, 'checks' | 'history'>>;
 
 jest.setTimeout(180_000);
 
@@ -25,18 +29,6 @@ const EAST = box(1.53, 42.49, 1.6, 42.55);
 const RIVER_ROAD: [number, number][] = [[1.52, 42.505], [1.521, 42.5057]];
 const PASS_ROAD: [number, number][] = [[1.58, 42.534], [1.5812, 42.5347]];
 
-interface TaskBody {
-  id: string;
-  status: string;
-  crewId: string | null;
-  jurisdictionId: string | null;
-  countermeasure: string;
-  version: number;
-  fixFailed: boolean;
-  hazardIds: string[];
-  checks?: { check: string; passed: boolean; detail: string }[];
-  history?: { change: string }[];
-}
 
 interface TaskChangedValue {
   eventId: string;

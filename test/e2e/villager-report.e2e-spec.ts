@@ -8,6 +8,7 @@ import { deleteTopicsWithPrefix, testKafka } from '../support/kafka-probe';
 import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
+import type { ListedTask } from '@roadloop/contracts';
 
 jest.setTimeout(240_000);
 
@@ -18,13 +19,6 @@ const ON_RIVER_BEND = { lat: 42.5057, lon: 1.521 };
 /** Away from the sample's roads and out of the map's view in the Open311 test, which counts the hazards it draws. */
 const AWAY = { lat: 42.53, lon: 1.58 };
 
-interface Task {
-  id: string;
-  countermeasure: string;
-  status: string;
-  crewId: string | null;
-  version: number;
-}
 
 /**
  * The villager's page and Open311 against the three built services in Chromium: a villager on a
@@ -118,7 +112,7 @@ describe('villager reporting page and Open311', () => {
     // The crew fixes it on site and the inspector verifies it, through the API with their tokens.
     const task = await waitFor('the rockfall task, assigned to the crew', async () => {
       const { body } = await api('GET', '/v1/tasks?segmentId=w900001-1', tokens.dispatcher);
-      return (body.items as Task[]).find((t) => t.countermeasure === 'rockfall_clearing' && t.crewId === 'west-1');
+      return (body.items as ListedTask[]).find((t) => t.countermeasure === 'rockfall_clearing' && t.crewId === 'west-1');
     });
     const path = `/v1/tasks/${task.id}`;
     expect((await api('POST', `${path}/accept`, tokens.crew, {})).body).toMatchObject({ status: 'accepted' });

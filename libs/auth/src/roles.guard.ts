@@ -11,6 +11,12 @@ const ROLES_KEY = 'roadloop:roles';
 /** Restricts a controller or handler to some roles (the handler's list wins over the controller's). */
 export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
 
+/** The roles a handler's `@Roles` (else its controller's) allows; undefined when neither says. */
+export function declaredRoles(controller: object, handler: string): readonly Role[] | undefined {
+  const method = (controller as { prototype: Record<string, object> }).prototype[handler];
+  return (Reflect.getMetadata(ROLES_KEY, method) ?? Reflect.getMetadata(ROLES_KEY, controller)) as Role[] | undefined;
+}
+
 interface AuthenticatedRequest {
   headers: Record<string, string | string[] | undefined>;
   principal?: Principal;

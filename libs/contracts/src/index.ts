@@ -38,3 +38,9 @@ export const ALL_TOPICS: readonly TopicContract[] = [
   segmentJurisdictionTopic,
   roadsideInventoryChangedTopic,
 ];
+
+export * from './http/api-route';
+export * from './http/geojson-responses';
+export * from './http/risk.api';
+export * from './http/task.api';
+export * from './http/gateway.api';

@@ -1,6 +1,7 @@
 import { describe, expect, it } from '@jest/globals';
+import { All, Controller, Get, Module, Put } from '@nestjs/common';
 import { z } from 'zod';
-import { mergeOpenApi, openApiDocument } from './openapi';
+import { controllersOf, describeRoutes, mergeOpenApi, openApiDocument, registeredRoutes } from './openapi';
 
 describe(openApiDocument.name, () => {
   const doc = openApiDocument('svc', '1', [
@@ -37,5 +38,74 @@ describe(openApiDocument.name, () => {
     const merged = mergeOpenApi(doc, other);
     expect(Object.keys(merged.paths)).toEqual(['/v1/others', '/v1/things', '/v1/things/{id}']);
     expect((merged.paths['/v1/things/{id}'].get as { summary: string }).summary).toBe('one thing');
+  });
+});
+
+describe(registeredRoutes.name, () => {
+  @Controller('v1/things')
+  class ThingsController {
+    @Get(':id/status')
+    status() {}
+
+    @Put(':id/photos/:sha256')
+    upload() {}
+  }
+
+  @Controller()
+  class PagesController {
+    @Get(['page.json', 'page.xml'])
+    page() {}
+
+    @Get('files/*path')
+    file() {}
+  }
+
+  @Module({ controllers: [PagesController] })
+  class PagesModule {}
+
+  @Module({})
+  class RootModule {}
+
+  it('finds the controllers of imported and dynamic modules, and their routes in OpenAPI form', () => {
+    const root = { module: RootModule, imports: [PagesModule], controllers: [ThingsController] };
+    expect(controllersOf(root)).toEqual(expect.arrayContaining([ThingsController, PagesController]));
+    expect(registeredRoutes(controllersOf(root)).map((r) => `${r.method} ${r.path}`).sort()).toEqual([
+      'get /files/{path}',
+      'get /page.json',
+      'get /page.xml',
+      'get /v1/things/{id}/status',
+      'put /v1/things/{id}/photos/{sha256}',
+    ]);
+  });
+
+  it('refuses a route of every method, which no route list can describe', () => {
+    @Controller('v1')
+    class CatchAllController {
+      @All('*path')
+      any() {}
+    }
+    expect(() => registeredRoutes([CatchAllController])).toThrow(/CatchAllController\.any: method ALL/);
+  });
+});
+
+describe(describeRoutes.name, () => {
+  it("joins a route list with each route's request schemas and roles, and documents the answer's schema and media types", () => {
+    const routes = describeRoutes(
+      { list: { method: 'get', path: '/v1/things', summary: 'list', tags: ['things'], response: z.object({ items: z.array(z.string()) }), alternatives: ['text/csv'] } },
+      { list: { roles: ['analyst'], query: z.object({ limit: z.coerce.number().default(20) }) } },
+    );
+    const op = openApiDocument('svc', '1', routes).paths['/v1/things'].get as {
+      'x-roles': string[];
+      parameters: { name: string }[];
+      responses: Record<string, { content: Record<string, { schema?: unknown }> }>;
+    };
+    expect(op['x-roles']).toEqual(['analyst']);
+    expect(op.parameters.map((p) => p.name)).toEqual(['limit']);
+    expect(op.responses['200'].content).toEqual({
+      'application/json': {
+        schema: { type: 'object', properties: { items: { type: 'array', items: { type: 'string' } } }, required: ['items'], additionalProperties: false },
+      },
+      'text/csv': {},
+    });
   });
 });

@@ -5,6 +5,7 @@ import { ThrottlerModule } from '@nestjs/throttler';
 import { IncomingMessage, Server, ServerResponse, createServer } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { AuthModule, signToken } from '@roadloop/auth';
+import { ApiRoutes, GATEWAY_API, RISK_API, TASK_API } from '@roadloop/contracts';
 import { configureApp } from '@roadloop/http';
 import { EventPublisher } from '@roadloop/kafka';
 import { AccidentsController } from './accidents/accidents.controller';
@@ -107,6 +108,26 @@ describe('gateway routes', () => {
     await call('/v1/hazards/within?status=open', { method: 'POST', body: JSON.stringify(polygon) });
     expect(last()).toMatchObject({ service: 'risk', method: 'POST', url: '/v1/hazards/within?status=open' });
     expect(JSON.parse(last().body)).toEqual(polygon);
+  });
+
+  it("forwards every route of the services' lists under /v1/ to its service, path and query unchanged (the gateway's own routes aside)", async () => {
+    const own = new Set(Object.values(GATEWAY_API).map((r) => `${r.method} ${r.path}`));
+    const forwarded = (routes: ApiRoutes) => Object.values(routes).filter((r) => r.path.startsWith('/v1/') && !own.has(`${r.method} ${r.path}`));
+    const missed: string[] = [];
+    for (const [service, routes] of [['risk', RISK_API], ['task', TASK_API]] as const) {
+      for (const route of forwarded(routes)) {
+        const path = `${route.path.replace(/\{(\w+)\}/g, (_m, name: string) => (name === 'sha256' ? 'ab'.repeat(32) : `p-${name}`))}?probe=1`;
+        const before = seen.length;
+        const res = await call(path, { method: route.method.toUpperCase(), ...(route.method === 'get' ? {} : { body: '{}' }) });
+        await res.arrayBuffer();
+        const reached = seen.length > before ? last() : undefined;
+        if (res.status !== 200 || reached?.service !== service || reached.method !== route.method.toUpperCase() || reached.url !== path) {
+          missed.push(`${route.method} ${route.path} → ${res.status} ${reached ? `${reached.service} ${reached.method} ${reached.url}` : 'nothing forwarded'}`);
+        }
+      }
+    }
+    expect(missed).toEqual([]);
+    expect(seen.filter((s) => s.url.endsWith('?probe=1')).length).toBeGreaterThan(30);
   });
 
   it('keeps POST /v1/hazards as its own intake', async () => {

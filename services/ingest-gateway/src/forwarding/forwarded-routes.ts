@@ -1,11 +1,15 @@
+import { RISK_API, TASK_API, v1Prefixes } from '@roadloop/contracts';
 import { AppError } from '@roadloop/core';
 import { parseRequestTarget } from '@roadloop/http';
 import type { UpstreamService } from '../upstream.client';
 
-/** The first path segment under `/v1/` of the routes forwarded to each service: nothing else is. */
+/**
+ * The first path segment under `/v1/` of the routes forwarded to each service, from the services'
+ * route lists: nothing else is (not their /health, /metrics or /openapi.json).
+ */
 export const FORWARDED_PREFIXES: Record<UpstreamService, readonly string[]> = {
-  task: ['tasks', 'jurisdictions', 'crews', 'inspections', 'roadside', 'programmes', 'report-photos'],
-  risk: ['segments', 'reports', 'hotspots', 'effectiveness', 'hazards', 'accidents'],
+  task: v1Prefixes(TASK_API),
+  risk: v1Prefixes(RISK_API),
 };
 
 /**

@@ -1,3 +1,4 @@
+import type { PhotoView } from '@roadloop/contracts';
 import { PhotoTimeZone } from './photo-exif';
 import { PhotoMediaType } from './photo-type';
 
@@ -23,7 +24,7 @@ export interface PhotoRecord {
 export const photoPath = (taskId: string, sha256: string) => `/v1/tasks/${taskId}/photos/${sha256}`;
 
 /** The JSON shape of an uploaded photo: its metadata and where to fetch it and its thumbnail. */
-export function photoView(p: PhotoRecord) {
+export function photoView(p: PhotoRecord): PhotoView {
   const href = photoPath(p.taskId, p.sha256);
   return {
     sha256: p.sha256,
@@ -42,4 +43,4 @@ export function photoView(p: PhotoRecord) {
     uploadedAt: p.uploadedAt.toISOString(),
   };
 }
-export type PhotoView = ReturnType<typeof photoView>;
+export type { PhotoView } from '@roadloop/contracts';

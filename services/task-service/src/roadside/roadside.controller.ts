@@ -10,6 +10,9 @@ import { RoadsideException } from './roadside.exception';
 import { inventoryImportSchema, surveyFindingsSchema } from './roadside.schema';
 import { RoadsideService } from './roadside.service';
 
+/** `GET /v1/roadside/inventory`: one segment's sides. */
+export const inventoryQuerySchema = z.object({ segmentId: storableString().min(1).max(100) }).strict();
+
 /** The roadside inventory, survey findings and the stretches tasks cover. */
 @Controller('v1')
 @UseGuards(RolesGuard)
@@ -59,7 +62,7 @@ export class RoadsideController {
   @Get('roadside/inventory')
   @Roles(...ROLES)
   async inventory(@Query() query: unknown) {
-    const { segmentId } = parseOrThrow(z.object({ segmentId: storableString().min(1).max(100) }).strict(), query, 'query');
+    const { segmentId } = parseOrThrow(inventoryQuerySchema, query, 'query');
     return { segmentId, sides: await this.roadside.inventoryOf(segmentId) };
   }
 }

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { Principal, readViewOf } from '@roadloop/auth';
+import type { TaskDetail, TaskPage } from '@roadloop/contracts';
 import { Clock } from '../clock';
 import { PhotoRecord, photoView } from '../photos/photo.model';
 import { PhotoRepository } from '../photos/photo.repository';
@@ -39,7 +40,7 @@ export class TaskQueryService {
   }
 
   /** One task with its audit trail, its evidence, and the checks of the latest evidence. */
-  async detail(id: string, principal: Principal) {
+  async detail(id: string, principal: Principal): Promise<TaskDetail> {
     const task = await this.tasks.find(id);
     if (!task) throw new TaskException('TASK_NOT_FOUND', `no task with id ${id}`);
     assertCrewOwns(principal, task);
@@ -66,11 +67,7 @@ export class TaskQueryService {
   }
 }
 
-export type ListedTask = TaskView & { location: { lon: number; lat: number } | null };
-export interface TaskPage {
-  items: ListedTask[];
-  nextCursor: string | null;
-}
+export type { ListedTask, TaskPage } from '@roadloop/contracts';
 
 /** The filter cut to the tasks the caller sees (the read policy: a crew, its own crew's). */
 function visibleTo(filter: TaskFilter, principal: Principal): TaskFilter {

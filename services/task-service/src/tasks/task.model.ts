@@ -1,4 +1,4 @@
-import { Countermeasure, TaskStatus } from '@roadloop/contracts';
+import { Countermeasure, TaskStatus, TaskView } from '@roadloop/contracts';
 import { WORK_PENDING_STATUSES, isQueued } from './task-lifecycle';
 import { TaskPriority, TaskRule, TaskSide } from './task-rules';
 
@@ -107,8 +107,8 @@ export function isOverdue(task: Pick<TaskRecord, 'status' | 'dueAt' | 'crewId'>,
   return WORK_PENDING_STATUSES.includes(task.status) && !isQueued(task) && task.dueAt.getTime() < now.getTime();
 }
 
-/** The JSON shape of a task in the HTTP API. */
-export function taskView(task: TaskRecord, now: Date) {
+/** The JSON shape of a task in the HTTP API (its schema: the contracts' `taskViewSchema`). */
+export function taskView(task: TaskRecord, now: Date): TaskView {
   const iso = (d: Date | null) => (d ? d.toISOString() : null);
   return {
     id: task.id,
@@ -144,4 +144,4 @@ export function taskView(task: TaskRecord, now: Date) {
     correlationId: task.correlationId,
   };
 }
-export type TaskView = ReturnType<typeof taskView>;
+export type { TaskView } from '@roadloop/contracts';
