@@ -1,6 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import { hazardReportedTopic } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { EventPublisher } from '@roadloop/kafka';
 import { ReportPublisher } from './report-publisher';
 

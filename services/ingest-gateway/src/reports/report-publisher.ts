@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { z } from 'zod';
 import { TopicContract } from '@roadloop/contracts';
-import { AppError } from '@roadloop/http';
+import { AppError } from '@roadloop/core';
 import { EventPublisher, PublishOptions } from '@roadloop/kafka';
 import { GATEWAY_CONFIG, GatewayConfig } from '../config';
 
