@@ -211,6 +211,8 @@ export class HazardRepository {
       `SELECT o.id FROM hazard o
         WHERE o.id <> $1 AND o.status = 'open' AND o.assessed_at IS NOT NULL AND o.category = $2
           AND abs(extract(epoch FROM (o.reported_at - $3::timestamptz))) <= $4 * 86400
+          -- The box first (the location index answers it), then the exact distance on the spheroid.
+          AND o.location && ST_Expand(ST_SetSRID(ST_MakePoint($5, $6), 4326), $7 / 110000.0 / greatest(cos(radians($6)), 0.01), $7 / 110000.0)
           AND ST_DWithin(o.location::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)
         ORDER BY o.reported_at, o.id
         LIMIT 1`,
