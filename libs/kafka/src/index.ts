@@ -6,3 +6,4 @@ export * from './kafka.options';
 export * from './topic-admin';
 export * from './topic-consumer';
 export * from './kafka-module-for';
+export * from './group-consumer';

@@ -1,21 +1,25 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { accidentReportedTopic, hazardReportedTopic } from '@roadloop/contracts';
-import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { GroupConsumer, KafkaConsumerFactory, Subscription, subscription } from '@roadloop/kafka';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { ReportIntakeService } from './report-intake.service';
 
 /** Reports as received (keyed by report id): placed on a segment and re-published keyed by segment; hazard reports a run at a time. */
 @Injectable()
-export class ReportIntakeConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly intake: ReportIntakeService,
-    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
-  ) {}
+export class ReportIntakeConsumer extends GroupConsumer {
+  protected readonly group: string;
 
-  /** Started in the background once the broker is reachable: start-up does not wait for it. */
-  onApplicationBootstrap(): void {
-    this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.intake`), [
+  constructor(
+    consumers: KafkaConsumerFactory,
+    private readonly intake: ReportIntakeService,
+    @Inject(RISK_CONFIG) config: RiskConfig,
+  ) {
+    super(consumers);
+    this.group = `${config.KAFKA_GROUP_ID}.intake`;
+  }
+
+  protected subscriptions(): Subscription[] {
+    return [
       subscription(
         hazardReportedTopic,
         async (event) => {
@@ -29,6 +33,6 @@ export class ReportIntakeConsumer implements OnApplicationBootstrap {
       subscription(accidentReportedTopic, async (event) => {
         await this.intake.intakeAccident(event);
       }),
-    ]);
+    ];
   }
 }

@@ -1,24 +1,28 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { segmentJurisdictionTopic } from '@roadloop/contracts';
-import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { GroupConsumer, KafkaConsumerFactory, Subscription, subscription } from '@roadloop/kafka';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { SegmentJurisdictionService } from './segment-jurisdiction.service';
 
 /** Segment → jurisdiction assignments from the task service, keyed by segment. */
 @Injectable()
-export class SegmentJurisdictionConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly jurisdictions: SegmentJurisdictionService,
-    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
-  ) {}
+export class SegmentJurisdictionConsumer extends GroupConsumer {
+  protected readonly group: string;
 
-  /** Started in the background once the broker is reachable: start-up does not wait for it. */
-  onApplicationBootstrap(): void {
-    this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.jurisdictions`), [
+  constructor(
+    consumers: KafkaConsumerFactory,
+    private readonly jurisdictions: SegmentJurisdictionService,
+    @Inject(RISK_CONFIG) config: RiskConfig,
+  ) {
+    super(consumers);
+    this.group = `${config.KAFKA_GROUP_ID}.jurisdictions`;
+  }
+
+  protected subscriptions(): Subscription[] {
+    return [
       subscription(segmentJurisdictionTopic, async (event) => {
         await this.jurisdictions.onAssigned(event.payload);
       }),
-    ]);
+    ];
   }
 }

@@ -1,21 +1,25 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { reportMatchedTopic, taskChangedTopic } from '@roadloop/contracts';
-import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { GroupConsumer, KafkaConsumerFactory, Subscription, subscription } from '@roadloop/kafka';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { RiskService } from './risk.service';
 
 /** Everything that moves a segment's risk, keyed by segment: one writer per segment. */
 @Injectable()
-export class SegmentEventsConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly risk: RiskService,
-    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
-  ) {}
+export class SegmentEventsConsumer extends GroupConsumer {
+  protected readonly group: string;
 
-  /** Started in the background once the broker is reachable: start-up does not wait for it. */
-  onApplicationBootstrap(): void {
-    this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.segments`), [
+  constructor(
+    consumers: KafkaConsumerFactory,
+    private readonly risk: RiskService,
+    @Inject(RISK_CONFIG) config: RiskConfig,
+  ) {
+    super(consumers);
+    this.group = `${config.KAFKA_GROUP_ID}.segments`;
+  }
+
+  protected subscriptions(): Subscription[] {
+    return [
       subscription(
         reportMatchedTopic,
         async (event) => {
@@ -34,6 +38,6 @@ export class SegmentEventsConsumer implements OnApplicationBootstrap {
           await this.risk.onTasksChanged(deliveries.map((d) => d.value));
         },
       ),
-    ]);
+    ];
   }
 }

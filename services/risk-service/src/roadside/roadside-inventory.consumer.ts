@@ -1,24 +1,28 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { roadsideInventoryChangedTopic } from '@roadloop/contracts';
-import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { GroupConsumer, KafkaConsumerFactory, Subscription, subscription } from '@roadloop/kafka';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { RiskService } from '../risk/risk.service';
 
 /** Each segment's roadside inventory as the task service records it, keyed by segment: the segment re-scores. */
 @Injectable()
-export class RoadsideInventoryConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly risk: RiskService,
-    @Inject(RISK_CONFIG) private readonly config: RiskConfig,
-  ) {}
+export class RoadsideInventoryConsumer extends GroupConsumer {
+  protected readonly group: string;
 
-  /** Started in the background once the broker is reachable: start-up does not wait for it. */
-  onApplicationBootstrap(): void {
-    this.consumers.launch(this.consumers.groupId(`${this.config.KAFKA_GROUP_ID}.roadside`), [
+  constructor(
+    consumers: KafkaConsumerFactory,
+    private readonly risk: RiskService,
+    @Inject(RISK_CONFIG) config: RiskConfig,
+  ) {
+    super(consumers);
+    this.group = `${config.KAFKA_GROUP_ID}.roadside`;
+  }
+
+  protected subscriptions(): Subscription[] {
+    return [
       subscription(roadsideInventoryChangedTopic, async (event) => {
         await this.risk.onRoadsideInventoryChanged(event);
       }),
-    ]);
+    ];
   }
 }

@@ -1,6 +1,6 @@
-import { Inject, Injectable, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
 import { reportMatchedTopic, segmentProfileTopic, segmentRiskChangedV2Topic } from '@roadloop/contracts';
-import { KafkaConsumerFactory, subscription } from '@roadloop/kafka';
+import { GroupConsumer, KafkaConsumerFactory, Subscription, subscription } from '@roadloop/kafka';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { TaskIntakeService } from './task-intake.service';
 
@@ -10,16 +10,20 @@ import { TaskIntakeService } from './task-intake.service';
  * whether a failure is retried or dead-lettered is the library's one policy (`judgeFailure`).
  */
 @Injectable()
-export class IntakeConsumer implements OnApplicationBootstrap {
-  constructor(
-    private readonly consumers: KafkaConsumerFactory,
-    private readonly intake: TaskIntakeService,
-    @Inject(TASK_CONFIG) private readonly config: TaskConfig,
-  ) {}
+export class IntakeConsumer extends GroupConsumer {
+  protected readonly group: string;
 
-  /** Started in the background once the broker is reachable: start-up does not wait for it. */
-  onApplicationBootstrap(): void {
-    this.consumers.launch(this.consumers.groupId(this.config.KAFKA_GROUP_ID), [
+  constructor(
+    consumers: KafkaConsumerFactory,
+    private readonly intake: TaskIntakeService,
+    @Inject(TASK_CONFIG) config: TaskConfig,
+  ) {
+    super(consumers);
+    this.group = config.KAFKA_GROUP_ID;
+  }
+
+  protected subscriptions(): Subscription[] {
+    return [
       subscription(
         segmentRiskChangedV2Topic,
         async (event) => {
@@ -47,6 +51,6 @@ export class IntakeConsumer implements OnApplicationBootstrap {
           await this.intake.onSegmentProfiles(deliveries.map((d) => d.value));
         },
       ),
-    ]);
+    ];
   }
 }
