@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
 import { hazardReportedTopic } from '@roadloop/contracts';
 import { AppError } from '@roadloop/core';
-import { EventPublisher, InvalidEventError, MESSAGE_TOO_LARGE } from './event-publisher';
+import { BROKER_REFUSED, EventPublisher, InvalidEventError, MESSAGE_TOO_LARGE } from './event-publisher';
 
 type Record = { topic: string; acks?: number; messages: { key: unknown; value: unknown }[] };
 
@@ -114,5 +114,32 @@ describe(EventPublisher.name, () => {
     expect(values.map((v) => v.correlationId)).toEqual(['c-a', 'c-b']);
     expect(requests).toHaveLength(1);
     expect(requests[0][0].messages).toHaveLength(2);
+  });
+
+  it('answers a refusal the broker marks final as BROKER_REFUSED, not as the broker being away', async () => {
+    const kafka = {
+      producer: () => ({
+        connect: async () => undefined,
+        sendBatch: async () => {
+          throw Object.assign(new Error('Not authorized to access topics: [Topic authorization failed]'), { type: 'TOPIC_AUTHORIZATION_FAILED', retriable: false });
+        },
+      }),
+    } as unknown as Kafka;
+    await expect(new EventPublisher(kafka, '', 'x').publish(hazardReportedTopic, payload, { correlationId: 'c' })).rejects.toMatchObject({ kind: 'unavailable', code: BROKER_REFUSED });
+  });
+
+  it('does not merge waiting sends past the byte limit of a request', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { kafka, requests } = stubKafka(false, { gate: () => (calls++ === 0 ? held : Promise.resolve()) });
+    const publisher = new EventPublisher(kafka, '', 'x');
+    const first = publisher.send('t', [{ key: 'k0', value: 'x' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    const big = 'y'.repeat(300 * 1024);
+    const later = ['k1', 'k2', 'k3'].map((key) => publisher.send('t', [{ key, value: big }]));
+    release();
+    await Promise.all([first, ...later]);
+    expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['k0'], ['k1'], ['k2'], ['k3']]);
   });
 });

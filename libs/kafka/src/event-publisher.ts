@@ -6,6 +6,8 @@ import { AppError } from '@roadloop/core';
 
 /** The code of the error `send` throws when the broker refuses a message as larger than its limit. */
 export const MESSAGE_TOO_LARGE = 'MESSAGE_TOO_LARGE';
+/** The code of the error `send` throws when the broker refuses a request and says retrying will not help (authorisation, a record it rejects). */
+export const BROKER_REFUSED = 'BROKER_REFUSED';
 
 /** A value that does not satisfy its topic's schema was about to be published: a bug, not a retry. */
 export class InvalidEventError extends Error {
@@ -20,8 +22,13 @@ export class InvalidEventError extends Error {
 
 type OutgoingMessage = { key: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders };
 
-/** Sends waiting for the request in flight, merged into the next one (at most this many messages). */
+/**
+ * Sends waiting for the request in flight, merged into the next one: at most this many messages and
+ * bytes of values (well under the broker's 1 MB batch limit, so merging never makes a request the
+ * broker refuses while each send alone fits).
+ */
 const MAX_MESSAGES_PER_REQUEST = 5_000;
+const MAX_BYTES_PER_REQUEST = 512 * 1024;
 
 export interface PublishOptions {
   correlationId: string;
@@ -145,7 +152,11 @@ export class EventPublisher {
     } catch (err) {
       // Retrying cannot make a message smaller than the broker's message.max.bytes.
       if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') throw new AppError('invalid', MESSAGE_TOO_LARGE, `could not publish to ${topic}: ${(err as Error).message}`);
-      // Retriable for consumers (they back off and retry); 503 at the HTTP edge.
+      // A refusal the broker marks final: 503 at the HTTP edge, a bounded retry then a dead letter for consumers.
+      if ((err as { retriable?: boolean; type?: string }).retriable === false && (err as { type?: string }).type) {
+        throw new AppError('unavailable', BROKER_REFUSED, `could not publish to ${topic}: ${(err as Error).message}`);
+      }
+      // The broker away: retried by consumers until it is back; 503 at the HTTP edge.
       throw new AppError('unavailable', 'BROKER_UNAVAILABLE', `could not publish to ${topic}: ${(err as Error).message}`);
     }
   }
@@ -162,8 +173,14 @@ export class EventPublisher {
       while (this.waiting.length) {
         const group = [this.waiting.shift()!];
         let count = group[0].messages.length;
-        while (this.waiting.length && count + this.waiting[0].messages.length <= MAX_MESSAGES_PER_REQUEST) {
+        let bytes = sizeOf(group[0].messages);
+        while (
+          this.waiting.length &&
+          count + this.waiting[0].messages.length <= MAX_MESSAGES_PER_REQUEST &&
+          bytes + sizeOf(this.waiting[0].messages) <= MAX_BYTES_PER_REQUEST
+        ) {
           count += this.waiting[0].messages.length;
+          bytes += sizeOf(this.waiting[0].messages);
           group.push(this.waiting.shift()!);
         }
         try {
@@ -188,6 +205,12 @@ export class EventPublisher {
       this.sending = false;
     }
   }
+}
+
+function sizeOf(messages: readonly OutgoingMessage[]): number {
+  let bytes = 0;
+  for (const m of messages) bytes += m.value === null ? 0 : typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length;
+  return bytes;
 }
 
 /** One entry per topic, its messages in the order they were sent. */

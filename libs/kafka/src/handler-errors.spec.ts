@@ -4,7 +4,7 @@ import { QueryFailedError } from 'typeorm';
 import { z } from 'zod';
 import { DeadLetterCode } from '@roadloop/contracts';
 import { AppError } from '@roadloop/core';
-import { InvalidEventError } from './event-publisher';
+import { BROKER_REFUSED, InvalidEventError } from './event-publisher';
 import { NonRetriableError, judgeFailure } from './handler-errors';
 
 /** An error as the pg driver raises it, wrapped by TypeORM as the repositories see it. */
@@ -83,6 +83,7 @@ describe(judgeFailure.name, () => {
     ['a serialization failure (40001)', postgresError('40001', 'could not serialize access')],
     ['too many connections (53300)', postgresError('53300', 'sorry, too many clients already')],
     ['an error nobody classified', new Error('something odd')],
+    ['a refusal the broker says is final', new AppError('unavailable', BROKER_REFUSED, 'could not publish: Not authorized to access topics')],
   ])('bounds the retries of %s', (_, err) => {
     expect(judgeFailure(err)).not.toHaveProperty('untilAvailable');
   });

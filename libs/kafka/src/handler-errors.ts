@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DeadLetterCode } from '@roadloop/contracts';
 import { AppError, isRetriableKind } from '@roadloop/core';
-import { InvalidEventError } from './event-publisher';
+import { BROKER_REFUSED, InvalidEventError } from './event-publisher';
 
 /**
  * Thrown by a handler for a message that can never succeed (it refers to something that cannot
@@ -46,7 +46,8 @@ export function judgeFailure(err: unknown): FailureVerdict {
   if (err instanceof NonRetriableError) return deadLetter(err.code, message);
   if (err instanceof AppError) {
     if (!isRetriableKind(err.kind)) return deadLetter(err.code, message);
-    return { action: 'retry', reason: `${err.code}: ${message}`, ...(err.kind === 'unavailable' ? { untilAvailable: true } : {}) };
+    // The broker away waits as long as it takes; a refusal the broker says will not change is retried a bounded number of times.
+    return { action: 'retry', reason: `${err.code}: ${message}`, ...(err.kind === 'unavailable' && err.code !== BROKER_REFUSED ? { untilAvailable: true } : {}) };
   }
   if (err instanceof InvalidEventError) return deadLetter('INVALID_OUTGOING_EVENT', message);
   if (err instanceof z.ZodError) return deadLetter('INVALID_DATA', message);

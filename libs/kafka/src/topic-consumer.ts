@@ -219,6 +219,8 @@ export class TopicConsumer {
         const headers = message.headers ?? {};
         const context = { correlationId: headerText(headers['x-correlation-id']), eventId: headerText(headers['x-event-id']) };
         await logContext.run(context, () => this.handleOne(subscription, delivery, message, heartbeat));
+        // One at a time a run takes longer than the session may last without a word to the group.
+        await heartbeat();
       }
       return;
     }
@@ -226,6 +228,7 @@ export class TopicConsumer {
       const { message } = run.find((r) => r.delivery === delivery) ?? {};
       if (!message) throw new Error(`a batch handler of ${delivery.meta.topic} left a message it was not given`);
       await this.handleOne(subscription, delivery, message, heartbeat);
+      await heartbeat();
     }
   }
 

@@ -99,6 +99,10 @@ async function rebuild(config: RiskConfig, schema: string, replace: boolean): Pr
         process.stderr.write(`schema ${schema} exists; choose a fresh name, or --replace to drop it first\n`);
         return 2;
       }
+      if (!(await repository.holdsOnlyRiskTables(schema))) {
+        process.stderr.write(`schema ${schema} holds other tables than a risk schema's (another service's?); --replace drops only a rebuild's schema\n`);
+        return 2;
+      }
       await repository.dropSchema(schema);
     }
   } finally {

@@ -32,6 +32,17 @@ export class RebuildRepository {
     return rows.length > 0;
   }
 
+  /** Whether a schema holds exactly the risk service's tables (a rebuild may replace it; another service's may not be). */
+  async holdsOnlyRiskTables(schema: string): Promise<boolean> {
+    const rows: { table_name: string }[] = await this.dataSource.query(
+      `SELECT table_name FROM information_schema.tables WHERE table_schema = $1`,
+      [schemaName.parse(schema)],
+    );
+    const live: { table_name: string }[] = await this.dataSource.query(`SELECT table_name FROM information_schema.tables WHERE table_schema = current_schema()`);
+    const risk = new Set(live.map((r) => r.table_name));
+    return rows.every((r) => risk.has(r.table_name)) && (rows.length === 0 || rows.some((r) => r.table_name === 'segment_risk'));
+  }
+
   async dropSchema(schema: string): Promise<void> {
     await this.dataSource.query(`DROP SCHEMA IF EXISTS ${quoted(schema)} CASCADE`);
   }

@@ -72,16 +72,23 @@ export class RankingStore {
     await this.refresh(segmentId, null, score);
   }
 
-  /** Many segments' scores changed (a run of reports): one read of their rows, one Redis transaction. */
-  async setMany(scores: ReadonlyMap<string, number>): Promise<void> {
-    if (!scores.size) return;
+  /**
+   * Many segments' scores changed (a run of reports): one read of their committed rows, one Redis
+   * transaction. The committed score is written, not the caller's: a run committed later may have
+   * written Redis first. A skipped write marks the ranking stale, as `set` does.
+   */
+  async setMany(segmentIds: Iterable<string>): Promise<void> {
+    const ids = [...new Set(segmentIds)];
+    if (!ids.length) return;
     try {
-      const rows = await this.repository.several([...scores.keys()]);
+      const rows = await this.repository.several(ids);
       const tx = this.redis.multi();
-      for (const row of rows) this.write(tx, row, scores.get(row.segmentId) ?? row.score);
+      for (const row of rows) this.write(tx, row, row.score);
       await execOrThrow(tx);
+      if (this.stale && !this.repairing) void this.repair();
     } catch (err) {
-      this.logger.warn(`ranking not updated for ${scores.size} segments: ${(err as Error).message}`);
+      this.stale = true;
+      this.logger.warn(`ranking not updated for ${ids.length} segments: ${(err as Error).message}`);
     }
   }
 

@@ -261,9 +261,13 @@ export class RiskService {
       }
       const publishedLevel = stored?.publishedLevel ?? null;
       if (!changed && publishedLevel === assessment.level) return null;
+      // Back at the announced level while the stored one may still be on its way out (another
+      // partition's transaction committed it and has not announced it yet): announced again from
+      // the stored level, so that the last word on the topic is this revision's.
+      const pending = stored !== null && stored.level !== publishedLevel && (stored.publishedRevision ?? -1) < stored.revision;
       return {
         segmentId,
-        previousLevel: publishedLevel,
+        previousLevel: pending && assessment.level === publishedLevel ? stored.level : publishedLevel,
         level: assessment.level,
         score: assessment.score,
         alarm: assessment.alarm,
@@ -289,7 +293,7 @@ export class RiskService {
   /** After the commit: the ranking updated in one Redis transaction, level changes announced in one request. Returns those announced. */
   private async rankAndAnnounceAll(changes: readonly { change: SegmentRiskChangedV2 | null; correlationId: string }[]): Promise<SegmentRiskChangedV2[]> {
     const scored = changes.filter((c): c is { change: SegmentRiskChangedV2; correlationId: string } => c.change !== null);
-    await this.ranking.setMany(new Map(scored.map(({ change }) => [change.segmentId, change.score])));
+    await this.ranking.setMany(scored.map(({ change }) => change.segmentId));
     const moved = scored.filter(({ change }) => change.level !== change.previousLevel);
     await this.publisher.publishEach(segmentRiskChangedV2Topic, moved.map(({ change, correlationId }) => ({ payload: change, options: { correlationId } })));
     await this.risks.markPublishedMany(moved.map(({ change }) => change));

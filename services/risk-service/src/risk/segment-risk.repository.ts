@@ -152,10 +152,14 @@ export class SegmentRiskRepository {
   /** `markPublished` for many announcements in one statement. */
   async markPublishedMany(announced: readonly { segmentId: string; level: RiskLevel; revision: number }[]): Promise<void> {
     if (!announced.length) return;
+    // The rows are locked in id order first, as every re-scoring transaction locks them: no deadlock.
     await this.dataSource.query(
-      `UPDATE segment_risk r SET published_level = x.level, published_revision = x.revision
-         FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, level text, revision int)
-        WHERE r.segment_id = x.segment_id AND (r.published_revision IS NULL OR r.published_revision < x.revision)`,
+      `WITH x AS (SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, level text, revision int)),
+            locked AS (SELECT segment_id FROM segment_risk WHERE segment_id IN (SELECT segment_id FROM x) ORDER BY segment_id FOR UPDATE)
+       UPDATE segment_risk r SET published_level = x.level, published_revision = x.revision
+         FROM x
+        WHERE r.segment_id = x.segment_id AND r.segment_id IN (SELECT segment_id FROM locked)
+          AND (r.published_revision IS NULL OR r.published_revision < x.revision)`,
       [JSON.stringify(announced.map((a) => ({ segment_id: a.segmentId, level: a.level, revision: a.revision })))],
     );
   }
