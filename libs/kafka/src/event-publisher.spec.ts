@@ -2,7 +2,7 @@ import { describe, expect, it } from '@jest/globals';
 import type { Kafka } from 'kafkajs';
 import { hazardReportedTopic } from '@roadloop/contracts';
 import { AppError } from '@roadloop/core';
-import { BROKER_REFUSED, EventPublisher, InvalidEventError, MESSAGE_TOO_LARGE } from './event-publisher';
+import { BROKER_REFUSED, EventPublisher, InvalidEventError, MESSAGE_TOO_LARGE, WITHDRAWN } from './event-publisher';
 
 type Record = { topic: string; acks?: number; messages: { key: unknown; value: unknown }[] };
 
@@ -141,5 +141,26 @@ describe(EventPublisher.name, () => {
     release();
     await Promise.all([first, ...later]);
     expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['k0'], ['k1'], ['k2'], ['k3']]);
+  });
+
+  it('withdraws a send still waiting when its signal aborts, never sending it; one already in a request goes on', async () => {
+    let release!: () => void;
+    const held = new Promise<void>((resolve) => (release = resolve));
+    let calls = 0;
+    const { kafka, requests } = stubKafka(false, { gate: () => (calls++ === 0 ? held : Promise.resolve()) });
+    const publisher = new EventPublisher(kafka, '', 'x');
+    const inRequest = new AbortController();
+    const waiting = new AbortController();
+    const first = publisher.send('t', [{ key: 'k-in', value: 'a' }], inRequest.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    const second = publisher.send('t', [{ key: 'k-waiting', value: 'b' }], waiting.signal);
+    const third = publisher.send('t', [{ key: 'k-stays', value: 'c' }]);
+    inRequest.abort();
+    waiting.abort();
+    await expect(second).rejects.toMatchObject({ kind: 'unavailable', code: WITHDRAWN });
+    release();
+    await expect(first).resolves.toBeUndefined();
+    await third;
+    expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['k-in'], ['k-stays']]);
   });
 });

@@ -36,6 +36,11 @@ export interface PublishOptions {
   eventId?: string;
   occurredAt?: Date;
   headers?: IHeaders;
+  /**
+   * Withdraws the event while it still waits for the request in flight (it is then never sent, and
+   * the publish fails with WITHDRAWN); once in a request it is sent, and the publish tells how that went.
+   */
+  signal?: AbortSignal;
 }
 
 type PayloadOf<S extends z.ZodType> = z.infer<S> extends { payload: infer P } ? P : never;
@@ -137,19 +142,35 @@ export class EventPublisher {
         headers: { 'x-event-id': eventId, 'x-correlation-id': options.correlationId, ...options.headers },
       };
     });
-    if (messages.length) await this.send(this.topic(contract), messages);
+    if (messages.length) await this.send(this.topic(contract), messages, events[0]?.options.signal);
     return values;
   }
 
-  /** Sends already-encoded messages (dead letters, relays) to a full topic name. */
-  async send(topic: string, messages: OutgoingMessage[]): Promise<void> {
+  /** Sends already-encoded messages (dead letters, relays) to a full topic name; `signal` as in `PublishOptions`. */
+  async send(topic: string, messages: OutgoingMessage[], signal?: AbortSignal): Promise<void> {
     try {
+      if (signal?.aborted) throw withdrawn(topic);
       await this.connect();
+      if (signal?.aborted) throw withdrawn(topic);
       await new Promise<void>((resolve, reject) => {
-        this.waiting.push({ topic, messages, done: (err) => (err === undefined ? resolve() : reject(err)) });
+        const entry = { topic, messages, done: (err?: unknown) => (err === undefined ? resolve() : reject(err)) };
+        const withdraw = () => {
+          const at = this.waiting.indexOf(entry);
+          if (at < 0) return; // already in a request
+          this.waiting.splice(at, 1);
+          reject(withdrawn(topic));
+        };
+        signal?.addEventListener('abort', withdraw, { once: true });
+        entry.done = (err?: unknown) => {
+          signal?.removeEventListener('abort', withdraw);
+          if (err === undefined) resolve();
+          else reject(err);
+        };
+        this.waiting.push(entry);
         void this.drain();
       });
     } catch (err) {
+      if (err instanceof AppError && err.code === WITHDRAWN) throw err;
       // Retrying cannot make a message smaller than the broker's message.max.bytes.
       if ((err as { type?: string }).type === 'MESSAGE_TOO_LARGE') throw new AppError('invalid', MESSAGE_TOO_LARGE, `could not publish to ${topic}: ${(err as Error).message}`);
       // A refusal the broker marks final: 503 at the HTTP edge, a bounded retry then a dead letter for consumers.
@@ -211,6 +232,13 @@ function sizeOf(messages: readonly OutgoingMessage[]): number {
   let bytes = 0;
   for (const m of messages) bytes += m.value === null ? 0 : typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length;
   return bytes;
+}
+
+/** The code of the error a publish fails with when its signal withdrew it before it was sent. */
+export const WITHDRAWN = 'WITHDRAWN';
+
+function withdrawn(topic: string): AppError {
+  return new AppError('unavailable', WITHDRAWN, `withdrawn before it was sent to ${topic}`);
 }
 
 /** One entry per topic, its messages in the order they were sent. */
