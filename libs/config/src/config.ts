@@ -53,6 +53,10 @@ export const kafkaEnv = {
   KAFKA_SESSION_TIMEOUT_MS: z.coerce.number().int().min(6_000).max(300_000).default(30_000),
   /** Longest pause between attempts to reach the broker while a service starts without it, ms. */
   KAFKA_CONNECT_RETRY_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
+  /** Most messages of a partition a consumer hands to a batch handler at once (one transaction, one publish). */
+  KAFKA_CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  /** Partitions each consumer handles at the same time. */
+  KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(4),
 };
 
 /** PostgreSQL (with PostGIS). Each service owns one schema. */

@@ -21,6 +21,8 @@ describe(kafkaModuleFor.name, () => {
         KAFKA_CREATE_TOPICS: 'false',
         KAFKA_SESSION_TIMEOUT_MS: '12000',
         KAFKA_CONNECT_RETRY_MAX_MS: '2500',
+        KAFKA_CONSUMER_BATCH_SIZE: '200',
+        KAFKA_PARTITIONS_CONCURRENTLY: '2',
       },
     );
     const module = kafkaModuleFor('test-service', config, [hazardReportedTopic, taskChangedTopic]);
@@ -34,6 +36,8 @@ describe(kafkaModuleFor.name, () => {
       createTopics: false,
       connectRetryMaxMs: 2500,
       sessionTimeoutMs: 12000,
+      consumerBatchSize: 200,
+      partitionsConcurrently: 2,
       topics: [hazardReportedTopic, taskChangedTopic],
     });
   });

@@ -22,6 +22,8 @@ export function kafkaModuleFor(
     createTopics: config.KAFKA_CREATE_TOPICS,
     connectRetryMaxMs: config.KAFKA_CONNECT_RETRY_MAX_MS,
     sessionTimeoutMs: config.KAFKA_SESSION_TIMEOUT_MS,
+    consumerBatchSize: config.KAFKA_CONSUMER_BATCH_SIZE,
+    partitionsConcurrently: config.KAFKA_PARTITIONS_CONCURRENTLY,
     topics,
     ...overrides,
   });
