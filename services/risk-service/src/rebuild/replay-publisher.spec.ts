@@ -32,6 +32,10 @@ describe(ReplayPublisher.name, () => {
       { correlationId: 'c' },
     );
     expect(publisher.announcementsWithheld).toBe(1);
+    // A run's level changes, announced together.
+    const change = { segmentId: 'w1-1', previousLevel: 'low' as const, level: 'high' as const, score: 0.4, alarm: 'yellow' as const, revision: 3, factors: [], modelVersion: '2.0.0' };
+    await publisher.publishEach(segmentRiskChangedV2Topic, [{ payload: change, options: { correlationId: 'c1' } }, { payload: { ...change, segmentId: 'w1-2' }, options: { correlationId: 'c2' } }]);
+    expect(publisher.announcementsWithheld).toBe(3);
     await expect(publisher.publish(segmentProfileTopic, {} as never, { correlationId: 'c' })).rejects.toThrow(InvalidEventError);
     const profile = {
       segmentId: 'w1-0', geometry: { type: 'LineString' as const, coordinates: [[1.5, 42.5], [1.51, 42.5]] as [number, number][] }, roadClass: 'primary', name: null,

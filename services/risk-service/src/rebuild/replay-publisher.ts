@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { z } from 'zod';
 import { ReportMatchedEvent, TopicContract, describeIssues, reportMatchedTopic, segmentRiskChangedV2Topic } from '@roadloop/contracts';
-import { InvalidEventError, PublishOptions } from '@roadloop/kafka';
+import { EventPublisher, InvalidEventError, PublishOptions } from '@roadloop/kafka';
 
 type PayloadOf<S extends z.ZodType> = z.infer<S> extends { payload: infer P } ? P : never;
 
@@ -13,7 +13,7 @@ type PayloadOf<S extends z.ZodType> = z.infer<S> extends { payload: infer P } ? 
  * announced by the live service already and is only counted. Any other topic is a mistake.
  */
 @Injectable()
-export class ReplayPublisher {
+export class ReplayPublisher implements Pick<EventPublisher, 'publish' | 'publishEach' | 'publishMany' | 'connect' | 'disconnect'> {
   private readonly matched: ReportMatchedEvent[] = [];
   /** The replay's "now": stamped on the events it builds, like the live publisher stamps its clock. */
   now = new Date(0);
@@ -33,6 +33,13 @@ export class ReplayPublisher {
     else if (contract.topic === segmentRiskChangedV2Topic.topic) this.announcementsWithheld++;
     else throw new Error(`a rebuild publishes nothing, and has no in-process handler for ${contract.topic}`);
     return parsed.data;
+  }
+
+  /** `publish` for each event, in order (the risk service announces a run's level changes this way). */
+  async publishEach<S extends z.ZodType>(contract: TopicContract<S>, events: readonly { payload: PayloadOf<S>; options: PublishOptions }[]): Promise<z.infer<S>[]> {
+    const sent: z.infer<S>[] = [];
+    for (const { payload, options } of events) sent.push(await this.publish(contract, payload, options));
+    return sent;
   }
 
   async publishMany(contract: TopicContract): Promise<number> {
