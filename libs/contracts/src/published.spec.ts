@@ -162,7 +162,7 @@ describe('published contracts', () => {
       for (const file of sourceFiles(join(REPO, 'services', service, 'src'))) {
         const text = readFileSync(file, 'utf8');
         for (const [verb, pattern] of [
-          ['send', /\b(?:publish|publishMany|outgoingEvent)\(\s*(\w+Topic)\b/g],
+          ['send', /\b(?:publish|publishMany|publishEach|outgoingEvent)\(\s*(\w+Topic)\b/g],
           ['receive', /\b(?:subscription|decodeMessage)\(\s*(\w+Topic)\b/g],
         ] as const) {
           for (const match of text.matchAll(pattern)) {

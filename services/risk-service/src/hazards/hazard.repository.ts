@@ -221,6 +221,15 @@ export class HazardRepository {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * Serialises the assessment of new hazards in this schema until the transaction ends: two reports
+   * of one rockfall placed on neighbouring segments (other partitions, handled at the same moment)
+   * would otherwise each find the other not yet assessed, and both count.
+   */
+  async lockAssessment(scope: TxScope): Promise<void> {
+    await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(7301, hashtext(current_schema()))`);
+  }
+
   async markAssessed(id: string, duplicateOf: string | null, scope?: TxScope): Promise<void> {
     await managerOf(this.dataSource, scope).query(
       `UPDATE hazard SET assessed_at = now(), duplicate_of = $2,

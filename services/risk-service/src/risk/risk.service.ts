@@ -51,6 +51,7 @@ export class RiskService {
     const changes = await this.tx.run(async (scope) => {
       if (report.kind === 'hazard') {
         await this.risks.lock(report.segmentId, scope);
+        await this.hazards.lockAssessment(scope);
         await this.assessHazard(report.hazardId, scope);
         return [await this.rescore(report.segmentId, { kind: 'hazard', id: report.hazardId }, now, scope)];
       }
@@ -84,6 +85,7 @@ export class RiskService {
         }
       }
       await this.risks.lockMany([...last.keys()].sort(), scope);
+      if (events.some((e) => e.payload.kind === 'hazard')) await this.hazards.lockAssessment(scope);
       for (const event of events) {
         const report = event.payload;
         if (report.kind === 'hazard') await this.assessHazard(report.hazardId, scope);
