@@ -56,10 +56,19 @@ describe('PostgreSQL restarted under a stream of reports', () => {
 
     let restart: Promise<void> | undefined;
     let backAt = 0;
+    // One look at the count at a time: a look still in flight when the server stops would fail.
+    let looking = false;
     const tally = await streamReports(gateway.url, {
       count: REPORTS,
       onAnswer: async (t) => {
-        if (restart || t.sent % 25 !== 0 || (await recordedCounts(postgres.url(), schemas.risk, [])).rows < REPORTS / 10) return;
+        if (restart || looking || t.sent % 25 !== 0) return;
+        looking = true;
+        try {
+          if ((await recordedCounts(postgres.url(), schemas.risk, [])).rows < REPORTS / 10) return;
+        } finally {
+          looking = false;
+        }
+        if (restart) return;
         postgres.stop();
         // The stream goes on while the database is down.
         restart = new Promise((resolve) => setTimeout(resolve, DOWN_MS)).then(async () => {
