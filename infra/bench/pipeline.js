@@ -369,17 +369,8 @@ const describeLag = (snap) => [...snap.lag].map(([g, n]) => `${g} ${n} behind`).
 // Reports.
 // ---------------------------------------------------------------------------------------------
 
-/** mulberry32: a small seeded generator, so every run offers the same places and kinds. */
-function rng(seed) {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small seeded generator (the geo benchmarks' mulberry32), so every run offers the same places and kinds. */
+const rng = require('../../libs/geo/bench/bench-utils').seededRandom;
 
 function weighted(random, table) {
   const total = table.reduce((s, [, w]) => s + w, 0);
