@@ -223,4 +223,34 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     await expect(asRun.service.onReportsMatched([matched(hazard('w2-4', 'pothole', 'low', 20)), ghost], NOW)).rejects.toMatchObject({ code: 'UNKNOWN_HAZARD' });
     expect(await state(asRun)).toEqual(before);
   });
+
+  it('brings the explanation of a segment up to date when its hazards change but its capped score does not', async () => {
+    // Two critical rockfalls 230 m apart are over the hazard cap together; four more reports of the first
+    // are recorded but not yet assessed when the first is, so that re-score counts them as open too.
+    const first = hazard('w2-5', 'rockfall', 'critical', 20);
+    const second = hazard('w2-5', 'rockfall', 'critical', 250);
+    const repeats = [24, 28, 32, 36].map((m) => hazard('w2-5', 'rockfall', 'critical', m));
+    const hazards = new HazardRepository(asRun.db);
+    for (const r of [first, second, ...repeats]) {
+      const at = pointOn(r.segmentId, r.offsetM);
+      const placement = { eventId: eventIdOf(r), correlationId: `c-${r.id}`, segmentId: r.segmentId, matchDistanceM: 3, offsetM: r.offsetM };
+      await hazards.insertIfNew({ hazardId: r.id, category: 'rockfall', severity: 'critical', lon: at.lon, lat: at.lat, reportedAt: new Date(NOW.getTime() - DAY_MS).toISOString() }, placement);
+    }
+    const explained = async () => {
+      const [row] = await asRun.db.query(`SELECT score, revision, factors FROM segment_risk WHERE segment_id = 'w2-5'`);
+      const open = await asRun.db.query(`SELECT count(*)::int AS n FROM hazard WHERE segment_id = 'w2-5' AND status = 'open'`);
+      return { score: Number(row.score), revision: row.revision, hazardFactors: (row.factors as { factor: string }[]).filter((f) => f.factor === 'hazard').length, open: open[0].n };
+    };
+    await asRun.service.onReportsMatched([matched(first)], NOW);
+    const counted = await explained();
+    expect(counted.hazardFactors).toBe(6);
+
+    await asRun.service.onReportsMatched([second, ...repeats].map(matched), NOW);
+    const after = await explained();
+    expect(after.open).toBe(2);
+    // Capped either way: the same score and revision, but the factors name the two open hazards only.
+    expect(after.score).toBe(counted.score);
+    expect(after.revision).toBe(counted.revision);
+    expect(after.hazardFactors).toBe(2);
+  });
 });

@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
+import { isDeepStrictEqual } from 'node:util';
 import {
   ReportMatchedEvent,
   RoadsideInventoryChangedEvent,
@@ -18,7 +19,7 @@ import { TaskStateRepository } from '../tasks/task-state.repository';
 import { adjustedExposure, roadsideKnowledge } from './exposure-adjuster';
 import { RankingStore } from './ranking.store';
 import { CRASH_WINDOW_MS, RISK_MODEL, assessRisk, reachPieceOf, roadOf, withInventory } from './risk-model';
-import { SegmentRiskRepository } from './segment-risk.repository';
+import { SegmentRiskRepository, SegmentRiskRow } from './segment-risk.repository';
 
 type Cause = NonNullable<SegmentRiskChangedV2['cause']>;
 
@@ -245,7 +246,10 @@ export class RiskService {
         !stored || stored.score !== assessment.score || stored.level !== assessment.level || stored.alarm !== assessment.alarm ||
         stored.modelVersion !== RISK_MODEL.version;
       const revision = stored ? stored.revision + (changed ? 1 : 0) : 0;
-      if (changed) {
+      // The same score for other reasons (the hazard product is capped; a report became a duplicate):
+      // the row's explanation is brought up to date in place, without a new revision or announcement.
+      const explainedAnew = !changed && !sameExplanation(stored!, { factors: assessment.factors, crashEstimate: assessment.crashes, exposureScore: design.score });
+      if (changed || explainedAnew) {
         revisions.push({
           row: {
             segmentId,
@@ -304,4 +308,17 @@ export class RiskService {
     }
     return moved.map(({ change }) => change);
   }
+}
+
+/** Whether a stored row already explains its score as an assessment does (compared as stored: JSON, key order aside). */
+function sameExplanation(
+  stored: Pick<SegmentRiskRow, 'factors' | 'crashEstimate' | 'exposureScore'>,
+  next: Pick<SegmentRiskRow, 'factors' | 'crashEstimate' | 'exposureScore'>,
+): boolean {
+  const asStored = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
+  return (
+    stored.exposureScore === next.exposureScore &&
+    isDeepStrictEqual(asStored(stored.factors), asStored(next.factors)) &&
+    isDeepStrictEqual(asStored(stored.crashEstimate), asStored(next.crashEstimate))
+  );
 }
