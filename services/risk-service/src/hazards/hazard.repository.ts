@@ -71,6 +71,16 @@ export function toClaim(r: Record<string, unknown>): ReportClaim {
   };
 }
 
+/** A timestamp as whole microseconds since the epoch (text, for BigInt): exact, unlike a JS Date. */
+const MICROS = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
+
+/** For one hazard: its report time, the earliest earlier report it may repeat, and the hazards of the same set near it. */
+export interface DuplicateCandidates {
+  reportedUs: bigint;
+  earliest: { id: string; reportedUs: bigint } | null;
+  near: string[];
+}
+
 const COLUMNS = `id, category, severity, ST_X(location) AS lon, ST_Y(location) AS lat, segment_id, match_distance_m,
   offset_m, status, duplicate_of, assessed_at, reported_at, resolved_at, resolved_by_task, description`;
 
@@ -202,40 +212,70 @@ export class HazardRepository {
     return groupBySegment(rows, toStored);
   }
 
-  /**
-   * The earliest open, already-assessed hazard of the same category within `withinM` metres and
-   * `withinDays` days of this one: a report of the same thing, on this or an adjacent segment.
-   */
-  async findOpenDuplicate(hazard: StoredHazard, withinM: number, withinDays: number, scope?: TxScope): Promise<string | null> {
-    const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
-      `SELECT o.id FROM hazard o
-        WHERE o.id <> $1 AND o.status = 'open' AND o.assessed_at IS NOT NULL AND o.category = $2
-          AND abs(extract(epoch FROM (o.reported_at - $3::timestamptz))) <= $4 * 86400
-          -- The box first (the location index answers it), then the exact distance on the spheroid.
-          AND o.location && ST_Expand(ST_SetSRID(ST_MakePoint($5, $6), 4326), $7 / 110000.0 / greatest(cos(radians($6)), 0.01), $7 / 110000.0)
-          AND ST_DWithin(o.location::geography, ST_SetSRID(ST_MakePoint($5, $6), 4326)::geography, $7)
-        ORDER BY o.reported_at, o.id
-        LIMIT 1`,
-      [hazard.id, hazard.category, hazard.reportedAt, withinDays, hazard.lon, hazard.lat, withinM],
+  /** Several hazards as stored, in one query (ids no row holds are absent). */
+  async findMany(ids: readonly string[], scope?: TxScope): Promise<Map<string, StoredHazard>> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT ${COLUMNS} FROM hazard WHERE id = ANY($1::uuid[])`,
+      [ids],
     );
-    return rows[0]?.id ?? null;
+    return new Map(rows.map((r) => [String(r.id), toStored(r)]));
   }
 
   /**
-   * Serialises the assessment of new hazards in this schema until the transaction ends: two reports
-   * of one rockfall placed on neighbouring segments (other partitions, handled at the same moment)
-   * would otherwise each find the other not yet assessed, and both count.
+   * What deciding whether each of these hazards repeats an earlier report needs, in one query: for
+   * each, the earliest open, already-assessed hazard of its category within `withinM` metres and
+   * `withinDays` days (a report of the same thing, on its segment or an adjacent one), and the others
+   * of these hazards within the same reach, which may have been assessed before it.
+   */
+  async duplicateCandidates(ids: readonly string[], withinM: number, withinDays: number, scope?: TxScope): Promise<Map<string, DuplicateCandidates>> {
+    const near = (o: string) => `${o}.category = h.category
+          AND abs(extract(epoch FROM (${o}.reported_at - h.reported_at))) <= $2 * 86400
+          -- The box first (the location index answers it), then the exact distance on the spheroid.
+          AND ${o}.location && ST_Expand(h.location, $3 / 110000.0 / greatest(cos(radians(ST_Y(h.location))), 0.01), $3 / 110000.0)
+          AND ST_DWithin(${o}.location::geography, h.location::geography, $3)`;
+    const rows: { id: string; reported_us: string; earliest_id: string | null; earliest_us: string | null; near: string[] }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT h.id, ${MICROS('h.reported_at')} AS reported_us, e.id AS earliest_id, ${MICROS('e.reported_at')} AS earliest_us,
+              ARRAY(SELECT n.id::text FROM hazard n WHERE n.id = ANY($1::uuid[]) AND n.id <> h.id AND ${near('n')}) AS near
+         FROM hazard h
+         LEFT JOIN LATERAL (
+           SELECT o.id, o.reported_at FROM hazard o
+            WHERE o.id <> h.id AND o.status = 'open' AND o.assessed_at IS NOT NULL AND ${near('o')}
+            ORDER BY o.reported_at, o.id
+            LIMIT 1
+         ) e ON true
+        WHERE h.id = ANY($1::uuid[])`,
+      [ids, withinDays, withinM],
+    );
+    return new Map(
+      rows.map((r) => [
+        String(r.id),
+        {
+          reportedUs: BigInt(r.reported_us),
+          earliest: r.earliest_id === null ? null : { id: String(r.earliest_id), reportedUs: BigInt(r.earliest_us!) },
+          near: r.near.map(String),
+        },
+      ]),
+    );
+  }
+
+  /**
+   * Hazards are assessed one transaction at a time per schema: two reports of one thing handled at
+   * once by two partitions (neighbouring segments) would otherwise each find the other unassessed and
+   * both count. The caller keeps that transaction short (assessment only).
    */
   async lockAssessment(scope: TxScope): Promise<void> {
     await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(7301, hashtext(current_schema()))`);
   }
 
-  async markAssessed(id: string, duplicateOf: string | null, scope?: TxScope): Promise<void> {
+  /** Marks hazards assessed, each with the earlier report it repeats (then a duplicate) or none, in one statement. */
+  async markAssessedMany(decisions: readonly { id: string; duplicateOf: string | null }[], scope?: TxScope): Promise<void> {
+    if (!decisions.length) return;
     await managerOf(this.dataSource, scope).query(
-      `UPDATE hazard SET assessed_at = now(), duplicate_of = $2,
-              status = CASE WHEN $2::uuid IS NULL THEN status ELSE 'duplicate' END
-        WHERE id = $1 AND assessed_at IS NULL`,
-      [id, duplicateOf],
+      `UPDATE hazard h SET assessed_at = now(), duplicate_of = x.duplicate_of,
+              status = CASE WHEN x.duplicate_of IS NULL THEN h.status ELSE 'duplicate' END
+         FROM jsonb_to_recordset($1::jsonb) AS x(id uuid, duplicate_of uuid)
+        WHERE h.id = x.id AND h.assessed_at IS NULL`,
+      [JSON.stringify(decisions.map((d) => ({ id: d.id, duplicate_of: d.duplicateOf })))],
     );
   }
 

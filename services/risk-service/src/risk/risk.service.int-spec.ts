@@ -224,6 +224,35 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     expect(await state(asRun)).toEqual(before);
   });
 
+  it('links the repeats within a run as one at a time does, however the reports of one place and time interleave', async () => {
+    // Sixty reports around the joint of w2-3 and w2-4, of two kinds, over twelve days, in an order
+    // unrelated to their report times: many repeat an earlier one of the run, some repeat a repeat.
+    let seed = 20261205;
+    const random = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const cluster = Array.from({ length: 60 }, () =>
+      hazard(random() < 0.5 ? 'w2-3' : 'w2-4', random() < 0.6 ? 'debris' : 'ice', 'medium', random() < 0.5 ? 230 + random() * 70 : random() * 70, random() * 12) as Extract<Report, { kind: 'hazard' }>,
+    );
+    const [alone, inRuns] = [await world('cluster1'), await world('cluster2')];
+    for (const w of [alone, inRuns]) {
+      const hazards = new HazardRepository(w.db);
+      for (const r of cluster) {
+        const at = pointOn(r.segmentId, r.offsetM);
+        const placement = { eventId: eventIdOf(r), correlationId: `c-${r.id}`, segmentId: r.segmentId, matchDistanceM: 3, offsetM: r.offsetM };
+        await hazards.insertIfNew({ hazardId: r.id, category: r.category as never, severity: 'medium', lon: at.lon, lat: at.lat, reportedAt: new Date(NOW.getTime() - r.daysAgo * DAY_MS).toISOString() }, placement);
+      }
+    }
+    for (const r of cluster) await alone.service.onReportMatched(matched(r), NOW);
+    await inRuns.service.onReportsMatched(cluster.slice(0, 25).map(matched), NOW);
+    await inRuns.service.onReportsMatched(cluster.slice(25).map(matched), NOW);
+
+    const [a, b] = [await state(alone), await state(inRuns)];
+    expect(b.hazards).toEqual(a.hazards);
+    expect(b).toEqual(a);
+    const statuses = a.hazards.filter((h: { id: string }) => cluster.some((r) => r.id === h.id)).map((h: { status: string }) => h.status);
+    expect(statuses.filter((s: string) => s === 'duplicate').length).toBeGreaterThan(10);
+    expect(statuses.filter((s: string) => s === 'open').length).toBeGreaterThan(3);
+  });
+
   it('brings the explanation of a segment up to date when its hazards change but its capped score does not', async () => {
     // Two critical rockfalls 230 m apart are over the hazard cap together; four more reports of the first
     // are recorded but not yet assessed when the first is, so that re-score counts them as open too.

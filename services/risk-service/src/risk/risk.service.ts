@@ -49,11 +49,10 @@ export class RiskService {
   /** A hazard or accident placed on a segment: link duplicates, then re-score the segment (a crash: its reach). */
   async onReportMatched(event: ReportMatchedEvent, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
     const report = event.payload;
+    if (report.kind === 'hazard') await this.assessHazards([report.hazardId]);
     const changes = await this.tx.run(async (scope) => {
       if (report.kind === 'hazard') {
         await this.risks.lock(report.segmentId, scope);
-        await this.hazards.lockAssessment(scope);
-        await this.assessHazard(report.hazardId, scope);
         return [await this.rescore(report.segmentId, { kind: 'hazard', id: report.hazardId }, now, scope)];
       }
       return this.rescoreReach(report.segmentId, { kind: 'accident', id: report.accidentId }, now, scope);
@@ -62,13 +61,14 @@ export class RiskService {
   }
 
   /**
-   * A run of reports placed on segments (one partition's, in order), in one transaction: duplicates
-   * linked report by report as `onReportMatched` does, then each segment touched re-scored once (a
-   * crash: its whole reach), its revision caused by the last report that touched it; the ranking
-   * updated and level changes announced after the commit, in one request.
+   * A run of reports placed on segments (one partition's, in order): its new hazards assessed in
+   * order as `onReportMatched` would one at a time (`assessHazards`), then, in one transaction, each
+   * segment touched re-scored once (a crash: its whole reach), its revision caused by the last report
+   * that touched it; the ranking updated and level changes announced after the commit, in one request.
    */
   async onReportsMatched(events: readonly ReportMatchedEvent[], now = new Date()): Promise<void> {
     if (!events.length) return;
+    await this.assessHazards(events.flatMap((e) => (e.payload.kind === 'hazard' ? [e.payload.hazardId] : [])));
     const touched = await this.tx.run(async (scope) => {
       const last = new Map<string, { cause: Cause; correlationId: string }>();
       for (const event of events) {
@@ -86,11 +86,6 @@ export class RiskService {
         }
       }
       await this.risks.lockMany([...last.keys()].sort(), scope);
-      if (events.some((e) => e.payload.kind === 'hazard')) await this.hazards.lockAssessment(scope);
-      for (const event of events) {
-        const report = event.payload;
-        if (report.kind === 'hazard') await this.assessHazard(report.hazardId, scope);
-      }
       const targets = [...last].map(([segmentId, { cause }]) => ({ segmentId, cause }));
       const changes = await this.rescoreMany(targets, now, scope);
       return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
@@ -174,14 +169,43 @@ export class RiskService {
   }
 
   /** A hazard's first assessment: linked to the open report of the same thing nearby it repeats, if any. */
-  private async assessHazard(hazardId: string, scope: TxScope): Promise<void> {
-    const hazard = await this.hazards.find(hazardId, scope);
-    if (!hazard) throw new NonRetriableError(`hazard ${hazardId} was never recorded`, 'UNKNOWN_HAZARD');
-    if (hazard.assessed) return;
-    const original = await this.hazards.findOpenDuplicate(hazard, this.config.DUPLICATE_HAZARD_DISTANCE_M, this.config.DUPLICATE_HAZARD_DAYS, scope);
-    await this.hazards.markAssessed(hazard.id, original, scope);
-    if (original) this.logger.log(`hazard ${hazard.id} duplicates ${original}; linked, not counted twice`);
+  /**
+   * Decides whether each new hazard of a run repeats an earlier report (then it is linked to that one
+   * as its duplicate and not counted twice), in the run's order, as one at a time would: a hazard may
+   * repeat one the same run assessed before it. In a transaction of its own, short, since hazard
+   * assessment is one transaction at a time per schema; the re-score that follows reads what it
+   * decided, and a redelivery after a failure between the two finds the hazards assessed and re-scores.
+   */
+  private async assessHazards(hazardIds: readonly string[]): Promise<void> {
+    const ids = [...new Set(hazardIds)];
+    if (!ids.length) return;
+    await this.tx.run(async (scope) => {
+      await this.hazards.lockAssessment(scope);
+      const stored = await this.hazards.findMany(ids, scope);
+      const missing = ids.find((id) => !stored.has(id));
+      if (missing) throw new NonRetriableError(`hazard ${missing} was never recorded`, 'UNKNOWN_HAZARD');
+      const pending = ids.filter((id) => !stored.get(id)!.assessed);
+      if (!pending.length) return;
+      const candidates = await this.hazards.duplicateCandidates(pending, this.config.DUPLICATE_HAZARD_DISTANCE_M, this.config.DUPLICATE_HAZARD_DAYS, scope);
+      // The run's hazards assessed so far that stayed open: for the later ones, already-assessed reports.
+      const openBefore = new Set<string>();
+      const decisions: { id: string; duplicateOf: string | null }[] = [];
+      for (const id of pending) {
+        const { earliest, near } = candidates.get(id)!;
+        let original = earliest;
+        for (const other of near) {
+          if (!openBefore.has(other)) continue;
+          const reportedUs = candidates.get(other)!.reportedUs;
+          if (!original || reportedUs < original.reportedUs || (reportedUs === original.reportedUs && other < original.id)) original = { id: other, reportedUs };
+        }
+        decisions.push({ id, duplicateOf: original?.id ?? null });
+        if (original) this.logger.log(`hazard ${id} duplicates ${original.id}; linked, not counted twice`);
+        else if (stored.get(id)!.status === 'open') openBefore.add(id);
+      }
+      await this.hazards.markAssessedMany(decisions, scope);
+    });
   }
+
 
   /** A crash counts on every reach it lies on: the segment's and its neighbours'. */
   private async rescoreReach(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<(SegmentRiskChangedV2 | null)[]> {
