@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { extractBoundaries, scoreFiles } from '@roadloop/geo';
 import { Harness, openHarness, profileEvent } from '../testing/harness';
+import { STRETCH_TASKS_PER_TRANSACTION } from './roadside.service';
 
 jest.setTimeout(600_000);
 
@@ -82,5 +83,15 @@ describe('the roadside rule on Andorra', () => {
     expect(rows.every((r) => r.crew_id !== null)).toBe(true);
     expect(rows.length).toBe(6);
     for (const r of rows) expect(r.released).toBeLessThanOrEqual(SURVEYS);
+  });
+
+  it('opens them a few per transaction, so the crews\' queues are never held for the whole plan', async () => {
+    // Rows written by one transaction share its id (xmin): no transaction wrote more stretch tasks than a round allows.
+    const rounds: { n: number }[] = await h.ds.query(
+      `SELECT count(*)::int AS n FROM task t JOIN task_stretch s ON s.task_id = t.id GROUP BY t.xmin::text`,
+    );
+    const total = rounds.reduce((sum, r) => sum + r.n, 0);
+    expect(total).toBeGreaterThan(STRETCH_TASKS_PER_TRANSACTION);
+    expect(Math.max(...rounds.map((r) => r.n))).toBeLessThanOrEqual(STRETCH_TASKS_PER_TRANSACTION);
   });
 });

@@ -43,6 +43,9 @@ import { GeoJsonRow, INVENTORY_SNAP_TOLERANCE_M, NearSegment, linesOf, readInven
  * gathered into stretches — consecutive segments of one road — and each stretch gets one task:
  * one survey of the stretch, then one guardrail task per side where the survey found it missing.
  */
+/** Stretch tasks opened per planner transaction: short enough not to hold the crews' queues for long. */
+export const STRETCH_TASKS_PER_TRANSACTION = 25;
+
 @Injectable()
 export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedFixHook {
   private readonly logger = new Logger(RoadsideService.name);
@@ -91,31 +94,44 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
     return needs;
   }
 
-  /** Opens one task per stretch of needs no task covers yet; returns the tasks opened. */
+  /**
+   * Opens one task per stretch of needs no task covers yet; returns the tasks opened. A few stretches
+   * per transaction (`STRETCH_TASKS_PER_TRANSACTION`), each reading the needs again under the planner's
+   * lock: a region's import plans hundreds, and one transaction for all of them would hold the crews'
+   * queue locks long enough to stall an inspector's verification of the same crew's work.
+   */
   async plan(correlationId: string = randomUUID()): Promise<string[]> {
-    const opened = await this.tx.run(async (scope) => {
-      await this.roadside.lockPlanner(scope);
-      const needs = await this.roadside.openNeeds(scope);
-      const pieces: StretchPiece[] = [];
-      let last: string | null = null;
-      for (const n of needs) {
-        const base = { segmentId: n.segmentId, roadKey: roadKeyOf(n), lengthM: n.lengthM, coordinates: n.coordinates };
-        // A survey looks at both sides of its stretch; works are per side.
-        if (n.action === 'survey' && last !== n.segmentId) pieces.push({ ...base, need: 'survey', side: 'both' });
-        if (n.action === 'works') pieces.push({ ...base, need: 'guardrail', side: n.side });
-        if (n.action === 'survey') last = n.segmentId;
-      }
-      const ids: string[] = [];
-      for (const stretch of buildStretches(pieces, { maxLengthM: this.config.STRETCH_MAX_LENGTH_M })) {
-        const id = await this.openStretchTask(stretch, needs, correlationId, scope);
-        if (id) ids.push(id);
-      }
-      return ids;
-    });
-    if (opened.length) {
-      this.outbox?.nudge();
-      this.logger.log(`opened ${opened.length} stretch task(s)`);
+    const opened: string[] = [];
+    const passedOver = new Set<string>();
+    for (;;) {
+      const round = await this.tx.run(async (scope) => {
+        await this.roadside.lockPlanner(scope);
+        const needs = await this.roadside.openNeeds(scope);
+        const pieces: StretchPiece[] = [];
+        let last: string | null = null;
+        for (const n of needs) {
+          const base = { segmentId: n.segmentId, roadKey: roadKeyOf(n), lengthM: n.lengthM, coordinates: n.coordinates };
+          // A survey looks at both sides of its stretch; works are per side.
+          if (n.action === 'survey' && last !== n.segmentId) pieces.push({ ...base, need: 'survey', side: 'both' });
+          if (n.action === 'works') pieces.push({ ...base, need: 'guardrail', side: n.side });
+          if (n.action === 'survey') last = n.segmentId;
+        }
+        const ids: string[] = [];
+        // Stretches no member of which could anchor a task stay uncovered and are met again each round: passed over.
+        const stretches = buildStretches(pieces, { maxLengthM: this.config.STRETCH_MAX_LENGTH_M }).filter((st) => !passedOver.has(st.id));
+        for (const stretch of stretches) {
+          if (ids.length === STRETCH_TASKS_PER_TRANSACTION) return { ids, more: true };
+          const id = await this.openStretchTask(stretch, needs, correlationId, scope);
+          if (id) ids.push(id);
+          else passedOver.add(stretch.id);
+        }
+        return { ids, more: false };
+      });
+      opened.push(...round.ids);
+      if (round.ids.length) this.outbox?.nudge();
+      if (!round.more) break;
     }
+    if (opened.length) this.logger.log(`opened ${opened.length} stretch task(s)`);
     return opened;
   }
 
