@@ -29,17 +29,32 @@ export class GatewayClient {
     return token;
   }
 
+  /**
+   * One call; a 503 or 429 (a service briefly away or busy, the broker out of reach, a rate limit) is
+   * tried again after its `Retry-After` (at most 5 s) up to `RETRIES` times, as a careful client does.
+   * A transition the first try did apply answers 409 the second time, which callers take as done.
+   */
   async request<T>(method: string, path: string, options: { role?: Role; crewId?: string; body?: unknown } = {}): Promise<T> {
     const headers: Record<string, string> = { 'content-type': 'application/json', 'x-correlation-id': `simulator-${Date.now().toString(36)}` };
     if (options.role) headers.authorization = `Bearer ${await this.token(options.role, options.crewId)}`;
-    const response = await fetch(new URL(path, this.baseUrl), {
-      method,
-      headers,
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
-      signal: AbortSignal.timeout(30_000),
-    });
-    const text = await response.text();
-    if (!response.ok) throw new GatewayError(response.status, text, `${method} ${path}`);
-    return (text ? JSON.parse(text) : null) as T;
+    for (let attempt = 0; ; attempt++) {
+      const response = await fetch(new URL(path, this.baseUrl), {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(30_000),
+      });
+      const text = await response.text();
+      if ((response.status === 503 || response.status === 429) && attempt < RETRIES) {
+        const after = Number(response.headers.get('retry-after'));
+        await new Promise((resolve) => setTimeout(resolve, Number.isFinite(after) && after > 0 ? Math.min(after, 5) * 1000 : 500 * 2 ** attempt));
+        continue;
+      }
+      if (!response.ok) throw new GatewayError(response.status, text, `${method} ${path}`);
+      return (text ? JSON.parse(text) : null) as T;
+    }
   }
 }
+
+/** How many times a call answered 503 or 429 is tried again. */
+const RETRIES = 3;
