@@ -157,18 +157,40 @@ export class RiskService {
    */
   async onReimported(segmentId: string, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
     const changes = await this.tx.run(async (scope) => {
-      const current = await this.risks.lock(segmentId, scope);
-      const cause: Cause = current && current.modelVersion !== RISK_MODEL.version
-        ? { kind: 'model', id: RISK_MODEL.version }
-        : { kind: 'import', id: segmentId };
-      const result = await this.rescore(segmentId, cause, now, scope);
-      await this.segments.clearRescore(segmentId, scope);
-      return [result];
+      const [change] = await this.rescoreReimported([segmentId], now, scope);
+      await this.segments.clearRescores([segmentId], scope);
+      return [change];
     });
     return this.rankAndAnnounce(changes, `rescore-${segmentId}`, segmentId);
   }
 
-  /** A hazard's first assessment: linked to the open report of the same thing nearby it repeats, if any. */
+  /**
+   * Re-scores up to `limit` segments waiting for it (re-imported, or scored by another model version)
+   * in one transaction; segments another instance is re-scoring are left to it. Returns how many.
+   */
+  async rescorePending(limit: number, now = new Date()): Promise<number> {
+    const done = await this.tx.run(async (scope) => {
+      const ids = await this.segments.pendingRescores(limit, scope);
+      const changes = await this.rescoreReimported(ids, now, scope);
+      await this.segments.clearRescores(ids, scope);
+      return ids.map((id, i) => ({ change: changes[i], correlationId: `rescore-${id}` }));
+    });
+    await this.rankAndAnnounceAll(done);
+    return done.length;
+  }
+
+  /** Re-scores segments after an import or a model change; the cause says which. */
+  private async rescoreReimported(ids: readonly string[], now: Date, scope: TxScope): Promise<(SegmentRiskChangedV2 | null)[]> {
+    if (!ids.length) return [];
+    const current = await this.risks.lockMany([...ids].sort(), scope);
+    const targets = ids.map((segmentId) => {
+      const stored = current.get(segmentId);
+      const cause: Cause = stored && stored.modelVersion !== RISK_MODEL.version ? { kind: 'model', id: RISK_MODEL.version } : { kind: 'import', id: segmentId };
+      return { segmentId, cause };
+    });
+    return this.rescoreMany(targets, now, scope);
+  }
+
   /**
    * Decides whether each new hazard of a run repeats an earlier report (then it is linked to that one
    * as its duplicate and not counted twice), in the run's order, as one at a time would: a hazard may

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { SegmentProfile, segmentProfileTopic } from '@roadloop/contracts';
 import { EventPublisher } from '@roadloop/kafka';
+import { TransactionRunner } from '@roadloop/persistence';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { RISK_MODEL } from '../risk/risk-model';
 import { RiskService } from '../risk/risk.service';
@@ -20,6 +21,7 @@ export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdo
   private running = false;
 
   constructor(
+    private readonly tx: TransactionRunner,
     private readonly segments: SegmentRepository,
     private readonly publisher: EventPublisher,
     private readonly risk: RiskService,
@@ -48,26 +50,32 @@ export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdo
     clearInterval(this.timer);
   }
 
-  /** Publishes pending profiles in batches until none is left. */
+  /**
+   * Publishes pending profiles in batches until none is left, then re-scores pending segments in
+   * batches. Each batch is a transaction holding its rows, so the relays of several instances share
+   * the work instead of each doing all of it.
+   */
   async tick(): Promise<number> {
     if (this.running) return 0;
     this.running = true;
     let total = 0;
     try {
       for (;;) {
-        const rows = await this.segments.pendingProfiles(BATCH);
-        if (!rows.length) break;
-        await this.publisher.publishMany(segmentProfileTopic, rows.map(toProfile), { correlationId: 'segment-import' });
-        await this.segments.markProfilesPublished(rows.map((r) => r.id));
-        total += rows.length;
+        const sent = await this.tx.run(async (scope) => {
+          const rows = await this.segments.pendingProfiles(BATCH, scope);
+          await this.publisher.publishMany(segmentProfileTopic, rows.map(toProfile), { correlationId: 'segment-import' });
+          await this.segments.markProfilesPublished(rows.map((r) => r.id), scope);
+          return rows.length;
+        });
+        if (!sent) break;
+        total += sent;
       }
       if (total) this.logger.log(`announced ${total} segment profiles`);
       let rescored = 0;
       for (;;) {
-        const ids = await this.segments.pendingRescores(BATCH);
-        if (!ids.length) break;
-        for (const id of ids) await this.risk.onReimported(id);
-        rescored += ids.length;
+        const n = await this.risk.rescorePending(BATCH);
+        if (!n) break;
+        rescored += n;
       }
       if (rescored) this.logger.log(`recomputed the risk of ${rescored} re-imported or re-scored segments`);
     } catch (err) {

@@ -220,10 +220,14 @@ export class SegmentRepository {
   }
 
   /** Segments whose profile has not been announced since their last import. */
-  async pendingProfiles(limit: number): Promise<SegmentProfileRow[]> {
-    const rows: Record<string, unknown>[] = await this.dataSource.query(
+  /**
+   * Up to `limit` segments whose profile is not announced yet, locked until the transaction ends;
+   * rows another instance's relay holds are skipped, so two relays announce each profile once.
+   */
+  async pendingProfiles(limit: number, scope?: TxScope): Promise<SegmentProfileRow[]> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       `SELECT id, road_class, name, length_m, ST_AsGeoJSON(geom, 9) AS g, attributes, exposure_score, exposure_level
-         FROM road_segment WHERE NOT profile_published ORDER BY id LIMIT $1`,
+         FROM road_segment WHERE NOT profile_published ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
     return rows.map((r) => ({
@@ -239,20 +243,21 @@ export class SegmentRepository {
   }
 
   /** Segments whose exposure changed in a re-import and whose live risk is not yet recomputed. */
-  async pendingRescores(limit: number): Promise<string[]> {
-    const rows: { id: string }[] = await this.dataSource.query(
-      `SELECT id FROM road_segment WHERE rescore_pending ORDER BY id LIMIT $1`,
+  /** Up to `limit` segments waiting for a re-score, locked until the transaction ends (skipping those another instance holds). */
+  async pendingRescores(limit: number, scope?: TxScope): Promise<string[]> {
+    const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT id FROM road_segment WHERE rescore_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,
       [limit],
     );
     return rows.map((r) => r.id);
   }
 
-  async clearRescore(id: string, scope?: TxScope): Promise<void> {
-    await managerOf(this.dataSource, scope).query(`UPDATE road_segment SET rescore_pending = false WHERE id = $1`, [id]);
+  async clearRescores(ids: readonly string[], scope?: TxScope): Promise<void> {
+    if (ids.length) await managerOf(this.dataSource, scope).query(`UPDATE road_segment SET rescore_pending = false WHERE id = ANY($1::text[])`, [ids]);
   }
 
-  async markProfilesPublished(ids: readonly string[]): Promise<void> {
-    if (ids.length) await this.dataSource.query(`UPDATE road_segment SET profile_published = true WHERE id = ANY($1)`, [ids]);
+  async markProfilesPublished(ids: readonly string[], scope?: TxScope): Promise<void> {
+    if (ids.length) await managerOf(this.dataSource, scope).query(`UPDATE road_segment SET profile_published = true WHERE id = ANY($1::text[])`, [ids]);
   }
 
   async count(scope?: TxScope): Promise<number> {
