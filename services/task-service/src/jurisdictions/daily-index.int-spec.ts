@@ -125,4 +125,18 @@ describe(DailyIndexService.name, () => {
     // 1 red segment on 2 km of road.
     expect((await itemOf('steep')).indicators.redSegmentsPer100km).toEqual({ value: 50, normalised: 1 });
   });
+
+  it('keeps the later of two recorders\' live rows, whichever writes last (two instances of the service record alike)', async () => {
+    const today = h.clock.current.toISOString().slice(0, 10);
+    const later = new Date(h.clock.current.getTime() + 3_600_000);
+    const asOf = async () =>
+      new Date(((await h.ds.query(`SELECT as_of FROM daily_index WHERE jurisdiction_id = 'busy' AND day = $1`, [today])) as { as_of: string }[])[0].as_of).toISOString();
+    h.clock.current = later;
+    await h.daily.record();
+    expect(await asOf()).toBe(later.toISOString());
+    // The other instance computed its row an hour earlier and writes it only now.
+    h.clock.current = new Date(later.getTime() - 3_600_000);
+    await h.daily.record();
+    expect(await asOf()).toBe(later.toISOString());
+  });
 });

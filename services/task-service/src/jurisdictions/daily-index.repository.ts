@@ -163,7 +163,8 @@ export class DailyIndexRepository {
               status = EXCLUDED.status, status_reasons = EXCLUDED.status_reasons, workload = EXCLUDED.workload,
               facts = EXCLUDED.facts, indicators = EXCLUDED.indicators, source = EXCLUDED.source, as_of = EXCLUDED.as_of,
               frozen = EXCLUDED.frozen, computed_at = now()
-        WHERE NOT cur.frozen`,
+        -- Frozen rows stay; of two recorders (instances) the later computation wins, whichever writes last.
+        WHERE NOT cur.frozen AND cur.as_of <= EXCLUDED.as_of`,
       [
         JSON.stringify(
           rows.map((r) => ({
