@@ -76,6 +76,7 @@ const USAGE = `usage: node infra/bench/pipeline.js [options]
   --json FILE           write the raw results
   --write FILE          put the markdown table between the pipeline-bench markers of FILE (or append it)
   --keep-logs           keep the services' logs (kept anyway after a failure)
+  --cpu-prof DIR        write each service's CPU profile (node --cpu-prof) into DIR when it stops
   --report FILE         run nothing: print (and --write) the tables of an earlier run's --json FILE`;
 
 const { values: args } = parseArgs({
@@ -87,6 +88,7 @@ const { values: args } = parseArgs({
     partitions: { type: 'string', default: '3' },
     skip: { type: 'string', default: '' },
     'log-level': { type: 'string', default: 'warn' },
+    'cpu-prof': { type: 'string' },
     'settle-timeout': { type: 'string', default: '900' },
     'drain-timeout': { type: 'string', default: '900' },
     seed: { type: 'string', default: '20261205' },
@@ -249,7 +251,8 @@ async function startService(name, env, logDir) {
   const port = await freePort();
   const logFile = join(logDir, `${name}.log`);
   const out = createWriteStream(logFile);
-  const child = spawn(process.execPath, [join(ROOT, 'services', name, 'dist', 'main.js')], {
+  const profile = args['cpu-prof'] ? ['--cpu-prof', `--cpu-prof-dir=${resolve(args['cpu-prof'])}`, `--cpu-prof-name=${name}.cpuprofile`] : [];
+  const child = spawn(process.execPath, [...profile, join(ROOT, 'services', name, 'dist', 'main.js')], {
     cwd: ROOT,
     env: { ...process.env, NODE_ENV: 'development', ...env, HTTP_PORT: String(port), HTTP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
