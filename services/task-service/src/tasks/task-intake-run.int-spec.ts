@@ -213,4 +213,45 @@ describe(`${TaskIntakeService.name} runs`, () => {
       { numRuns: 20 },
     );
   });
+
+  it('commits two concurrent runs that touch the same segments in opposite orders', async () => {
+    const segments = Array.from({ length: 24 }, (_, i) => `dl${round}-${String(i).padStart(2, '0')}`);
+    round++;
+    for (const s of segments) await run.intake.onReportMatched(hazardEvent(s, { category: 'pothole', severity: 'critical' }));
+    const forward = segments.map((s) => hazardEvent(s, { category: 'pothole', severity: 'medium' }));
+    const backward = [...segments].reverse().map((s) => hazardEvent(s, { category: 'pothole', severity: 'low' }));
+    const [a, b] = await Promise.all([run.intake.onReportsMatched(forward), run.intake.onReportsMatched(backward)]);
+    expect([...a, ...b].every((o) => o.kind === 'linked')).toBe(true);
+    const tasks: { hazards: number }[] = await run.ds.query(`SELECT cardinality(hazard_ids) AS hazards FROM task WHERE segment_id LIKE $1`, [`dl${round - 1}-%`]);
+    expect(tasks.map((t) => t.hazards)).toEqual(segments.map(() => 3));
+  });
+
+  it('handles the reports of a run that link or are ignored with a number of statements that does not grow with the run', async () => {
+    const statementsOf = async (size: number) => {
+      const segments = Array.from({ length: size }, (_, i) => `st${round}-${i}`);
+      round++;
+      for (const s of segments) await run.intake.onReportMatched(hazardEvent(s, { category: 'debris', severity: 'high' }));
+      const events = segments.flatMap((s) => [hazardEvent(s, { category: 'debris', severity: 'low' }), hazardEvent(s, { category: 'ice', severity: 'medium' })]);
+      let statements = 0;
+      const transaction = run.ds.transaction.bind(run.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
+      const spy = jest.spyOn(run.ds, 'transaction').mockImplementation(((work: (m: unknown) => Promise<unknown>) =>
+        transaction(async (m) => {
+          const query = m.query.bind(m);
+          m.query = (...args: unknown[]) => {
+            statements++;
+            return query(...args);
+          };
+          return work(m);
+        })) as never);
+      try {
+        const outcomes = await run.intake.onReportsMatched(events);
+        expect(outcomes.map((o) => o.kind)).toEqual(segments.flatMap(() => ['linked', 'ignored']));
+      } finally {
+        spy.mockRestore();
+      }
+      return statements;
+    };
+    const [small, large] = [await statementsOf(5), await statementsOf(50)];
+    expect(large).toBe(small);
+  });
 });

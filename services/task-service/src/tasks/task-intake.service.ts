@@ -31,6 +31,7 @@ import {
 } from './task-rules';
 import { SYSTEM_ACTOR, TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
+import { TaskRunView } from './task-run-view';
 
 /** What handling an event did to tasks, for logs and tests. */
 export type TaskIntakeOutcome =
@@ -48,7 +49,9 @@ interface Source {
 /**
  * The rules that turn consumed events into tasks. Each event, or each run of one partition's events,
  * is handled in one transaction and is idempotent: hazards and crashes are recorded once by id, risk changes once per revision, profiles
- * only when newer, and the unique open-task index prevents a second open task.
+ * only when newer, and the unique open-task index prevents a second open task. Each transaction first
+ * takes the locks of the segments it handles, in one global order, so that runs of different
+ * partitions (and topics) touching the same segments wait for each other instead of deadlocking.
  */
 @Injectable()
 export class TaskIntakeService {
@@ -76,16 +79,33 @@ export class TaskIntakeService {
     return this.run((scope) => this.riskChanged(event, scope));
   }
 
-  /** `onRiskChanged` for a run of one partition's changes, in order, in one transaction (all or none). */
+  /**
+   * `onRiskChanged` for a run of one partition's changes, in order, in one transaction (all or none):
+   * the revisions of the whole run advanced with one statement, then the rule for the changes that applied.
+   */
   async onRisksChanged(events: readonly SegmentRiskChangedV2Event[]): Promise<TaskIntakeOutcome[]> {
-    return this.runEach(events, (event, scope) => this.riskChanged(event, scope));
+    return this.runAll(async (scope) => {
+      await this.segments.lockSegments(events.map((e) => e.payload.segmentId), scope);
+      const applied = await this.segments.advanceRisks(
+        events.map((e) => ({ segmentId: e.payload.segmentId, revision: e.payload.revision, level: e.payload.level, eventId: e.eventId })),
+        scope,
+      );
+      const outcomes: TaskIntakeOutcome[] = [];
+      for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope) : riskAlreadyApplied(event));
+      return outcomes;
+    });
   }
 
   private async riskChanged(event: SegmentRiskChangedV2Event, scope: TxScope): Promise<TaskIntakeOutcome> {
     const change = event.payload;
-    if (!(await this.segments.advanceRisk(change.segmentId, change.revision, change.level, event.eventId, scope))) {
-      return { kind: 'ignored', why: `risk revision ${change.revision} of ${change.segmentId} already applied` };
-    }
+    await this.segments.lockSegments([change.segmentId], scope);
+    if (!(await this.segments.advanceRisk(change.segmentId, change.revision, change.level, event.eventId, scope))) return riskAlreadyApplied(event);
+    return this.riskApplied(event, scope);
+  }
+
+  /** The rule for a risk change whose revision was applied. */
+  private async riskApplied(event: SegmentRiskChangedV2Event, scope: TxScope): Promise<TaskIntakeOutcome> {
+    const change = event.payload;
     const proposal = proposeFromRisk(change, this.config.RISK_TASK_MIN_LEVEL);
     if (!proposal) return { kind: 'ignored', why: `no task for ${change.previousLevel ?? 'none'} → ${change.level}` };
     // A risk computed before a fix of the same kind was verified (it arrived late) asks for that fix
@@ -101,14 +121,74 @@ export class TaskIntakeService {
     return this.run((scope) => this.reportMatched(event, scope));
   }
 
-  /** `onReportMatched` for a run of one partition's reports, in order, in one transaction (all or none). */
+  /**
+   * `onReportMatched` for a run of one partition's reports, in order, in one transaction (all or none),
+   * with the outcome of handling them one at a time. The run's hazards are recorded with one
+   * statement (the first delivery of a new id is the new one); the open tasks and the latest verified
+   * fixes of every segment and countermeasure they concern are read and locked with one query each;
+   * the hazards are then walked in order: a link to an open task (or to the fix that covered a late
+   * hazard) is collected and written with the others in one statement, an ignored one costs nothing.
+   * What is rarer (a task opened, a failed fix reopened, a crash) goes through the one-at-a-time
+   * code, the collected links written before it, and the view of that segment read again after it.
+   */
   async onReportsMatched(events: readonly ReportMatchedEvent[]): Promise<TaskIntakeOutcome[]> {
-    return this.runEach(events, (event, scope) => this.reportMatched(event, scope));
+    return this.runAll((scope) => this.reportsMatched(events, scope));
   }
 
-  private reportMatched(event: ReportMatchedEvent, scope: TxScope): Promise<TaskIntakeOutcome> {
+  private async reportMatched(event: ReportMatchedEvent, scope: TxScope): Promise<TaskIntakeOutcome> {
     const report = event.payload;
+    await this.segments.lockSegments([report.segmentId], scope);
     return report.kind === 'hazard' ? this.onHazard(report, event, scope) : this.onAccident(report, event, scope);
+  }
+
+  private async reportsMatched(events: readonly ReportMatchedEvent[], scope: TxScope): Promise<TaskIntakeOutcome[]> {
+    await this.segments.lockSegments(events.map((e) => e.payload.segmentId), scope);
+    const hazards = events.flatMap((e) => (e.payload.kind === 'hazard' ? [hazardRow(e.payload, e.eventId)] : []));
+    const recorded = await this.segments.insertHazardsIfNew(hazards, scope);
+    // One at a time, the first delivery of a hazard records it and a repeat is a redelivery. A task
+    // opened by an event lists the unresolved hazards recorded so far: not those of later events
+    // (`unrecorded`), which one at a time would be linked to it afterwards, in their order.
+    const unrecorded = new Set<string>();
+    const isNew = events.map((e) => {
+      const report = e.payload;
+      if (report.kind !== 'hazard' || !recorded.has(report.hazardId) || unrecorded.has(report.hazardId)) return false;
+      unrecorded.add(report.hazardId);
+      return true;
+    });
+    const view = new TaskRunView(this.tasks, scope);
+    await view.load(
+      events.flatMap((e, i) => (isNew[i] && e.payload.kind === 'hazard' ? [{ segmentId: e.payload.segmentId, countermeasure: countermeasureFor(e.payload.category) }] : [])),
+    );
+    const outcomes: TaskIntakeOutcome[] = [];
+    for (const [i, event] of events.entries()) {
+      const report = event.payload;
+      if (report.kind === 'accident') {
+        await view.flush();
+        const outcome = await this.onAccident(report, event, scope, unrecorded);
+        if (outcome.kind !== 'ignored') await view.reload(report.segmentId);
+        outcomes.push(outcome);
+        continue;
+      }
+      if (!isNew[i]) {
+        outcomes.push(hazardAlreadyHandled(report));
+        continue;
+      }
+      unrecorded.delete(report.hazardId);
+      const key = { segmentId: report.segmentId, countermeasure: countermeasureFor(report.category) };
+      const open = view.openOf(key);
+      const step = this.hazardStep(report, open, open ? null : view.lastVerifiedOf(key));
+      if (step.kind === 'link') {
+        view.link(step.task, report.hazardId);
+        outcomes.push({ kind: 'linked', taskId: step.task.id });
+        continue;
+      }
+      if (step.kind !== 'ignore') await view.flush();
+      const outcome = await this.slowHazardStep(step, report, event, scope, unrecorded);
+      if (outcome.kind !== 'ignored') await view.reload(report.segmentId);
+      outcomes.push(outcome);
+    }
+    await view.flush();
+    return outcomes;
   }
 
   /**
@@ -118,40 +198,52 @@ export class TaskIntakeService {
    * covered it; else a severe hazard opens a task.
    */
   private async onHazard(hazard: HazardMatched, source: Source, scope: TxScope): Promise<TaskIntakeOutcome> {
-    const reportedAt = new Date(hazard.reportedAt);
-    const isNew = await this.segments.insertHazardIfNew(
-      { hazardId: hazard.hazardId, segmentId: hazard.segmentId, category: hazard.category, severity: hazard.severity, reportedAt, eventId: source.eventId },
-      scope,
-    );
-    if (!isNew) return { kind: 'ignored', why: `hazard ${hazard.hazardId} already handled` };
+    if (!(await this.segments.insertHazardIfNew(hazardRow(hazard, source.eventId), scope))) return hazardAlreadyHandled(hazard);
     const countermeasure = countermeasureFor(hazard.category);
     const open = await this.tasks.lockOpen(hazard.segmentId, countermeasure, scope);
-    if (open) {
-      await this.tasks.linkHazards(open.id, [hazard.hazardId], scope);
-      return { kind: 'linked', taskId: open.id };
+    const step = this.hazardStep(hazard, open, open ? null : ((await this.tasks.lockVerified(hazard.segmentId, countermeasure, scope))[0] ?? null));
+    if (step.kind === 'link') {
+      await this.tasks.linkHazards(step.task.id, [hazard.hazardId], scope);
+      return { kind: 'linked', taskId: step.task.id };
     }
-    const [lastVerified] = await this.tasks.lockVerified(hazard.segmentId, countermeasure, scope);
+    return this.slowHazardStep(step, hazard, source, scope);
+  }
+
+  /** The hazard rule (see `onHazard`) for a new hazard, given the open task and the latest verified fix of its countermeasure on its segment. */
+  private hazardStep(hazard: HazardMatched, open: TaskRecord | null, lastVerified: TaskRecord | null): HazardStep {
+    if (open) return { kind: 'link', task: open };
+    const reportedAt = new Date(hazard.reportedAt);
     if (lastVerified && withinReopenWindow(lastVerified.verifiedAt!, reportedAt, this.config.REOPEN_WINDOW_DAYS)) {
       const reason = `fix did not hold: ${hazard.severity} ${hazard.category.replace(/_/g, ' ')} reported ${daysBetween(lastVerified.verifiedAt!, reportedAt)} days after verification`;
-      await this.reopenFailedFix(lastVerified, reason, [hazard.hazardId], source, scope);
-      return { kind: 'reopened', taskIds: [lastVerified.id] };
+      return { kind: 'reopen', task: lastVerified, reason };
     }
-    if (lastVerified && lastVerified.verifiedAt! >= reportedAt) {
-      // Reported before that fix was verified, and heard of only now: the fix covered it (the risk
-      // service resolves it too), so it neither reopens that task nor opens another.
-      await this.tasks.linkHazards(lastVerified.id, [hazard.hazardId], scope);
-      return { kind: 'linked', taskId: lastVerified.id };
-    }
+    // Reported before that fix was verified, and heard of only now: the fix covered it (the risk
+    // service resolves it too), so it neither reopens that task nor opens another.
+    if (lastVerified && lastVerified.verifiedAt! >= reportedAt) return { kind: 'link', task: lastVerified };
     const proposal = proposeFromHazard(hazard);
-    if (!proposal) return { kind: 'ignored', why: `${hazard.severity} hazard with no open task` };
-    return this.open(proposal, source, scope);
+    return proposal ? { kind: 'open', proposal } : { kind: 'ignore', why: `${hazard.severity} hazard with no open task` };
+  }
+
+  private async slowHazardStep(
+    step: Exclude<HazardStep, { kind: 'link' }>,
+    hazard: HazardMatched,
+    source: Source,
+    scope: TxScope,
+    unrecorded: ReadonlySet<string> = NONE,
+  ): Promise<TaskIntakeOutcome> {
+    if (step.kind === 'ignore') return { kind: 'ignored', why: step.why };
+    if (step.kind === 'reopen') {
+      await this.reopenFailedFix(step.task, step.reason, [hazard.hazardId], source, scope);
+      return { kind: 'reopened', taskIds: [step.task.id] };
+    }
+    return this.open(step.proposal, source, scope, undefined, unrecorded);
   }
 
   /**
    * A crash on a segment within the window after a verification reopens that task as a failed fix;
    * a fatal crash opens a site investigation of the road (once: the crash is recorded once by id).
    */
-  private async onAccident(crash: AccidentMatched, source: Source, scope: TxScope): Promise<TaskIntakeOutcome> {
+  private async onAccident(crash: AccidentMatched, source: Source, scope: TxScope, unrecorded: ReadonlySet<string> = NONE): Promise<TaskIntakeOutcome> {
     const occurredAt = new Date(crash.occurredAt);
     const isNew = await this.segments.insertAccidentIfNew(
       {
@@ -181,7 +273,7 @@ export class TaskIntakeService {
     }
     const investigation = proposeFromFatalCrash(crash, this.config.SLA_HOURS_FATAL_INVESTIGATION);
     if (investigation) {
-      const opened = await this.open(investigation, source, scope);
+      const opened = await this.open(investigation, source, scope, undefined, unrecorded);
       if (opened.kind !== 'ignored') return opened;
     }
     return reopened.length ? { kind: 'reopened', taskIds: reopened } : { kind: 'ignored', why: 'no verified fix in the reopen window' };
@@ -195,12 +287,20 @@ export class TaskIntakeService {
    * one is missing or damaged) for the roadside planner, which opens one task per stretch.
    */
   async onSegmentProfile(event: SegmentProfileEvent): Promise<TaskIntakeOutcome> {
-    return this.run((scope) => this.segmentProfile(event, scope));
+    return this.run(async (scope) => {
+      await this.segments.lockSegments([event.payload.segmentId], scope);
+      return this.segmentProfile(event, scope);
+    });
   }
 
   /** `onSegmentProfile` for a run of one partition's profiles (a region's import), in one transaction (all or none). */
   async onSegmentProfiles(events: readonly SegmentProfileEvent[]): Promise<TaskIntakeOutcome[]> {
-    return this.runEach(events, (event, scope) => this.segmentProfile(event, scope));
+    return this.runAll(async (scope) => {
+      await this.segments.lockSegments(events.map((e) => e.payload.segmentId), scope);
+      const outcomes: TaskIntakeOutcome[] = [];
+      for (const event of events) outcomes.push(await this.segmentProfile(event, scope));
+      return outcomes;
+    });
   }
 
   private async segmentProfile(event: SegmentProfileEvent, scope: TxScope): Promise<TaskIntakeOutcome> {
@@ -220,15 +320,19 @@ export class TaskIntakeService {
     return { kind: 'profile', assigned, needs: needs.map((n) => `${n.side}:${n.action}`) };
   }
 
-  /** Opens a task for a proposal (with the segment's unresolved hazards of its countermeasure), or links to the open one. */
+  /**
+   * Opens a task for a proposal (with the segment's unresolved hazards of its countermeasure), or links
+   * to the open one. In a run, `unrecorded` are the hazards recorded for its later events: not there yet one at a time.
+   */
   private async open(
     proposal: TaskProposal,
     source: Source,
     scope: TxScope,
     risk: { riskLevel: string | null; riskScore: number | null } = { riskLevel: null, riskScore: null },
+    unrecorded: ReadonlySet<string> = NONE,
   ): Promise<TaskIntakeOutcome> {
     const related = (await this.segments.unresolvedHazards(proposal.segmentId, scope))
-      .filter((h) => countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
+      .filter((h) => !unrecorded.has(h.hazardId) && countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
       .map((h) => h.hazardId);
     const hazardIds = [...new Set([...proposal.hazardIds, ...related])];
     const existing = await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
@@ -291,16 +395,34 @@ export class TaskIntakeService {
     return outcome;
   }
 
-  /** Each event after the other in one transaction: one commit for the run; nothing of it kept when one fails. */
-  private async runEach<E>(events: readonly E[], handle: (event: E, scope: TxScope) => Promise<TaskIntakeOutcome>): Promise<TaskIntakeOutcome[]> {
-    const outcomes = await this.tx.run(async (scope) => {
-      const done: TaskIntakeOutcome[] = [];
-      for (const event of events) done.push(await handle(event, scope));
-      return done;
-    });
+  /** A run in one transaction: one commit for the run; nothing of it kept when one event fails. */
+  private async runAll(work: (scope: TxScope) => Promise<TaskIntakeOutcome[]>): Promise<TaskIntakeOutcome[]> {
+    const outcomes = await this.tx.run(work);
     if (outcomes.some((o) => o.kind !== 'ignored')) this.outbox.nudge();
     return outcomes;
   }
+}
+
+/** What the hazard rule does with a new hazard. */
+type HazardStep =
+  | { kind: 'link'; task: TaskRecord }
+  | { kind: 'reopen'; task: TaskRecord; reason: string }
+  | { kind: 'open'; proposal: TaskProposal }
+  | { kind: 'ignore'; why: string };
+
+const NONE: ReadonlySet<string> = new Set();
+
+function hazardRow(hazard: HazardMatched, eventId: string) {
+  const { hazardId, segmentId, category, severity } = hazard;
+  return { hazardId, segmentId, category, severity, reportedAt: new Date(hazard.reportedAt), eventId };
+}
+
+function hazardAlreadyHandled(hazard: HazardMatched): TaskIntakeOutcome {
+  return { kind: 'ignored', why: `hazard ${hazard.hazardId} already handled` };
+}
+
+function riskAlreadyApplied(event: SegmentRiskChangedV2Event): TaskIntakeOutcome {
+  return { kind: 'ignored', why: `risk revision ${event.payload.revision} of ${event.payload.segmentId} already applied` };
 }
 
 function daysBetween(from: Date, to: Date): number {
