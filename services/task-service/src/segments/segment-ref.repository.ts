@@ -87,6 +87,18 @@ export class SegmentRefRepository {
     return rows.map((r) => ({ hazardId: r.hazard_id, category: r.category }));
   }
 
+  /** `unresolvedHazards` of many segments with one query. */
+  async unresolvedHazardsOf(segmentIds: readonly string[], scope: TxScope): Promise<Map<string, { hazardId: string; category: string }[]>> {
+    const found = new Map<string, { hazardId: string; category: string }[]>(segmentIds.map((id) => [id, []]));
+    if (!segmentIds.length) return found;
+    const rows: { segment_id: string; hazard_id: string; category: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT segment_id, hazard_id, category FROM segment_hazard WHERE segment_id = ANY($1::text[]) AND resolved_at IS NULL ORDER BY reported_at, hazard_id`,
+      [[...new Set(segmentIds)]],
+    );
+    for (const r of rows) found.get(r.segment_id)!.push({ hazardId: r.hazard_id, category: r.category });
+    return found;
+  }
+
   async resolveHazards(hazardIds: string[], taskId: string, at: Date, scope: TxScope): Promise<void> {
     if (!hazardIds.length) return;
     await managerOf(this.dataSource, scope).query(

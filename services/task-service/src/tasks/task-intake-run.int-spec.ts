@@ -226,6 +226,25 @@ describe(`${TaskIntakeService.name} runs`, () => {
     expect(tasks.map((t) => t.hazards)).toEqual(segments.map(() => 3));
   });
 
+  it('commits two concurrent runs that open tasks in the same jurisdictions in opposite orders', async () => {
+    const prefix = `dj${round++}`;
+    const west = Array.from({ length: 8 }, (_, i) => `${prefix}-w${i}`);
+    const east = Array.from({ length: 8 }, (_, i) => `${prefix}-e${i}`);
+    for (const s of west) await run.intake.onSegmentProfile(profileEvent(s, ROAD_WEST));
+    for (const s of east) await run.intake.onSegmentProfile(profileEvent(s, ROAD_EAST));
+    const severe = (s: string) => hazardEvent(s, { category: 'debris', severity: 'critical' });
+    // Each run opens (and routes) tasks in West then East, or East then West, on segments of its own.
+    const westFirst = [...west.slice(0, 4), ...east.slice(0, 4)].map(severe);
+    const eastFirst = [...east.slice(4), ...west.slice(4)].map(severe);
+    const [a, b] = await Promise.all([run.intake.onReportsMatched(westFirst), run.intake.onReportsMatched(eastFirst)]);
+    expect([...a, ...b].every((o) => o.kind === 'created')).toBe(true);
+    const routed: { jurisdiction_id: string; n: number }[] = await run.ds.query(
+      `SELECT jurisdiction_id, count(*)::int AS n FROM task WHERE segment_id LIKE $1 AND crew_id IS NOT NULL GROUP BY 1 ORDER BY 1`,
+      [`${prefix}-%`],
+    );
+    expect(routed).toEqual([{ jurisdiction_id: 'east', n: 8 }, { jurisdiction_id: 'west', n: 8 }]);
+  });
+
   it('handles the reports of a run that link or are ignored with a number of statements that does not grow with the run', async () => {
     const statementsOf = async (size: number) => {
       const segments = Array.from({ length: size }, (_, i) => `st${round}-${i}`);

@@ -17,6 +17,7 @@ import { SegmentJurisdictionService } from '../jurisdictions/segment-jurisdictio
 import { OutboxNudge } from '../outbox/outbox-nudge';
 import { RoadsideService } from '../roadside/roadside.service';
 import { SegmentRefRepository } from '../segments/segment-ref.repository';
+import { workClassOf } from '../crews/work-class';
 import { AssignmentService } from './assignment.service';
 import { TaskLedger } from './task-ledger.service';
 import { TaskReopenService } from './task-reopen.service';
@@ -31,7 +32,7 @@ import {
 } from './task-rules';
 import { SYSTEM_ACTOR, TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
-import { TaskRunView } from './task-run-view';
+import { SegmentSight, TaskRunView } from './task-run-view';
 
 /** What handling an event did to tasks, for logs and tests. */
 export type TaskIntakeOutcome =
@@ -90,6 +91,18 @@ export class TaskIntakeService {
         events.map((e) => ({ segmentId: e.payload.segmentId, revision: e.payload.revision, level: e.payload.level, eventId: e.eventId })),
         scope,
       );
+      // The tasks the rule may open or link to are locked first, then the routing locks, in one order.
+      const proposals = events.flatMap((e, i) => {
+        const proposal = applied[i] ? proposeFromRisk(e.payload, this.config.RISK_TASK_MIN_LEVEL) : null;
+        return proposal ? [proposal] : [];
+      });
+      if (proposals.length) {
+        await this.tasks.lockOpenOf(proposals, scope);
+        await this.tasks.lockVerifiedOf(proposals, scope);
+        const jurisdictions = await this.assignment.jurisdictionsOf(proposals.map((p) => p.segmentId), scope);
+        const notUrgent = proposals.some((p) => workClassOf({ ...p, fixFailed: false }) !== 'urgent');
+        await this.assignment.lockForRouting([...jurisdictions.values()].filter((j): j is string => j !== null), notUrgent, scope);
+      }
       const outcomes: TaskIntakeOutcome[] = [];
       for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope) : riskAlreadyApplied(event));
       return outcomes;
@@ -155,17 +168,26 @@ export class TaskIntakeService {
       unrecorded.add(report.hazardId);
       return true;
     });
-    const view = new TaskRunView(this.tasks, scope);
-    await view.load(
-      events.flatMap((e, i) => (isNew[i] && e.payload.kind === 'hazard' ? [{ segmentId: e.payload.segmentId, countermeasure: countermeasureFor(e.payload.category) }] : [])),
-    );
+    const fresh = events.flatMap((e, i) => (isNew[i] && e.payload.kind === 'hazard' ? [e.payload] : []));
+    const view = new TaskRunView(this.tasks, this.segments, scope);
+    await view.load(fresh.map((h) => ({ segmentId: h.segmentId, countermeasure: countermeasureFor(h.category) })));
+    // Where a task may be opened (a severe hazard), reopened (a verified fix) or both (a crash), routing
+    // takes jurisdictions' locks: all of them now, in one order, after the task rows (a crash's too).
+    const severe = fresh.filter((h) => proposeFromHazard(h) !== null).map((h) => h.segmentId);
+    const crashes = events.flatMap((e) => (e.payload.kind === 'accident' ? [e.payload.segmentId] : []));
+    const fixes = view.segmentsWithVerified();
+    const fixedIn = await this.tasks.lockOpenOrVerifiedOn([...new Set([...crashes, ...fixes])], scope);
+    const jurisdictions = await this.assignment.jurisdictionsOf([...new Set([...severe, ...crashes, ...fixes])], scope);
+    // Reopened and hazard or crash tasks are urgent: no crew queue is locked.
+    await this.assignment.lockForRouting([...fixedIn, ...[...jurisdictions.values()].filter((j): j is string => j !== null)], false, scope);
+    await view.prepareOpens(severe, jurisdictions);
     const outcomes: TaskIntakeOutcome[] = [];
     for (const [i, event] of events.entries()) {
       const report = event.payload;
       if (report.kind === 'accident') {
         await view.flush();
         const outcome = await this.onAccident(report, event, scope, unrecorded);
-        if (outcome.kind !== 'ignored') await view.reload(report.segmentId);
+        if (outcome.kind !== 'ignored') await view.changed(report.segmentId);
         outcomes.push(outcome);
         continue;
       }
@@ -182,10 +204,23 @@ export class TaskIntakeService {
         outcomes.push({ kind: 'linked', taskId: step.task.id });
         continue;
       }
-      if (step.kind !== 'ignore') await view.flush();
-      const outcome = await this.slowHazardStep(step, report, event, scope, unrecorded);
-      if (outcome.kind !== 'ignored') await view.reload(report.segmentId);
-      outcomes.push(outcome);
+      if (step.kind === 'ignore') {
+        outcomes.push({ kind: 'ignored', why: step.why });
+        continue;
+      }
+      await view.flush();
+      if (step.kind === 'open') {
+        // No task of its countermeasure is open there (the run holds the locks): opened, or refused.
+        const { outcome, task } = await this.openTask(step.proposal, event, scope, undefined, { unrecorded, noneOpen: true, ...view.sightOf(report.segmentId) });
+        // Refused: another writer opened one meanwhile; read it.
+        if (task) view.opened(task);
+        else await view.changed(report.segmentId);
+        outcomes.push(outcome);
+        continue;
+      }
+      await this.reopenFailedFix(step.task, step.reason, [report.hazardId], event, scope);
+      await view.changed(report.segmentId);
+      outcomes.push({ kind: 'reopened', taskIds: [step.task.id] });
     }
     await view.flush();
     return outcomes;
@@ -224,19 +259,13 @@ export class TaskIntakeService {
     return proposal ? { kind: 'open', proposal } : { kind: 'ignore', why: `${hazard.severity} hazard with no open task` };
   }
 
-  private async slowHazardStep(
-    step: Exclude<HazardStep, { kind: 'link' }>,
-    hazard: HazardMatched,
-    source: Source,
-    scope: TxScope,
-    unrecorded: ReadonlySet<string> = NONE,
-  ): Promise<TaskIntakeOutcome> {
+  private async slowHazardStep(step: Exclude<HazardStep, { kind: 'link' }>, hazard: HazardMatched, source: Source, scope: TxScope): Promise<TaskIntakeOutcome> {
     if (step.kind === 'ignore') return { kind: 'ignored', why: step.why };
     if (step.kind === 'reopen') {
       await this.reopenFailedFix(step.task, step.reason, [hazard.hazardId], source, scope);
       return { kind: 'reopened', taskIds: [step.task.id] };
     }
-    return this.open(step.proposal, source, scope, undefined, unrecorded);
+    return this.open(step.proposal, source, scope);
   }
 
   /**
@@ -273,7 +302,7 @@ export class TaskIntakeService {
     }
     const investigation = proposeFromFatalCrash(crash, this.config.SLA_HOURS_FATAL_INVESTIGATION);
     if (investigation) {
-      const opened = await this.open(investigation, source, scope, undefined, unrecorded);
+      const opened = await this.open(investigation, source, scope, undefined, { unrecorded });
       if (opened.kind !== 'ignored') return opened;
     }
     return reopened.length ? { kind: 'reopened', taskIds: reopened } : { kind: 'ignored', why: 'no verified fix in the reopen window' };
@@ -320,25 +349,33 @@ export class TaskIntakeService {
     return { kind: 'profile', assigned, needs: needs.map((n) => `${n.side}:${n.action}`) };
   }
 
-  /**
-   * Opens a task for a proposal (with the segment's unresolved hazards of its countermeasure), or links
-   * to the open one. In a run, `unrecorded` are the hazards recorded for its later events: not there yet one at a time.
-   */
+  /** Opens a task for a proposal (with the segment's unresolved hazards of its countermeasure), or links to the open one. */
   private async open(
     proposal: TaskProposal,
     source: Source,
     scope: TxScope,
     risk: { riskLevel: string | null; riskScore: number | null } = { riskLevel: null, riskScore: null },
-    unrecorded: ReadonlySet<string> = NONE,
+    run: RunSight = { unrecorded: NONE },
   ): Promise<TaskIntakeOutcome> {
-    const related = (await this.segments.unresolvedHazards(proposal.segmentId, scope))
-      .filter((h) => !unrecorded.has(h.hazardId) && countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
+    return (await this.openTask(proposal, source, scope, risk, run)).outcome;
+  }
+
+  /** `open`, with the task it opened (as assigned). */
+  private async openTask(
+    proposal: TaskProposal,
+    source: Source,
+    scope: TxScope,
+    risk: { riskLevel: string | null; riskScore: number | null } = { riskLevel: null, riskScore: null },
+    run: RunSight = { unrecorded: NONE },
+  ): Promise<{ outcome: TaskIntakeOutcome; task?: TaskRecord }> {
+    const related = (run.unresolved ?? (await this.segments.unresolvedHazards(proposal.segmentId, scope)))
+      .filter((h) => !run.unrecorded.has(h.hazardId) && countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
       .map((h) => h.hazardId);
     const hazardIds = [...new Set([...proposal.hazardIds, ...related])];
-    const existing = await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
+    const existing = run.noneOpen ? null : await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
     if (existing) {
       if (hazardIds.length) await this.tasks.linkHazards(existing.id, hazardIds, scope);
-      return { kind: 'linked', taskId: existing.id };
+      return { outcome: { kind: 'linked', taskId: existing.id } };
     }
     const now = this.clock.now();
     const task: TaskRecord = {
@@ -355,7 +392,7 @@ export class TaskIntakeService {
       correlationId: source.correlationId,
       riskLevel: risk.riskLevel,
       riskScore: risk.riskScore,
-      jurisdictionId: await this.assignment.jurisdictionOf(proposal.segmentId, scope),
+      jurisdictionId: run.jurisdictionId !== undefined ? run.jurisdictionId : await this.assignment.jurisdictionOf(proposal.segmentId, scope),
       crewId: null,
       version: 1,
       fixFailed: false,
@@ -373,11 +410,12 @@ export class TaskIntakeService {
     };
     // A concurrent writer may have opened one since the check: the unique index decides.
     if (!(await this.ledger.create(task, { actor: SYSTEM_ACTOR, correlationId: source.correlationId, reason: proposal.reason }, scope))) {
-      return { kind: 'ignored', why: `an open ${proposal.countermeasure} task exists on ${proposal.segmentId}` };
+      return { outcome: { kind: 'ignored', why: `an open ${proposal.countermeasure} task exists on ${proposal.segmentId}` } };
     }
-    await this.assignment.autoAssign(task, source.correlationId, scope);
+    // Its jurisdiction was looked up just above.
+    const assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true);
     this.logger.log(`task ${task.id} opened on ${task.segmentId}: ${task.countermeasure} (${task.priority}, ${task.rule})`);
-    return { kind: 'created', taskId: task.id };
+    return { outcome: { kind: 'created', taskId: task.id }, task: assigned };
   }
 
   private async reopenFailedFix(task: TaskRecord, reason: string, hazardIds: string[], source: Source, scope: TxScope): Promise<void> {
@@ -411,6 +449,14 @@ type HazardStep =
   | { kind: 'ignore'; why: string };
 
 const NONE: ReadonlySet<string> = new Set();
+
+/** What a run tells `open` (see `TaskRunView`). */
+interface RunSight extends SegmentSight {
+  /** The hazards the run recorded for its later events: one at a time they are not there yet. */
+  unrecorded: ReadonlySet<string>;
+  /** No task of the proposal's countermeasure is open on its segment (the run holds the locks and knows). */
+  noneOpen?: boolean;
+}
 
 function hazardRow(hazard: HazardMatched, eventId: string) {
   const { hazardId, segmentId, category, severity } = hazard;

@@ -151,6 +151,17 @@ export class TaskRepository {
     return rows.map(toRecord);
   }
 
+  /** Locks the open and the verified tasks of the given segments, in (segment, countermeasure) order; returns the jurisdictions of the verified ones. */
+  async lockOpenOrVerifiedOn(segmentIds: readonly string[], scope: TxScope): Promise<string[]> {
+    if (!segmentIds.length) return [];
+    const rows: { status: string; jurisdiction_id: string | null }[] = await this.manager(scope).query(
+      `SELECT status, jurisdiction_id FROM task WHERE segment_id = ANY($1::text[]) AND status IN (${OPEN_SQL}, 'verified')
+        ORDER BY segment_id, countermeasure, id FOR UPDATE`,
+      [[...new Set(segmentIds)]],
+    );
+    return [...new Set(rows.flatMap((r) => (r.status === 'verified' && r.jurisdiction_id !== null ? [r.jurisdiction_id] : [])))];
+  }
+
   /** `linkHazards` for many tasks with one statement: each task's hazards appended in the given order. */
   async linkHazardsMany(links: readonly { taskId: string; hazardId: string }[], scope: TxScope): Promise<void> {
     if (!links.length) return;
