@@ -85,28 +85,30 @@ export class TaskIntakeService {
    * the revisions of the whole run advanced with one statement, then the rule for the changes that applied.
    */
   async onRisksChanged(events: readonly SegmentRiskChangedV2Event[]): Promise<TaskIntakeOutcome[]> {
-    return this.runAll(async (scope) => {
-      await this.segments.lockSegments(events.map((e) => e.payload.segmentId), scope);
-      const applied = await this.segments.advanceRisks(
-        events.map((e) => ({ segmentId: e.payload.segmentId, revision: e.payload.revision, level: e.payload.level, eventId: e.eventId })),
-        scope,
-      );
-      // The tasks the rule may open or link to are locked first, then the routing locks, in one order.
-      const proposals = events.flatMap((e, i) => {
-        const proposal = applied[i] ? proposeFromRisk(e.payload, this.config.RISK_TASK_MIN_LEVEL) : null;
-        return proposal ? [proposal] : [];
-      });
-      if (proposals.length) {
-        await this.tasks.lockOpenOf(proposals, scope);
-        await this.tasks.lockVerifiedOf(proposals, scope);
-        const jurisdictions = await this.assignment.jurisdictionsOf(proposals.map((p) => p.segmentId), scope);
-        const notUrgent = proposals.some((p) => workClassOf({ ...p, fixFailed: false }) !== 'urgent');
-        await this.assignment.lockForRouting([...jurisdictions.values()].filter((j): j is string => j !== null), notUrgent, scope);
-      }
-      const outcomes: TaskIntakeOutcome[] = [];
-      for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope) : riskAlreadyApplied(event));
-      return outcomes;
+    return this.runAll((scope) => this.ledger.withRecordsDeferred(scope, () => this.risksChanged(events, scope)));
+  }
+
+  private async risksChanged(events: readonly SegmentRiskChangedV2Event[], scope: TxScope): Promise<TaskIntakeOutcome[]> {
+    await this.segments.lockSegments(events.map((e) => e.payload.segmentId), scope);
+    const applied = await this.segments.advanceRisks(
+      events.map((e) => ({ segmentId: e.payload.segmentId, revision: e.payload.revision, level: e.payload.level, eventId: e.eventId })),
+      scope,
+    );
+    // The tasks the rule may open or link to are locked first, then the routing locks, in one order.
+    const proposals = events.flatMap((e, i) => {
+      const proposal = applied[i] ? proposeFromRisk(e.payload, this.config.RISK_TASK_MIN_LEVEL) : null;
+      return proposal ? [proposal] : [];
     });
+    if (proposals.length) {
+      await this.tasks.lockOpenOf(proposals, scope);
+      await this.tasks.lockVerifiedOf(proposals, scope);
+      const jurisdictions = await this.assignment.jurisdictionsOf(proposals.map((p) => p.segmentId), scope);
+      const notUrgent = proposals.some((p) => workClassOf({ ...p, fixFailed: false }) !== 'urgent');
+      await this.assignment.lockForRouting([...jurisdictions.values()].filter((j): j is string => j !== null), notUrgent, scope);
+    }
+    const outcomes: TaskIntakeOutcome[] = [];
+    for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope) : riskAlreadyApplied(event));
+    return outcomes;
   }
 
   private async riskChanged(event: SegmentRiskChangedV2Event, scope: TxScope): Promise<TaskIntakeOutcome> {
@@ -145,7 +147,8 @@ export class TaskIntakeService {
    * code, the collected links written before it, and the view of that segment read again after it.
    */
   async onReportsMatched(events: readonly ReportMatchedEvent[]): Promise<TaskIntakeOutcome[]> {
-    return this.runAll((scope) => this.reportsMatched(events, scope));
+    // Nothing in a run reads the audit trail or the outbox: the run's records are written at its end.
+    return this.runAll((scope) => this.ledger.withRecordsDeferred(scope, () => this.reportsMatched(events, scope)));
   }
 
   private async reportMatched(event: ReportMatchedEvent, scope: TxScope): Promise<TaskIntakeOutcome> {

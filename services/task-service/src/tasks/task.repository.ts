@@ -316,6 +316,32 @@ export class TaskRepository {
     );
   }
 
+  /** Inserts audit-trail entries with one statement, in the given order. */
+  async insertHistoryMany(entries: readonly HistoryEntry[], scope: TxScope): Promise<void> {
+    if (!entries.length) return;
+    const column = <T>(f: (h: HistoryEntry) => T) => entries.map(f);
+    await this.manager(scope).query(
+      `INSERT INTO task_history (task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at)
+       SELECT task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::uuid[], $11::timestamptz[])
+              WITH ORDINALITY AS h (task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at, n)
+        ORDER BY n`,
+      [
+        column((h) => h.taskId),
+        column((h) => h.version),
+        column((h) => h.change),
+        column((h) => h.fromStatus),
+        column((h) => h.toStatus),
+        column((h) => h.actor.role),
+        column((h) => h.actor.id),
+        column((h) => h.reason),
+        column((h) => (h.details ? JSON.stringify(h.details) : null)),
+        column((h) => h.eventId),
+        column((h) => h.occurredAt.toISOString()),
+      ],
+    );
+  }
+
   async history(taskId: string): Promise<HistoryEntry[]> {
     const rows: Row[] = await this.dataSource.query(`SELECT * FROM task_history WHERE task_id = $1 ORDER BY id`, [taskId]);
     return rows.map((r) => ({
