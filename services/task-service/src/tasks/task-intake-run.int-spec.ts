@@ -210,7 +210,21 @@ describe(`${TaskIntakeService.name} runs`, () => {
         const b = await run.intake.onRisksChanged(events);
         await compare(prefix, a, b);
       }),
-      { numRuns: 20 },
+      {
+        numRuns: 20,
+        examples: [
+          // Two rises of one segment in the run: the second finds the task the first opened.
+          [[
+            { seg: 'c', revision: 1, level: 'very_high', previousLevel: 'high', category: 'pothole', computed: 'after' },
+            { seg: 'c', revision: 2, level: 'very_high', previousLevel: 'medium', category: 'pothole', computed: 'after' },
+          ]],
+          // A rise computed before b's guardrail fix was verified, then one after it.
+          [[
+            { seg: 'b', revision: 1, level: 'very_high', previousLevel: 'high', category: 'missing_guardrail', computed: 'before' },
+            { seg: 'b', revision: 2, level: 'very_high', previousLevel: 'high', category: 'damaged_guardrail', computed: 'after' },
+          ]],
+        ],
+      },
     );
   });
 

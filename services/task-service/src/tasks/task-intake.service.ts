@@ -82,7 +82,9 @@ export class TaskIntakeService {
 
   /**
    * `onRiskChanged` for a run of one partition's changes, in order, in one transaction (all or none):
-   * the revisions of the whole run advanced with one statement, then the rule for the changes that applied.
+   * the revisions of the whole run advanced with one statement, then the rule for the changes that
+   * applied and ask for a task, with the open tasks, verified fixes, unresolved hazards and
+   * jurisdictions of those segments read with one query each (see `onReportsMatched`).
    */
   async onRisksChanged(events: readonly SegmentRiskChangedV2Event[]): Promise<TaskIntakeOutcome[]> {
     return this.runAll((scope) => this.ledger.withRecordsDeferred(scope, () => this.risksChanged(events, scope)));
@@ -99,15 +101,18 @@ export class TaskIntakeService {
       const proposal = applied[i] ? proposeFromRisk(e.payload, this.config.RISK_TASK_MIN_LEVEL) : null;
       return proposal ? [proposal] : [];
     });
+    const view = new TaskRunView(this.tasks, this.segments, scope);
     if (proposals.length) {
-      await this.tasks.lockOpenOf(proposals, scope);
-      await this.tasks.lockVerifiedOf(proposals, scope);
-      const jurisdictions = await this.assignment.jurisdictionsOf(proposals.map((p) => p.segmentId), scope);
+      await view.load(proposals);
+      const segmentIds = proposals.map((p) => p.segmentId);
+      const jurisdictions = await this.assignment.jurisdictionsOf(segmentIds, scope);
       const notUrgent = proposals.some((p) => workClassOf({ ...p, fixFailed: false }) !== 'urgent');
       await this.assignment.lockForRouting([...jurisdictions.values()].filter((j): j is string => j !== null), notUrgent, scope);
+      await view.prepareOpens(segmentIds, jurisdictions);
     }
     const outcomes: TaskIntakeOutcome[] = [];
-    for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope) : riskAlreadyApplied(event));
+    for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope, view) : riskAlreadyApplied(event));
+    await view.flush();
     return outcomes;
   }
 
@@ -118,18 +123,35 @@ export class TaskIntakeService {
     return this.riskApplied(event, scope);
   }
 
-  /** The rule for a risk change whose revision was applied. */
-  private async riskApplied(event: SegmentRiskChangedV2Event, scope: TxScope): Promise<TaskIntakeOutcome> {
+  /**
+   * The rule for a risk change whose revision was applied. In a run, the open task, the latest
+   * verified fix and the segment's unresolved hazards and jurisdiction come from the run's view.
+   */
+  private async riskApplied(event: SegmentRiskChangedV2Event, scope: TxScope, view?: TaskRunView): Promise<TaskIntakeOutcome> {
     const change = event.payload;
     const proposal = proposeFromRisk(change, this.config.RISK_TASK_MIN_LEVEL);
     if (!proposal) return { kind: 'ignored', why: `no task for ${change.previousLevel ?? 'none'} → ${change.level}` };
     // A risk computed before a fix of the same kind was verified (it arrived late) asks for that fix
     // again: the verification answered it. Only a later risk, or a crash or hazard, may say it did not hold.
-    const [lastVerified] = await this.tasks.lockVerified(change.segmentId, proposal.countermeasure, scope);
+    const lastVerified = view ? view.lastVerifiedOf(proposal) : ((await this.tasks.lockVerified(change.segmentId, proposal.countermeasure, scope))[0] ?? null);
     if (lastVerified && lastVerified.verifiedAt! > new Date(event.occurredAt)) {
       return { kind: 'ignored', why: `risk of ${event.occurredAt} predates the ${proposal.countermeasure} verified on ${change.segmentId} at ${lastVerified.verifiedAt!.toISOString()}` };
     }
-    return this.open(proposal, event, scope, { riskLevel: change.level, riskScore: change.score });
+    const risk = { riskLevel: change.level, riskScore: change.score };
+    if (!view) return this.open(proposal, event, scope, risk);
+    const sight = view.sightOf(change.segmentId);
+    const existing = view.openOf(proposal);
+    if (existing) {
+      // As `open` does: the segment's unresolved hazards of the countermeasure linked to the open task.
+      for (const hazardId of relatedHazards(proposal, sight.unresolved!, NONE)) view.link(existing, hazardId);
+      return { kind: 'linked', taskId: existing.id };
+    }
+    await view.flush();
+    const { outcome, task } = await this.openTask(proposal, event, scope, risk, { unrecorded: NONE, noneOpen: true, ...sight });
+    // Refused: another writer opened one meanwhile; read it.
+    if (task) view.opened(task);
+    else await view.changed(change.segmentId);
+    return outcome;
   }
 
   async onReportMatched(event: ReportMatchedEvent): Promise<TaskIntakeOutcome> {
@@ -371,10 +393,7 @@ export class TaskIntakeService {
     risk: { riskLevel: string | null; riskScore: number | null } = { riskLevel: null, riskScore: null },
     run: RunSight = { unrecorded: NONE },
   ): Promise<{ outcome: TaskIntakeOutcome; task?: TaskRecord }> {
-    const related = (run.unresolved ?? (await this.segments.unresolvedHazards(proposal.segmentId, scope)))
-      .filter((h) => !run.unrecorded.has(h.hazardId) && countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
-      .map((h) => h.hazardId);
-    const hazardIds = [...new Set([...proposal.hazardIds, ...related])];
+    const hazardIds = relatedHazards(proposal, run.unresolved ?? (await this.segments.unresolvedHazards(proposal.segmentId, scope)), run.unrecorded);
     const existing = run.noneOpen ? null : await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
     if (existing) {
       if (hazardIds.length) await this.tasks.linkHazards(existing.id, hazardIds, scope);
@@ -459,6 +478,14 @@ interface RunSight extends SegmentSight {
   unrecorded: ReadonlySet<string>;
   /** No task of the proposal's countermeasure is open on its segment (the run holds the locks and knows). */
   noneOpen?: boolean;
+}
+
+/** A new task's hazards: the proposal's, then the segment's unresolved ones of its countermeasure (but those not recorded yet). */
+function relatedHazards(proposal: TaskProposal, unresolved: readonly { hazardId: string; category: string }[], unrecorded: ReadonlySet<string>): string[] {
+  const related = unresolved
+    .filter((h) => !unrecorded.has(h.hazardId) && countermeasureFor(h.category as HazardCategory) === proposal.countermeasure)
+    .map((h) => h.hazardId);
+  return [...new Set([...proposal.hazardIds, ...related])];
 }
 
 function hazardRow(hazard: HazardMatched, eventId: string) {
