@@ -17,6 +17,9 @@ export interface QueueCounts {
   queued: Record<WorkClass, number>;
 }
 
+/** The prefix of a crew's queue lock (an advisory lock keyed by the hash of prefix and crew id). */
+export const CREW_QUEUE_LOCK = 'task.crew-queue:';
+
 /** A crew's queue: the `crew` capacity columns and the task rows it counts and releases. */
 @Injectable()
 export class CrewQueueRepository {
@@ -27,7 +30,7 @@ export class CrewQueueRepository {
    * transactions cannot both see a last free slot.
    */
   async lockCrew(crewId: string, scope: TxScope): Promise<void> {
-    await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(hashtext('task.crew-queue:' || $1))`, [crewId]);
+    await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(hashtext('${CREW_QUEUE_LOCK}' || $1))`, [crewId]);
   }
 
   async capacity(crewId: string, scope?: TxScope): Promise<CrewCapacity | null> {

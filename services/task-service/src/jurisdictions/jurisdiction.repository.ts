@@ -1,6 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { TxScope, managerOf } from '@roadloop/persistence';
+import { CREW_QUEUE_LOCK } from '../crews/crew-queue.repository';
+
+/** The prefix of a jurisdiction's assignment lock (an advisory lock keyed by the hash of prefix and id). */
+export const ASSIGN_LOCK = 'task.assign:';
 
 export interface JurisdictionRecord {
   id: string;
@@ -70,6 +74,37 @@ export class JurisdictionRepository {
     return rows[0]?.id ?? null;
   }
 
+  /**
+   * Takes, at once, the locks a transaction routing tasks in several jurisdictions would take one by
+   * one: the assignment locks of the jurisdictions (see `leastLoadedCrew`), then, with `crews`, the
+   * queue locks of their crews and of `otherCrewIds` (see `CrewQueueRepository.lockCrew`); each kind
+   * in the order of its lock keys. Two transactions that take theirs this way never wait for each
+   * other in a circle.
+   */
+  async lockForRouting(jurisdictionIds: readonly string[], crews: boolean, otherCrewIds: readonly string[], scope: TxScope): Promise<void> {
+    if (!jurisdictionIds.length && !(crews && otherCrewIds.length)) return;
+    await managerOf(this.dataSource, scope).query(
+      `SELECT pg_advisory_xact_lock(k) FROM (
+         SELECT DISTINCT 0 AS kind, hashtext('${ASSIGN_LOCK}' || j) AS k FROM unnest($1::text[]) AS j
+         UNION
+         SELECT DISTINCT 1, hashtext('${CREW_QUEUE_LOCK}' || c) FROM (SELECT id FROM crew WHERE jurisdiction_id = ANY($1::text[]) UNION SELECT unnest($3::text[])) AS c (c) WHERE $2
+         ORDER BY kind, k OFFSET 0) AS keys`,
+      [[...new Set(jurisdictionIds)], crews, [...new Set(otherCrewIds)]],
+    );
+  }
+
+  /** `forSegment` for many segments with one query (null for those no jurisdiction holds). */
+  async forSegments(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, string | null>> {
+    const found = new Map<string, string | null>(segmentIds.map((id) => [id, null]));
+    if (!segmentIds.length) return found;
+    const rows: { segment_id: string; id: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT s.segment_id, r.id FROM segment_ref s CROSS JOIN LATERAL (${responsibleJurisdictionSql('s.geom')}) r WHERE s.segment_id = ANY($1::text[])`,
+      [[...new Set(segmentIds)]],
+    );
+    for (const r of rows) found.set(r.segment_id, r.id);
+    return found;
+  }
+
   async upsertCrew(
     id: string,
     name: string,
@@ -101,7 +136,7 @@ export class JurisdictionRepository {
    * advisory lock per jurisdiction so that concurrent assignments see each other's counts.
    */
   async leastLoadedCrew(jurisdictionId: string, scope: TxScope): Promise<CrewRecord | null> {
-    await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(hashtext('task.assign:' || $1))`, [jurisdictionId]);
+    await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(hashtext('${ASSIGN_LOCK}' || $1))`, [jurisdictionId]);
     const rows = await this.crews(`c.jurisdiction_id = $1`, [jurisdictionId], scope);
     return rows.sort((a, b) => a.openTasks - b.openTasks || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0] ?? null;
   }

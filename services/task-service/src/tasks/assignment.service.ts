@@ -24,16 +24,30 @@ export class AssignmentService {
   }
 
   /**
+   * Takes the locks that routing tasks in these jurisdictions takes (see `autoAssign`), all at once
+   * and in one order; with `notUrgent`, also those of their crews' queues (and of the default crew's).
+   */
+  lockForRouting(jurisdictionIds: readonly string[], notUrgent: boolean, scope: TxScope): Promise<void> {
+    return this.jurisdictions.lockForRouting(jurisdictionIds, notUrgent, this.config.DEFAULT_CREW_ID ? [this.config.DEFAULT_CREW_ID] : [], scope);
+  }
+
+  /** `jurisdictionOf` for many segments with one query. */
+  jurisdictionsOf(segmentIds: readonly string[], scope: TxScope): Promise<Map<string, string | null>> {
+    return this.jurisdictions.forSegments(segmentIds, scope);
+  }
+
+  /**
    * Gives an unassigned task (created or reopened) to the crew of its jurisdiction with the fewest
    * open tasks (ties by crew id); the jurisdiction is looked up when the task has none yet. A task
    * outside every jurisdiction, or in one without a crew, goes to the region's default crew
    * (`DEFAULT_CREW_ID`) when there is one. The crew gets it at once or in its queue (crew capacity).
-   * Without any crew the task stays unassigned, visible to dispatchers.
+   * Without any crew the task stays unassigned, visible to dispatchers. `jurisdictionLookedUp`: the
+   * caller has just looked up the task's jurisdiction (none), so it is not looked up again.
    */
-  async autoAssign(task: TaskRecord, correlationId: string, scope: TxScope): Promise<TaskRecord> {
+  async autoAssign(task: TaskRecord, correlationId: string, scope: TxScope, jurisdictionLookedUp = false): Promise<TaskRecord> {
     if (task.crewId !== null || (task.status !== 'created' && task.status !== 'reopened')) return task;
     let current = task;
-    if (current.jurisdictionId === null) {
+    if (current.jurisdictionId === null && !jurisdictionLookedUp) {
       const jurisdictionId = await this.jurisdictions.forSegment(task.segmentId, scope);
       if (jurisdictionId) {
         await this.tasks.setJurisdiction(task.id, jurisdictionId, scope);

@@ -6,12 +6,17 @@ import { Clock } from '../clock';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { CrewQueue } from '../crews/crew-queue.service';
 import { freedSlot } from '../crews/work-class';
-import { OutboxRepository } from '../outbox/outbox.repository';
+import { OutboxMessage, OutboxRepository } from '../outbox/outbox.repository';
 import { outgoingEvent } from '../outbox/outgoing-event';
 import { TaskException } from './task.exception';
 import { TaskAction, isQueued, transition } from './task-lifecycle';
-import { Actor, TaskRecord } from './task.model';
+import { Actor, HistoryEntry, TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
+
+interface DeferredRecords {
+  history: HistoryEntry[];
+  messages: OutboxMessage[];
+}
 
 export interface ChangeContext {
   actor: Actor;
@@ -29,6 +34,9 @@ export interface ChangeContext {
  */
 @Injectable()
 export class TaskLedger {
+  /** The records of transactions that write them when their work is done (see `withRecordsDeferred`). */
+  private readonly deferred = new WeakMap<TxScope, DeferredRecords>();
+
   constructor(
     private readonly tasks: TaskRepository,
     private readonly outbox: OutboxRepository,
@@ -37,6 +45,24 @@ export class TaskLedger {
     /** Crew capacity: a change that frees a crew's slot releases its queued work in the same transaction. */
     @Optional() private readonly crewQueue?: CrewQueue,
   ) {}
+
+  /**
+   * Runs `work` (in the transaction of `scope`) with the audit-trail entries and events it records
+   * kept and written together when it is done, in the order they were made: two statements instead
+   * of two per change. Only for work that reads neither the audit trail nor the outbox meanwhile.
+   */
+  async withRecordsDeferred<T>(scope: TxScope, work: () => Promise<T>): Promise<T> {
+    const records: DeferredRecords = { history: [], messages: [] };
+    this.deferred.set(scope, records);
+    try {
+      const result = await work();
+      await this.tasks.insertHistoryMany(records.history, scope);
+      await this.outbox.addMany(records.messages, scope);
+      return result;
+    } finally {
+      this.deferred.delete(scope);
+    }
+  }
 
   /** Inserts a new task (version 1) unless an open one exists for its segment and countermeasure. */
   async create(task: TaskRecord, ctx: ChangeContext, scope: TxScope): Promise<boolean> {
@@ -96,21 +122,25 @@ export class TaskLedger {
       version: task.version,
     };
     const message = outgoingEvent(taskChangedTopic, this.config.KAFKA_TOPIC_PREFIX, payload, { eventId, occurredAt, correlationId: ctx.correlationId });
-    await this.tasks.insertHistory(
-      {
-        taskId: task.id,
-        version: task.version,
-        change,
-        fromStatus: previousStatus,
-        toStatus: task.status,
-        actor: ctx.actor,
-        reason: ctx.reason ?? null,
-        details: ctx.details ?? null,
-        eventId,
-        occurredAt,
-      },
-      scope,
-    );
+    const entry: HistoryEntry = {
+      taskId: task.id,
+      version: task.version,
+      change,
+      fromStatus: previousStatus,
+      toStatus: task.status,
+      actor: ctx.actor,
+      reason: ctx.reason ?? null,
+      details: ctx.details ?? null,
+      eventId,
+      occurredAt,
+    };
+    const deferred = this.deferred.get(scope);
+    if (deferred) {
+      deferred.history.push(entry);
+      deferred.messages.push(message);
+      return;
+    }
+    await this.tasks.insertHistory(entry, scope);
     await this.outbox.add(message, scope);
   }
 }

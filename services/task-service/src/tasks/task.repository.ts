@@ -12,6 +12,12 @@ const T_ON_CLOCK = onSlaClockSql('t.status', 't.crew_id');
 /** A task's creation time in whole microseconds since 1970 (exact: `extract` gives numeric). */
 const CREATED_US = `(extract(epoch FROM t.created_at) * 1000000)::bigint`;
 
+/** What at most one open task exists for. */
+export interface TaskKey {
+  segmentId: string;
+  countermeasure: string;
+}
+
 /** A crew command done under an idempotency key (the `Idempotency-Key` header). */
 export interface CommandKey {
   actorId: string;
@@ -119,6 +125,57 @@ export class TaskRepository {
       [segmentId, countermeasure],
     );
     return rows.map(toRecord);
+  }
+
+  /** The open tasks of the given segments and countermeasures, locked in (segment, countermeasure) order. */
+  async lockOpenOf(keys: readonly TaskKey[], scope: TxScope): Promise<TaskRecord[]> {
+    if (!keys.length) return [];
+    const rows: Row[] = await this.manager(scope).query(
+      `SELECT * FROM task WHERE (segment_id, countermeasure) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND status IN (${OPEN_SQL})
+        ORDER BY segment_id, countermeasure FOR UPDATE`,
+      [keys.map((k) => k.segmentId), keys.map((k) => k.countermeasure)],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** The verified tasks of the given segments and countermeasures, by (segment, countermeasure), latest verification first; locked in that order. */
+  async lockVerifiedOf(keys: readonly TaskKey[], scope: TxScope): Promise<TaskRecord[]> {
+    if (!keys.length) return [];
+    const rows: Row[] = await this.manager(scope).query(
+      `SELECT * FROM task WHERE (segment_id, countermeasure) IN (SELECT * FROM unnest($1::text[], $2::text[]))
+          AND status = 'verified'
+        ORDER BY segment_id, countermeasure, verified_at DESC, id FOR UPDATE`,
+      [keys.map((k) => k.segmentId), keys.map((k) => k.countermeasure)],
+    );
+    return rows.map(toRecord);
+  }
+
+  /** Locks the open and the verified tasks of the given segments, in (segment, countermeasure) order; returns the jurisdictions of the verified ones. */
+  async lockOpenOrVerifiedOn(segmentIds: readonly string[], scope: TxScope): Promise<string[]> {
+    if (!segmentIds.length) return [];
+    const rows: { status: string; jurisdiction_id: string | null }[] = await this.manager(scope).query(
+      `SELECT status, jurisdiction_id FROM task WHERE segment_id = ANY($1::text[]) AND status IN (${OPEN_SQL}, 'verified')
+        ORDER BY segment_id, countermeasure, id FOR UPDATE`,
+      [[...new Set(segmentIds)]],
+    );
+    return [...new Set(rows.flatMap((r) => (r.status === 'verified' && r.jurisdiction_id !== null ? [r.jurisdiction_id] : [])))];
+  }
+
+  /** `linkHazards` for many tasks with one statement: each task's hazards appended in the given order. */
+  async linkHazardsMany(links: readonly { taskId: string; hazardId: string }[], scope: TxScope): Promise<void> {
+    if (!links.length) return;
+    await this.manager(scope).query(
+      `WITH l AS (
+         SELECT task_id, array_agg(hazard_id ORDER BY n) AS ids
+           FROM unnest($1::uuid[], $2::uuid[]) WITH ORDINALITY AS x (task_id, hazard_id, n) GROUP BY task_id
+       )
+       UPDATE task t SET hazard_ids = ARRAY(
+                 SELECT h FROM (SELECT DISTINCT ON (h) h, n FROM unnest(t.hazard_ids || l.ids) WITH ORDINALITY AS u(h, n) ORDER BY h, n) d
+                  ORDER BY n)
+         FROM l WHERE t.id = l.task_id`,
+      [links.map((l) => l.taskId), links.map((l) => l.hazardId)],
+    );
   }
 
   /** Open tasks of a segment that no crew holds (waiting for a jurisdiction or a crew). */
@@ -256,6 +313,32 @@ export class TaskRepository {
       `INSERT INTO task_history (task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
       [h.taskId, h.version, h.change, h.fromStatus, h.toStatus, h.actor.role, h.actor.id, h.reason, h.details ? JSON.stringify(h.details) : null, h.eventId, h.occurredAt],
+    );
+  }
+
+  /** Inserts audit-trail entries with one statement, in the given order. */
+  async insertHistoryMany(entries: readonly HistoryEntry[], scope: TxScope): Promise<void> {
+    if (!entries.length) return;
+    const column = <T>(f: (h: HistoryEntry) => T) => entries.map(f);
+    await this.manager(scope).query(
+      `INSERT INTO task_history (task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at)
+       SELECT task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at
+         FROM unnest($1::uuid[], $2::int[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[], $10::uuid[], $11::timestamptz[])
+              WITH ORDINALITY AS h (task_id, version, change, from_status, to_status, actor_role, actor_id, reason, details, event_id, occurred_at, n)
+        ORDER BY n`,
+      [
+        column((h) => h.taskId),
+        column((h) => h.version),
+        column((h) => h.change),
+        column((h) => h.fromStatus),
+        column((h) => h.toStatus),
+        column((h) => h.actor.role),
+        column((h) => h.actor.id),
+        column((h) => h.reason),
+        column((h) => (h.details ? JSON.stringify(h.details) : null)),
+        column((h) => h.eventId),
+        column((h) => h.occurredAt.toISOString()),
+      ],
     );
   }
 
