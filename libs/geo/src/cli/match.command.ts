@@ -28,8 +28,8 @@ Matches each point to the nearest road segment within the tolerance.
                       no segment lies within the tolerance
   --tolerance-m N     search radius in metres, 0 to ${MAX_TOLERANCE_M} (default ${DEFAULT_TOLERANCE_M})
   --threads 1|2       2: a points file of 1 MiB or more is matched by two threads, one per half
-                      of the file, each loading the segments and building its own index; the
-                      output is the same (default 1)
+                      of the file, sharing one index of the segments; the output is the same
+                      (default 1)
   -h, --help          show this help
 
 Invalid input stops the run: a wrong header, a row without exactly two columns, a value that is
@@ -80,9 +80,9 @@ function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
 
 /**
  * With --threads 2, points files at least this large are matched by two threads, one per half,
- * each with its own matcher (building one for Andorra takes ~20 ms; two idle cores then read, match
- * and write both halves at once). Smaller files are not worth a thread's start-up. Not the default:
- * on a loaded machine it measured slower (docs/benchmarks.md, "The match command").
+ * over one index in shared memory (the second thread starts at once and waits for it). Smaller
+ * files are not worth a thread's start-up. Not the default: see docs/benchmarks.md, "The match
+ * command".
  */
 const PARALLEL_MIN_BYTES = 1 << 20;
 
@@ -143,7 +143,7 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
     const split = args.threads === 2 && size >= PARALLEL_MIN_BYTES ? await lineStartFrom(args.points, size >> 1, size) : size;
     let second: Promise<MatchWorkerResult> | undefined;
     if (split < size) {
-      const data: MatchWorkerData = { segments: args.segments, points: args.points, range: { start: split, end: size, header: false }, toleranceM: args.toleranceM, partPath: part };
+      const data: MatchWorkerData = { points: args.points, range: { start: split, end: size, header: false }, toleranceM: args.toleranceM, partPath: part };
       const thread = new Worker(join(__dirname, 'match.worker.js'), { workerData: data });
       worker = thread;
       second = new Promise<MatchWorkerResult>((resolve, reject) => {
@@ -155,7 +155,13 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
     }
     const segments = await loadSegmentsGeoJson(args.segments);
     const loaded = performance.now();
-    const matcher = SegmentMatcher.build(segments);
+    let matcher = SegmentMatcher.build(segments);
+    if (worker !== undefined) {
+      // Both threads search the same index, in shared memory: the second does not build its own.
+      const shared = matcher.toData();
+      worker.postMessage(shared);
+      matcher = SegmentMatcher.fromData(shared);
+    }
     const built = performance.now();
     const out = await open(temp, 'w').catch((err: NodeJS.ErrnoException) => {
       throw new InputError(`cannot write ${args.out}: ${err.code ?? err.message}`);
