@@ -104,6 +104,8 @@ function printable(b: number): string {
 export interface LoadSegmentsOptions {
   /** Read buffer size in bytes (tests use tiny ones to cross chunk boundaries). */
   readonly chunkBytes?: number;
+  /** Sees every byte of the file as it is read, in order (to key a cache of what was loaded). */
+  readonly onBytes?: (chunk: Buffer) => void;
 }
 
 /** Incremental scanner; `push` each chunk, then `end`. Exported for tests of chunk boundaries. */
@@ -438,7 +440,10 @@ export async function loadSegmentsGeoJson(path: string, options: LoadSegmentsOpt
   const scanner = new SegmentGeoJsonScanner();
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
-    for await (const chunk of stream) scanner.push(chunk as Buffer);
+    for await (const chunk of stream) {
+      options.onBytes?.(chunk as Buffer);
+      scanner.push(chunk as Buffer);
+    }
   } catch (err) {
     stream.destroy();
     if (err instanceof MatchException) throw err;
