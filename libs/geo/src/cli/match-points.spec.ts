@@ -16,7 +16,8 @@ function recordingMatcher(): { matcher: SegmentMatcher; seen: [number, number][]
   const seen: [number, number][] = [];
   const ids = ['r1', 'r,2'];
   const matcher = {
-    matchInto(lon: number, lat: number, _toleranceM: number, result: Float64Array): number {
+    matchInto(result: Float64Array): number {
+      const [lon, lat] = result;
       seen.push([lon, lat]);
       const segment = Math.floor(Math.abs(lon * 7)) % 3;
       if (segment === 2) return -1;
@@ -78,7 +79,9 @@ function expected(text: string): Outcome {
     if (fields.length === 1 && fields[0] === '') return;
     if (fields.length !== 2) throw new RowError(line, `expected 2 columns (lon,lat), found ${fields.length}`);
     const [lon, lat] = fields.map(trim);
-    const segment = matcher.matchInto(coordinate(lon, 'lon', line), coordinate(lat, 'lat', line), 50, result);
+    result[0] = coordinate(lon, 'lon', line);
+    result[1] = coordinate(lat, 'lat', line);
+    const segment = matcher.matchInto(result, 50);
     const id = segment < 0 ? '' : /,/.test(matcher.segmentId(segment)) ? `"${matcher.segmentId(segment)}"` : matcher.segmentId(segment);
     rows.push(segment < 0 ? `${lon},${lat},,,\n` : `${lon},${lat},${id},${result[0].toFixed(2)},${result[1].toFixed(2)}\n`);
   };
@@ -163,7 +166,7 @@ function nextDouble(x: number, step: 1 | -1): number {
 describe(writeFixed2.name, () => {
   const fixed2 = (x: number): string => {
     const b = Buffer.alloc(64);
-    return b.toString('latin1', 0, writeFixed2(b, 0, x));
+    return b.toString('latin1', 0, writeFixed2(b, 0, Float64Array.of(x), 0));
   };
 
   it('writes what toFixed(2) writes, halves and their neighbours included', () => {

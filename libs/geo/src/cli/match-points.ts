@@ -100,8 +100,11 @@ export class ResultRowBuffer {
     this.length = 0;
   }
 
-  /** Appends "lon,lat,segmentId,distanceM,offsetM\n" (the last three empty when segment < 0). */
-  row(source: Buffer, lonStart: number, lonEnd: number, latStart: number, latEnd: number, segment: number, distanceM: number, offsetM: number): void {
+  /**
+   * Appends "lon,lat,segmentId,distanceM,offsetM\n" (the last three empty when segment < 0), the
+   * metres being match[0] and match[1] (as SegmentMatcher#matchInto leaves them).
+   */
+  row(source: Buffer, lonStart: number, lonEnd: number, latStart: number, latEnd: number, segment: number, match: Float64Array): void {
     this.reserve(lonEnd - lonStart + latEnd - latStart + 64);
     const b = this.bytes;
     let p = this.length;
@@ -109,18 +112,18 @@ export class ResultRowBuffer {
     for (let k = lonStart; k < lonEnd; k++) b[p++] = source[k];
     b[p++] = COMMA;
     for (let k = latStart; k < latEnd; k++) b[p++] = source[k];
-    this.length = this.tail(p, segment, distanceM, offsetM);
+    this.length = this.tail(p, segment, match);
   }
 
   /** `row` for coordinates given as ASCII text. */
-  rowText(lonText: string, latText: string, segment: number, distanceM: number, offsetM: number): void {
+  rowText(lonText: string, latText: string, segment: number, match: Float64Array): void {
     this.reserve(lonText.length + latText.length + 64);
     const b = this.bytes;
     let p = this.length;
     p += b.write(lonText, p, 'latin1');
     b[p++] = COMMA;
     p += b.write(latText, p, 'latin1');
-    this.length = this.tail(p, segment, distanceM, offsetM);
+    this.length = this.tail(p, segment, match);
   }
 
   text(text: string): void {
@@ -128,7 +131,7 @@ export class ResultRowBuffer {
     this.length += this.bytes.write(text, this.length, 'utf8');
   }
 
-  private tail(p: number, segment: number, distanceM: number, offsetM: number): number {
+  private tail(p: number, segment: number, match: Float64Array): number {
     const b = this.bytes;
     b[p++] = COMMA;
     if (segment >= 0) {
@@ -136,9 +139,9 @@ export class ResultRowBuffer {
       if (p + id.length + 64 > b.length) {
         this.length = p;
         this.reserve(id.length + 64);
-        return this.tail2(this.bytes, p, id, distanceM, offsetM);
+        return this.tail2(this.bytes, p, id, match);
       }
-      return this.tail2(b, p, id, distanceM, offsetM);
+      return this.tail2(b, p, id, match);
     }
     b[p++] = COMMA;
     b[p++] = COMMA;
@@ -146,12 +149,12 @@ export class ResultRowBuffer {
     return p;
   }
 
-  private tail2(b: Buffer, p: number, id: Buffer, distanceM: number, offsetM: number): number {
+  private tail2(b: Buffer, p: number, id: Buffer, match: Float64Array): number {
     for (let k = 0; k < id.length; k++) b[p++] = id[k];
     b[p++] = COMMA;
-    p = writeFixed2(b, p, distanceM);
+    p = writeFixed2(b, p, match, 0);
     b[p++] = COMMA;
-    p = writeFixed2(b, p, offsetM);
+    p = writeFixed2(b, p, match, 1);
     b[p++] = LF;
     return p;
   }
@@ -165,11 +168,12 @@ export class ResultRowBuffer {
 }
 
 /**
- * Writes `x.toFixed(2)` into `b` at `p` (at most 40 bytes); returns the end. Rounding x·100 to an
+ * Writes `x.toFixed(2)` into `b` at `p` (at most 40 bytes), x being values[k]; returns the end. Rounding x·100 to an
  * integer in doubles gives toFixed's digits unless the product lies within 1e-6 of a half (its
  * rounding error is below 2^-22 for x < 10^7); those, and negative or large x, use toFixed itself.
  */
-export function writeFixed2(b: Buffer, p: number, x: number): number {
+export function writeFixed2(b: Buffer, p: number, values: Float64Array, k: number): number {
+  const x = values[k];
   if (!(x >= 0 && x < 1e7)) return p + b.write(x.toFixed(2), p, 'latin1');
   const y = x * 100;
   let n = Math.floor(y);
@@ -199,11 +203,11 @@ export function writeFixed2(b: Buffer, p: number, x: number): number {
 
 /**
  * Reads the decimal number at b[i…] made only of an optional sign, digits and one optional point
- * ("-1.5", "2.", ".5"), up to `n`. Sets `numberEnd` (−1 when the bytes there are not such a
- * number, or run into `n`) and returns its value, exact as Number() reads it.
+ * ("-1.5", "2.", ".5"), up to `n`, into values[k], exact as Number() reads it. Returns where the
+ * number ends, or −1 when the bytes there are not such a number or run into `n`. (The value goes
+ * through the array so that no number is allocated for it.)
  */
-let numberEnd = -1;
-function plainNumber(b: Buffer, i: number, n: number): number {
+function plainNumber(b: Buffer, i: number, n: number, values: Float64Array, k: number): number {
   const start = i;
   let negative = false;
   if (i < n && (b[i] === MINUS || b[i] === PLUS)) negative = b[i++] === MINUS;
@@ -225,15 +229,12 @@ function plainNumber(b: Buffer, i: number, n: number): number {
       i++;
     }
   }
-  if (digits === 0 || i >= n) {
-    numberEnd = -1;
-    return NaN;
-  }
-  numberEnd = i;
+  if (digits === 0 || i >= n) return -1;
   // With at most 15 digits the mantissa is an exact integer and 10^fraction is exact, so one
   // correctly rounded division gives the correctly rounded value (Clinger's fast path).
-  if (digits <= 15) return negative ? -(mantissa / POWERS_OF_TEN[fraction]) : mantissa / POWERS_OF_TEN[fraction];
-  return Number(b.toString('latin1', start, i));
+  if (digits <= 15) values[k] = negative ? -(mantissa / POWERS_OF_TEN[fraction]) : mantissa / POWERS_OF_TEN[fraction];
+  else values[k] = Number(b.toString('latin1', start, i));
+  return i;
 }
 
 /**
@@ -279,20 +280,18 @@ class PointsRangeReader {
       if (!this.slow) {
         // A plain record: lon "," lat (LF | CRLF), never the header.
         if (this.records > 0 || !this.header) {
-          const lon = plainNumber(b, i, n);
-          const lonEnd = numberEnd;
-          if (lonEnd >= 0 && b[lonEnd] === COMMA && lon >= -180 && lon <= 180) {
-            const lat = plainNumber(b, lonEnd + 1, n);
-            const latEnd = numberEnd;
-            if (latEnd >= 0 && lat >= -90 && lat <= 90) {
+          const lonEnd = plainNumber(b, i, n, result, 0);
+          if (lonEnd >= 0 && b[lonEnd] === COMMA && result[0] >= -180 && result[0] <= 180) {
+            const latEnd = plainNumber(b, lonEnd + 1, n, result, 1);
+            if (latEnd >= 0 && result[1] >= -90 && result[1] <= 90) {
               const c = b[latEnd];
               const next = c === LF ? latEnd + 1 : c === CR && latEnd + 1 < n && b[latEnd + 1] === LF ? latEnd + 2 : -1;
               if (next > 0) {
-                const segment = matcher.matchInto(lon, lat, toleranceM, result);
+                const segment = matcher.matchInto(result, toleranceM);
                 this.records++;
                 this.count++;
                 if (segment >= 0) this.matched++;
-                rows.row(b, i, lonEnd, lonEnd + 1, latEnd, segment, result[0], result[1]);
+                rows.row(b, i, lonEnd, lonEnd + 1, latEnd, segment, result);
                 this.line++;
                 i = next;
                 continue;
@@ -349,10 +348,12 @@ class PointsRangeReader {
     const lonText = trimBlanks(fields[0]); // inside quotes too
     const latText = trimBlanks(fields[1]);
     const result = this.result;
-    const segment = this.matcher.matchInto(parseCoordinate(lonText, 'lon', line), parseCoordinate(latText, 'lat', line), this.toleranceM, result);
+    result[0] = parseCoordinate(lonText, 'lon', line);
+    result[1] = parseCoordinate(latText, 'lat', line);
+    const segment = this.matcher.matchInto(result, this.toleranceM);
     this.count++;
     if (segment >= 0) this.matched++;
-    this.rows.rowText(lonText, latText, segment, result[0], result[1]);
+    this.rows.rowText(lonText, latText, segment, result);
   }
 }
 

@@ -298,7 +298,9 @@ describe(SegmentMatcher.name, () => {
       const lat = LAT - 0.0005 + random() * 0.002;
       const tolerance = random() * 120;
       const m = matcher.match(lon, lat, tolerance);
-      const index = matcher.matchInto(lon, lat, tolerance, result);
+      result[0] = lon;
+      result[1] = lat;
+      const index = matcher.matchInto(result, tolerance);
       expect(opened.match(lon, lat, tolerance)).toEqual(m);
       if (m === null) expect(index).toBe(-1);
       else {

@@ -218,14 +218,16 @@ export class SegmentMatcher {
   }
 
   /**
-   * `match` without building an object, for callers matching millions of points: the index of the
-   * nearest segment within `toleranceM` (see `segmentId`), or −1 when there is none. On a match,
-   * `result` receives [distanceM, offsetM, lon, lat of the nearest point], the same numbers as `match`.
+   * `match` without building an object, for callers matching millions of points: `point` holds
+   * [lon, lat]; returns the index of the nearest segment within `toleranceM` (see `segmentId`), or
+   * −1 when there is none. On a match, `point` then holds [distanceM, offsetM, lon, lat of the
+   * nearest point on the segment], the same numbers as `match` gives. (Numbers passed in and out
+   * through a typed array are not allocated, as arguments and results of a call can be.)
    */
-  matchInto(lon: number, lat: number, toleranceM: number, result: Float64Array): number {
+  matchInto(point: Float64Array, toleranceM: number): number {
     checkTolerance(toleranceM);
-    checkPoint(lon, lat);
-    return this.search(lon, lat, toleranceM, result);
+    checkPoint(point[0], point[1]);
+    return this.search(point, toleranceM);
   }
 
   /** The id of segment `index` (in the order the segments were given). */
@@ -244,13 +246,17 @@ export class SegmentMatcher {
 
   private nearest(lon: number, lat: number, toleranceM: number): SegmentMatch | null {
     const result = this.result;
-    const segmentIndex = this.search(lon, lat, toleranceM, result);
+    result[0] = lon;
+    result[1] = lat;
+    const segmentIndex = this.search(result, toleranceM);
     if (segmentIndex < 0) return null;
     return { segmentId: this.ids[segmentIndex], segmentIndex, distanceM: result[0], offsetM: result[1], point: [result[2], result[3]] };
   }
 
-  /** The nearest segment's index, or −1; fills `result` as `matchInto` describes. */
-  private search(lon: number, lat: number, toleranceM: number, result: Float64Array): number {
+  /** The nearest segment's index, or −1; reads and fills `result` as `matchInto` describes. */
+  private search(result: Float64Array, toleranceM: number): number {
+    const lon = result[0];
+    const lat = result[1];
     const tree = this.tree;
     if (tree === undefined) return -1;
     const { kx, ky } = metricScale(lat);
