@@ -1,7 +1,7 @@
 import { createReadStream } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { GeoError } from '../geo.exception';
 import { MatchException } from '../match/match.exception';
 import { readMatcherCache, segmentFileKey, writeMatcherCache } from '../match/matcher-cache';
@@ -186,6 +186,8 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
     let second: Promise<MatchWorkerResult> | undefined;
     if (split < size) {
       const data: MatchWorkerData = { points: args.points, range: { start: split, end: size, header: false }, toleranceM: args.toleranceM, partPath: part };
+      // Loaded only here: node:worker_threads alone costs ~5 ms of start-up.
+      const { Worker } = await import('node:worker_threads');
       const thread = new Worker(join(__dirname, 'match.worker.js'), { workerData: data });
       worker = thread;
       second = new Promise<MatchWorkerResult>((resolve, reject) => {
