@@ -168,9 +168,10 @@ export class ResultRowBuffer {
 }
 
 /**
- * Writes `x.toFixed(2)` into `b` at `p` (at most 40 bytes), x being values[k]; returns the end. Rounding x·100 to an
- * integer in doubles gives toFixed's digits unless the product lies within 1e-6 of a half (its
- * rounding error is below 2^-22 for x < 10^7); those, and negative or large x, use toFixed itself.
+ * Writes `x.toFixed(2)` into `b` at `p` (at most 40 bytes), x being values[k]; returns the end.
+ * Rounding x·100 to an integer in doubles gives toFixed's digits unless the product lies within
+ * 1e-6 of a half (its rounding error is below 2^-22 for x < 10^7); those, and negative or large x,
+ * use toFixed itself. (x comes in a Float64Array so that no number is allocated for it.)
  */
 export function writeFixed2(b: Buffer, p: number, values: Float64Array, k: number): number {
   const x = values[k];
