@@ -33,11 +33,11 @@ function pointRows(count: number): string[] {
 
 describe('roadloop-geo match on a large points file (two threads)', () => {
   let dir: string;
-  const run = (points: string, tolerance = '20') => {
+  const run = (points: string, tolerance = '20', extra: string[] = []) => {
     writeFileSync(join(dir, 'points.csv'), points);
     const out = join(dir, 'out.csv');
     rmSync(out, { force: true });
-    const res = spawnSync(process.execPath, [BIN, 'match', '--segments', join(dir, 'segments.geojson'), '--points', join(dir, 'points.csv'), '--out', out, '--tolerance-m', tolerance, '--threads', '2'], {
+    const res = spawnSync(process.execPath, [BIN, 'match', '--segments', join(dir, 'segments.geojson'), '--points', join(dir, 'points.csv'), '--out', out, '--tolerance-m', tolerance, '--threads', '2', ...extra], {
       encoding: 'utf8',
     });
     return { status: res.status, stdout: res.stdout, stderr: res.stderr, out: existsSync(out) ? readFileSync(out, 'utf8') : undefined };
@@ -66,6 +66,14 @@ describe('roadloop-geo match on a large points file (two threads)', () => {
     expect(expected.filter((r) => !r.endsWith(',,,')).length).toBeGreaterThan(10_000);
     expect(result.out).toBe(`lon,lat,segmentId,distanceM,offsetM\n${expected.join('\n')}\n`);
     expect(readdirLeftovers()).toEqual([]);
+
+    // The same with the index read from a cache, which both threads then share.
+    const cache = join(dir, 'index.cache');
+    expect(run(`lon,lat\r\n${rows.join('\r\n')}\r\n`, '20', ['--index-cache', cache]).stdout).toMatch(/index cached.* 2 threads\)/);
+    const cached = run(`lon,lat\r\n${rows.join('\r\n')}\r\n`, '20', ['--index-cache', cache]);
+    expect(cached.stdout).toMatch(/index from cache.* 2 threads\)/);
+    expect(cached.out).toBe(result.out);
+    rmSync(cache);
   });
 
   it('names the line of a bad row in the second half, counting blank lines of the first, and writes nothing', () => {

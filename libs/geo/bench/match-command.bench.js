@@ -12,7 +12,10 @@
  * alone by csv-parse and by the command's own CSV reader, for the choice between them.
  *
  *   [ROADLOOP_GEO_BIN=other/bin/roadloop-geo.js] node libs/geo/bench/match-command.bench.js [--points N] [--runs N]
- *        [--threads 1,2|default]
+ *        [--threads 1,2|default] [--index-cache]
+ *
+ * --index-cache: each --threads value is also run with `--index-cache` (a build that has it), the
+ * cache written by one untimed run first, so the timed runs load the index instead of building it.
  *
  * Prints a JSON report on stdout (progress on stderr). Inputs and outputs go to bench/out/.
  */
@@ -23,7 +26,11 @@ const u = require('./bench-utils');
 
 // --threads: the command's --threads values to run, comma-separated; "default" runs it without
 // the flag (a build from before the flag existed).
-const { points: POINTS, runs: RUNS, threads } = u.benchOptions({ numbers: { points: 200_000, runs: 5 }, strings: { threads: '1,2' } });
+const { points: POINTS, runs: RUNS, threads, 'index-cache': INDEX_CACHE } = u.benchOptions({
+  numbers: { points: 200_000, runs: 5 },
+  strings: { threads: '1,2' },
+  flags: ['index-cache'],
+});
 const THREADS = threads.split(',');
 const TOLERANCE_M = 50;
 const SEED = 20240607;
@@ -120,9 +127,9 @@ async function timeReaders(pointsFile) {
 }
 
 /** One run of the command in a fresh process: wall ms, the child's CPU ms, its summary line. */
-function runCommand(segmentsFile, pointsFile, outFile, threadsFlag) {
+function runCommand(segmentsFile, pointsFile, outFile, threadsFlag, cacheFile) {
   const quote = (s) => `'${s.replace(/'/g, `'\\''`)}'`;
-  const extra = threadsFlag === 'default' ? '' : ` --threads ${threadsFlag}`;
+  const extra = (threadsFlag === 'default' ? '' : ` --threads ${threadsFlag}`) + (cacheFile === undefined ? '' : ` --index-cache ${quote(cacheFile)}`);
   const script = `${quote(process.execPath)} ${quote(BIN)} match --segments ${quote(segmentsFile)} --points ${quote(pointsFile)} --out ${quote(outFile)} --tolerance-m ${TOLERANCE_M}${extra} || exit $?; times`;
   const t = performance.now();
   const res = spawnSync('bash', ['-c', script], { encoding: 'utf8' });
@@ -150,16 +157,24 @@ async function main() {
 
   const outFile = path.join(OUT_DIR, `andorra-matched-${POINTS}.csv`);
   report.command = {};
-  for (const threadsFlag of THREADS) {
+  const cacheFile = path.join(OUT_DIR, 'andorra-pieces.index-cache');
+  const variants = THREADS.flatMap((t) => (INDEX_CACHE ? [[t, undefined], [t, cacheFile]] : [[t, undefined]]));
+  for (const [threadsFlag, cache] of variants) {
+    const name = `threads ${threadsFlag}${cache === undefined ? '' : ', index cache'}`;
+    if (cache !== undefined) {
+      rmSync(cache, { force: true });
+      runCommand(segmentsFile, pointsFile, outFile, threadsFlag, cache); // writes the cache
+    }
     const runs = [];
     for (let r = 0; r < RUNS; r++) {
-      const run = runCommand(segmentsFile, pointsFile, outFile, threadsFlag);
+      const run = runCommand(segmentsFile, pointsFile, outFile, threadsFlag, cache);
       const output = readFileSync(outFile, 'utf8');
-      if (output !== reference.expected) throw new Error(`threads ${threadsFlag}, run ${r + 1}: the command's output differs from the in-process matcher's`);
+      if (output !== reference.expected) throw new Error(`${name}, run ${r + 1}: the command's output differs from the in-process matcher's`);
+      if (cache !== undefined && !run.summary.includes('index from cache')) throw new Error(`${name}, run ${r + 1}: the index was not read from the cache`);
       runs.push(run);
-      log(`threads ${threadsFlag}, run ${r + 1}: ${Math.round(run.wallMs)} ms wall, ${Math.round(run.cpuMs)} ms CPU; ${run.summary}`);
+      log(`${name}, run ${r + 1}: ${Math.round(run.wallMs)} ms wall, ${Math.round(run.cpuMs)} ms CPU; ${run.summary}`);
     }
-    report.command[`threads ${threadsFlag}`] = {
+    report.command[name] = {
       perSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.wallMs)))),
       perCpuSecond: Math.round(perSecond(POINTS, u.median(runs.map((r) => r.cpuMs)))),
       wallMs: Math.round(u.median(runs.map((r) => r.wallMs))),
@@ -170,6 +185,7 @@ async function main() {
     };
   }
   rmSync(outFile);
+  rmSync(cacheFile, { force: true });
   report.readers = await timeReaders(pointsFile);
   process.stdout.write(`${JSON.stringify(report)}\n`);
 }

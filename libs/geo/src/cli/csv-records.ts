@@ -54,6 +54,20 @@ export class CsvRecordReader {
     return this.line;
   }
 
+  /** True while the text pushed so far ends inside a record (kept for the next push). */
+  get pending(): boolean {
+    return this.carry !== '';
+  }
+
+  /**
+   * Continues at `line` after text that was read elsewhere (a caller's faster path for plain
+   * records); only between records.
+   */
+  resumeAt(line: number): void {
+    if (this.carry !== '') throw new Error('resumeAt inside a record');
+    this.line = line;
+  }
+
   /** Reads the complete records of `text` (appended to what came before); keeps the rest. */
   push(text: string, onRecord: OnCsvRecord): void {
     if (!this.started && text.length > 0) {

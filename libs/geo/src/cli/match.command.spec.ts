@@ -179,6 +179,48 @@ describe('roadloop-geo match', () => {
     });
   });
 
+  it('keeps the index in --index-cache: used for the same segment bytes, rebuilt for others or a damaged cache', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadloop-match-'));
+    try {
+      const cache = join(dir, 'index.cache');
+      const points = join(dir, 'points.csv');
+      writeFileSync(points, `lon,lat\n${east(30)},${north(10)}\n`);
+      const match = async (segments: string): Promise<{ code: number; stdout: string; stderr: string; out: string }> => {
+        writeFileSync(join(dir, 'segments.geojson'), segments);
+        let stdout = '';
+        let stderr = '';
+        const out = join(dir, 'out.csv');
+        const code = await runMatch(['--segments', join(dir, 'segments.geojson'), '--points', points, '--out', out, '--index-cache', cache], {
+          stdout: { write: (t: string) => (stdout += t) },
+          stderr: { write: (t: string) => (stderr += t) },
+        });
+        return { code, stdout, stderr, out: readFileSync(out, 'utf8') };
+      };
+      const first = await match(SEGMENTS);
+      expect(first.stdout).toMatch(/index cached/);
+      expect(first.out).toContain(',r1,10.00,30.00');
+      const second = await match(SEGMENTS);
+      expect(second.stdout).toMatch(/index from cache/);
+      expect(second.out).toBe(first.out);
+      // Other segments: "r1" renamed; the cache of the old file must not answer for the new one.
+      const renamed = await match(SEGMENTS.replace('"r1"', '"q1"'));
+      expect(renamed.stdout).toMatch(/index cached/);
+      expect(renamed.out).toContain(',q1,10.00,30.00');
+      writeFileSync(cache, readFileSync(cache).subarray(0, 100));
+      const damaged = await match(SEGMENTS);
+      expect(damaged.stdout).toMatch(/index cached/);
+      expect(damaged.out).toBe(first.out);
+      expect(readdirSync(dir).sort()).toEqual(['index.cache', 'out.csv', 'points.csv', 'segments.geojson']);
+      const unwritable = await runMatch(['--segments', join(dir, 'segments.geojson'), '--points', points, '--out', join(dir, 'out.csv'), '--index-cache', join(dir, 'no', 'such', 'dir')], {
+        stdout: { write: () => true },
+        stderr: { write: (t: string) => expect(t).toMatch(/warning: cannot write the index cache .*ENOENT/) },
+      });
+      expect(unwritable).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   describe('arguments', () => {
     async function args(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
       let stdout = '';

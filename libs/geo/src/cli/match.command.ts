@@ -1,9 +1,10 @@
 import { createReadStream } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import { GeoError } from '../geo.exception';
 import { MatchException } from '../match/match.exception';
+import { readMatcherCache, segmentFileKey, writeMatcherCache } from '../match/matcher-cache';
 import { loadSegmentsGeoJson } from '../match/segment-geojson.loader';
 import { MAX_TOLERANCE_M, SegmentMatcher } from '../match/segment-matcher';
 import { parseFlags } from './flags';
@@ -12,7 +13,7 @@ import type { MatchWorkerData, MatchWorkerResult } from './match.worker';
 
 const DEFAULT_TOLERANCE_M = 50;
 
-const HELP = `usage: roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N] [--threads 1|2]
+const HELP = `usage: roadloop-geo match --segments <file.geojson> --points <file.csv> --out <file.csv> [--tolerance-m N] [--threads 1|2] [--index-cache <file>]
 
 Matches each point to the nearest road segment within the tolerance.
 
@@ -28,8 +29,11 @@ Matches each point to the nearest road segment within the tolerance.
                       no segment lies within the tolerance
   --tolerance-m N     search radius in metres, 0 to ${MAX_TOLERANCE_M} (default ${DEFAULT_TOLERANCE_M})
   --threads 1|2       2: a points file of 1 MiB or more is matched by two threads, one per half
-                      of the file, each loading the segments and building its own index; the
-                      output is the same (default 1)
+                      of the file, sharing one index of the segments; the output is the same
+                      (default 1)
+  --index-cache FILE  keep the index of the segments in FILE: it is used when it was built
+                      from a segment file with the same bytes, and otherwise built and written
+                      there; for many points files matched against the same segments
   -h, --help          show this help
 
 Invalid input stops the run: a wrong header, a row without exactly two columns, a value that is
@@ -52,12 +56,13 @@ interface MatchArgs {
   readonly out: string;
   readonly toleranceM: number;
   readonly threads: 1 | 2;
+  readonly indexCache: string | undefined;
 }
 
 function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
   let values: Map<string, string> | 'help';
   try {
-    values = parseFlags(argv, new Set(['--segments', '--points', '--out', '--tolerance-m', '--threads']));
+    values = parseFlags(argv, new Set(['--segments', '--points', '--out', '--tolerance-m', '--threads', '--index-cache']));
   } catch (err) {
     if (err instanceof GeoError) throw new InputError(err.message);
     throw err;
@@ -75,14 +80,14 @@ function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
   }
   const threadsText = values.get('--threads') ?? '1';
   if (threadsText !== '1' && threadsText !== '2') throw new InputError(`--threads must be 1 or 2, got "${threadsText}"`);
-  return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM, threads: threadsText === '2' ? 2 : 1 };
+  return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM, threads: threadsText === '2' ? 2 : 1, indexCache: values.get('--index-cache') };
 }
 
 /**
  * With --threads 2, points files at least this large are matched by two threads, one per half,
- * each with its own matcher (building one for Andorra takes ~20 ms; two idle cores then read, match
- * and write both halves at once). Smaller files are not worth a thread's start-up. Not the default:
- * on a loaded machine it measured slower (docs/benchmarks.md, "The match command").
+ * over one index in shared memory (the second thread starts at once and waits for it). Smaller
+ * files are not worth a thread's start-up. Not the default: see docs/benchmarks.md, "The match
+ * command".
  */
 const PARALLEL_MIN_BYTES = 1 << 20;
 
@@ -101,6 +106,43 @@ async function lineStartFrom(path: string, from: number, size: number): Promise<
     return size;
   } finally {
     await file.close();
+  }
+}
+
+/** The SHA-256 of a file's bytes; undefined when it cannot be read (the loader then says why). */
+async function fileKey(path: string): Promise<string | undefined> {
+  const key = segmentFileKey();
+  try {
+    for await (const chunk of createReadStream(path, { highWaterMark: 1 << 20 })) key.update(chunk as Buffer);
+  } catch {
+    return undefined;
+  }
+  return key.digest();
+}
+
+/**
+ * The matcher of the segment file: from the index cache when one is given and holds the index of
+ * these very bytes, otherwise loaded and built (and then written to the cache; a cache that cannot
+ * be written is a warning, not a failure). `loaded` is when the load ended and the build began.
+ */
+async function indexSegments(args: MatchArgs, output: CommandOutput): Promise<{ matcher: SegmentMatcher; loaded: number; cache: string }> {
+  const cachePath = args.indexCache;
+  if (cachePath !== undefined) {
+    const key = await fileKey(args.segments);
+    const cached = key === undefined ? undefined : await readMatcherCache(cachePath, key);
+    if (cached !== undefined) return { matcher: cached, loaded: performance.now(), cache: ', index from cache' };
+  }
+  const loadedKey = segmentFileKey();
+  const segments = await loadSegmentsGeoJson(args.segments, cachePath === undefined ? {} : { onBytes: (chunk) => loadedKey.update(chunk) });
+  const loaded = performance.now();
+  const matcher = SegmentMatcher.build(segments);
+  if (cachePath === undefined) return { matcher, loaded, cache: '' };
+  try {
+    await writeMatcherCache(cachePath, matcher, loadedKey.digest());
+    return { matcher, loaded, cache: ', index cached' };
+  } catch (err) {
+    output.stderr.write(`roadloop-geo match: warning: cannot write the index cache ${cachePath}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}\n`);
+    return { matcher, loaded, cache: '' };
   }
 }
 
@@ -143,7 +185,9 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
     const split = args.threads === 2 && size >= PARALLEL_MIN_BYTES ? await lineStartFrom(args.points, size >> 1, size) : size;
     let second: Promise<MatchWorkerResult> | undefined;
     if (split < size) {
-      const data: MatchWorkerData = { segments: args.segments, points: args.points, range: { start: split, end: size, header: false }, toleranceM: args.toleranceM, partPath: part };
+      const data: MatchWorkerData = { points: args.points, range: { start: split, end: size, header: false }, toleranceM: args.toleranceM, partPath: part };
+      // Loaded only here: node:worker_threads alone costs ~5 ms of start-up.
+      const { Worker } = await import('node:worker_threads');
       const thread = new Worker(join(__dirname, 'match.worker.js'), { workerData: data });
       worker = thread;
       second = new Promise<MatchWorkerResult>((resolve, reject) => {
@@ -153,9 +197,15 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
       });
       second.catch(() => undefined); // awaited below, unless the first half fails first
     }
-    const segments = await loadSegmentsGeoJson(args.segments);
-    const loaded = performance.now();
-    const matcher = SegmentMatcher.build(segments);
+    const indexed = await indexSegments(args, output);
+    let matcher = indexed.matcher;
+    const loaded = indexed.loaded;
+    if (worker !== undefined) {
+      // Both threads search the same index, in shared memory: the second does not build its own.
+      const shared = matcher.toData();
+      worker.postMessage(shared);
+      matcher = SegmentMatcher.fromData(shared);
+    }
     const built = performance.now();
     const out = await open(temp, 'w').catch((err: NodeJS.ErrnoException) => {
       throw new InputError(`cannot write ${args.out}: ${err.code ?? err.message}`);
@@ -182,7 +232,7 @@ export async function runMatch(argv: string[], output: CommandOutput = process):
     output.stdout.write(
       `roadloop-geo match: ${counts.rows} rows, ${counts.matched} matched, ${counts.rows - counts.matched} unmatched ` +
         `(tolerance ${args.toleranceM} m, ${matcher.segmentCount} segments) in ${seconds(done - started)} ` +
-        `(load ${seconds(loaded - started)}, index ${seconds(built - loaded)}, match ${seconds(done - built)}` +
+        `(load ${seconds(loaded - started)}, index ${seconds(built - loaded)}${indexed.cache}, match ${seconds(done - built)}` +
         `${second !== undefined ? ', 2 threads' : ''}) -> ${args.out}\n`,
     );
     return 0;

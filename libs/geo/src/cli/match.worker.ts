@@ -1,16 +1,15 @@
 /**
- * The second thread of `roadloop-geo match` on a large points file: builds its own matcher and
- * matches the second half of the file into its own part file (see runMatch).
+ * The second thread of `roadloop-geo match` on a large points file: waits for the first thread's
+ * index (shared memory, see SegmentMatcher#toData) and matches the second half of the file into
+ * its own part file (see runMatch).
  */
 import { open } from 'node:fs/promises';
 import { parentPort, workerData } from 'node:worker_threads';
 import { MatchException } from '../match/match.exception';
-import { loadSegmentsGeoJson } from '../match/segment-geojson.loader';
-import { SegmentMatcher } from '../match/segment-matcher';
+import { SegmentMatcher, type SegmentMatcherData } from '../match/segment-matcher';
 import { InputError, matchPointsRange, RowError, type PointsRange, type RangeCounts } from './match-points';
 
 export interface MatchWorkerData {
-  readonly segments: string;
   readonly points: string;
   readonly range: PointsRange;
   readonly toleranceM: number;
@@ -22,9 +21,9 @@ export type MatchWorkerResult =
   | { readonly ok: true; readonly counts: RangeCounts }
   | { readonly ok: false; readonly input: boolean; readonly line?: number; readonly message: string };
 
-async function run(data: MatchWorkerData): Promise<MatchWorkerResult> {
+async function run(data: MatchWorkerData, index: SegmentMatcherData): Promise<MatchWorkerResult> {
   try {
-    const matcher = SegmentMatcher.build(await loadSegmentsGeoJson(data.segments));
+    const matcher = SegmentMatcher.fromData(index);
     const out = await open(data.partPath, 'w');
     try {
       return { ok: true, counts: await matchPointsRange(matcher, data.points, data.range, data.toleranceM, out) };
@@ -40,5 +39,8 @@ async function run(data: MatchWorkerData): Promise<MatchWorkerResult> {
 
 if (parentPort !== null) {
   const port = parentPort;
-  void run(workerData as MatchWorkerData).then((result) => port.postMessage(result));
+  // The index comes as the one message the first thread sends, once it has built it.
+  port.once('message', (index: SegmentMatcherData) => {
+    void run(workerData as MatchWorkerData, index).then((result) => port.postMessage(result));
+  });
 }

@@ -123,6 +123,25 @@ export class SegmentPackBuilder {
     this.vertexStart[this.ids.length] = this.vertexCount;
   }
 
+  /** Whether a segment with this id has been added. */
+  has(id: string): boolean {
+    return this.seen.has(id);
+  }
+
+  /**
+   * `add` for a segment its caller has already checked (a new non-empty id, at least 2 vertices,
+   * each in range): `vertices` [lon, lat] pairs from `flat`.
+   */
+  addChecked(id: string, flat: Float64Array, vertices: number, index: number): void {
+    this.reserve(vertices);
+    const coords = this.coords;
+    for (let k = 0, w = this.vertexCount * 2; k < vertices * 2; k++, w++) coords[w] = flat[k];
+    this.seen.set(id, index);
+    this.ids.push(id);
+    this.vertexCount += vertices;
+    this.vertexStart[this.ids.length] = this.vertexCount;
+  }
+
   /** The packed segments, trimmed to size. The builder must not be used afterwards. */
   finish(): PackedSegments {
     const n = this.ids.length;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from '@jest/globals';
 import fc from 'fast-check';
+import type { Feature, LineString } from 'geojson';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -96,6 +97,68 @@ describe(loadSegmentsGeoJson.name, () => {
     );
   });
 
+  it('reads compact features straight from the bytes as JSON.parse reads them, numbers of any spelling included', () => {
+    const digits = fc.stringMatching(/^[0-9]{1,19}$/);
+    // JSON numbers, valid or not, as text: leading zeros, exponents, many digits, a bare point.
+    const number = fc.oneof(
+      fc.tuple(fc.constantFrom('', '-'), fc.constantFrom('0', '1', '12', '89', '179', '180', '181', '07'), fc.option(digits, { nil: undefined })).map(
+        ([sign, whole, fraction]) => `${sign}${whole}${fraction === undefined ? '' : `.${fraction}`}`,
+      ),
+      fc.constantFrom('1e1', '1.5E-3', '-0', '-0.0', '0.', '.5', '73.104285101604987', '89.123456789012345', '42.500000000000001', ' 1', 'true'),
+    );
+    const vertex = fc.tuple(number, number).map(([lon, lat]) => `[${lon},${lat}]`);
+    const id = fc.oneof(fc.constantFrom('a', 'b', 'é', 'a\\"b', 'x\u0041', ''), fc.string({ minLength: 1, maxLength: 4 }).map((t) => JSON.stringify(t).slice(1, -1)));
+    const featureText = fc
+      .tuple(id, fc.array(vertex, { minLength: 1, maxLength: 4 }))
+      .map(([i, vs]) => `{"type":"Feature","properties":{"id":"${i}"},"geometry":{"type":"LineString","coordinates":[${vs.join(',')}]}}`);
+    const outcome = (read: () => PackedSegments): unknown => {
+      try {
+        return plain(read());
+      } catch (err) {
+        if (!(err instanceof MatchException)) throw err;
+        return { code: err.code, featureIndex: err.details.featureIndex, message: err.message.replace(/ \(byte \d+\)| at byte \d+/g, '') };
+      }
+    };
+    fc.assert(
+      fc.property(fc.array(featureText, { maxLength: 6 }), fc.integer({ min: 1, max: 400 }), (features, chunk) => {
+        const text = `{"type":"FeatureCollection","features":[${features.join(',')}]}`;
+        const scanned = outcome(() => scanInChunks(text, chunk));
+        // The reference: JSON.parse and packSegments on the features before the first one that is
+        // not JSON (a number JSON does not allow: "07", "0.", ".5"), which is then the error.
+        const bad = features.findIndex((f) => {
+          try {
+            JSON.parse(f);
+            return false;
+          } catch {
+            return true;
+          }
+        });
+        const good = bad < 0 ? features : features.slice(0, bad);
+        const reference = outcome(() => packSegments(good.map((f) => JSON.parse(f) as Feature<LineString>)));
+        if (!Array.isArray(reference)) {
+          const { message } = reference as { message: string };
+          expect(scanned).toEqual({ ...(reference as object), message: message.replace(/\bsegment (\d+)/g, 'feature $1') });
+        } else if (bad >= 0) {
+          expect(scanned).toMatchObject({ code: MatchErrorCode.InvalidSegment, featureIndex: bad, message: expect.stringMatching(new RegExp(`^feature ${bad} is not valid JSON`)) });
+        } else expect(scanned).toEqual(reference);
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('reads escaped ids and long numbers of compact features as JSON.parse does, and rejects a bare point', async () => {
+    const compact = (id: string, coordinates: string): string =>
+      `{"type":"Feature","properties":{"id":"${id}"},"geometry":{"type":"LineString","coordinates":${coordinates}}}`;
+    const text = `{"type":"FeatureCollection","features":[${[
+      compact('x\\u0041', '[[73.104285101604987,89.123456789012345],[-0,-0.0]]'),
+      compact('a\\"b', '[[1.5,42.5],[1.50000000000000001,42.50000000000000001]]'),
+    ].join(',')}]}`;
+    expect(plain(await withFile(text, (path) => loadSegmentsGeoJson(path)))).toEqual(plain(packSegments(JSON.parse(text))));
+    expect(plain(await withFile(text, (path) => loadSegmentsGeoJson(path))).map((s) => s.id)).toEqual(['xA', 'a"b']);
+    const err = await loadError(`{"type":"FeatureCollection","features":[${compact('a', '[[1.,42],[1,42]]')}]}`);
+    expect(err.message).toMatch(/^feature 0 \(byte 40\) is not valid JSON/);
+  });
+
   describe('bad features name their index', () => {
     it.each([
       ['a Polygon', { type: 'Feature', properties: { id: 'p' }, geometry: { type: 'Polygon', coordinates: [] } }, /LineString.*Polygon/],
@@ -106,11 +169,13 @@ describe(loadSegmentsGeoJson.name, () => {
       ['no geometry', { type: 'Feature', properties: { id: 'x' }, geometry: null }, /geometry/],
       ['a number instead of a feature', 42, /Feature/],
     ])('rejects %s', async (_name, bad, message) => {
-      const err = await loadError(collection([A, B, bad]));
-      expect(err.code).toBe(MatchErrorCode.InvalidSegment);
-      expect(err.details.featureIndex).toBe(2);
-      expect(err.message).toMatch(/^feature 2\b/);
-      expect(err.message).toMatch(message);
+      for (const text of [collection([A, B, bad]), JSON.stringify({ type: 'FeatureCollection', features: [A, B, bad] })]) {
+        const err = await loadError(text);
+        expect(err.code).toBe(MatchErrorCode.InvalidSegment);
+        expect(err.details.featureIndex).toBe(2);
+        expect(err.message).toMatch(/^feature 2\b/);
+        expect(err.message).toMatch(message);
+      }
     });
 
     it('rejects malformed JSON inside a feature', async () => {
@@ -122,10 +187,13 @@ describe(loadSegmentsGeoJson.name, () => {
     });
 
     it('rejects a duplicate id, naming both features', async () => {
-      const err = await loadError(collection([A, B, feature('a', [[1.7, 42.5], [1.71, 42.5]])]));
-      expect(err.code).toBe(MatchErrorCode.DuplicateSegmentId);
-      expect(err.details.featureIndex).toBe(2);
-      expect(err.message).toMatch(/feature 2.*"a".*feature 0/);
+      const features = [A, B, feature('a', [[1.7, 42.5], [1.71, 42.5]])];
+      for (const text of [collection(features), JSON.stringify({ type: 'FeatureCollection', features })]) {
+        const err = await loadError(text);
+        expect(err.code).toBe(MatchErrorCode.DuplicateSegmentId);
+        expect(err.details.featureIndex).toBe(2);
+        expect(err.message).toMatch(/feature 2.*"a".*feature 0/);
+      }
     });
   });
 

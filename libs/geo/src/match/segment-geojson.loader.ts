@@ -38,6 +38,65 @@ function isSpace(b: number): boolean {
   return b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09;
 }
 
+const FEATURE_HEAD = Buffer.from('{"type":"Feature","properties":{"id":"');
+const FEATURE_MIDDLE = Buffer.from('"},"geometry":{"type":"LineString","coordinates":[');
+const FEATURE_TAIL = Buffer.from(']}}');
+
+/** The index after `bytes` when chunk holds them at i, else −1. */
+function expect(chunk: Buffer, i: number, bytes: Buffer): number {
+  if (i + bytes.length > chunk.length) return -1;
+  for (let k = 0; k < bytes.length; k++) if (chunk[i + k] !== bytes[k]) return -1;
+  return i + bytes.length;
+}
+
+/** 10^k for k = 0 … 22: every one is exact in a double. */
+const POWERS_OF_TEN = Array.from({ length: 23 }, (_, k) => 10 ** k);
+
+/** Where the last jsonNumber ended, or −1 when there was no such number there. */
+let numberEnd = -1;
+
+/**
+ * The JSON number at chunk[i…] written as -?(0|[1-9][0-9]*)(.[0-9]+)? (no exponent), with the
+ * value JSON.parse gives it; sets numberEnd (−1 when the bytes are not such a number or reach n).
+ */
+function jsonNumber(chunk: Buffer, i: number, n: number): number {
+  const start = i;
+  const negative = i < n && chunk[i] === 0x2d;
+  if (negative) i++;
+  let mantissa = 0;
+  let digits = 0;
+  let fraction = 0;
+  let c = 0;
+  const first = i;
+  while (i < n && (c = chunk[i] - 0x30) >= 0 && c <= 9) {
+    mantissa = mantissa * 10 + c;
+    digits++;
+    i++;
+  }
+  if (digits === 0 || (digits > 1 && chunk[first] === 0x30)) {
+    numberEnd = -1;
+    return NaN;
+  }
+  if (i < n && chunk[i] === 0x2e) {
+    i++;
+    while (i < n && (c = chunk[i] - 0x30) >= 0 && c <= 9) {
+      mantissa = mantissa * 10 + c;
+      digits++;
+      fraction++;
+      i++;
+    }
+    if (fraction === 0) {
+      numberEnd = -1;
+      return NaN;
+    }
+  }
+  numberEnd = i < n ? i : -1;
+  // At most 15 digits: the mantissa and 10^fraction are exact, so one correctly rounded division
+  // is the correctly rounded value (Clinger's fast path); longer numbers go through Number().
+  if (digits <= 15) return negative ? -(mantissa / POWERS_OF_TEN[fraction]) : mantissa / POWERS_OF_TEN[fraction];
+  return Number(chunk.toString('latin1', start, i));
+}
+
 function printable(b: number): string {
   return b >= 0x20 && b < 0x7f ? `'${String.fromCharCode(b)}'` : `byte 0x${b.toString(16).padStart(2, '0')}`;
 }
@@ -45,6 +104,8 @@ function printable(b: number): string {
 export interface LoadSegmentsOptions {
   /** Read buffer size in bytes (tests use tiny ones to cross chunk boundaries). */
   readonly chunkBytes?: number;
+  /** Sees every byte of the file as it is read, in order (to key a cache of what was loaded). */
+  readonly onBytes?: (chunk: Buffer) => void;
 }
 
 /** Incremental scanner; `push` each chunk, then `end`. Exported for tests of chunk boundaries. */
@@ -67,6 +128,8 @@ export class SegmentGeoJsonScanner {
   private captureOffset = 0;
   private featureIndex = 0;
   private readonly builder = new SegmentPackBuilder();
+  /** The vertices of a plain feature being read (see plainFeature). */
+  private plainCoords = new Float64Array(256);
 
   push(chunk: Buffer): void {
     let i = 0;
@@ -138,6 +201,13 @@ export class SegmentGeoJsonScanner {
         case State.Feature:
           if (b === RBRACKET && this.state === State.FeatureOrEnd) this.state = State.AfterMember;
           else if (b === LBRACE) {
+            const end = this.plainFeature(chunk, i);
+            if (end > 0) {
+              this.featureIndex++;
+              this.state = State.AfterFeature;
+              i = end;
+              continue;
+            }
             this.startCapture('feature', i, b);
             i++;
             continue;
@@ -197,6 +267,58 @@ export class SegmentGeoJsonScanner {
     }
     if (!this.seenFeatures) throw new MatchException(MatchErrorCode.InvalidGeoJson, 'the FeatureCollection has no "features" array');
     return this.builder.finish();
+  }
+
+  /**
+   * Reads the feature at chunk[i] straight into the builder when it is written exactly as
+   * {"type":"Feature","properties":{"id":"…"},"geometry":{"type":"LineString","coordinates":[[lon,lat],…]}}
+   * (no spaces, a plain id string without escapes, numbers without exponents), lies wholly in
+   * this chunk and is a valid new segment; returns the index after it. Otherwise returns −1 and
+   * the feature goes through JSON.parse, which gives the same segment or the error.
+   */
+  private plainFeature(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    let p = expect(chunk, i, FEATURE_HEAD);
+    if (p < 0) return -1;
+    const idStart = p;
+    while (p < n) {
+      const b = chunk[p];
+      if (b === QUOTE || b === BACKSLASH || b < 0x20) break;
+      p++;
+    }
+    if (p === idStart || p >= n || chunk[p] !== QUOTE) return -1;
+    const idEnd = p;
+    p = expect(chunk, p, FEATURE_MIDDLE);
+    if (p < 0) return -1;
+    let flat = this.plainCoords;
+    let vertices = 0;
+    for (;;) {
+      if (p >= n || chunk[p] !== LBRACKET) return -1;
+      const lon = jsonNumber(chunk, p + 1, n);
+      p = numberEnd;
+      if (p < 0 || p >= n || chunk[p] !== COMMA) return -1;
+      const lat = jsonNumber(chunk, p + 1, n);
+      p = numberEnd;
+      if (p < 0 || p + 1 >= n || chunk[p] !== RBRACKET) return -1;
+      if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) return -1;
+      if (2 * vertices + 2 > flat.length) {
+        const grown = new Float64Array(flat.length * 2);
+        grown.set(flat);
+        flat = this.plainCoords = grown;
+      }
+      flat[2 * vertices] = lon;
+      flat[2 * vertices + 1] = lat;
+      vertices++;
+      p++;
+      if (chunk[p] === COMMA) p++;
+      else break;
+    }
+    p = expect(chunk, p, FEATURE_TAIL);
+    if (p < 0 || vertices < 2) return -1;
+    const id = chunk.toString('utf8', idStart, idEnd);
+    if (this.builder.has(id)) return -1;
+    this.builder.addChecked(id, flat, vertices, this.featureIndex);
+    return p;
   }
 
   private startCapture(kind: 'feature' | 'member', i: number, b: number): void {
@@ -318,7 +440,10 @@ export async function loadSegmentsGeoJson(path: string, options: LoadSegmentsOpt
   const scanner = new SegmentGeoJsonScanner();
   const stream = createReadStream(path, { highWaterMark: options.chunkBytes ?? 1 << 20 });
   try {
-    for await (const chunk of stream) scanner.push(chunk as Buffer);
+    for await (const chunk of stream) {
+      options.onBytes?.(chunk as Buffer);
+      scanner.push(chunk as Buffer);
+    }
   } catch (err) {
     stream.destroy();
     if (err instanceof MatchException) throw err;

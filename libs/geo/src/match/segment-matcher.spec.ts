@@ -286,4 +286,27 @@ describe(SegmentMatcher.name, () => {
     expect(m.offsetM).toBeCloseTo(projectOnLine(p, ell.coordinates).offsetM, 6);
     expect(m.distanceM).toBeCloseTo(distanceM(p, ell.coordinates[0], metricScale(p[1])), 9);
   });
+  it('answers through matchInto, and through an index handed on with toData, exactly as match does', () => {
+    const matcher = SegmentMatcher.build([horizontal, ell, { id: 'far', coordinates: [[1.6, 42.6], [1.61, 42.61]] }]);
+    const opened = SegmentMatcher.fromData(matcher.toData());
+    expect(matcher.toData().slots.buffer).toBeInstanceOf(SharedArrayBuffer);
+    const result = new Float64Array(4);
+    let seed = 7;
+    const random = (): number => ((seed = (seed * 16807) % 2147483647) / 2147483647);
+    for (let i = 0; i < 2000; i++) {
+      const lon = 1.49 + random() * 0.04;
+      const lat = LAT - 0.0005 + random() * 0.002;
+      const tolerance = random() * 120;
+      const m = matcher.match(lon, lat, tolerance);
+      result[0] = lon;
+      result[1] = lat;
+      const index = matcher.matchInto(result, tolerance);
+      expect(opened.match(lon, lat, tolerance)).toEqual(m);
+      if (m === null) expect(index).toBe(-1);
+      else {
+        expect([matcher.segmentId(index), index, result[0], result[1], [result[2], result[3]]]).toEqual([m.segmentId, m.segmentIndex, m.distanceM, m.offsetM, m.point]);
+      }
+    }
+    expect(SegmentMatcher.fromData(SegmentMatcher.build([]).toData()).match(1.5, LAT, 50)).toBeNull();
+  });
 });

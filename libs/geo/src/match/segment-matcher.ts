@@ -24,6 +24,17 @@ export interface SegmentMatch {
 
 export type QueryPoint = readonly [number, number];
 
+/** A built matcher's index as plain data (see SegmentMatcher#toData). */
+export interface SegmentMatcherData {
+  readonly lon0: number;
+  readonly lat0: number;
+  readonly kx0: number;
+  readonly ky0: number;
+  readonly tree: PackedTree | undefined;
+  readonly slots: Float64Array;
+  readonly ids: readonly string[];
+}
+
 /** Doubles per leaf slot record (see SegmentMatcher#slots). */
 const SLOT = 8;
 
@@ -80,8 +91,15 @@ export class SegmentMatcher {
   /** Depth-first stack of (node position, level) pairs and their distance bounds, reused by every query. */
   private readonly stack: Int32Array;
   private readonly bounds: Float64Array;
+  /** `search`'s answer for `match`, reused. */
+  private readonly result = new Float64Array(4);
 
-  private constructor(packed: PackedSegments) {
+  private constructor(packed: PackedSegments | SegmentMatcherData) {
+    if ('slots' in packed) {
+      ({ lon0: this.lon0, lat0: this.lat0, kx0: this.kx0, ky0: this.ky0, tree: this.tree, slots: this.slots, ids: this.ids } = packed);
+      [this.stack, this.bounds] = SegmentMatcher.searchStacks(this.tree);
+      return;
+    }
     const { coords, vertexStart, ids } = packed;
     const segments = ids.length;
     const pieces = pieceCount(packed);
@@ -147,9 +165,33 @@ export class SegmentMatcher {
       this.slots[r + 6] = pieceSegment[piece];
       this.slots[r + 7] = v;
     }
-    const levels = this.tree?.levelBounds.length ?? 1;
-    this.stack = new Int32Array(2 * (levels + 1) * (this.tree?.nodeSize ?? 1));
-    this.bounds = new Float64Array(this.stack.length / 2);
+    [this.stack, this.bounds] = SegmentMatcher.searchStacks(this.tree);
+  }
+
+  private static searchStacks(tree: PackedTree | undefined): [Int32Array, Float64Array] {
+    const levels = tree?.levelBounds.length ?? 1;
+    const stack = new Int32Array(2 * (levels + 1) * (tree?.nodeSize ?? 1));
+    return [stack, new Float64Array(stack.length / 2)];
+  }
+
+  /**
+   * The built index as data another thread can receive (postMessage) and open with `fromData`
+   * without loading or building anything: its typed arrays are copied once into
+   * SharedArrayBuffers, which threads share rather than copy.
+   */
+  toData(): SegmentMatcherData {
+    const shared = <T extends Float64Array | Float32Array | Uint32Array | Uint16Array>(a: T): T => {
+      const copy = new (a.constructor as new (buffer: SharedArrayBuffer) => T)(new SharedArrayBuffer(a.byteLength));
+      copy.set(a);
+      return copy;
+    };
+    const tree = this.tree && { ...this.tree, boxes: shared(this.tree.boxes), indices: shared(this.tree.indices), levelBounds: shared(this.tree.levelBounds) };
+    return { lon0: this.lon0, lat0: this.lat0, kx0: this.kx0, ky0: this.ky0, tree, slots: shared(this.slots), ids: this.ids };
+  }
+
+  /** A matcher over the index of `toData` (in this thread or another); it answers as the original. */
+  static fromData(data: SegmentMatcherData): SegmentMatcher {
+    return new SegmentMatcher(data);
   }
 
   /**
@@ -175,6 +217,24 @@ export class SegmentMatcher {
     return this.nearest(lon, lat, toleranceM);
   }
 
+  /**
+   * `match` without building an object, for callers matching millions of points: `point` holds
+   * [lon, lat]; returns the index of the nearest segment within `toleranceM` (see `segmentId`), or
+   * −1 when there is none. On a match, `point` then holds [distanceM, offsetM, lon, lat of the
+   * nearest point on the segment], the same numbers as `match` gives. (Numbers passed in and out
+   * through a typed array are not allocated, as arguments and results of a call can be.)
+   */
+  matchInto(point: Float64Array, toleranceM: number): number {
+    checkTolerance(toleranceM);
+    checkPoint(point[0], point[1]);
+    return this.search(point, toleranceM);
+  }
+
+  /** The id of segment `index` (in the order the segments were given). */
+  segmentId(index: number): string {
+    return this.ids[index];
+  }
+
   /** `match` for many points, in order. One invalid point fails the whole batch (naming it). */
   matchMany(points: readonly QueryPoint[], toleranceM: number): (SegmentMatch | null)[] {
     checkTolerance(toleranceM);
@@ -185,8 +245,20 @@ export class SegmentMatcher {
   }
 
   private nearest(lon: number, lat: number, toleranceM: number): SegmentMatch | null {
+    const result = this.result;
+    result[0] = lon;
+    result[1] = lat;
+    const segmentIndex = this.search(result, toleranceM);
+    if (segmentIndex < 0) return null;
+    return { segmentId: this.ids[segmentIndex], segmentIndex, distanceM: result[0], offsetM: result[1], point: [result[2], result[3]] };
+  }
+
+  /** The nearest segment's index, or −1; reads and fills `result` as `matchInto` describes. */
+  private search(result: Float64Array, toleranceM: number): number {
+    const lon = result[0];
+    const lat = result[1];
     const tree = this.tree;
-    if (tree === undefined) return null;
+    if (tree === undefined) return -1;
     const { kx, ky } = metricScale(lat);
 
     // A piece point within toleranceM of the query, in the query's frame, has |Δlon|·kx ≤ tol,
@@ -289,17 +361,14 @@ export class SegmentMatcher {
       }
     }
 
-    if (bestSlot < 0) return null;
+    if (bestSlot < 0) return -1;
     const distance = Math.sqrt(bestDistSq);
-    if (!(distance <= toleranceM)) return null;
+    if (!(distance <= toleranceM)) return -1;
     const r = SLOT * bestSlot;
-    const segmentIndex = c[r + 6];
-    return {
-      segmentId: this.ids[segmentIndex],
-      segmentIndex,
-      distanceM: distance,
-      offsetM: c[r + 4] + bestT * (c[r + 5] - c[r + 4]),
-      point: [c[r] + bestT * (c[r + 2] - c[r]), c[r + 1] + bestT * (c[r + 3] - c[r + 1])],
-    };
+    result[0] = distance;
+    result[1] = c[r + 4] + bestT * (c[r + 5] - c[r + 4]);
+    result[2] = c[r] + bestT * (c[r + 2] - c[r]);
+    result[3] = c[r + 1] + bestT * (c[r + 3] - c[r + 1]);
+    return c[r + 6];
   }
 }
