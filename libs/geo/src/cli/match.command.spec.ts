@@ -1,4 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -216,6 +217,52 @@ describe('roadloop-geo match', () => {
         stderr: { write: (t: string) => expect(t).toMatch(/warning: cannot write the index cache .*ENOENT/) },
       });
       expect(unwritable).toBe(0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('refuses an --index-cache that is one of its inputs or its output, and leaves it as it was', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadloop-match-'));
+    try {
+      const segments = join(dir, 'segments.geojson');
+      const points = join(dir, 'points.csv');
+      writeFileSync(segments, SEGMENTS);
+      writeFileSync(points, `lon,lat\n${east(30)},${north(10)}\n`);
+      for (const cache of [segments, points, join(dir, '.', 'points.csv')]) {
+        let stderr = '';
+        const code = await runMatch(['--segments', segments, '--points', points, '--out', join(dir, 'out.csv'), '--index-cache', cache], {
+          stdout: { write: () => true },
+          stderr: { write: (t: string) => (stderr += t) },
+        });
+        expect(code).not.toBe(0);
+        expect(stderr).toMatch(/--index-cache must be a file of its own/);
+      }
+      expect(readFileSync(segments, 'utf8')).toBe(SEGMENTS);
+      expect(readFileSync(points, 'utf8')).toBe(`lon,lat\n${east(30)},${north(10)}\n`);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('reads segments from a pipe without the cache (it could not read them twice), saying so', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'roadloop-match-'));
+    try {
+      const fifo = join(dir, 'segments.fifo');
+      expect(spawnSync('mkfifo', [fifo]).status).toBe(0);
+      const points = join(dir, 'points.csv');
+      writeFileSync(points, `lon,lat\n${east(30)},${north(10)}\n`);
+      const writer = spawn('sh', ['-c', 'cat > "$1"', 'sh', fifo], { stdio: ['pipe', 'ignore', 'ignore'] });
+      writer.stdin.end(SEGMENTS);
+      let stderr = '';
+      const code = await runMatch(['--segments', fifo, '--points', points, '--out', join(dir, 'out.csv'), '--index-cache', join(dir, 'index.cache')], {
+        stdout: { write: () => true },
+        stderr: { write: (t: string) => (stderr += t) },
+      });
+      expect(code).toBe(0);
+      expect(stderr).toMatch(/--index-cache ignored: .* is not a regular file/);
+      expect(readFileSync(join(dir, 'out.csv'), 'utf8')).toContain(',r1,10.00,30.00');
+      expect(readdirSync(dir)).not.toContain('index.cache');
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -1,6 +1,6 @@
 import { createReadStream } from 'node:fs';
 import { open, rename, stat, unlink } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import type { Worker } from 'node:worker_threads';
 import { GeoError } from '../geo.exception';
 import { MatchException } from '../match/match.exception';
@@ -80,7 +80,12 @@ function parseMatchArgs(argv: readonly string[]): MatchArgs | 'help' {
   }
   const threadsText = values.get('--threads') ?? '1';
   if (threadsText !== '1' && threadsText !== '2') throw new InputError(`--threads must be 1 or 2, got "${threadsText}"`);
-  return { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM, threads: threadsText === '2' ? 2 : 1, indexCache: values.get('--index-cache') };
+  const args = { segments: required('--segments'), points: required('--points'), out: required('--out'), toleranceM, threads: threadsText === '2' ? 2 : 1, indexCache: values.get('--index-cache') } as const;
+  // The cache is written over: never one of the files read or the output.
+  if (args.indexCache !== undefined && [args.segments, args.points, args.out].some((p) => resolve(p) === resolve(args.indexCache!))) {
+    throw new InputError(`--index-cache must be a file of its own, not one of --segments, --points or --out ("${args.indexCache}")`);
+  }
+  return args;
 }
 
 /**
@@ -109,6 +114,14 @@ async function lineStartFrom(path: string, from: number, size: number): Promise<
   }
 }
 
+async function isRegularFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return true; // the loader says why it cannot be read
+  }
+}
+
 /** The SHA-256 of a file's bytes; undefined when it cannot be read (the loader then says why). */
 async function fileKey(path: string): Promise<string | undefined> {
   const key = segmentFileKey();
@@ -126,7 +139,11 @@ async function fileKey(path: string): Promise<string | undefined> {
  * be written is a warning, not a failure). `loaded` is when the load ended and the build began.
  */
 async function indexSegments(args: MatchArgs, output: CommandOutput): Promise<{ matcher: SegmentMatcher; loaded: number; cache: string }> {
-  const cachePath = args.indexCache;
+  // Only a regular file can be read twice (once for its key, once to load it): not a pipe.
+  const cachePath = args.indexCache !== undefined && (await isRegularFile(args.segments)) ? args.indexCache : undefined;
+  if (args.indexCache !== undefined && cachePath === undefined) {
+    output.stderr.write(`roadloop-geo match: warning: --index-cache ignored: ${args.segments} is not a regular file\n`);
+  }
   if (cachePath !== undefined) {
     const key = await fileKey(args.segments);
     const cached = key === undefined ? undefined : await readMatcherCache(cachePath, key);

@@ -225,7 +225,7 @@ export class HazardRepository {
    * What deciding whether each of these hazards repeats an earlier report needs, in one query: for
    * each, the earliest open, already-assessed hazard of its category within `withinM` metres and
    * `withinDays` days (a report of the same thing, on its segment or an adjacent one), and the others
-   * of these hazards within the same reach, which may have been assessed before it.
+   * of these hazards of its category within that distance and time, which may be assessed before it.
    */
   async duplicateCandidates(ids: readonly string[], withinM: number, withinDays: number, scope?: TxScope): Promise<Map<string, DuplicateCandidates>> {
     const near = (o: string) => `${o}.category = h.category

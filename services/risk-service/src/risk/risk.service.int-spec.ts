@@ -96,7 +96,9 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
       publisher,
       config,
     );
-    for (const s of SEGMENTS) await w.service.onReimported(s.id, NOW);
+    // As after an import: every segment waits for its first score.
+    await db.query(`UPDATE road_segment SET rescore_pending = true`);
+    expect(await w.service.rescorePending(1_000, NOW)).toBe(SEGMENTS.length);
     w.announced.length = 0;
     w.requests = 0;
     // What the intake recorded before announcing each report.

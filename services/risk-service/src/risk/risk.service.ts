@@ -155,15 +155,6 @@ export class RiskService {
    * A re-import changed the segment, or the risk model changed since its score: recompute its live
    * risk (announced once if its level moved).
    */
-  async onReimported(segmentId: string, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
-    const changes = await this.tx.run(async (scope) => {
-      const [change] = await this.rescoreReimported([segmentId], now, scope);
-      await this.segments.clearRescores([segmentId], scope);
-      return [change];
-    });
-    return this.rankAndAnnounce(changes, `rescore-${segmentId}`, segmentId);
-  }
-
   /**
    * Re-scores up to `limit` segments waiting for it (re-imported, or scored by another model version)
    * in one transaction; segments another instance is re-scoring are left to it. Returns how many.
@@ -227,7 +218,6 @@ export class RiskService {
       await this.hazards.markAssessedMany(decisions, scope);
     });
   }
-
 
   /** A crash counts on every reach it lies on: the segment's and its neighbours'. */
   private async rescoreReach(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<(SegmentRiskChangedV2 | null)[]> {

@@ -61,6 +61,8 @@ export class ProfileRelay implements OnApplicationBootstrap, OnApplicationShutdo
     let total = 0;
     try {
       for (;;) {
+        // The batch's rows stay locked while it is published (a re-import of them waits that long); a
+        // commit that fails after the send announces them again next time, which consumers take as a newer profile.
         const sent = await this.tx.run(async (scope) => {
           const rows = await this.segments.pendingProfiles(BATCH, scope);
           await this.publisher.publishMany(segmentProfileTopic, rows.map(toProfile), { correlationId: 'segment-import' });

@@ -219,9 +219,8 @@ export class SegmentRepository {
     return `${row.n}@${row.t ? new Date(row.t).toISOString() : '-'}`;
   }
 
-  /** Segments whose profile has not been announced since their last import. */
   /**
-   * Up to `limit` segments whose profile is not announced yet, locked until the transaction ends;
+   * Up to `limit` segments whose profile has not been announced since their last import, locked until the transaction ends;
    * rows another instance's relay holds are skipped, so two relays announce each profile once.
    */
   async pendingProfiles(limit: number, scope?: TxScope): Promise<SegmentProfileRow[]> {
@@ -242,8 +241,11 @@ export class SegmentRepository {
     }));
   }
 
-  /** Segments whose exposure changed in a re-import and whose live risk is not yet recomputed. */
-  /** Up to `limit` segments waiting for a re-score, locked until the transaction ends (skipping those another instance holds). */
+  /**
+   * Up to `limit` segments whose live risk waits to be recomputed (their exposure changed in a
+   * re-import, or another model version scored them), locked until the transaction ends, skipping
+   * those another instance holds.
+   */
   async pendingRescores(limit: number, scope?: TxScope): Promise<string[]> {
     const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
       `SELECT id FROM road_segment WHERE rescore_pending ORDER BY id LIMIT $1 FOR UPDATE SKIP LOCKED`,

@@ -127,8 +127,8 @@ describe(DailyIndexService.name, () => {
   });
 
   it('keeps the later of two recorders\' live rows, whichever writes last (two instances of the service record alike)', async () => {
-    const today = h.clock.current.toISOString().slice(0, 10);
-    const later = new Date(h.clock.current.getTime() + 3_600_000);
+    const today = '2026-11-28';
+    const later = new Date('2026-11-28T15:00:00Z');
     const asOf = async () =>
       new Date(((await h.ds.query(`SELECT as_of FROM daily_index WHERE jurisdiction_id = 'busy' AND day = $1`, [today])) as { as_of: string }[])[0].as_of).toISOString();
     h.clock.current = later;

@@ -146,13 +146,13 @@ export class RoadsideRepository {
    * the segment among its members; a works need unless a guardrail task has the segment and side
    * among its members, or an open guardrail task stands on the segment itself.
    */
-  async openNeeds(scope: TxScope): Promise<OpenNeed[]> {
+  async openNeeds(scope?: TxScope): Promise<OpenNeed[]> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       // The stretches' members as rows, so that each need is looked up by equality (a containment
       // test of every need against every stretch took over a second on one region).
       `WITH covered AS (
          SELECT DISTINCT t.countermeasure, m ->> 'segmentId' AS segment_id, m ->> 'side' AS side
-           FROM task_stretch ts JOIN task t ON t.id = ts.task_id CROSS JOIN LATERAL jsonb_array_elements(ts.members) m
+           FROM task_stretch ts JOIN task t ON t.id = ts.task_id CROSS JOIN LATERAL jsonb_array_elements(CASE jsonb_typeof(ts.members) WHEN 'array' THEN ts.members ELSE '[]' END) m
           WHERE t.status <> 'duplicate')
        SELECT n.*, s.name, s.length_m, ST_AsGeoJSON(s.geom)::json -> 'coordinates' AS coordinates
          FROM roadside_need n JOIN segment_ref s ON s.segment_id = n.segment_id

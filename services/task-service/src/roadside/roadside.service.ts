@@ -34,6 +34,9 @@ import { RoadsideException } from './roadside.exception';
 import { InventoryRow, SurveyFindings, inventoryRowSchema } from './roadside.schema';
 import { GeoJsonRow, INVENTORY_SNAP_TOLERANCE_M, NearSegment, linesOf, readInventoryFeatures, rowsOfFeature } from './inventory-geojson';
 
+/** Stretch tasks opened per planner transaction: short enough not to hold the crews' queues for long. */
+export const STRETCH_TASKS_PER_TRANSACTION = 25;
+
 /**
  * The roadside inventory and the mandatory-protection rule built on it. A side the rule covers
  * (water within its distance: a guardrail MUST stand; cliff-side: SHOULD) needs a survey while no
@@ -43,9 +46,6 @@ import { GeoJsonRow, INVENTORY_SNAP_TOLERANCE_M, NearSegment, linesOf, readInven
  * gathered into stretches — consecutive segments of one road — and each stretch gets one task:
  * one survey of the stretch, then one guardrail task per side where the survey found it missing.
  */
-/** Stretch tasks opened per planner transaction: short enough not to hold the crews' queues for long. */
-export const STRETCH_TASKS_PER_TRANSACTION = 25;
-
 @Injectable()
 export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedFixHook {
   private readonly logger = new Logger(RoadsideService.name);
@@ -95,41 +95,31 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
   }
 
   /**
-   * Opens one task per stretch of needs no task covers yet; returns the tasks opened. A few stretches
-   * per transaction (`STRETCH_TASKS_PER_TRANSACTION`), each reading the needs again under the planner's
-   * lock: a region's import plans hundreds, and one transaction for all of them would hold the crews'
-   * queue locks long enough to stall an inspector's verification of the same crew's work.
+   * Opens one task per stretch of needs no task covers yet; returns the tasks opened. The stretches
+   * are built once, from the needs open when planning starts; they are opened a few per transaction
+   * (`STRETCH_TASKS_PER_TRANSACTION`), each transaction checking under the planner's lock that a
+   * stretch's needs are all still open (another instance may have planned meanwhile), since a
+   * region's import plans hundreds and one transaction for all of them would hold the crews' queue
+   * locks long enough to stall an inspector's verification of the same crew's work.
    */
   async plan(correlationId: string = randomUUID()): Promise<string[]> {
+    const stretches = buildStretches(piecesOf(await this.roadside.openNeeds()), { maxLengthM: this.config.STRETCH_MAX_LENGTH_M });
     const opened: string[] = [];
-    const passedOver = new Set<string>();
-    for (;;) {
-      const round = await this.tx.run(async (scope) => {
+    for (let from = 0; from < stretches.length; from += STRETCH_TASKS_PER_TRANSACTION) {
+      const ids = await this.tx.run(async (scope) => {
         await this.roadside.lockPlanner(scope);
         const needs = await this.roadside.openNeeds(scope);
-        const pieces: StretchPiece[] = [];
-        let last: string | null = null;
-        for (const n of needs) {
-          const base = { segmentId: n.segmentId, roadKey: roadKeyOf(n), lengthM: n.lengthM, coordinates: n.coordinates };
-          // A survey looks at both sides of its stretch; works are per side.
-          if (n.action === 'survey' && last !== n.segmentId) pieces.push({ ...base, need: 'survey', side: 'both' });
-          if (n.action === 'works') pieces.push({ ...base, need: 'guardrail', side: n.side });
-          if (n.action === 'survey') last = n.segmentId;
-        }
-        const ids: string[] = [];
-        // Stretches no member of which could anchor a task stay uncovered and are met again each round: passed over.
-        const stretches = buildStretches(pieces, { maxLengthM: this.config.STRETCH_MAX_LENGTH_M }).filter((st) => !passedOver.has(st.id));
-        for (const stretch of stretches) {
-          if (ids.length === STRETCH_TASKS_PER_TRANSACTION) return { ids, more: true };
+        const open = new Set(needs.map((n) => needKey(n.action === 'survey' ? 'survey' : 'guardrail', n.segmentId, n.side)));
+        const done: string[] = [];
+        for (const stretch of stretches.slice(from, from + STRETCH_TASKS_PER_TRANSACTION)) {
+          if (!stretch.members.every((m) => open.has(needKey(stretch.need, m.segmentId, m.side)))) continue;
           const id = await this.openStretchTask(stretch, needs, correlationId, scope);
-          if (id) ids.push(id);
-          else passedOver.add(stretch.id);
+          if (id) done.push(id);
         }
-        return { ids, more: false };
+        return done;
       });
-      opened.push(...round.ids);
-      if (round.ids.length) this.outbox?.nudge();
-      if (!round.more) break;
+      opened.push(...ids);
+      if (ids.length) this.outbox?.nudge();
     }
     if (opened.length) this.logger.log(`opened ${opened.length} stretch task(s)`);
     return opened;
@@ -406,4 +396,23 @@ export function roadKeyOf(n: Pick<OpenNeed, 'name' | 'segmentId'>): string {
 function splitKey(key: string): [string, RoadSide] {
   const at = key.lastIndexOf(':');
   return [key.slice(0, at), key.slice(at + 1) as RoadSide];
+}
+
+/** The pieces stretches are built of: a survey per segment (both sides), works per side. */
+function piecesOf(needs: readonly OpenNeed[]): StretchPiece[] {
+  const pieces: StretchPiece[] = [];
+  let last: string | null = null;
+  for (const n of needs) {
+    const base = { segmentId: n.segmentId, roadKey: roadKeyOf(n), lengthM: n.lengthM, coordinates: n.coordinates };
+    // A survey looks at both sides of its stretch; works are per side.
+    if (n.action === 'survey' && last !== n.segmentId) pieces.push({ ...base, need: 'survey', side: 'both' });
+    if (n.action === 'works') pieces.push({ ...base, need: 'guardrail', side: n.side });
+    if (n.action === 'survey') last = n.segmentId;
+  }
+  return pieces;
+}
+
+/** A need as a stretch member names it: a survey by its segment, works by segment and side. */
+function needKey(need: string, segmentId: string, side: string): string {
+  return need === 'survey' ? `survey\u0000${segmentId}` : `${need}\u0000${segmentId}\u0000${side}`;
 }

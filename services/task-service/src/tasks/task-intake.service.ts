@@ -143,7 +143,9 @@ export class TaskIntakeService {
     const existing = view.openOf(proposal);
     if (existing) {
       // As `open` does: the segment's unresolved hazards of the countermeasure linked to the open task.
-      for (const hazardId of relatedHazards(proposal, sight.unresolved!, NONE)) view.link(existing, hazardId);
+      // (Read again when a refused open in this run dropped the view's copy.)
+      const unresolved = sight.unresolved ?? (await this.segments.unresolvedHazards(change.segmentId, scope));
+      for (const hazardId of relatedHazards(proposal, unresolved, NONE)) view.link(existing, hazardId);
       return { kind: 'linked', taskId: existing.id };
     }
     await view.flush();
@@ -430,9 +432,13 @@ export class TaskIntakeService {
       createdAt: now,
       updatedAt: now,
     };
-    // A concurrent writer may have opened one since the check: the unique index decides.
+    // A concurrent writer may have opened one since the check (the roadside planner takes no segment
+    // lock): the unique index decides, and the hazards go to that task, as to one found open.
     if (!(await this.ledger.create(task, { actor: SYSTEM_ACTOR, correlationId: source.correlationId, reason: proposal.reason }, scope))) {
-      return { outcome: { kind: 'ignored', why: `an open ${proposal.countermeasure} task exists on ${proposal.segmentId}` } };
+      const opened = await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
+      if (!opened) return { outcome: { kind: 'ignored', why: `an open ${proposal.countermeasure} task exists on ${proposal.segmentId}` } };
+      if (hazardIds.length) await this.tasks.linkHazards(opened.id, hazardIds, scope);
+      return { outcome: { kind: 'linked', taskId: opened.id } };
     }
     // Its jurisdiction was looked up just above.
     const assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true);
