@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Kafka, logLevel } from 'kafkajs';
 import { deadLetterTopic, hazardReportedTopic, reportMatchedTopic, segmentRiskChangedV2Topic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV } from '../support/auth-tokens';
-import { freePort, infra, isolatedEnv, runId } from '../support/environment';
+import { infra, isolatedEnv, runId } from '../support/environment';
 import { waitUntilConsumed } from '../support/kafka-probe';
 import { OwnBroker } from '../support/own-servers';
 import { StreamTally, recordedCounts, segmentsOutOfStep, streamReports, taskCounts } from '../support/report-stream';
-import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startStack } from '../support/service-process';
 import { deleteRedisPrefix, dropSchemas } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -52,13 +52,8 @@ describe('broker stopped and restarted under a stream of reports', () => {
   });
 
   it('answers 503 with Retry-After while the broker is away, and loses nothing it accepted', async () => {
-    const [risk, task] = await Promise.all([
-      startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk }, START),
-      startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task }, START),
-    ]);
-    running.push(risk, task);
-    const gateway = await startService('ingest-gateway', await freePort(), { ...common, RISK_SERVICE_URL: risk.url, TASK_SERVICE_URL: task.url }, START);
-    running.push(gateway);
+    const { gateway, all } = await startStack(common, schemas, START);
+    running.push(...all);
 
     const before = await streamReports(gateway.url, { count: REPORTS / 2 });
     expect(before.accepted).toHaveLength(REPORTS / 2);

@@ -2,11 +2,11 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { Kafka } from 'kafkajs';
 import { deadLetterTopic, hazardReportedTopic, reportMatchedTopic, segmentRiskChangedV2Topic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV } from '../support/auth-tokens';
-import { freePort, isolatedEnv, runId } from '../support/environment';
+import { isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { OwnPostgres } from '../support/own-servers';
 import { recordedCounts, segmentsOutOfStep, streamReports, taskCounts } from '../support/report-stream';
-import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startStack } from '../support/service-process';
 import { deleteRedisPrefix } from '../support/stores';
 
 const REPORTS = Number(process.env.FAULT_REPORTS ?? 1_000);
@@ -46,13 +46,8 @@ describe('PostgreSQL restarted under a stream of reports', () => {
   });
 
   it('pauses the consumers while the database is away and loses nothing', async () => {
-    const [risk, task] = await Promise.all([
-      startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk }, START),
-      startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task }, START),
-    ]);
-    running.push(risk, task);
-    const gateway = await startService('ingest-gateway', await freePort(), { ...common, RISK_SERVICE_URL: risk.url, TASK_SERVICE_URL: task.url }, START);
-    running.push(gateway);
+    const { gateway, all } = await startStack(common, schemas, START);
+    running.push(...all);
 
     let restart: Promise<void> | undefined;
     let backAt = 0;

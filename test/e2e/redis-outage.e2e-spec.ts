@@ -3,11 +3,11 @@ import { Redis } from 'ioredis';
 import { Kafka } from 'kafkajs';
 import { hazardReportedTopic, reportMatchedTopic, segmentRiskChangedV2Topic, topicName } from '@roadloop/contracts';
 import { E2E_AUTH_ENV, bearer } from '../support/auth-tokens';
-import { freePort, infra, isolatedEnv, runId } from '../support/environment';
+import { infra, isolatedEnv, runId } from '../support/environment';
 import { deleteTopicsWithPrefix, testKafka, waitUntilConsumed } from '../support/kafka-probe';
 import { OwnRedis } from '../support/own-servers';
 import { recordedCounts, segmentsOutOfStep, streamReports, taskCounts } from '../support/report-stream';
-import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startService } from '../support/service-process';
+import { RunningService, SAMPLE_SEGMENTS, runServiceCli, startStack } from '../support/service-process';
 import { dropSchemas, query } from '../support/stores';
 import { waitFor } from '../support/wait-for';
 
@@ -59,13 +59,8 @@ describe('Redis down under a stream of reports', () => {
   }
 
   it('keeps the pipeline going without Redis and rebuilds the ranking after', async () => {
-    const [risk, task] = await Promise.all([
-      startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk }, START),
-      startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task }, START),
-    ]);
-    running.push(risk, task);
-    const gateway = await startService('ingest-gateway', await freePort(), { ...common, RISK_SERVICE_URL: risk.url, TASK_SERVICE_URL: task.url }, START);
-    running.push(gateway);
+    const { gateway, all } = await startStack(common, schemas, START);
+    running.push(...all);
     const top = () => fetch(`${gateway.url}/v1/segments/top?limit=5`, { headers: { authorization: bearer('analyst', 'fault-test') } });
     // The ranking is in Redis before the outage (the first read builds it).
     expect((await top()).status).toBe(200);

@@ -89,9 +89,9 @@ export function importSampleRegion(env: Record<string, string>) {
 }
 
 /** The three services on free ports, wired to each other: risk and task in their own schemas, the gateway in front. */
-export async function startStack(common: Record<string, string>, schemas: { risk: string; task: string }) {
-  const risk = await startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk });
-  const task = await startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task });
-  const gateway = await startService('ingest-gateway', await freePort(), { ...common, TASK_SERVICE_URL: task.url, RISK_SERVICE_URL: risk.url });
+export async function startStack(common: Record<string, string>, schemas: { risk: string; task: string }, { timeoutMs }: { timeoutMs?: number } = {}) {
+  const risk = await startService('risk-service', await freePort(), { ...common, DB_SCHEMA: schemas.risk }, { timeoutMs });
+  const task = await startService('task-service', await freePort(), { ...common, DB_SCHEMA: schemas.task }, { timeoutMs });
+  const gateway = await startService('ingest-gateway', await freePort(), { ...common, TASK_SERVICE_URL: task.url, RISK_SERVICE_URL: risk.url }, { timeoutMs });
   return { risk, task, gateway, all: [risk, task, gateway] };
 }
