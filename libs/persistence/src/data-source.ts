@@ -25,8 +25,9 @@ export function dataSourceOptions(options: DatabaseOptions): DataSourceOptions {
     poolSize: options.poolSize ?? 10,
     applicationName: options.applicationName,
     // Unqualified names in migrations and raw queries resolve to the service's own schema first;
-    // PostGIS lives in public.
-    extra: { connectionTimeoutMillis: 5_000, options: `-c search_path=${options.schema},public` },
+    // PostGIS lives in public. No JIT compilation: these are short statements, and a plan whose
+    // estimate crosses jit_above_cost spent over a second compiling for a few milliseconds of work.
+    extra: { connectionTimeoutMillis: 5_000, options: `-c search_path=${options.schema},public -c jit=off` },
   };
 }
 

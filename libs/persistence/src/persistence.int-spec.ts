@@ -43,6 +43,12 @@ describe('persistence helpers against the real PostgreSQL', () => {
     expect(Number(row.x)).toBe(1.5);
   });
 
+  it('opens connections without JIT compilation, which costs short statements more than it saves', async () => {
+    const ds = opened[0] ?? (await open());
+    const [row] = await ds.query(`SHOW jit`);
+    expect(row.jit).toBe('off');
+  });
+
   it('commits a transaction that resolves and rolls back one that throws', async () => {
     const ds = opened[0] ?? (await open());
     const tx = new TransactionRunner(ds);

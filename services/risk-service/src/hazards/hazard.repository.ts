@@ -228,22 +228,32 @@ export class HazardRepository {
    * of these hazards of its category within that distance and time, which may be assessed before it.
    */
   async duplicateCandidates(ids: readonly string[], withinM: number, withinDays: number, scope?: TxScope): Promise<Map<string, DuplicateCandidates>> {
-    const near = (o: string) => `${o}.category = h.category
-          AND abs(extract(epoch FROM (${o}.reported_at - h.reported_at))) <= $2 * 86400
-          -- The box first (the location index answers it), then the exact distance on the spheroid.
-          AND ${o}.location && ST_Expand(h.location, $3 / 110000.0 / greatest(cos(radians(ST_Y(h.location))), 0.01), $3 / 110000.0)
-          AND ST_DWithin(${o}.location::geography, h.location::geography, $3)`;
     const rows: { id: string; reported_us: string; earliest_id: string | null; earliest_us: string | null; near: string[] }[] = await managerOf(this.dataSource, scope).query(
-      `SELECT h.id, ${MICROS('h.reported_at')} AS reported_us, e.id AS earliest_id, ${MICROS('e.reported_at')} AS earliest_us,
-              ARRAY(SELECT n.id::text FROM hazard n WHERE n.id = ANY($1::uuid[]) AND n.id <> h.id AND ${near('n')}) AS near
-         FROM hazard h
-         LEFT JOIN LATERAL (
-           SELECT o.id, o.reported_at FROM hazard o
-            WHERE o.id <> h.id AND o.status = 'open' AND o.assessed_at IS NOT NULL AND ${near('o')}
-            ORDER BY o.reported_at, o.id
-            LIMIT 1
-         ) e ON true
-        WHERE h.id = ANY($1::uuid[])`,
+      // One probe of the location index per hazard gives every report near it, of which the earliest
+      // counted one and those of the run are kept. The probe is fenced (OFFSET 0) so that no other
+      // filter reaches the scan: with the open-hazard index ANDed in, which the planner chose on the
+      // stale statistics of a burst, each probe read every open hazard.
+      `WITH run AS MATERIALIZED (SELECT id, category, reported_at, location FROM hazard WHERE id = ANY($1::uuid[])),
+       close_by AS (
+         SELECT h.id AS of_id, o.id, o.reported_at,
+                o.status = 'open' AND o.assessed_at IS NOT NULL AS counted, o.id = ANY($1::uuid[]) AS in_run
+           FROM run h
+          CROSS JOIN LATERAL (
+            SELECT o.id, o.category, o.reported_at, o.location, o.status, o.assessed_at FROM hazard o
+             WHERE o.location && ST_Expand(h.location, $3 / 110000.0 / greatest(cos(radians(ST_Y(h.location))), 0.01), $3 / 110000.0)
+            OFFSET 0
+          ) o
+          WHERE o.id <> h.id AND o.category = h.category
+            AND abs(extract(epoch FROM (o.reported_at - h.reported_at))) <= $2 * 86400
+            -- The box came first; then the exact distance on the spheroid.
+            AND ST_DWithin(o.location::geography, h.location::geography, $3)
+       )
+       SELECT h.id, ${MICROS('h.reported_at')} AS reported_us,
+              (array_agg(n.id::text ORDER BY n.reported_at, n.id) FILTER (WHERE n.counted))[1] AS earliest_id,
+              (array_agg(${MICROS('n.reported_at')} ORDER BY n.reported_at, n.id) FILTER (WHERE n.counted))[1] AS earliest_us,
+              coalesce(array_agg(n.id::text) FILTER (WHERE n.in_run), '{}') AS near
+         FROM run h LEFT JOIN close_by n ON n.of_id = h.id
+        GROUP BY h.id, h.reported_at`,
       [ids, withinDays, withinM],
     );
     return new Map(

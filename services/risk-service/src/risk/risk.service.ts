@@ -85,7 +85,7 @@ export class RiskService {
           last.set(id, { cause, correlationId: event.correlationId });
         }
       }
-      await this.risks.lockMany([...last.keys()].sort(), scope);
+      // rescoreMany locks the rows, in id order, before it reads anything that may change.
       const targets = [...last].map(([segmentId, { cause }]) => ({ segmentId, cause }));
       const changes = await this.rescoreMany(targets, now, scope);
       return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
@@ -113,9 +113,9 @@ export class RiskService {
         last.delete(event.payload.segmentId);
         last.set(event.payload.segmentId, { cause: { kind: 'fix', id: event.payload.taskId }, correlationId: event.correlationId });
       }
-      await this.risks.lockMany([...last.keys()].sort(), scope);
+      const locked = await this.risks.lockMany([...last.keys()].sort(), scope);
       for (const event of events) await this.applyTaskChange(event, scope);
-      const changes = await this.rescoreMany([...last].map(([segmentId, { cause }]) => ({ segmentId, cause })), now, scope);
+      const changes = await this.rescoreMany([...last].map(([segmentId, { cause }]) => ({ segmentId, cause })), now, scope, locked);
       return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
     });
     await this.rankAndAnnounceAll(touched);
@@ -179,7 +179,7 @@ export class RiskService {
       const cause: Cause = stored && stored.modelVersion !== RISK_MODEL.version ? { kind: 'model', id: RISK_MODEL.version } : { kind: 'import', id: segmentId };
       return { segmentId, cause };
     });
-    return this.rescoreMany(targets, now, scope);
+    return this.rescoreMany(targets, now, scope, current);
   }
 
   /**
@@ -237,13 +237,19 @@ export class RiskService {
    * Recomputes segments' scores, reading what the model needs for all of them at once (their rows
    * locked in id order) and saving the revisions in one statement; returns, in order, each change to
    * announce (null where neither score nor level moved, or the level was announced already).
+   * `locked`: the targets' rows as the caller locked them earlier in this transaction (not read again).
    */
-  private async rescoreMany(targets: readonly { segmentId: string; cause: Cause }[], now: Date, scope: TxScope): Promise<(SegmentRiskChangedV2 | null)[]> {
+  private async rescoreMany(
+    targets: readonly { segmentId: string; cause: Cause }[],
+    now: Date,
+    scope: TxScope,
+    locked?: ReadonlyMap<string, SegmentRiskRow>,
+  ): Promise<(SegmentRiskChangedV2 | null)[]> {
     const ids = targets.map((t) => t.segmentId);
     const reaches = await this.segments.reachesOf(ids, scope);
     const missing = ids.find((id) => !reaches.has(id));
     if (missing) throw new NonRetriableError(`segment ${missing} does not exist`, 'UNKNOWN_SEGMENT');
-    const current = await this.risks.lockMany([...ids].sort(), scope);
+    const current = locked ?? (await this.risks.lockMany([...ids].sort(), scope));
     // One connection serves the transaction: its queries run one after another.
     const open = await this.hazards.openOnSegments(ids, scope);
     const pooled = [...new Set(ids.flatMap((id) => [id, ...reaches.get(id)!.neighbours.map((n) => n.id)]))];
