@@ -147,7 +147,9 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     const hazards = await w.db.query(`SELECT id, status, duplicate_of, assessed_at IS NOT NULL AS assessed FROM hazard ORDER BY id`);
     const ranking = await w.redis.zrange(redisKeys.ranking(), '0', '-1', 'WITHSCORES');
     const lastAnnounced = new Map(w.announced.map((c) => [c.segmentId, c.level]));
-    return { risk, hazards, ranking, lastAnnounced: [...lastAnnounced].sort() };
+    // Task ids differ between the worlds; what each task's state holds does not.
+    const tasks = await w.db.query(`SELECT segment_id, countermeasure, status, version, verified_at, fix_failed FROM task_state ORDER BY segment_id, countermeasure, version`);
+    return { risk, hazards, ranking, lastAnnounced: [...lastAnnounced].sort(), tasks };
   }
 
   let oneByOne: (typeof worlds)[number];
@@ -203,6 +205,8 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
         change('w2-1', landslide, 'verified', 1, 'rockfall_clearing', await hazardsOn(w, 'w2-1', 'landslide')),
         change('w1-3', netting, 'verified', 1, 'guardrail', await hazardsOn(w, 'w1-3', 'missing_guardrail')),
         change('w1-3', netting, 'reopened', 2, 'guardrail', []),
+        // A stale version delivered again changes nothing.
+        change('w1-2', clearing, 'assigned', 1, 'rockfall_clearing', []),
       ];
     };
     const [alone, run] = [await runFor(oneByOne), await runFor(asRun)];

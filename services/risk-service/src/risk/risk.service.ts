@@ -98,7 +98,7 @@ export class RiskService {
     const task = event.payload;
     const changes = await this.tx.run(async (scope) => {
       await this.risks.lock(task.segmentId, scope);
-      await this.applyTaskChange(event, scope);
+      await this.applyTaskChanges([event], scope);
       return [await this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope)];
     });
     return this.rankAndAnnounce(changes, event.correlationId, task.segmentId);
@@ -114,18 +114,23 @@ export class RiskService {
         last.set(event.payload.segmentId, { cause: { kind: 'fix', id: event.payload.taskId }, correlationId: event.correlationId });
       }
       const locked = await this.risks.lockMany([...last.keys()].sort(), scope);
-      for (const event of events) await this.applyTaskChange(event, scope);
+      await this.applyTaskChanges(events, scope);
       const changes = await this.rescoreMany([...last].map(([segmentId, { cause }]) => ({ segmentId, cause })), now, scope, locked);
       return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
     });
     await this.rankAndAnnounceAll(touched);
   }
 
-  /** Records a task's change; a newly verified fix resolves its hazards and those of its kind it covers. */
-  private async applyTaskChange(event: TaskChangedEvent, scope: TxScope): Promise<void> {
+  /** Records tasks' changes, in order; each newly verified fix resolves its hazards and those of its kind it covers. */
+  private async applyTaskChanges(events: readonly TaskChangedEvent[], scope: TxScope): Promise<void> {
+    const applied = await this.tasks.applyMany(events.map((e) => ({ change: e.payload, at: new Date(e.occurredAt) })), scope);
+    for (const [i, event] of events.entries()) {
+      if (applied[i] && event.payload.status === 'verified') await this.resolveFixed(event, scope);
+    }
+  }
+
+  private async resolveFixed(event: TaskChangedEvent, scope: TxScope): Promise<void> {
     const task = event.payload;
-    const applied = await this.tasks.apply(task, new Date(event.occurredAt), scope);
-    if (!applied || task.status !== 'verified') return;
     const touched = await this.hazards.resolve(task.hazardIds, task.taskId, scope);
     const elsewhere = touched.filter((s) => s !== task.segmentId);
     if (elsewhere.length) this.logger.log(`task ${task.taskId} also resolved hazards on ${elsewhere.join(', ')}`);

@@ -16,20 +16,57 @@ export interface VerifiedTreatment {
 export class TaskStateRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Applies a task change unless a newer (or the same) version was applied already. */
-  async apply(change: TaskChanged, at: Date, scope?: TxScope): Promise<boolean> {
-    const rows: unknown[] = await managerOf(this.dataSource, scope).query(
+  /**
+   * Applies a run of task changes in order, each unless a newer (or the same) version was applied
+   * already, with two statements whatever the run's length: the stored versions read and locked, then
+   * each task's last applied state written (its verification time the last applied verification's,
+   * else the stored one). Returns, for each change, whether it was applied.
+   */
+  async applyMany(changes: readonly { change: TaskChanged; at: Date }[], scope: TxScope): Promise<boolean[]> {
+    if (!changes.length) return [];
+    const manager = managerOf(this.dataSource, scope);
+    const ids = [...new Set(changes.map(({ change }) => change.taskId))].sort();
+    const stored: { task_id: string; version: number }[] = await manager.query(
+      `SELECT task_id, version FROM task_state WHERE task_id = ANY($1::uuid[]) ORDER BY task_id FOR UPDATE`,
+      [ids],
+    );
+    const versions = new Map(stored.map((r) => [String(r.task_id), Number(r.version)]));
+    const last = new Map<string, { change: TaskChanged; verifiedAt: Date | null }>();
+    const applied = changes.map(({ change, at }) => {
+      const current = versions.get(change.taskId);
+      if (current !== undefined && current >= change.version) return false;
+      versions.set(change.taskId, change.version);
+      const verifiedAt = change.status === 'verified' ? at : (last.get(change.taskId)?.verifiedAt ?? null);
+      last.set(change.taskId, { change, verifiedAt });
+      return true;
+    });
+    if (!last.size) return applied;
+    await manager.query(
       `INSERT INTO task_state AS t (task_id, segment_id, status, countermeasure, side, version, verified_at, fix_failed, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, CASE WHEN $3 = 'verified' THEN $7::timestamptz END, $8, now())
+       SELECT x.task_id, x.segment_id, x.status, x.countermeasure, x.side, x.version, x.verified_at, x.fix_failed, now()
+         FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, segment_id text, status text, countermeasure text, side text,
+                                                 version int, verified_at timestamptz, fix_failed boolean)
        ON CONFLICT (task_id) DO UPDATE SET
               status = EXCLUDED.status, countermeasure = EXCLUDED.countermeasure, side = EXCLUDED.side,
               version = EXCLUDED.version, fix_failed = EXCLUDED.fix_failed, updated_at = now(),
-              verified_at = CASE WHEN EXCLUDED.status = 'verified' THEN EXCLUDED.verified_at ELSE t.verified_at END
-        WHERE t.version < EXCLUDED.version
-       RETURNING task_id`,
-      [change.taskId, change.segmentId, change.status, change.countermeasure, change.side, change.version, at.toISOString(), change.fixFailed],
+              verified_at = coalesce(EXCLUDED.verified_at, t.verified_at)
+        WHERE t.version < EXCLUDED.version`,
+      [
+        JSON.stringify(
+          [...last.values()].map(({ change, verifiedAt }) => ({
+            task_id: change.taskId,
+            segment_id: change.segmentId,
+            status: change.status,
+            countermeasure: change.countermeasure,
+            side: change.side,
+            version: change.version,
+            verified_at: verifiedAt?.toISOString() ?? null,
+            fix_failed: change.fixFailed,
+          })),
+        ),
+      ],
     );
-    return rows.length === 1;
+    return applied;
   }
 
   /** Countermeasures verified and still in force on a segment (a reopened task's is not). */
