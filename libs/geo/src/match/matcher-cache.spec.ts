@@ -1,5 +1,5 @@
 import { describe, expect, it } from '@jest/globals';
-import { decodeMatcherCache, encodeMatcherCache, segmentFileKey } from './matcher-cache';
+import { decodeMatcherCache, encodeMatcherCache, indexCodeFingerprint, segmentFileKey } from './matcher-cache';
 import type { SegmentInput } from './packed-segments';
 import { SegmentMatcher } from './segment-matcher';
 
@@ -51,6 +51,14 @@ describe('matcher cache', () => {
   it('saves a matcher of no segments', () => {
     const empty = SegmentMatcher.build([]);
     expect(decodeMatcherCache(encodeMatcherCache(empty, source), source)!.match(1.5, 42.5, 50)).toBeNull();
+  });
+
+  it('is not used when written by another build of the matcher', () => {
+    const code = indexCodeFingerprint();
+    expect(code).toMatch(/^[0-9a-f]{64}$/);
+    expect(decodeMatcherCache(encodeMatcherCache(matcher, source, code), source)).toBeInstanceOf(SegmentMatcher);
+    const other = `${code.slice(0, 63)}${code[63] === '0' ? '1' : '0'}`;
+    expect(decodeMatcherCache(encodeMatcherCache(matcher, source, other), source)).toBeUndefined();
   });
 
   it('is not used for other segments, nor when truncated, altered or not a cache at all', () => {

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
+import { extname, join } from 'node:path';
 import { SegmentMatcher, type SegmentMatcherData } from './segment-matcher';
 
 /**
@@ -10,16 +12,35 @@ import { SegmentMatcher, type SegmentMatcherData } from './segment-matcher';
  * padding to a multiple of 8, then the arrays one after another, each at a multiple of 8:
  * slots (float64), boxes (float32), indices (uint16 or uint32), levelBounds (uint32) and the ids
  * (a JSON array, UTF-8), and last the SHA-256 of all the bytes before it (32 bytes). The header
- * names the SHA-256 of the segment file the index was built from, so a cache of other segments, a
- * truncated or altered cache, or one of another layout is never used: the index is built again.
+ * names the SHA-256 of the segment file the index was built from and the fingerprint of the code
+ * that built it, so a cache of other segments, of another build of the matcher, a truncated or
+ * altered cache, or one of another layout is never used: the index is built again.
  */
 
 const MAGIC = 'RLGEOIX1';
 /** Changes whenever the layout above or the matcher's slot record changes. */
 const FORMAT = 1;
 
+/** The modules whose code decides what index a segment file gives: reading, packing, building, saving. */
+const INDEX_CODE = ['segment-geojson.loader', 'packed-segments', 'packed-tree', 'segment-matcher', 'matcher-cache'];
+let indexCode: string | undefined;
+
+/**
+ * The SHA-256 of the index-building modules as installed: a cache written by another build of the
+ * matcher is a miss, so a change to how the index is built can never reuse a stale one unnoticed.
+ */
+export function indexCodeFingerprint(): string {
+  if (indexCode === undefined) {
+    const hash = createHash('sha256');
+    for (const name of INDEX_CODE) hash.update(readFileSync(join(__dirname, `${name}${extname(__filename)}`)));
+    indexCode = hash.digest('hex');
+  }
+  return indexCode;
+}
+
 interface CacheHeader {
   readonly format: number;
+  readonly code: string;
   readonly source: string;
   readonly lon0: number;
   readonly lat0: number;
@@ -40,8 +61,8 @@ export function segmentFileKey(): { update(bytes: Uint8Array): void; digest(): s
   return { update: (bytes) => hash.update(bytes), digest: () => hash.digest('hex') };
 }
 
-/** The cache file's bytes for `matcher`, built from the segment file whose key is `source`. */
-export function encodeMatcherCache(matcher: SegmentMatcher, source: string): Buffer {
+/** The cache file's bytes for `matcher`, built from the segment file whose key is `source` by the code fingerprinted `code`. */
+export function encodeMatcherCache(matcher: SegmentMatcher, source: string, code = indexCodeFingerprint()): Buffer {
   const data = matcher.toData();
   const tree = data.tree;
   const parts: Uint8Array[] = [
@@ -57,6 +78,7 @@ export function encodeMatcherCache(matcher: SegmentMatcher, source: string): Buf
   }
   const header: CacheHeader = {
     format: FORMAT,
+    code,
     source,
     lon0: data.lon0,
     lat0: data.lat0,
@@ -77,8 +99,8 @@ export function encodeMatcherCache(matcher: SegmentMatcher, source: string): Buf
   return all;
 }
 
-/** The matcher saved in `bytes` when they are a sound cache of the segment file keyed `source`; otherwise undefined. */
-export function decodeMatcherCache(file: Buffer, source: string): SegmentMatcher | undefined {
+/** The matcher saved in `bytes` when they are a sound cache of the segment file keyed `source`, built by the code fingerprinted `code`; otherwise undefined. */
+export function decodeMatcherCache(file: Buffer, source: string, code = indexCodeFingerprint()): SegmentMatcher | undefined {
   if (file.length < 44 || file.toString('latin1', 0, 8) !== MAGIC) return undefined;
   const bytes = file.subarray(0, file.length - 32);
   if (!sha256(bytes).equals(file.subarray(file.length - 32))) return undefined;
@@ -90,7 +112,7 @@ export function decodeMatcherCache(file: Buffer, source: string): SegmentMatcher
   } catch {
     return undefined;
   }
-  if (header.format !== FORMAT || header.source !== source) return undefined;
+  if (header.format !== FORMAT || header.code !== code || header.source !== source) return undefined;
   const body = bytes.subarray(align8(12 + headerLength));
   const lengths = header.lengths;
   if (!Array.isArray(lengths) || (lengths.length !== 2 && lengths.length !== 5)) return undefined;
