@@ -32,8 +32,9 @@ Matches each point to the nearest road segment within the tolerance.
                       of the file, sharing one index of the segments; the output is the same
                       (default 1)
   --index-cache FILE  keep the index of the segments in FILE: it is used when it was built
-                      from a segment file with the same bytes, and otherwise built and written
-                      there; for many points files matched against the same segments
+                      from a segment file with the same bytes by the same build of this
+                      command, and otherwise built and written there; for many points files
+                      matched against the same segments
   -h, --help          show this help
 
 Invalid input stops the run: a wrong header, a row without exactly two columns, a value that is
