@@ -223,6 +223,38 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     expect(asRun.requests).toBeLessThanOrEqual(1);
   });
 
+  it('records task changes that leave what the model reads as it was without re-scoring, and re-scores on one that does not', async () => {
+    const change = (segmentId: string, taskId: string, status: 'assigned' | 'reopened' | 'cancelled', version: number): TaskChangedEvent =>
+      taskChangedTopic.valueSchema.parse({
+        eventId: randomUUID(), occurredAt: new Date(NOW.getTime() + version * 60_000).toISOString(), schemaVersion: 1, source: 'task-service', correlationId: `o-${taskId}-${version}`,
+        payload: {
+          taskId, segmentId, change: status, status, previousStatus: null, countermeasure: 'drainage', side: null, priority: 'p2', hazardIds: [],
+          jurisdictionId: null, crewId: 'crew-1', actor: { role: 'dispatcher', id: 'd-1' }, reason: null, fixFailed: status !== 'assigned',
+          dueAt: new Date(NOW.getTime() + 7 * DAY_MS).toISOString(), version,
+        },
+      });
+    const [a, b] = [randomUUID(), randomUUID()];
+    const rescored = jest.spyOn(SegmentRepository.prototype, 'reachesOf');
+    try {
+      await asRun.service.onTasksChanged([change('w2-2', a, 'assigned', 1), change('w2-3', b, 'assigned', 1)], NOW);
+      await asRun.service.onTaskChanged(change('w2-2', a, 'assigned', 1), NOW);
+      expect(rescored).not.toHaveBeenCalled();
+      const recorded = await asRun.db.query(`SELECT task_id, status FROM task_state WHERE task_id = ANY($1::uuid[]) ORDER BY segment_id`, [[a, b]]);
+      expect(recorded).toEqual([{ task_id: a, status: 'assigned' }, { task_id: b, status: 'assigned' }]);
+
+      // A fix that did not hold, on a task still open, counts against its segment.
+      await asRun.service.onTasksChanged([change('w2-3', b, 'reopened', 2)], NOW);
+      expect(rescored).toHaveBeenCalledTimes(1);
+      expect(rescored.mock.calls[0][0]).toEqual(['w2-3']);
+      // Cancelled, the failed fix no longer counts: a change out of what the model reads re-scores too.
+      await asRun.service.onTasksChanged([change('w2-3', b, 'cancelled', 3)], NOW);
+      expect(rescored).toHaveBeenCalledTimes(2);
+      expect(rescored.mock.calls[1][0]).toEqual(['w2-3']);
+    } finally {
+      rescored.mockRestore();
+    }
+  });
+
   it('refuses a run naming a hazard that was never recorded, changing nothing (the consumer then handles its reports one at a time)', async () => {
     const before = await state(asRun);
     const ghost = matched(hazard('w2-3', 'rockfall', 'critical', 20));

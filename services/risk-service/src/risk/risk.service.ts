@@ -15,7 +15,7 @@ import { RISK_CONFIG, RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
 import { SegmentRepository } from '../segments/segment.repository';
-import { TaskStateRepository } from '../tasks/task-state.repository';
+import { TaskStateRepository, countsForRisk } from '../tasks/task-state.repository';
 import { adjustedExposure, roadsideKnowledge } from './exposure-adjuster';
 import { RankingStore } from './ranking.store';
 import { CRASH_WINDOW_MS, RISK_MODEL, assessRisk, reachPieceOf, roadOf, withInventory } from './risk-model';
@@ -95,38 +95,41 @@ export class RiskService {
 
   /** A task changed: a verified fix resolves its hazards and applies its countermeasure. */
   async onTaskChanged(event: TaskChangedEvent, now = new Date()): Promise<SegmentRiskChangedV2 | null> {
-    const task = event.payload;
-    const changes = await this.tx.run(async (scope) => {
-      await this.risks.lock(task.segmentId, scope);
-      await this.applyTaskChanges([event], scope);
-      return [await this.rescore(task.segmentId, { kind: 'fix', id: task.taskId }, now, scope)];
-    });
-    return this.rankAndAnnounce(changes, event.correlationId, task.segmentId);
+    const announced = await this.rankAndAnnounceAll(await this.recordTaskChanges([event], now));
+    return announced.find((c) => c.segmentId === event.payload.segmentId) ?? null;
   }
 
   /** `onTaskChanged` for a run of one partition's task changes, in one transaction, each segment re-scored once. */
   async onTasksChanged(events: readonly TaskChangedEvent[], now = new Date()): Promise<void> {
     if (!events.length) return;
-    const touched = await this.tx.run(async (scope) => {
+    await this.rankAndAnnounceAll(await this.recordTaskChanges(events, now));
+  }
+
+  /**
+   * Records tasks' changes, in order, in one transaction; each newly verified fix resolves its
+   * hazards and those of its kind it covers. A segment is re-scored (once) only when one of its
+   * changes moves a task into or out of what the model reads (a verified fix, a failed fix still
+   * open): opening, assigning or starting a task leaves its risk as it was. That holds for a change
+   * delivered again too, so the redelivery of a re-scoring change re-scores, and announces what a
+   * crash may have left unannounced.
+   */
+  private async recordTaskChanges(events: readonly TaskChangedEvent[], now: Date): Promise<{ change: SegmentRiskChangedV2 | null; correlationId: string }[]> {
+    return this.tx.run(async (scope) => {
+      const results = await this.tasks.applyMany(events.map((e) => ({ change: e.payload, at: new Date(e.occurredAt) })), scope);
       const last = new Map<string, { cause: Cause; correlationId: string }>();
-      for (const event of events) {
+      events.forEach((event, i) => {
+        if (!countsForRisk(results[i].before) && !countsForRisk(event.payload)) return;
         last.delete(event.payload.segmentId);
         last.set(event.payload.segmentId, { cause: { kind: 'fix', id: event.payload.taskId }, correlationId: event.correlationId });
-      }
+      });
+      if (!last.size) return [];
       const locked = await this.risks.lockMany([...last.keys()].sort(), scope);
-      await this.applyTaskChanges(events, scope);
+      for (const [i, event] of events.entries()) {
+        if (results[i].applied && event.payload.status === 'verified') await this.resolveFixed(event, scope);
+      }
       const changes = await this.rescoreMany([...last].map(([segmentId, { cause }]) => ({ segmentId, cause })), now, scope, locked);
       return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
     });
-    await this.rankAndAnnounceAll(touched);
-  }
-
-  /** Records tasks' changes, in order; each newly verified fix resolves its hazards and those of its kind it covers. */
-  private async applyTaskChanges(events: readonly TaskChangedEvent[], scope: TxScope): Promise<void> {
-    const applied = await this.tasks.applyMany(events.map((e) => ({ change: e.payload, at: new Date(e.occurredAt) })), scope);
-    for (const [i, event] of events.entries()) {
-      if (applied[i] && event.payload.status === 'verified') await this.resolveFixed(event, scope);
-    }
   }
 
   private async resolveFixed(event: TaskChangedEvent, scope: TxScope): Promise<void> {

@@ -11,6 +11,23 @@ export interface VerifiedTreatment {
   verifiedAt: string;
 }
 
+/** A task's state as far as the risk model reads it. */
+export interface TaskRiskState {
+  status: string;
+  fixFailed: boolean;
+}
+
+/** Statuses in which a fix that did not hold no longer counts against its segment: fixed and verified again, or the task closed. */
+const FAILED_FIX_SETTLED = ['verified', 'cancelled', 'duplicate', 'unable_to_fix'];
+
+/**
+ * Whether a task in this state enters its segment's risk: a verified fix (`verifiedOnEach`), or a
+ * fix that did not hold on a task still open (`fixFailedOnAny`). A change between two states that
+ * neither does (a task opened, assigned, started) leaves the segment's risk as it was.
+ */
+export const countsForRisk = (state: TaskRiskState | null): boolean =>
+  state !== null && (state.status === 'verified' || (state.fixFailed && !FAILED_FIX_SETTLED.includes(state.status)));
+
 /** Owns `task_state`: the latest version of each task the risk service has heard of. */
 @Injectable()
 export class TaskStateRepository {
@@ -20,27 +37,29 @@ export class TaskStateRepository {
    * Applies a run of task changes in order, each unless a newer (or the same) version was applied
    * already, with two statements whatever the run's length: the stored versions read and locked, then
    * each task's last applied state written (its verification time the last applied verification's,
-   * else the stored one). Returns, for each change, whether it was applied.
+   * else the stored one). Returns, for each change, whether it was applied and the task's state
+   * before it (null for a task not heard of before).
    */
-  async applyMany(changes: readonly { change: TaskChanged; at: Date }[], scope: TxScope): Promise<boolean[]> {
+  async applyMany(changes: readonly { change: TaskChanged; at: Date }[], scope: TxScope): Promise<{ applied: boolean; before: TaskRiskState | null }[]> {
     if (!changes.length) return [];
     const manager = managerOf(this.dataSource, scope);
     const ids = [...new Set(changes.map(({ change }) => change.taskId))].sort();
-    const stored: { task_id: string; version: number }[] = await manager.query(
-      `SELECT task_id, version FROM task_state WHERE task_id = ANY($1::uuid[]) ORDER BY task_id FOR UPDATE`,
+    const stored: { task_id: string; version: number; status: string; fix_failed: boolean }[] = await manager.query(
+      `SELECT task_id, version, status, fix_failed FROM task_state WHERE task_id = ANY($1::uuid[]) ORDER BY task_id FOR UPDATE`,
       [ids],
     );
-    const versions = new Map(stored.map((r) => [String(r.task_id), Number(r.version)]));
+    const states = new Map(stored.map((r) => [String(r.task_id), { version: Number(r.version), status: r.status, fixFailed: r.fix_failed }]));
     const last = new Map<string, { change: TaskChanged; verifiedAt: Date | null }>();
-    const applied = changes.map(({ change, at }) => {
-      const current = versions.get(change.taskId);
-      if (current !== undefined && current >= change.version) return false;
-      versions.set(change.taskId, change.version);
+    const results = changes.map(({ change, at }) => {
+      const current = states.get(change.taskId);
+      const before = current ? { status: current.status, fixFailed: current.fixFailed } : null;
+      if (current !== undefined && current.version >= change.version) return { applied: false, before };
+      states.set(change.taskId, { version: change.version, status: change.status, fixFailed: change.fixFailed });
       const verifiedAt = change.status === 'verified' ? at : (last.get(change.taskId)?.verifiedAt ?? null);
       last.set(change.taskId, { change, verifiedAt });
-      return true;
+      return { applied: true, before };
     });
-    if (!last.size) return applied;
+    if (!last.size) return results;
     await manager.query(
       `INSERT INTO task_state AS t (task_id, segment_id, status, countermeasure, side, version, verified_at, fix_failed, updated_at)
        SELECT x.task_id, x.segment_id, x.status, x.countermeasure, x.side, x.version, x.verified_at, x.fix_failed, now()
@@ -66,7 +85,7 @@ export class TaskStateRepository {
         ),
       ],
     );
-    return applied;
+    return results;
   }
 
   /** Countermeasures verified and still in force on a segment (a reopened task's is not). */
@@ -98,8 +117,8 @@ export class TaskStateRepository {
   async fixFailedOnAny(segmentIds: readonly string[], scope?: TxScope): Promise<Set<string>> {
     const rows: { segment_id: string }[] = await managerOf(this.dataSource, scope).query(
       `SELECT DISTINCT segment_id FROM task_state
-        WHERE segment_id = ANY($1::text[]) AND fix_failed AND status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix')`,
-      [segmentIds],
+        WHERE segment_id = ANY($1::text[]) AND fix_failed AND status <> ALL($2::text[])`,
+      [segmentIds, FAILED_FIX_SETTLED],
     );
     return new Set(rows.map((r) => String(r.segment_id)));
   }
