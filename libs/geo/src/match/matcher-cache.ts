@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { readFile, rename, unlink, writeFile } from 'node:fs/promises';
 import { extname, join } from 'node:path';
@@ -21,19 +21,25 @@ const MAGIC = 'RLGEOIX1';
 /** Changes whenever the layout above or the matcher's slot record changes. */
 const FORMAT = 1;
 
-/** The modules whose code decides what index a segment file gives: reading, packing, building, saving. */
-const INDEX_CODE = ['segment-geojson.loader', 'packed-segments', 'packed-tree', 'segment-matcher', 'matcher-cache'];
+/** The modules (beside this one) whose code decides what index a segment file gives: reading, packing, scaling, building, saving. */
+const INDEX_CODE = ['segment-geojson.loader', 'packed-segments', '../geometry/ruler', 'packed-tree', 'segment-matcher', 'matcher-cache'];
 let indexCode: string | undefined;
 
 /**
- * The SHA-256 of the index-building modules as installed: a cache written by another build of the
- * matcher is a miss, so a change to how the index is built can never reuse a stale one unnoticed.
+ * The SHA-256 of the index-building modules as installed, flatbush's included: a cache written by
+ * another build of the matcher is a miss, so a change to how the index is built never reuses a
+ * stale one. When a module cannot be read (a bundled build), no cache is ever used.
  */
 export function indexCodeFingerprint(): string {
   if (indexCode === undefined) {
     const hash = createHash('sha256');
-    for (const name of INDEX_CODE) hash.update(readFileSync(join(__dirname, `${name}${extname(__filename)}`)));
-    indexCode = hash.digest('hex');
+    try {
+      for (const name of INDEX_CODE) hash.update(readFileSync(join(__dirname, `${name}${extname(__filename)}`)));
+      hash.update(readFileSync(require.resolve('flatbush')));
+      indexCode = hash.digest('hex');
+    } catch {
+      indexCode = `unreadable-${randomUUID()}`;
+    }
   }
   return indexCode;
 }

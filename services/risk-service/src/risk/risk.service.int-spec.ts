@@ -223,7 +223,7 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     expect(asRun.requests).toBeLessThanOrEqual(1);
   });
 
-  it('records task changes that leave what the model reads as it was without re-scoring, and re-scores on one that does not', async () => {
+  it('re-scores a segment for a task change into or out of what the model reads, or delivered again, and for no other', async () => {
     const change = (segmentId: string, taskId: string, status: 'assigned' | 'reopened' | 'cancelled', version: number): TaskChangedEvent =>
       taskChangedTopic.valueSchema.parse({
         eventId: randomUUID(), occurredAt: new Date(NOW.getTime() + version * 60_000).toISOString(), schemaVersion: 1, source: 'task-service', correlationId: `o-${taskId}-${version}`,
@@ -237,7 +237,6 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     const rescored = jest.spyOn(SegmentRepository.prototype, 'reachesOf');
     try {
       await asRun.service.onTasksChanged([change('w2-2', a, 'assigned', 1), change('w2-3', b, 'assigned', 1)], NOW);
-      await asRun.service.onTaskChanged(change('w2-2', a, 'assigned', 1), NOW);
       expect(rescored).not.toHaveBeenCalled();
       const recorded = await asRun.db.query(`SELECT task_id, status FROM task_state WHERE task_id = ANY($1::uuid[]) ORDER BY segment_id`, [[a, b]]);
       expect(recorded).toEqual([{ task_id: a, status: 'assigned' }, { task_id: b, status: 'assigned' }]);
@@ -250,6 +249,11 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
       await asRun.service.onTasksChanged([change('w2-3', b, 'cancelled', 3)], NOW);
       expect(rescored).toHaveBeenCalledTimes(2);
       expect(rescored.mock.calls[1][0]).toEqual(['w2-3']);
+      // Delivered again (its first delivery may have committed and failed before announcing): re-scored, to announce.
+      await asRun.service.onTaskChanged(change('w2-3', b, 'cancelled', 3), NOW);
+      expect(rescored).toHaveBeenCalledTimes(3);
+      // A task on a segment that does not exist is refused (dead-lettered), whatever its change.
+      await expect(asRun.service.onTasksChanged([change('w9-9', randomUUID(), 'assigned', 1)], NOW)).rejects.toMatchObject({ code: 'UNKNOWN_SEGMENT' });
     } finally {
       rescored.mockRestore();
     }

@@ -85,7 +85,7 @@ export class RiskService {
           last.set(id, { cause, correlationId: event.correlationId });
         }
       }
-      // rescoreMany locks the rows, in id order, before it reads anything that may change.
+      // rescoreMany locks the rows, in id order, before it reads anything else.
       const targets = [...last].map(([segmentId, { cause }]) => ({ segmentId, cause }));
       const changes = await this.rescoreMany(targets, now, scope);
       return [...last.values()].map(({ correlationId }, i) => ({ change: changes[i], correlationId }));
@@ -107,18 +107,20 @@ export class RiskService {
 
   /**
    * Records tasks' changes, in order, in one transaction; each newly verified fix resolves its
-   * hazards and those of its kind it covers. A segment is re-scored (once) only when one of its
-   * changes moves a task into or out of what the model reads (a verified fix, a failed fix still
-   * open): opening, assigning or starting a task leaves its risk as it was. That holds for a change
-   * delivered again too, so the redelivery of a re-scoring change re-scores, and announces what a
-   * crash may have left unannounced.
+   * hazards and those of its kind it covers. A segment is re-scored (once) when one of its changes
+   * moves a task into or out of what the model reads (a verified fix, a failed fix still open), and
+   * for a change not applied (delivered again: its first delivery may have re-scored and committed,
+   * then failed before announcing). Opening, assigning or starting a task leaves its risk as it was.
    */
   private async recordTaskChanges(events: readonly TaskChangedEvent[], now: Date): Promise<{ change: SegmentRiskChangedV2 | null; correlationId: string }[]> {
     return this.tx.run(async (scope) => {
+      const unknown = await this.segments.firstMissing([...new Set(events.map((e) => e.payload.segmentId))], scope);
+      if (unknown !== null) throw new NonRetriableError(`segment ${unknown} does not exist`, 'UNKNOWN_SEGMENT');
       const results = await this.tasks.applyMany(events.map((e) => ({ change: e.payload, at: new Date(e.occurredAt) })), scope);
       const last = new Map<string, { cause: Cause; correlationId: string }>();
       events.forEach((event, i) => {
-        if (!countsForRisk(results[i].before) && !countsForRisk(event.payload)) return;
+        const { applied, before } = results[i];
+        if (applied && !countsForRisk(before) && !countsForRisk(event.payload)) return;
         last.delete(event.payload.segmentId);
         last.set(event.payload.segmentId, { cause: { kind: 'fix', id: event.payload.taskId }, correlationId: event.correlationId });
       });
@@ -254,10 +256,10 @@ export class RiskService {
     locked?: ReadonlyMap<string, SegmentRiskRow>,
   ): Promise<(SegmentRiskChangedV2 | null)[]> {
     const ids = targets.map((t) => t.segmentId);
+    const current = locked ?? (await this.risks.lockMany([...ids].sort(), scope));
     const reaches = await this.segments.reachesOf(ids, scope);
     const missing = ids.find((id) => !reaches.has(id));
     if (missing) throw new NonRetriableError(`segment ${missing} does not exist`, 'UNKNOWN_SEGMENT');
-    const current = locked ?? (await this.risks.lockMany([...ids].sort(), scope));
     // One connection serves the transaction: its queries run one after another.
     const open = await this.hazards.openOnSegments(ids, scope);
     const pooled = [...new Set(ids.flatMap((id) => [id, ...reaches.get(id)!.neighbours.map((n) => n.id)]))];

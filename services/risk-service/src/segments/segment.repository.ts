@@ -211,6 +211,16 @@ export class SegmentRepository {
     return rows.map((r) => ({ id: r.id, coordinates: (JSON.parse(r.g) as LineString).coordinates as [number, number][] }));
   }
 
+  /** The first of these ids (in their order) that names no segment, or null when all do. */
+  async firstMissing(segmentIds: readonly string[], scope?: TxScope): Promise<string | null> {
+    const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT x.id FROM unnest($1::text[]) WITH ORDINALITY AS x(id, n)
+        WHERE NOT EXISTS (SELECT 1 FROM road_segment s WHERE s.id = x.id) ORDER BY x.n LIMIT 1`,
+      [segmentIds],
+    );
+    return rows.length ? rows[0].id : null;
+  }
+
   /** Changes whenever segments are imported: the matcher rebuilds when it does. */
   async fingerprint(): Promise<string> {
     const [row]: { n: string; t: Date | null }[] = await this.dataSource.query(

@@ -60,7 +60,7 @@ export class TaskStateRepository {
       return { applied: true, before };
     });
     if (!last.size) return results;
-    await manager.query(
+    const written: { task_id: string }[] = await manager.query(
       `INSERT INTO task_state AS t (task_id, segment_id, status, countermeasure, side, version, verified_at, fix_failed, updated_at)
        SELECT x.task_id, x.segment_id, x.status, x.countermeasure, x.side, x.version, x.verified_at, x.fix_failed, now()
          FROM jsonb_to_recordset($1::jsonb) AS x(task_id uuid, segment_id text, status text, countermeasure text, side text,
@@ -69,7 +69,8 @@ export class TaskStateRepository {
               status = EXCLUDED.status, countermeasure = EXCLUDED.countermeasure, side = EXCLUDED.side,
               version = EXCLUDED.version, fix_failed = EXCLUDED.fix_failed, updated_at = now(),
               verified_at = coalesce(EXCLUDED.verified_at, t.verified_at)
-        WHERE t.version < EXCLUDED.version`,
+        WHERE t.version < EXCLUDED.version
+       RETURNING task_id`,
       [
         JSON.stringify(
           [...last.values()].map(({ change, verifiedAt }) => ({
@@ -85,7 +86,9 @@ export class TaskStateRepository {
         ),
       ],
     );
-    return results;
+    // A newer version another writer stored meanwhile (the row was not there to lock) wins: none of this run's changes of that task applied.
+    const writtenIds = new Set(written.map((r) => String(r.task_id)));
+    return results.map((r, i) => (r.applied && !writtenIds.has(changes[i].change.taskId) ? { ...r, applied: false } : r));
   }
 
   /** Countermeasures verified and still in force on a segment (a reopened task's is not). */
