@@ -30,6 +30,12 @@ export function isPackedSegments(source: unknown): source is PackedSegments {
   return s !== null && typeof s === 'object' && s.vertexStart instanceof Uint32Array && s.coords instanceof Float64Array;
 }
 
+/** WKB: byte order (1), geometry type (uint32), vertex count (uint32), then x, y doubles per vertex. */
+const WKB_HEADER_BYTES = 9;
+const WKB_LITTLE_ENDIAN = 1;
+/** ISO WKB type of a 2-D LineString (LineString Z is 1002, M 2002, ZM 3002). */
+const WKB_LINESTRING = 2;
+
 function invalid(index: number, message: string): MatchException {
   return new MatchException(MatchErrorCode.InvalidSegment, `segment ${index}: ${message}`, { featureIndex: index });
 }
@@ -78,8 +84,9 @@ export function readSegmentFeature(value: unknown, index: number): { id: string;
 }
 
 /**
- * Accumulates validated segments into growable typed arrays. Used by `packSegments` and by the
- * streaming GeoJSON loader, so both enforce the same rules.
+ * Accumulates validated segments into growable typed arrays, trimmed by `finish`. Used by
+ * `packSegments`, by the streaming GeoJSON loader and for rows read from a database (`addWkb`),
+ * so all enforce the same rules.
  */
 export class SegmentPackBuilder {
   private readonly ids: string[] = [];
@@ -120,6 +127,50 @@ export class SegmentPackBuilder {
     this.seen.set(id, index);
     this.ids.push(id);
     this.vertexCount += coordinates.length;
+    this.vertexStart[this.ids.length] = this.vertexCount;
+  }
+
+  /**
+   * `add` for a segment whose line is a 2-D LineString in little-endian WKB (what PostGIS's
+   * `ST_AsBinary(geom, 'NDR')` gives), decoded straight into the arrays: no text and no per-vertex
+   * objects, so a database's rows can be packed one batch at a time. Anything else (big-endian,
+   * Z or M, another geometry type, a length that does not match the vertex count) is refused.
+   */
+  addWkb(id: string, wkb: Uint8Array, index: number): void {
+    if (typeof id !== 'string' || id.length === 0) throw invalid(index, `id must be a non-empty string, got ${describeValue(id)}`);
+    const named = `segment ${JSON.stringify(id)}`;
+    if (!(wkb instanceof Uint8Array) || wkb.length < WKB_HEADER_BYTES) {
+      throw invalid(index, `${named}: geometry must be WKB of at least ${WKB_HEADER_BYTES} bytes, got ${wkb instanceof Uint8Array ? `${wkb.length} bytes` : describeValue(wkb)}`);
+    }
+    const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength);
+    if (view.getUint8(0) !== WKB_LITTLE_ENDIAN) throw invalid(index, `${named}: geometry must be little-endian (NDR) WKB, got byte order ${view.getUint8(0)}`);
+    const type = view.getUint32(1, true);
+    if (type !== WKB_LINESTRING) throw invalid(index, `${named}: geometry must be a 2-D LineString (WKB type ${WKB_LINESTRING}), got WKB type ${type}`);
+    const vertices = view.getUint32(5, true);
+    if (wkb.length !== WKB_HEADER_BYTES + 16 * vertices) {
+      throw invalid(index, `${named}: WKB of ${vertices} vertices must be ${WKB_HEADER_BYTES + 16 * vertices} bytes, got ${wkb.length}`);
+    }
+    if (vertices < 2) throw invalid(index, `${named}: a segment needs at least 2 vertices, got ${vertices}`);
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      throw new MatchException(MatchErrorCode.DuplicateSegmentId, `segment ${index}: id ${JSON.stringify(id)} is already used by segment ${first}`, {
+        featureIndex: index,
+      });
+    }
+    this.reserve(vertices);
+    const coords = this.coords;
+    for (let k = 0, r = WKB_HEADER_BYTES, w = this.vertexCount * 2; k < vertices; k++, r += 16, w += 2) {
+      const lon = view.getFloat64(r, true);
+      const lat = view.getFloat64(r + 8, true);
+      if (!isValidLonLat(lon, lat)) {
+        throw invalid(index, `${named}: vertex ${k} must have lon in [-180, 180] and lat in [-90, 90], got [${lon}, ${lat}]`);
+      }
+      coords[w] = lon;
+      coords[w + 1] = lat;
+    }
+    this.seen.set(id, index);
+    this.ids.push(id);
+    this.vertexCount += vertices;
     this.vertexStart[this.ids.length] = this.vertexCount;
   }
 
