@@ -1,23 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
-import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
 import type { LineString } from 'geojson';
 import { DataSource } from 'typeorm';
-import { SegmentMatcher, scoreFiles } from '@roadloop/geo';
+import { SegmentMatcher } from '@roadloop/geo';
 import { openDatabase } from '@roadloop/persistence';
 import { infra, runId } from '../../../../test/support/environment';
 import { RISK_MIGRATIONS } from '../migrations';
+import { andorraSegmentRecords } from '../testing/andorra-segments';
 import { MATCHER_BATCH_ROWS, buildSegmentMatcher } from './segment-matcher.holder';
 import { SegmentRepository } from './segment.repository';
 
 jest.setTimeout(120_000);
-
-const DATA = process.env.ROADLOOP_DATA_DIR ?? resolve(__dirname, '../../../../../shared/data/andorra');
-const file = (name: string) => {
-  const path = resolve(DATA, name);
-  if (!existsSync(path)) throw new Error(`Andorra test data not found: ${path} (set ROADLOOP_DATA_DIR)`);
-  return path;
-};
 
 /** mulberry32: the same points on every run. */
 function seededRandom(seed: number): () => number {
@@ -33,14 +25,12 @@ function seededRandom(seed: number): () => number {
 
 /**
  * The matcher built from `road_segment` in batches of WKB against the matcher the service built
- * before: every row's `ST_AsGeoJSON(geom, 9)` text parsed into `{ id, coordinates }`. Andorra, scored
- * by the engine and stored as an import stores it.
+ * before: every row's `ST_AsGeoJSON(geom, 9)` text parsed into `{ id, coordinates }`, on Andorra.
  */
 describe('the risk service matcher built from road_segment in batches', () => {
   const id = runId('matchint');
   let db: DataSource;
   let repo: SegmentRepository;
-  let segmentCount = 0;
 
   /** The matcher as the service built it from one query of GeoJSON text. */
   async function fromGeoJsonText(): Promise<SegmentMatcher> {
@@ -63,23 +53,9 @@ describe('the risk service matcher built from road_segment in batches', () => {
   });
 
   it('equals the matcher built from GeoJSON text on Andorra, whatever the batch size, and matches every point alike', async () => {
-    const scored = await scoreFiles({ osmPath: file('andorra.osm.pbf'), demPath: file('N42E001.hgt') });
-    await repo.upsert(
-      scored.segments.features.map((f) => ({
-        id: f.properties.id,
-        osmWayId: f.properties.osmWayId,
-        index: f.properties.index,
-        roadClass: f.properties.roadClass,
-        name: f.properties.name ?? null,
-        lengthM: f.properties.lengthM,
-        geometry: f.geometry,
-        attributes: {},
-        exposureScore: f.properties.exposureScore,
-        exposureLevel: f.properties.exposureLevel,
-        exposureFactors: [],
-      })),
-    );
-    segmentCount = scored.segments.features.length;
+    const records = await andorraSegmentRecords();
+    await repo.upsert(records);
+    const segmentCount = records.length;
     expect(segmentCount).toBe(6_058);
 
     const reference = await fromGeoJsonText();
