@@ -5,9 +5,9 @@
  * Stores Andorra (scored by the engine, 6,058 segments, attributes as an import stores them) in a
  * scratch schema with the risk service's migrations, then in this process (run with --expose-gc)
  * builds the index as the service does (`new SegmentFeatureIndex(await staticSegments())`) and
- * reports the growth of the JS heap, of array buffers and of RSS after a GC while the index is
- * held, per segment, and the peak RSS of the build. The schema is dropped at the end, also after
- * a failure.
+ * reports the growth of the JS heap and of array buffers after a GC while the index is held, per
+ * segment (RSS is not used: the scoring before it leaves garbage that the GC returns meanwhile).
+ * The schema is dropped at the end, also after a failure.
  *
  *   node --expose-gc infra/bench/feature-index-memory.js
  *
@@ -22,10 +22,13 @@ const ROOT = resolve(__dirname, '..', '..');
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roadloop';
 const dist = (rel) => require(join(ROOT, rel));
 
-function memory() {
+/** Memory after a GC (array buffers found dead are freed by a sweeper that may finish later: it is let). */
+async function memory() {
+  global.gc();
+  await new Promise((done) => setTimeout(done, 1_000));
   global.gc();
   const m = process.memoryUsage();
-  return { rss: m.rss, heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
+  return { heapUsed: m.heapUsed, arrayBuffers: m.arrayBuffers };
 }
 
 async function main() {
@@ -41,20 +44,17 @@ async function main() {
   try {
     await new SegmentRepository(db).upsert(await andorraSegmentRecords());
     const spatial = new SpatialQueryRepository(db);
-    const before = memory();
-    const peakBefore = process.resourceUsage().maxRSS * 1024;
+    const before = await memory();
     const index = new SegmentFeatureIndex(await spatial.staticSegments());
-    const after = memory();
+    const after = await memory();
     const n = index.size;
     const perSegment = (k) => Math.round((after[k] - before[k]) / n);
     const report = {
       machine: { cpus: `${os.cpus().length} × ${os.cpus()[0].model}`, node: process.version },
       load: os.loadavg().map((x) => +x.toFixed(2)),
       segments: n,
-      bytesPerSegment: { heap: perSegment('heapUsed'), arrayBuffers: perSegment('arrayBuffers'), rss: perSegment('rss') },
+      bytesPerSegment: { heap: perSegment('heapUsed'), arrayBuffers: perSegment('arrayBuffers') },
       heldMB: +((after.heapUsed - before.heapUsed + after.arrayBuffers - before.arrayBuffers) / 2 ** 20).toFixed(1),
-      maxRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
-      maxRssBeforeBuildMB: Math.round(peakBefore / 2 ** 20),
     };
     process.stdout.write(`${JSON.stringify(report)}\n`);
   } finally {

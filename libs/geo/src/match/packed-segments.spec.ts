@@ -19,6 +19,22 @@ const LINE = [
 ] as const;
 
 describe(SegmentPackBuilder.name, () => {
+  it('sized from the expected totals, hands its own arrays over; a short guess only grows them', () => {
+    const exact = new SegmentPackBuilder({ segments: 2, vertices: 5 });
+    const short = new SegmentPackBuilder({ segments: 1, vertices: 1 });
+    for (const builder of [exact, short]) {
+      builder.add('a', LINE, 0);
+      builder.add('b', LINE.slice(0, 2), 1);
+    }
+    const own = exact as unknown as { coords: Float64Array; vertexStart: Uint32Array };
+    const [coords, vertexStart] = [own.coords, own.vertexStart];
+    const fromExact = exact.finish();
+    expect(fromExact.coords).toBe(coords);
+    expect(fromExact.vertexStart).toBe(vertexStart);
+    expect(short.finish()).toEqual(fromExact);
+    expect(fromExact).toEqual({ ids: ['a', 'b'], vertexStart: new Uint32Array([0, 3, 5]), coords: new Float64Array([...LINE.flat(), ...LINE.slice(0, 2).flat()]) });
+  });
+
   describe('addWkb', () => {
     it('packs WKB LineStrings exactly as add() packs the same vertices, full doubles kept', () => {
       const fromWkb = new SegmentPackBuilder();

@@ -30,6 +30,12 @@ export function isPackedSegments(source: unknown): source is PackedSegments {
   return s !== null && typeof s === 'object' && s.vertexStart instanceof Uint32Array && s.coords instanceof Float64Array;
 }
 
+/**
+ * Packed segments made by a SegmentPackBuilder, which checked every segment on the way in: checking
+ * them again would build a second map of every id, at the matcher build's peak of memory.
+ */
+const built = new WeakSet<PackedSegments>();
+
 /** WKB: byte order (1), geometry type (uint32), vertex count (uint32), then x, y doubles per vertex. */
 const WKB_HEADER_BYTES = 9;
 const WKB_LITTLE_ENDIAN = 1;
@@ -91,9 +97,19 @@ export function readSegmentFeature(value: unknown, index: number): { id: string;
 export class SegmentPackBuilder {
   private readonly ids: string[] = [];
   private readonly seen = new Map<string, number>();
-  private vertexStart = new Uint32Array(1024);
-  private coords = new Float64Array(4096);
+  private vertexStart: Uint32Array;
+  private coords: Float64Array;
   private vertexCount = 0;
+
+  /**
+   * `expected`: how many segments and vertices will come, when known: the arrays are made that
+   * size at once and `finish` hands them over without a copy (a guess that is short only costs
+   * growing, as with no guess).
+   */
+  constructor(expected: { segments: number; vertices: number } = { segments: 1023, vertices: 2048 }) {
+    this.vertexStart = new Uint32Array(expected.segments + 1);
+    this.coords = new Float64Array(expected.vertices * 2);
+  }
 
   get segmentCount(): number {
     return this.ids.length;
@@ -193,14 +209,16 @@ export class SegmentPackBuilder {
     this.vertexStart[this.ids.length] = this.vertexCount;
   }
 
-  /** The packed segments, trimmed to size. The builder must not be used afterwards. */
+  /**
+   * The packed segments, trimmed to size (copied only when the arrays are larger), known to be
+   * valid: `validatePackedSegments` does not check them again. The builder must not be used afterwards.
+   */
   finish(): PackedSegments {
     const n = this.ids.length;
-    return {
-      ids: this.ids,
-      vertexStart: this.vertexStart.slice(0, n + 1),
-      coords: this.coords.slice(0, this.vertexCount * 2),
-    };
+    const trim = <T extends Uint32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : (a.slice(0, length) as T));
+    const packed = { ids: this.ids, vertexStart: trim(this.vertexStart, n + 1), coords: trim(this.coords, this.vertexCount * 2) };
+    built.add(packed);
+    return packed;
   }
 
   private reserve(vertices: number): void {
@@ -248,6 +266,7 @@ export function packSegments(source: SegmentSource): PackedSegments {
 
 /** Checks packed segments given by a caller; returns them unchanged (no copy) when they are sound. */
 export function validatePackedSegments(packed: PackedSegments): PackedSegments {
+  if (built.has(packed)) return packed;
   const { ids, vertexStart, coords } = packed;
   if (!Array.isArray(ids) || vertexStart.length !== ids.length + 1 || vertexStart[0] !== 0) {
     throw new MatchException(MatchErrorCode.InvalidSegment, 'packed segments: vertexStart must have ids.length + 1 entries, starting at 0');

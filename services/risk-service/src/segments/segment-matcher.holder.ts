@@ -15,13 +15,17 @@ export const MATCHER_BATCH_ROWS = 25_000;
 
 /**
  * The matcher over every segment of `road_segment` (null when there is none). Rows arrive in
- * batches and each line is packed into typed arrays as it comes, so the build holds the matcher
- * and one batch, never the whole network as rows. A line that is not a 2-D LineString is refused.
+ * batches and each line is packed as it comes into typed arrays sized once from the network's
+ * totals, so the build holds the packed network, the matcher and one batch, never the whole
+ * network as rows. A line that is not a 2-D LineString is refused.
  */
 export async function buildSegmentMatcher(segments: SegmentRepository, batchRows = MATCHER_BATCH_ROWS): Promise<SegmentMatcher | null> {
-  const builder = new SegmentPackBuilder();
-  await segments.forEachGeometryBatch(batchRows, (rows) => {
-    for (const row of rows) builder.addWkb(row.id, row.wkb, builder.segmentCount);
+  let builder = new SegmentPackBuilder();
+  await segments.readGeometries(batchRows, {
+    totals: (network) => (builder = new SegmentPackBuilder(network)),
+    batch: (rows) => {
+      for (const row of rows) builder.addWkb(row.id, row.wkb, builder.segmentCount);
+    },
   });
   return builder.segmentCount ? SegmentMatcher.build(builder.finish()) : null;
 }

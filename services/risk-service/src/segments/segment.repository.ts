@@ -35,6 +35,12 @@ export interface SegmentGeometryRow {
   wkb: Buffer;
 }
 
+/** What `readGeometries` hands its rows to. */
+export interface SegmentGeometryReader {
+  totals(network: { segments: number; vertices: number }): void;
+  batch(rows: readonly SegmentGeometryRow[]): void;
+}
+
 /** A segment of a reach, as the risk model reads it. */
 export interface ReachNeighbour {
   id: string;
@@ -212,11 +218,16 @@ export class SegmentRepository {
   /**
    * Every segment's id and line (a 2-D LineString as little-endian WKB), in id order, `batchSize`
    * rows at a time: keyset pages over the primary key, all read in one snapshot, so that the
-   * caller holds one batch rather than the whole network (as text and parsed objects, 5 M
-   * segments took 4.2 GB). `onBatch` is done with a batch when it returns. Returns the row count.
+   * reader holds one batch rather than the whole network (as text and parsed objects, 5 M
+   * segments took 4.2 GB). The reader is told the totals first, so it can size its arrays once;
+   * it is done with a batch when `batch` returns. Returns the row count.
    */
-  async forEachGeometryBatch(batchSize: number, onBatch: (rows: readonly SegmentGeometryRow[]) => void): Promise<number> {
+  async readGeometries(batchSize: number, reader: SegmentGeometryReader): Promise<number> {
     return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [totals]: { segments: number; vertices: string }[] = await manager.query(
+        `SELECT count(*)::int AS segments, COALESCE(sum(ST_NPoints(geom)), 0) AS vertices FROM road_segment`,
+      );
+      reader.totals({ segments: totals.segments, vertices: Number(totals.vertices) });
       let count = 0;
       let last: string | null = null;
       for (;;) {
@@ -227,7 +238,7 @@ export class SegmentRepository {
           last === null ? [batchSize] : [batchSize, last],
         );
         if (rows.length === 0) return count;
-        onBatch(rows);
+        reader.batch(rows);
         count += rows.length;
         if (rows.length < batchSize) return count;
         last = rows[rows.length - 1].id;
