@@ -35,6 +35,18 @@ describe(SegmentPackBuilder.name, () => {
     expect(fromExact).toEqual({ ids: ['a', 'b'], vertexStart: new Uint32Array([0, 3, 5]), coords: new Float64Array([...LINE.flat(), ...LINE.slice(0, 2).flat()]) });
   });
 
+  it('told its ids are unique (a primary key), packs the same and cannot say which ids it holds', () => {
+    const unique = new SegmentPackBuilder({ segments: 2, vertices: 5 }, { idsUnique: true });
+    const checked = new SegmentPackBuilder();
+    for (const builder of [unique, checked]) {
+      builder.addWkb('a', wkb(LINE), 0);
+      builder.add('b', LINE.slice(0, 2), 1);
+    }
+    expect(checked.has('a')).toBe(true);
+    expect(() => unique.has('a')).toThrow(/told its ids are unique/);
+    expect(unique.finish()).toEqual(checked.finish());
+  });
+
   describe('addWkb', () => {
     it('packs WKB LineStrings exactly as add() packs the same vertices, full doubles kept', () => {
       const fromWkb = new SegmentPackBuilder();

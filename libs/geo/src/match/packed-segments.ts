@@ -96,7 +96,8 @@ export function readSegmentFeature(value: unknown, index: number): { id: string;
  */
 export class SegmentPackBuilder {
   private readonly ids: string[] = [];
-  private readonly seen = new Map<string, number>();
+  /** Each id's first index, for refusing a duplicate; null when the ids are known unique. */
+  private readonly seen: Map<string, number> | null;
   private vertexStart: Uint32Array;
   private coords: Float64Array;
   private vertexCount = 0;
@@ -104,11 +105,13 @@ export class SegmentPackBuilder {
   /**
    * `expected`: how many segments and vertices will come, when known: the arrays are made that
    * size at once and `finish` hands them over without a copy (a guess that is short only costs
-   * growing, as with no guess).
+   * growing, as with no guess). `idsUnique`: the source guarantees unique ids (a primary key), so
+   * no map of them is kept (at 5 M segments it would hold a few hundred MB until the matcher is built).
    */
-  constructor(expected: { segments: number; vertices: number } = { segments: 1023, vertices: 2048 }) {
+  constructor(expected: { segments: number; vertices: number } = { segments: 1023, vertices: 2048 }, options: { idsUnique?: boolean } = {}) {
     this.vertexStart = new Uint32Array(expected.segments + 1);
     this.coords = new Float64Array(expected.vertices * 2);
+    this.seen = options.idsUnique ? null : new Map();
   }
 
   get segmentCount(): number {
@@ -120,14 +123,7 @@ export class SegmentPackBuilder {
     if (typeof id !== 'string' || id.length === 0) throw invalid(index, `id must be a non-empty string, got ${describeValue(id)}`);
     if (!Array.isArray(coordinates)) throw invalid(index, 'coordinates must be an array of [lon, lat] positions');
     if (coordinates.length < 2) throw invalid(index, `a segment needs at least 2 vertices, got ${coordinates.length}`);
-    const first = this.seen.get(id);
-    if (first !== undefined) {
-      throw new MatchException(
-        MatchErrorCode.DuplicateSegmentId,
-        `segment ${index}: id ${JSON.stringify(id)} is already used by segment ${first}`,
-        { featureIndex: index },
-      );
-    }
+    this.refuseDuplicate(id, index);
     this.reserve(coordinates.length);
     let w = this.vertexCount * 2;
     for (let i = 0; i < coordinates.length; i++) {
@@ -140,7 +136,7 @@ export class SegmentPackBuilder {
       this.coords[w++] = lon as number;
       this.coords[w++] = lat as number;
     }
-    this.seen.set(id, index);
+    this.seen?.set(id, index);
     this.ids.push(id);
     this.vertexCount += coordinates.length;
     this.vertexStart[this.ids.length] = this.vertexCount;
@@ -167,12 +163,7 @@ export class SegmentPackBuilder {
       throw invalid(index, `${named}: WKB of ${vertices} vertices must be ${WKB_HEADER_BYTES + 16 * vertices} bytes, got ${wkb.length}`);
     }
     if (vertices < 2) throw invalid(index, `${named}: a segment needs at least 2 vertices, got ${vertices}`);
-    const first = this.seen.get(id);
-    if (first !== undefined) {
-      throw new MatchException(MatchErrorCode.DuplicateSegmentId, `segment ${index}: id ${JSON.stringify(id)} is already used by segment ${first}`, {
-        featureIndex: index,
-      });
-    }
+    this.refuseDuplicate(id, index);
     this.reserve(vertices);
     const coords = this.coords;
     for (let k = 0, r = WKB_HEADER_BYTES, w = this.vertexCount * 2; k < vertices; k++, r += 16, w += 2) {
@@ -184,15 +175,25 @@ export class SegmentPackBuilder {
       coords[w] = lon;
       coords[w + 1] = lat;
     }
-    this.seen.set(id, index);
+    this.seen?.set(id, index);
     this.ids.push(id);
     this.vertexCount += vertices;
     this.vertexStart[this.ids.length] = this.vertexCount;
   }
 
-  /** Whether a segment with this id has been added. */
+  /** Whether a segment with this id has been added (asked only of a builder that keeps its ids). */
   has(id: string): boolean {
+    if (!this.seen) throw new Error('SegmentPackBuilder.has: this builder was told its ids are unique and keeps no map of them');
     return this.seen.has(id);
+  }
+
+  private refuseDuplicate(id: string, index: number): void {
+    const first = this.seen?.get(id);
+    if (first !== undefined) {
+      throw new MatchException(MatchErrorCode.DuplicateSegmentId, `segment ${index}: id ${JSON.stringify(id)} is already used by segment ${first}`, {
+        featureIndex: index,
+      });
+    }
   }
 
   /**
@@ -203,7 +204,7 @@ export class SegmentPackBuilder {
     this.reserve(vertices);
     const coords = this.coords;
     for (let k = 0, w = this.vertexCount * 2; k < vertices * 2; k++, w++) coords[w] = flat[k];
-    this.seen.set(id, index);
+    this.seen?.set(id, index);
     this.ids.push(id);
     this.vertexCount += vertices;
     this.vertexStart[this.ids.length] = this.vertexCount;

@@ -22,7 +22,8 @@ export const MATCHER_BATCH_ROWS = 25_000;
 export async function buildSegmentMatcher(segments: SegmentRepository, batchRows = MATCHER_BATCH_ROWS): Promise<SegmentMatcher | null> {
   let builder = new SegmentPackBuilder();
   await segments.readGeometries(batchRows, {
-    totals: (network) => (builder = new SegmentPackBuilder(network)),
+    // Ids come from the primary key, each once (keyset pages): no map of them is needed.
+    totals: (network) => (builder = new SegmentPackBuilder(network, { idsUnique: true })),
     batch: (rows) => {
       for (const row of rows) builder.addWkb(row.id, row.wkb, builder.segmentCount);
     },
