@@ -30,18 +30,6 @@ export function isPackedSegments(source: unknown): source is PackedSegments {
   return s !== null && typeof s === 'object' && s.vertexStart instanceof Uint32Array && s.coords instanceof Float64Array;
 }
 
-/**
- * Packed segments made by a SegmentPackBuilder, which checked every segment on the way in: checking
- * them again would build a second map of every id, at the matcher build's peak of memory.
- */
-const built = new WeakSet<PackedSegments>();
-
-/** WKB: byte order (1), geometry type (uint32), vertex count (uint32), then x, y doubles per vertex. */
-const WKB_HEADER_BYTES = 9;
-const WKB_LITTLE_ENDIAN = 1;
-/** ISO WKB type of a 2-D LineString (LineString Z is 1002, M 2002, ZM 3002). */
-const WKB_LINESTRING = 2;
-
 function invalid(index: number, message: string): MatchException {
   return new MatchException(MatchErrorCode.InvalidSegment, `segment ${index}: ${message}`, { featureIndex: index });
 }
@@ -90,29 +78,15 @@ export function readSegmentFeature(value: unknown, index: number): { id: string;
 }
 
 /**
- * Accumulates validated segments into growable typed arrays, trimmed by `finish`. Used by
- * `packSegments`, by the streaming GeoJSON loader and for rows read from a database (`addWkb`),
- * so all enforce the same rules.
+ * Accumulates validated segments into growable typed arrays. Used by `packSegments` and by the
+ * streaming GeoJSON loader, so both enforce the same rules.
  */
 export class SegmentPackBuilder {
   private readonly ids: string[] = [];
-  /** Each id's first index, for refusing a duplicate; null when the ids are known unique. */
-  private readonly seen: Map<string, number> | null;
-  private vertexStart: Uint32Array;
-  private coords: Float64Array;
+  private readonly seen = new Map<string, number>();
+  private vertexStart = new Uint32Array(1024);
+  private coords = new Float64Array(4096);
   private vertexCount = 0;
-
-  /**
-   * `expected`: how many segments and vertices will come, when known: the arrays are made that
-   * size at once and `finish` hands them over without a copy (a guess that is short only costs
-   * growing, as with no guess). `idsUnique`: the source guarantees unique ids (a primary key), so
-   * no map of them is kept (at 5 M segments it would hold a few hundred MB until the matcher is built).
-   */
-  constructor(expected: { segments: number; vertices: number } = { segments: 1023, vertices: 2048 }, options: { idsUnique?: boolean } = {}) {
-    this.vertexStart = new Uint32Array(expected.segments + 1);
-    this.coords = new Float64Array(expected.vertices * 2);
-    this.seen = options.idsUnique ? null : new Map();
-  }
 
   get segmentCount(): number {
     return this.ids.length;
@@ -123,7 +97,14 @@ export class SegmentPackBuilder {
     if (typeof id !== 'string' || id.length === 0) throw invalid(index, `id must be a non-empty string, got ${describeValue(id)}`);
     if (!Array.isArray(coordinates)) throw invalid(index, 'coordinates must be an array of [lon, lat] positions');
     if (coordinates.length < 2) throw invalid(index, `a segment needs at least 2 vertices, got ${coordinates.length}`);
-    this.refuseDuplicate(id, index);
+    const first = this.seen.get(id);
+    if (first !== undefined) {
+      throw new MatchException(
+        MatchErrorCode.DuplicateSegmentId,
+        `segment ${index}: id ${JSON.stringify(id)} is already used by segment ${first}`,
+        { featureIndex: index },
+      );
+    }
     this.reserve(coordinates.length);
     let w = this.vertexCount * 2;
     for (let i = 0; i < coordinates.length; i++) {
@@ -136,64 +117,15 @@ export class SegmentPackBuilder {
       this.coords[w++] = lon as number;
       this.coords[w++] = lat as number;
     }
-    this.seen?.set(id, index);
+    this.seen.set(id, index);
     this.ids.push(id);
     this.vertexCount += coordinates.length;
     this.vertexStart[this.ids.length] = this.vertexCount;
   }
 
-  /**
-   * `add` for a segment whose line is a 2-D LineString in little-endian WKB (what PostGIS's
-   * `ST_AsBinary(geom, 'NDR')` gives), decoded straight into the arrays: no text and no per-vertex
-   * objects, so a database's rows can be packed one batch at a time. Anything else (big-endian,
-   * Z or M, another geometry type, a length that does not match the vertex count) is refused.
-   */
-  addWkb(id: string, wkb: Uint8Array, index: number): void {
-    if (typeof id !== 'string' || id.length === 0) throw invalid(index, `id must be a non-empty string, got ${describeValue(id)}`);
-    const named = `segment ${JSON.stringify(id)}`;
-    if (!(wkb instanceof Uint8Array) || wkb.length < WKB_HEADER_BYTES) {
-      throw invalid(index, `${named}: geometry must be WKB of at least ${WKB_HEADER_BYTES} bytes, got ${wkb instanceof Uint8Array ? `${wkb.length} bytes` : describeValue(wkb)}`);
-    }
-    const view = new DataView(wkb.buffer, wkb.byteOffset, wkb.byteLength);
-    if (view.getUint8(0) !== WKB_LITTLE_ENDIAN) throw invalid(index, `${named}: geometry must be little-endian (NDR) WKB, got byte order ${view.getUint8(0)}`);
-    const type = view.getUint32(1, true);
-    if (type !== WKB_LINESTRING) throw invalid(index, `${named}: geometry must be a 2-D LineString (WKB type ${WKB_LINESTRING}), got WKB type ${type}`);
-    const vertices = view.getUint32(5, true);
-    if (wkb.length !== WKB_HEADER_BYTES + 16 * vertices) {
-      throw invalid(index, `${named}: WKB of ${vertices} vertices must be ${WKB_HEADER_BYTES + 16 * vertices} bytes, got ${wkb.length}`);
-    }
-    if (vertices < 2) throw invalid(index, `${named}: a segment needs at least 2 vertices, got ${vertices}`);
-    this.refuseDuplicate(id, index);
-    this.reserve(vertices);
-    const coords = this.coords;
-    for (let k = 0, r = WKB_HEADER_BYTES, w = this.vertexCount * 2; k < vertices; k++, r += 16, w += 2) {
-      const lon = view.getFloat64(r, true);
-      const lat = view.getFloat64(r + 8, true);
-      if (!isValidLonLat(lon, lat)) {
-        throw invalid(index, `${named}: vertex ${k} must have lon in [-180, 180] and lat in [-90, 90], got [${lon}, ${lat}]`);
-      }
-      coords[w] = lon;
-      coords[w + 1] = lat;
-    }
-    this.seen?.set(id, index);
-    this.ids.push(id);
-    this.vertexCount += vertices;
-    this.vertexStart[this.ids.length] = this.vertexCount;
-  }
-
-  /** Whether a segment with this id has been added (asked only of a builder that keeps its ids). */
+  /** Whether a segment with this id has been added. */
   has(id: string): boolean {
-    if (!this.seen) throw new Error('SegmentPackBuilder.has: this builder was told its ids are unique and keeps no map of them');
     return this.seen.has(id);
-  }
-
-  private refuseDuplicate(id: string, index: number): void {
-    const first = this.seen?.get(id);
-    if (first !== undefined) {
-      throw new MatchException(MatchErrorCode.DuplicateSegmentId, `segment ${index}: id ${JSON.stringify(id)} is already used by segment ${first}`, {
-        featureIndex: index,
-      });
-    }
   }
 
   /**
@@ -204,22 +136,20 @@ export class SegmentPackBuilder {
     this.reserve(vertices);
     const coords = this.coords;
     for (let k = 0, w = this.vertexCount * 2; k < vertices * 2; k++, w++) coords[w] = flat[k];
-    this.seen?.set(id, index);
+    this.seen.set(id, index);
     this.ids.push(id);
     this.vertexCount += vertices;
     this.vertexStart[this.ids.length] = this.vertexCount;
   }
 
-  /**
-   * The packed segments, trimmed to size (copied only when the arrays are larger), known to be
-   * valid: `validatePackedSegments` does not check them again. The builder must not be used afterwards.
-   */
+  /** The packed segments, trimmed to size. The builder must not be used afterwards. */
   finish(): PackedSegments {
     const n = this.ids.length;
-    const trim = <T extends Uint32Array | Float64Array>(a: T, length: number): T => (a.length === length ? a : (a.slice(0, length) as T));
-    const packed = { ids: this.ids, vertexStart: trim(this.vertexStart, n + 1), coords: trim(this.coords, this.vertexCount * 2) };
-    built.add(packed);
-    return packed;
+    return {
+      ids: this.ids,
+      vertexStart: this.vertexStart.slice(0, n + 1),
+      coords: this.coords.slice(0, this.vertexCount * 2),
+    };
   }
 
   private reserve(vertices: number): void {
@@ -267,7 +197,6 @@ export function packSegments(source: SegmentSource): PackedSegments {
 
 /** Checks packed segments given by a caller; returns them unchanged (no copy) when they are sound. */
 export function validatePackedSegments(packed: PackedSegments): PackedSegments {
-  if (built.has(packed)) return packed;
   const { ids, vertexStart, coords } = packed;
   if (!Array.isArray(ids) || vertexStart.length !== ids.length + 1 || vertexStart[0] !== 0) {
     throw new MatchException(MatchErrorCode.InvalidSegment, 'packed segments: vertexStart must have ids.length + 1 entries, starting at 0');

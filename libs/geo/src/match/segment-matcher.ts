@@ -36,7 +36,7 @@ export interface SegmentMatcherData {
 }
 
 /** Doubles per leaf slot record (see SegmentMatcher#slots). */
-const SLOT = 8;
+export const SLOT = 8;
 
 function checkTolerance(toleranceM: number): void {
   if (typeof toleranceM !== 'number' || !(toleranceM >= 0 && toleranceM <= MAX_TOLERANCE_M)) {

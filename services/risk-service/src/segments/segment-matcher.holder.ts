@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { SegmentMatcher, SegmentPackBuilder } from '@roadloop/geo';
+import { SegmentMatcher, SegmentMatcherBuilder } from '@roadloop/geo';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { NetworkSnapshot } from './network-snapshot';
 import { SegmentRepository } from './segment.repository';
@@ -15,20 +15,20 @@ export const MATCHER_BATCH_ROWS = 25_000;
 
 /**
  * The matcher over every segment of `road_segment` (null when there is none). Rows arrive in
- * batches and each line is packed as it comes into typed arrays sized once from the network's
- * totals, so the build holds the packed network, the matcher and one batch, never the whole
- * network as rows. A line that is not a 2-D LineString is refused.
+ * batches and each line goes as it comes into the matcher's records, allocated once from the
+ * network's totals, so the build holds the matcher and one batch, never the whole network as rows
+ * or packed arrays. A line that is not a 2-D LineString is refused.
  */
 export async function buildSegmentMatcher(segments: SegmentRepository, batchRows = MATCHER_BATCH_ROWS): Promise<SegmentMatcher | null> {
-  let builder = new SegmentPackBuilder();
+  let builder: SegmentMatcherBuilder | undefined;
   await segments.readGeometries(batchRows, {
-    // Ids come from the primary key, each once (keyset pages): no map of them is needed.
-    totals: (network) => (builder = new SegmentPackBuilder(network, { idsUnique: true })),
+    // Ids come from the primary key, each once (keyset pages), as the builder needs them.
+    totals: (network) => (builder = new SegmentMatcherBuilder(network)),
     batch: (rows) => {
-      for (const row of rows) builder.addWkb(row.id, row.wkb, builder.segmentCount);
+      for (const row of rows) builder!.addWkb(row.id, row.wkb, builder!.segmentCount);
     },
   });
-  return builder.segmentCount ? SegmentMatcher.build(builder.finish()) : null;
+  return builder?.segmentCount ? builder.finish() : null;
 }
 
 /**
