@@ -2,9 +2,9 @@
 /**
  * What the risk service's former start-up path costs at scale, without the database: its matcher
  * holder read every segment as `ST_AsGeoJSON` text in one query, parsed each into
- * `{ id, coordinates }` and built the SegmentMatcher from those rows (it now packs WKB batch by
- * batch: infra/bench/province-startup.js measures that against a real table). This script does the
- * same as the former path from the synthetic network
+ * `{ id, coordinates }` and built the SegmentMatcher from those rows. (It now reads WKB in batches
+ * straight into the matcher: infra/bench/province-startup.js measures that against a real table.)
+ * This script does the same as the former path from the synthetic network
  * (generate-synthetic-network.js, seed 42): the GeoJSON texts are made first (standing in for the
  * rows the driver returns), then parsed, then built, each step timed in CPU time, with the
  * process's RSS after each and its peak.
