@@ -1,8 +1,10 @@
 'use strict';
 /**
- * What the risk service's start-up costs at scale, without the database: its matcher holder reads
- * every segment as `ST_AsGeoJSON` text, parses each into `{ id, coordinates }` and builds the
- * SegmentMatcher from those rows. This script does the same from the synthetic network
+ * What the risk service's former start-up path costs at scale, without the database: its matcher
+ * holder read every segment as `ST_AsGeoJSON` text in one query, parsed each into
+ * `{ id, coordinates }` and built the SegmentMatcher from those rows. (It now reads WKB in batches
+ * straight into the matcher: infra/bench/province-startup.js measures that against a real table.)
+ * This script does the same as the former path from the synthetic network
  * (generate-synthetic-network.js, seed 42): the GeoJSON texts are made first (standing in for the
  * rows the driver returns), then parsed, then built, each step timed in CPU time, with the
  * process's RSS after each and its peak.
@@ -44,7 +46,7 @@ function main() {
     }
     return out;
   });
-  // SegmentRepository.allGeometries: rows.map(r => ({ id, coordinates: JSON.parse(r.g).coordinates })).
+  // The former SegmentRepository.allGeometries: rows.map(r => ({ id, coordinates: JSON.parse(r.g).coordinates })).
   let rows = step(report, 'parseRows', () => texts.map((r) => ({ id: r.id, coordinates: JSON.parse(r.g).coordinates })));
   const matcher = step(report, 'buildMatcher', () => SegmentMatcher.build(rows));
   texts = null;

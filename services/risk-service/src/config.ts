@@ -16,6 +16,11 @@ export const riskSettingsSchema = z
     KAFKA_GROUP_ID: z.string().min(1).default('risk-service'),
     /** How often the matcher checks whether segments were (re-)imported, ms. */
     MATCHER_REFRESH_MS: z.coerce.number().int().min(100).max(3_600_000).default(5_000),
+    /**
+     * Above this many segments the map's in-memory feature index (~1.7 KB a segment, measured on
+     * Andorra) is not built and full-resolution boxes are read from PostGIS: 200,000 keep it near 350 MB.
+     */
+    FEATURE_INDEX_MAX_SEGMENTS: z.coerce.number().int().min(0).max(100_000_000).default(200_000),
     /** How often pending segment profiles are announced, ms. */
     PROFILE_RELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
     /** Hazards of one category this close in space and time are one hazard (linked as duplicates). */

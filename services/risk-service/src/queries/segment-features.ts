@@ -23,10 +23,11 @@ export interface StaticSegment extends SegmentAttributes {
   sidesAtStake?: readonly string[];
 }
 
+/** What a query reads of a segment beside its static part; score, level and alarm are null until it is first scored. */
 export interface LiveRisk {
-  score: number;
-  level: string;
-  alarm: string;
+  score: number | null;
+  level: string | null;
+  alarm: string | null;
   /** The sides whose guardrail is known (recorded, or a verified guardrail). */
   knownSides?: readonly string[];
 }
@@ -116,10 +117,8 @@ export class SegmentFeatureIndex {
    */
   featureJson(position: number, live: LiveRisk | undefined): string {
     const unknown = JSON.stringify(unknownRoadside(this.segments[position].sidesAtStake, live?.knownSides));
-    const tail = live
-      ? `,"score":${JSON.stringify(live.score)},"level":${JSON.stringify(live.level)},"alarm":${JSON.stringify(live.alarm)},"roadsideUnknown":${unknown}}}`
-      : `,"score":null,"level":null,"alarm":null,"roadsideUnknown":${unknown}}}`;
-    return this.prefixes[position] + tail;
+    const [score, level, alarm] = [live?.score ?? null, live?.level ?? null, live?.alarm ?? null].map((v) => JSON.stringify(v));
+    return `${this.prefixes[position]},"score":${score},"level":${level},"alarm":${alarm},"roadsideUnknown":${unknown}}}`;
   }
 }
 

@@ -172,17 +172,21 @@ export class SpatialQueryRepository {
   }
 
   /**
-   * The live score, level and alarm of these segments (absent: never scored). Past a quarter of the
-   * network, one sequential read of every score is cheaper than an index probe per id.
+   * The live score, level and alarm of these segments (null: never scored) and the sides whose
+   * guardrail is known, which a segment may have before its first score. Past a quarter of the
+   * network, one sequential read of every segment is cheaper than an index probe per id.
    */
   async liveRisk(ids: readonly string[], networkSize: number): Promise<Map<string, LiveRisk>> {
     if (ids.length === 0) return new Map();
     const everything = ids.length * 4 > networkSize;
-    const rows: { segment_id: string; score: number; level: string; alarm: string; known_sides: string[] }[] = await this.dataSource.query(
-      `SELECT r.segment_id, r.score, r.level, r.alarm, ${knownRoadsideSidesSql('r.segment_id')} AS known_sides
-         FROM segment_risk r${everything ? '' : ' WHERE r.segment_id = ANY($1::text[])'}`,
+    const rows: { segment_id: string; score: number | null; level: string | null; alarm: string | null; known_sides: string[] }[] = await this.dataSource.query(
+      `SELECT s.id AS segment_id, r.score, r.level, r.alarm, ${knownRoadsideSidesSql('s.id')} AS known_sides
+         FROM ${everything ? 'road_segment s' : 'unnest($1::text[]) AS s(id)'}
+         LEFT JOIN segment_risk r ON r.segment_id = s.id`,
       everything ? [] : [ids],
     );
-    return new Map(rows.map((r) => [r.segment_id, { score: Number(r.score), level: r.level, alarm: r.alarm, knownSides: r.known_sides }]));
+    return new Map(
+      rows.map((r) => [r.segment_id, { score: r.score === null ? null : Number(r.score), level: r.level, alarm: r.alarm, knownSides: r.known_sides }]),
+    );
   }
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { SegmentMatcher } from '@roadloop/geo';
+import { SegmentMatcher, SegmentMatcherBuilder } from '@roadloop/geo';
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { NetworkSnapshot } from './network-snapshot';
 import { SegmentRepository } from './segment.repository';
@@ -8,6 +8,27 @@ export interface Placement {
   segmentId: string;
   distanceM: number;
   offsetM: number;
+}
+
+/** Segments read per round trip while the matcher is built: a few MB of WKB at a time. */
+export const MATCHER_BATCH_ROWS = 25_000;
+
+/**
+ * The matcher over every segment of `road_segment` (null when there is none). Rows arrive in
+ * batches and each line goes as it comes into the matcher's records, allocated once from the
+ * network's totals, so the build holds the matcher and one batch, never the whole network as rows
+ * or packed arrays. A line that is not a 2-D LineString is refused.
+ */
+export async function buildSegmentMatcher(segments: SegmentRepository, batchRows = MATCHER_BATCH_ROWS): Promise<SegmentMatcher | null> {
+  let builder: SegmentMatcherBuilder | undefined;
+  await segments.readGeometries(batchRows, {
+    // Ids come from the primary key, each once (keyset pages), as the builder needs them.
+    totals: (network) => (builder = new SegmentMatcherBuilder(network)),
+    batch: (rows) => {
+      for (const row of rows) builder!.addWkb(row.id, row.wkb, builder!.segmentCount);
+    },
+  });
+  return builder?.segmentCount ? builder.finish() : null;
 }
 
 /**
@@ -26,8 +47,8 @@ export class SegmentMatcherHolder implements OnModuleInit, OnApplicationShutdown
       'matcher',
       () => segments.fingerprint(),
       async () => {
-        const rows = await segments.allGeometries();
-        return { value: rows.length ? SegmentMatcher.build(rows) : null, size: rows.length };
+        const matcher = await buildSegmentMatcher(segments);
+        return { value: matcher, size: matcher?.segmentCount ?? 0 };
       },
       new Logger(SegmentMatcherHolder.name),
     );

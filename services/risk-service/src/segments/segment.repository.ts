@@ -29,6 +29,18 @@ export interface SegmentExposure {
   attributes: Record<string, unknown>;
 }
 
+/** A segment's id and line as little-endian WKB (`ST_AsBinary(geom, 'NDR')`), for the matcher. */
+export interface SegmentGeometryRow {
+  id: string;
+  wkb: Buffer;
+}
+
+/** What `readGeometries` hands its rows to. */
+export interface SegmentGeometryReader {
+  totals(network: { segments: number; vertices: number }): void;
+  batch(rows: readonly SegmentGeometryRow[]): void;
+}
+
 /** A segment of a reach, as the risk model reads it. */
 export interface ReachNeighbour {
   id: string;
@@ -203,12 +215,35 @@ export class SegmentRepository {
     };
   }
 
-  /** Ids and geometries of every segment, for the in-memory matcher. */
-  async allGeometries(): Promise<{ id: string; coordinates: [number, number][] }[]> {
-    const rows: { id: string; g: string }[] = await this.dataSource.query(
-      `SELECT id, ST_AsGeoJSON(geom, 9) AS g FROM road_segment ORDER BY id`,
-    );
-    return rows.map((r) => ({ id: r.id, coordinates: (JSON.parse(r.g) as LineString).coordinates as [number, number][] }));
+  /**
+   * Every segment's id and line (a 2-D LineString as little-endian WKB), in id order, `batchSize`
+   * rows at a time: keyset pages over the primary key, all read in one snapshot, so that the
+   * reader holds one batch rather than the whole network (as text and parsed objects, 5 M
+   * segments took 4.2 GB). The reader is told the totals first, so it can size its arrays once;
+   * it is done with a batch when `batch` returns. Returns the row count.
+   */
+  async readGeometries(batchSize: number, reader: SegmentGeometryReader): Promise<number> {
+    return this.dataSource.transaction('REPEATABLE READ', async (manager) => {
+      const [totals]: { segments: number; vertices: string }[] = await manager.query(
+        `SELECT count(*)::int AS segments, COALESCE(sum(ST_NPoints(geom)), 0) AS vertices FROM road_segment`,
+      );
+      reader.totals({ segments: totals.segments, vertices: Number(totals.vertices) });
+      let count = 0;
+      let last: string | null = null;
+      for (;;) {
+        const rows: SegmentGeometryRow[] = await manager.query(
+          last === null
+            ? `SELECT id, ST_AsBinary(geom, 'NDR') AS wkb FROM road_segment ORDER BY id LIMIT $1`
+            : `SELECT id, ST_AsBinary(geom, 'NDR') AS wkb FROM road_segment WHERE id > $2 ORDER BY id LIMIT $1`,
+          last === null ? [batchSize] : [batchSize, last],
+        );
+        if (rows.length === 0) return count;
+        reader.batch(rows);
+        count += rows.length;
+        if (rows.length < batchSize) return count;
+        last = rows[rows.length - 1].id;
+      }
+    });
   }
 
   /** The first of these ids (in their order) that names no segment, or null when all do. */
