@@ -8,7 +8,11 @@
  * service's own matcher build (`buildSegmentMatcher` over `SegmentRepository`, as the matcher holder
  * does at start-up) in a fresh Node process, and reports its wall and CPU time, its RSS after the
  * build and its peak RSS (`process.resourceUsage().maxRSS`). With --rebuild that process then builds
- * a second matcher while holding the first, as a refresh after a re-import does.
+ * a second matcher while holding the first, as a refresh after a re-import does. With --service it
+ * then starts the risk service itself (`services/risk-service/dist/main.js`, with topics, consumer
+ * groups and Redis keys of its own, removed after) against the schema, waits until it is ready and
+ * has run for --settle seconds, and reports its RSS and peak RSS (`VmRSS`, `VmHWM`): the whole
+ * instance, NestJS, Kafka and Redis clients included.
  *
  * The fill is a bulk load for the benchmark, not the import command (which scores a region and
  * upserts its segments with their attributes). The two GiST indexes of `road_segment` are dropped
@@ -28,6 +32,8 @@ const os = require('node:os');
 const { Client } = require('pg');
 
 const ROOT = resolve(__dirname, '..', '..');
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const KAFKA_BROKERS = process.env.KAFKA_BROKERS ?? '127.0.0.1:9092';
 const DATABASE_URL = process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/roadloop';
 const log = (text) => process.stderr.write(`${text}\n`);
 const mb = (bytes) => Math.round(bytes / 2 ** 20);
@@ -37,6 +43,8 @@ const { values: args } = parseArgs({
     segments: { type: 'string', default: '1000000' },
     batch: { type: 'string', default: '20000' },
     rebuild: { type: 'boolean', default: false },
+    service: { type: 'boolean', default: false },
+    settle: { type: 'string', default: '20' },
     // Internal: the measuring child process.
     child: { type: 'string' },
     help: { type: 'boolean', default: false },
@@ -164,9 +172,102 @@ function measure(schema) {
   });
 }
 
+/** A port nothing listens on now. */
+function freePort() {
+  return new Promise((done, reject) => {
+    const server = require('node:net').createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address();
+      server.close(() => done(port));
+    });
+  });
+}
+
+/** A process's resident and peak resident memory, from /proc (Linux), MB. */
+function residentMB(pid) {
+  const status = require('node:fs').readFileSync(`/proc/${pid}/status`, 'utf8');
+  const kb = (field) => Number(new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? NaN);
+  return { rssMB: Math.round(kb('VmRSS') / 1024), peakRssMB: Math.round(kb('VmHWM') / 1024) };
+}
+
+/**
+ * The risk service itself against the filled schema: started, ready (its matcher built), left to run
+ * `settleS` seconds (consumers joined, relays and timers running), measured, stopped. Its topics and
+ * Redis keys are removed after.
+ */
+async function measureService(schema, settleS) {
+  const port = await freePort();
+  const env = {
+    ...process.env,
+    NODE_ENV: 'development',
+    LOG_LEVEL: 'warn',
+    DATABASE_URL,
+    DB_SCHEMA: schema,
+    KAFKA_BROKERS,
+    KAFKA_TOPIC_PREFIX: schema,
+    KAFKA_GROUP_ID: `${schema}-risk`,
+    REDIS_URL,
+    REDIS_KEY_PREFIX: `${schema}:`,
+    HTTP_PORT: String(port),
+    HTTP_HOST: '127.0.0.1',
+  };
+  const started = performance.now();
+  const proc = require('node:child_process').spawn(process.execPath, [join(ROOT, 'services/risk-service/dist/main.js')], { cwd: ROOT, env, stdio: ['ignore', 'inherit', 'inherit'] });
+  const exited = new Promise((done) => proc.once('exit', done));
+  try {
+    for (;;) {
+      if (proc.exitCode !== null) throw new Error(`the risk service exited with ${proc.exitCode} before it was ready`);
+      if (performance.now() - started > 900_000) throw new Error('the risk service was not ready within 900 s');
+      const ready = await fetch(`http://127.0.0.1:${port}/health/ready`).then((r) => r.ok, () => false);
+      if (ready) break;
+      await new Promise((done) => setTimeout(done, 250));
+    }
+    const readyMs = Math.round(performance.now() - started);
+    const atReady = residentMB(proc.pid);
+    log(`risk service ready after ${readyMs} ms: ${JSON.stringify(atReady)}`);
+    await new Promise((done) => setTimeout(done, settleS * 1000));
+    const settled = residentMB(proc.pid);
+    log(`after ${settleS} s more: ${JSON.stringify(settled)}`);
+    return { readyMs, atReady, settleS, settled };
+  } finally {
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+    await removeServiceTraces(schema);
+  }
+}
+
+/** The topics and Redis keys the measured service made, named by the schema. */
+async function removeServiceTraces(prefix) {
+  const { Kafka, logLevel } = require('kafkajs');
+  const admin = new Kafka({ clientId: 'province-startup', brokers: KAFKA_BROKERS.split(','), logLevel: logLevel.NOTHING }).admin();
+  await admin.connect();
+  try {
+    const topics = (await admin.listTopics()).filter((t) => t.startsWith(`${prefix}.`));
+    if (topics.length) await admin.deleteTopics({ topics });
+  } finally {
+    await admin.disconnect();
+  }
+  const Redis = require('ioredis');
+  const redis = new Redis(REDIS_URL, { lazyConnect: true, maxRetriesPerRequest: 1 });
+  await redis.connect();
+  try {
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 1000);
+      if (keys.length) await redis.del(...keys);
+      cursor = next;
+    } while (cursor !== '0');
+  } finally {
+    redis.disconnect();
+  }
+}
+
 async function main() {
   if (args.help) {
-    log('node infra/bench/province-startup.js [--segments 1000000] [--batch 20000] [--rebuild]');
+    log('node infra/bench/province-startup.js [--segments 1000000] [--batch 20000] [--rebuild] [--service [--settle 20]]');
     return;
   }
   if (args.child) return child(args.child);
@@ -209,6 +310,10 @@ async function main() {
     log(`fill: ${JSON.stringify(report.fill)}; load ${report.loadBeforeBuild.join(' ')}`);
     report.startup = await measure(schema);
     report.loadAfterBuild = os.loadavg().map((x) => +x.toFixed(2));
+    if (args.service) {
+      report.service = await measureService(schema, positiveInt('settle'));
+      report.loadAfterService = os.loadavg().map((x) => +x.toFixed(2));
+    }
   } finally {
     await drop();
   }
