@@ -69,24 +69,24 @@ export class SegmentRiskRepository {
       model_version: row.modelVersion,
       cause: cause === undefined ? null : cause,
     }));
-    const json = JSON.stringify(records);
-    const recordset = `jsonb_to_recordset($1::jsonb) AS x(segment_id text, score float8, level text, alarm text, factors jsonb,
-      exposure_score float8, crash_estimate jsonb, revision int, model_version text, cause jsonb)`;
+    // One statement for both tables: the revisions are sent and parsed once.
     await manager.query(
-      `INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, crash_estimate, revision, model_version, updated_at)
-       SELECT x.segment_id, x.score, x.level, x.alarm, x.factors, x.exposure_score, x.crash_estimate, x.revision, x.model_version, now()
-         FROM ${recordset}
-       ON CONFLICT (segment_id) DO UPDATE
-         SET score = EXCLUDED.score, level = EXCLUDED.level, alarm = EXCLUDED.alarm, factors = EXCLUDED.factors,
-             exposure_score = EXCLUDED.exposure_score, crash_estimate = EXCLUDED.crash_estimate,
-             revision = EXCLUDED.revision, model_version = EXCLUDED.model_version, updated_at = now()`,
-      [json],
-    );
-    await manager.query(
-      `INSERT INTO risk_history (segment_id, revision, score, level, cause, model_version)
-       SELECT x.segment_id, x.revision, x.score, x.level, x.cause, x.model_version FROM ${recordset}
+      `WITH x AS MATERIALIZED (
+         SELECT * FROM jsonb_to_recordset($1::jsonb) AS x(segment_id text, score float8, level text, alarm text, factors jsonb,
+                exposure_score float8, crash_estimate jsonb, revision int, model_version text, cause jsonb)
+       ), saved AS (
+         INSERT INTO segment_risk (segment_id, score, level, alarm, factors, exposure_score, crash_estimate, revision, model_version, updated_at)
+         SELECT x.segment_id, x.score, x.level, x.alarm, x.factors, x.exposure_score, x.crash_estimate, x.revision, x.model_version, now()
+           FROM x
+         ON CONFLICT (segment_id) DO UPDATE
+           SET score = EXCLUDED.score, level = EXCLUDED.level, alarm = EXCLUDED.alarm, factors = EXCLUDED.factors,
+               exposure_score = EXCLUDED.exposure_score, crash_estimate = EXCLUDED.crash_estimate,
+               revision = EXCLUDED.revision, model_version = EXCLUDED.model_version, updated_at = now()
+       )
+       INSERT INTO risk_history (segment_id, revision, score, level, cause, model_version)
+       SELECT x.segment_id, x.revision, x.score, x.level, x.cause, x.model_version FROM x
        ON CONFLICT (segment_id, revision) DO NOTHING`,
-      [json],
+      [JSON.stringify(records)],
     );
   }
 
