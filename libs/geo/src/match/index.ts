@@ -2,3 +2,4 @@ export { MatchErrorCode, MatchException, type MatchExceptionDetails } from './ma
 export { packSegments, segmentCoordinates, type PackedSegments, type SegmentInput, type SegmentSource } from './packed-segments';
 export { MAX_TOLERANCE_M, SegmentMatcher, type QueryPoint, type SegmentMatch } from './segment-matcher';
 export { loadSegmentsGeoJson, type LoadSegmentsOptions } from './segment-geojson.loader';
+export { readGeoJsonFeatures, type ReadGeoJsonFeaturesOptions } from './geojson-feature.reader';
