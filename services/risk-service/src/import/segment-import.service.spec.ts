@@ -26,18 +26,23 @@ function harness(batchSize: number) {
     }
   }
   const segments = {
+    analyze: async () => undefined,
     upsert: async (records: readonly SegmentRecord[]) => {
       written.push({ batch: records.map((r) => r.id), readBefore: read });
       const repeated = records.filter((r) => rows.has(r.id)).map((r) => r.id);
       for (const r of records) if (!rows.has(r.id)) rows.set(r.id, r);
       return { inserted: records.length - repeated.length, updated: 0, repeated };
     },
-    writtenReaches: async (afterId: string, limit: number): Promise<WrittenReach[]> =>
-      [...rows.values()]
+    writtenReaches: async (afterId: string, limit: number): Promise<{ reaches: WrittenReach[]; lastId: string | null }> => {
+      const page = [...rows.values()]
         .filter((r) => r.id > afterId)
         .sort((a, b) => (a.id < b.id ? -1 : 1))
-        .slice(0, limit)
-        .map((r) => ({ id: r.id, lengthM: r.lengthM, roadClass: r.roadClass, attributes: r.attributes, exposureScore: r.exposureScore, neighbours: [] })),
+        .slice(0, limit);
+      return {
+        reaches: page.map((r) => ({ id: r.id, lengthM: r.lengthM, roadClass: r.roadClass, attributes: r.attributes, exposureScore: r.exposureScore, neighbours: [] })),
+        lastId: page.at(-1)?.id ?? null,
+      };
+    },
   } as unknown as SegmentRepository;
   const seeded: string[] = [];
   const risks = { seedMissing: async (batch: { segmentId: string }[]) => seeded.push(...batch.map((r) => r.segmentId)) } as unknown as SegmentRiskRepository;

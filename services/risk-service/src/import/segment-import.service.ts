@@ -78,6 +78,7 @@ export class SegmentImportService {
         }
       }
       if (batch.length) await flush();
+      await this.segments.analyze(scope);
       await this.seedRisks(batchSize, scope);
       return counts;
     });
@@ -92,9 +93,8 @@ export class SegmentImportService {
    * way among the imported segments.
    */
   private async seedRisks(pageSize: number, scope: TxScope): Promise<void> {
-    for (let after = ''; ; ) {
-      const reaches = await this.segments.writtenReaches(after, pageSize, scope);
-      if (!reaches.length) return;
+    for (let after: string | null = ''; after !== null; ) {
+      const { reaches, lastId } = await this.segments.writtenReaches(after, pageSize, scope);
       await this.risks.seedMissing(
         reaches.map((r) => {
           const neighbours = r.neighbours.map((n) => reachPieceOf(n));
@@ -103,7 +103,7 @@ export class SegmentImportService {
         }),
         scope,
       );
-      after = reaches[reaches.length - 1].id;
+      after = lastId;
     }
   }
 }

@@ -111,28 +111,43 @@ export class SegmentRepository {
   }
 
   /**
-   * Up to `limit` of the segments this transaction wrote (`upsert`), in id order after `afterId`,
-   * each with its neighbours on the same way (the pieces before and after it) among them: what an
-   * import seeds their risk from, read back a page at a time so an import of millions of segments
-   * never holds them all.
+   * The segments this transaction wrote (`upsert`) among the next `limit` rows in id order after
+   * `afterId`, each with its neighbours on the same way (the pieces before and after it) that it
+   * wrote too: what an import seeds their risk from, read a page at a time so an import of millions
+   * of segments never holds them all. `lastId` is where the next page starts (null: no rows left).
+   * The page walks the primary key and each neighbour is an index lookup (`OFFSET 0` keeps the
+   * planner from turning the lookups into a join over the whole table): a filter on `imported_at`
+   * (no index) would make every page a scan of the table.
    */
-  async writtenReaches(afterId: string, limit: number, scope: TxScope): Promise<WrittenReach[]> {
+  async writtenReaches(afterId: string, limit: number, scope: TxScope): Promise<{ reaches: WrittenReach[]; lastId: string | null }> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT s.id, s.length_m, s.road_class, s.attributes, s.exposure_score,
+      `SELECT s.id, s.written, s.length_m, s.road_class, s.attributes, s.exposure_score,
               n.id AS n_id, n.length_m AS n_length_m, n.road_class AS n_road_class, n.attributes AS n_attributes
-         FROM (SELECT id, osm_way_id, piece_index, length_m, road_class, attributes, exposure_score FROM road_segment
-                WHERE imported_at = now() AND id > $1 ORDER BY id LIMIT $2) s
-         LEFT JOIN road_segment n ON n.osm_way_id = s.osm_way_id AND n.piece_index IN (s.piece_index - 1, s.piece_index + 1)
-                                 AND n.imported_at = now()
+         FROM (SELECT id, imported_at = now() AS written, osm_way_id, piece_index, length_m, road_class, attributes, exposure_score
+                 FROM road_segment WHERE id > $1 ORDER BY id LIMIT $2) s
+         LEFT JOIN LATERAL (
+                SELECT id, piece_index, length_m, road_class, attributes FROM road_segment n
+                 WHERE s.written AND n.osm_way_id = s.osm_way_id
+                   AND n.piece_index = ANY (ARRAY[s.piece_index - 1, s.piece_index + 1]) AND n.imported_at = now()
+                OFFSET 0) n ON true
         ORDER BY s.id, n.piece_index, n.id`,
       [afterId, limit],
     );
     const reaches: WrittenReach[] = [];
     for (const r of rows) {
+      if (!r.written) continue;
       if (reaches.at(-1)?.id !== r.id) reaches.push({ ...reachNeighbourOf(r, ''), exposureScore: Number(r.exposure_score), neighbours: [] });
       if (r.n_id !== null) reaches[reaches.length - 1].neighbours.push(reachNeighbourOf(r, 'n_'));
     }
-    return reaches;
+    return { reaches, lastId: rows.length ? String(rows[rows.length - 1].id) : null };
+  }
+
+  /**
+   * Refreshes the planner's statistics of `road_segment`, counting the rows this transaction wrote:
+   * after a bulk import its pages are then planned on the table's real size and spread.
+   */
+  async analyze(scope: TxScope): Promise<void> {
+    await managerOf(this.dataSource, scope).query(`ANALYZE road_segment`);
   }
 
   async exposureOf(segmentId: string, scope?: TxScope): Promise<SegmentExposure | null> {
