@@ -6,9 +6,14 @@
  * of up to ±35° per piece of 15–120 m, and are cut into consecutive segments sharing their end
  * vertices, as a real extract's ways are. Built straight into typed arrays (PackedSegments).
  *
- *   node libs/geo/bench/generate-synthetic-network.js [--segments N] [--seed S] [--out file.geojson]
+ *   node libs/geo/bench/generate-synthetic-network.js [--segments N] [--seed S] [--out file.geojson] [--scored]
  *
  * writes the network as GeoJSON (for the loader and the CLI); required as a module it returns it.
+ * `--scored` writes each segment as `roadloop-geo score` does, for `risk-service import --geojson`:
+ * way id and piece index (the 20 segments of a road are one way's consecutive pieces), length,
+ * road class, speed, roadside attributes and an exposure score with its factors and level. They
+ * are drawn from a second generator seeded from the same seed, so the geometry is the same with or
+ * without them.
  */
 const { createWriteStream } = require('node:fs');
 const { once } = require('node:events');
@@ -75,13 +80,93 @@ function generateSyntheticNetwork({ segments = 1_000_000, seed = 42 } = {}) {
   return { ids, vertexStart, coords };
 }
 
-async function writeGeoJson(packed, file) {
+/** Road classes with their share of roads and speed in km/h (roughly Andorra's mix). */
+const ROAD_CLASSES = [
+  ['primary', 0.2, 80],
+  ['secondary', 0.25, 70],
+  ['tertiary', 0.05, 60],
+  ['unclassified', 0.05, 50],
+  ['residential', 0.2, 30],
+  ['service', 0.05, 20],
+  ['track', 0.2, 20],
+];
+/** Curvature classes, straight three times in six (the engine's classes, score.config). */
+const CURVATURE_CLASSES = ['straight', 'straight', 'straight', 'moderate', 'sharp', 'very_sharp'];
+
+/** Rounds to hundredths, as the engine writes scores. */
+const centi = (x) => Math.round(x * 100) / 100;
+
+/**
+ * What `roadloop-geo score` writes of segment s beside its geometry (see the module comment).
+ * `road` holds the road's class and speed, drawn at its first segment.
+ */
+function scoredProperties(packed, s, random, road, { lineLengthM, exposureLevelOf, config }) {
+  const coordinates = [];
+  for (let v = packed.vertexStart[s]; v < packed.vertexStart[s + 1]; v++) coordinates.push([packed.coords[2 * v], packed.coords[2 * v + 1]]);
+  const wayIndex = Math.floor(s / SEGMENTS_PER_ROAD);
+  if (s % SEGMENTS_PER_ROAD === 0) {
+    let pick = random();
+    const entry = ROAD_CLASSES.find(([, share]) => (pick -= share) < 0) ?? ROAD_CLASSES[0];
+    road.roadClass = entry[0];
+    road.speedKmh = entry[2];
+  }
+  const water = random() < 0.08;
+  const dropLeftM = random() < 0.15 ? Math.round(random() * 30) : 0;
+  const dropRightM = random() < 0.15 ? Math.round(random() * 30) : 0;
+  const curvatureClass = CURVATURE_CLASSES[Math.floor(random() * CURVATURE_CLASSES.length)];
+  const gradePct = centi(random() * 12);
+  const factors = {
+    roadside: centi(2 + random() * 6),
+    water: water ? centi(random() * 15) : 0,
+    dropOff: centi((dropLeftM + dropRightM) / 4),
+    cliff: 0,
+    guardrail: 0,
+    curvature: curvatureClass === 'straight' ? 0 : centi(random() * 8),
+    grade: centi(gradePct / 4),
+    speed: centi((road.speedKmh / 80) * 4 * random()),
+  };
+  const exposureScore = centi(Object.values(factors).reduce((a, b) => a + b, 0));
+  return {
+    id: packed.ids[s],
+    osmWayId: wayIndex + 1,
+    index: s % SEGMENTS_PER_ROAD,
+    lengthM: Math.round(lineLengthM(coordinates) * 10) / 10,
+    roadClass: road.roadClass,
+    name: null,
+    speedKmh: road.speedKmh,
+    bridge: false,
+    tunnel: false,
+    waterDistanceM: water ? Math.round(random() * 25) : null,
+    waterSide: water ? (random() < 0.5 ? 'left' : 'right') : null,
+    dropLeftM,
+    dropRightM,
+    cliffSide: null,
+    curvatureClass,
+    gradePct,
+    gradeClass: gradePct < 4 ? 'gentle' : gradePct < 8 ? 'steep' : 'very_steep',
+    guardrail: { left: 0, right: 0 },
+    exposureScore,
+    exposureLevel: exposureLevelOf(exposureScore, config),
+    factors,
+  };
+}
+
+/** Writes the network as a GeoJSON FeatureCollection; `scored`: with the properties an import needs (seeded by `seed`). */
+async function writeGeoJson(packed, file, { scored = false, seed = 42 } = {}) {
   const out = createWriteStream(file);
+  const engine = scored && {
+    lineLengthM: requireDist('geometry/ruler').lineLengthM,
+    exposureLevelOf: requireDist('score/exposure-score').exposureLevelOf,
+    config: requireDist('score/score.config').DEFAULT_SCORE_CONFIG,
+  };
+  const random = seededRandom(seed ^ 0x5c0aed);
+  const road = {};
   out.write('{"type":"FeatureCollection","features":[\n');
   for (let s = 0; s < packed.ids.length; s++) {
     const parts = [];
     for (let v = packed.vertexStart[s]; v < packed.vertexStart[s + 1]; v++) parts.push(`[${packed.coords[2 * v].toFixed(7)},${packed.coords[2 * v + 1].toFixed(7)}]`);
-    const line = `${s ? ',\n' : ''}{"type":"Feature","properties":{"id":"${packed.ids[s]}"},"geometry":{"type":"LineString","coordinates":[${parts.join(',')}]}}`;
+    const properties = engine ? JSON.stringify(scoredProperties(packed, s, random, road, engine)) : `{"id":"${packed.ids[s]}"}`;
+    const line = `${s ? ',\n' : ''}{"type":"Feature","properties":${properties},"geometry":{"type":"LineString","coordinates":[${parts.join(',')}]}}`;
     if (!out.write(line)) await once(out, 'drain');
   }
   out.end('\n]}\n');
@@ -91,10 +176,10 @@ async function writeGeoJson(packed, file) {
 module.exports = { generateSyntheticNetwork, writeGeoJson, SYNTHETIC_AREA: AREA };
 
 if (require.main === module) {
-  const { segments, seed, out } = benchOptions({ numbers: { segments: 1_000_000, seed: 42 }, strings: { out: undefined } });
+  const { segments, seed, out, scored } = benchOptions({ numbers: { segments: 1_000_000, seed: 42 }, strings: { out: undefined }, flags: ['scored'] });
   const started = performance.now();
   const packed = generateSyntheticNetwork({ segments, seed });
   const pieces = packed.coords.length / 2 - segments;
   process.stderr.write(`generated ${segments} segments, ${pieces} pieces in ${((performance.now() - started) / 1000).toFixed(2)} s\n`);
-  if (out) writeGeoJson(packed, out).then(() => process.stderr.write(`wrote ${out}\n`));
+  if (out) writeGeoJson(packed, out, { scored, seed }).then(() => process.stderr.write(`wrote ${out}\n`));
 }

@@ -1,9 +1,9 @@
 import 'reflect-metadata';
 import { Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { scoreFiles } from '@roadloop/geo';
+import { readGeoJsonFeatures, scoreFiles } from '@roadloop/geo';
 import { parseCommandLine } from '@roadloop/config';
-import { readFeatureCollection, runCommand } from '@roadloop/core';
+import { runCommand } from '@roadloop/core';
 import { RISK_REPOSITORIES, persistenceFor } from './app.module';
 import { loadRiskCliConfig } from './config';
 import { readFile } from 'node:fs/promises';
@@ -88,7 +88,8 @@ async function main(argv: string[]): Promise<number> {
       return 2;
     }
     const started = Date.now();
-    let features: unknown[];
+    // A GeoJSON file is read as the import goes (a province's millions of segments never in memory at once).
+    let features: Iterable<unknown> | AsyncIterable<unknown>;
     if (values.osm) {
       const scored = await scoreFiles({ osmPath: values.osm, demPath: values.dem ?? null });
       const s = scored.summary;
@@ -99,7 +100,7 @@ async function main(argv: string[]): Promise<number> {
       );
       features = scored.segments.features;
     } else {
-      features = await readFeatureCollection(values.geojson!);
+      features = readGeoJsonFeatures(values.geojson!);
     }
     const counts = values.aadt ? parseAadtCsv(await readFile(values.aadt, 'utf8'), values.aadt) : new Map<string, number>();
     const report = await app.get(SegmentImportService).importFeatures(features, counts);
@@ -108,7 +109,8 @@ async function main(argv: string[]): Promise<number> {
     process.stdout.write(
       `imported ${report.read - report.rejected.length} of ${report.read} segments ` +
         `(${report.inserted} new, ${report.updated} updated, ${report.rejected.length} rejected) ` +
-        `into schema ${config.DB_SCHEMA} in ${((Date.now() - started) / 1000).toFixed(1)} s; ranking holds ${report.ranked}\n`,
+        `into schema ${config.DB_SCHEMA} in ${((Date.now() - started) / 1000).toFixed(1)} s; ranking holds ${report.ranked}; ` +
+        `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`,
     );
     return report.rejected.length ? 3 : 0;
   } finally {

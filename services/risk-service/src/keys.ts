@@ -12,6 +12,8 @@ export const redisKeys = {
   rankingBySide: (side: 'water' | 'cliff') => `risk:ranking:side:${side}`,
   /** Hash: segment id → what a ranking row shows (road, roadside, jurisdiction, level, factors) as JSON. */
   rankingDetails: () => 'risk:ranking:details',
+  /** A ranking key (`ranking`, `rankingDetails` or a facet) as a rebuild writes it before swapping it in. */
+  rankingStaged: (rebuildId: string, key: string) => `risk:ranking:staged:${rebuildId}:${key}`,
   /** Short-lived result of intersecting facets for one request. */
   rankingQuery: (id: string) => `risk:ranking:query:${id}`,
 } as const;

@@ -3,3 +3,4 @@ export { packSegments, segmentCoordinates, type PackedSegments, type SegmentInpu
 export { MAX_TOLERANCE_M, SegmentMatcher, type QueryPoint, type SegmentMatch } from './segment-matcher';
 export { SegmentMatcherBuilder } from './segment-matcher.builder';
 export { loadSegmentsGeoJson, type LoadSegmentsOptions } from './segment-geojson.loader';
+export { readGeoJsonFeatures, type ReadGeoJsonFeaturesOptions } from './geojson-feature.reader';

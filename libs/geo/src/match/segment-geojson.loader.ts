@@ -3,11 +3,12 @@ import { MatchErrorCode, MatchException } from './match.exception';
 import { readSegmentFeature, SegmentPackBuilder, type PackedSegments } from './packed-segments';
 
 /**
- * Streaming reader of a GeoJSON FeatureCollection of LineString segments. The file is scanned
- * byte by byte (JSON's structural characters are ASCII, and UTF-8 never uses ASCII bytes inside
- * a multi-byte character, so a byte scanner cannot be fooled by text); each feature's bytes are
- * handed to JSON.parse alone and packed at once. Memory is the packed result plus one feature,
- * never the whole file as a string, so files of hundreds of megabytes load.
+ * Streaming reader of a GeoJSON FeatureCollection. The file is scanned byte by byte (JSON's
+ * structural characters are ASCII, and UTF-8 never uses ASCII bytes inside a multi-byte
+ * character, so a byte scanner cannot be fooled by text); each feature's bytes are handed to
+ * JSON.parse alone and passed on at once. Memory is what the consumer keeps plus one feature,
+ * never the whole file as a string, so files of hundreds of megabytes load. The segment loader
+ * packs LineString segments as they come; `readGeoJsonFeatures` hands every feature to its caller.
  */
 
 const enum State {
@@ -108,8 +109,11 @@ export interface LoadSegmentsOptions {
   readonly onBytes?: (chunk: Buffer) => void;
 }
 
-/** Incremental scanner; `push` each chunk, then `end`. Exported for tests of chunk boundaries. */
-export class SegmentGeoJsonScanner {
+/**
+ * Incremental scanner of a FeatureCollection's structure; `push` each chunk, then `end`. Each
+ * feature goes to `onFeature` with its index in the array; `result` is what `end` returns.
+ */
+export abstract class GeoJsonFeatureScanner<T> {
   private state = State.Start;
   private offset = 0; // bytes consumed before the current chunk
   private key = '';
@@ -126,10 +130,30 @@ export class SegmentGeoJsonScanner {
   private captureParts: Buffer[] = [];
   private captureStart = 0;
   private captureOffset = 0;
-  private featureIndex = 0;
-  private readonly builder = new SegmentPackBuilder();
-  /** The vertices of a plain feature being read (see plainFeature). */
-  private plainCoords = new Float64Array(256);
+  protected featureIndex = 0;
+
+  /**
+   * `what`: how errors name the file. `anyValueFeatures`: an element of the features array that is
+   * not an object is passed on too (for its consumer to reject) instead of ending the scan.
+   */
+  constructor(
+    private readonly what: string,
+    private readonly anyValueFeatures = false,
+  ) {}
+
+  /** Receives each feature as JSON.parse gives it; a MatchException it throws is reworded to name the feature. */
+  protected abstract onFeature(value: unknown, index: number): void;
+
+  /** What `end` returns once the file is whole. */
+  protected abstract result(): T;
+
+  /**
+   * A fast path for the feature whose '{' is at chunk[i]: returns the index after it when it was
+   * read and handled without JSON.parse, else −1 (the default) and it goes through `onFeature`.
+   */
+  protected plainFeature(_chunk: Buffer, _i: number): number {
+    return -1;
+  }
 
   push(chunk: Buffer): void {
     let i = 0;
@@ -211,6 +235,10 @@ export class SegmentGeoJsonScanner {
             this.startCapture('feature', i, b);
             i++;
             continue;
+          } else if (this.anyValueFeatures && b !== RBRACKET) {
+            this.startCapture('feature', i, b);
+            i++;
+            continue;
           } else {
             throw this.invalidFeature(at, `expected a Feature object, found ${printable(b)}`);
           }
@@ -238,7 +266,7 @@ export class SegmentGeoJsonScanner {
     this.offset += n;
   }
 
-  end(): PackedSegments {
+  end(): T {
     if (this.state === State.Capture && this.captureScalar && this.captureKind === 'member') {
       // A bare scalar at the very end cannot be valid either: the object is still open.
       this.state = State.AfterMember;
@@ -266,59 +294,7 @@ export class SegmentGeoJsonScanner {
       );
     }
     if (!this.seenFeatures) throw new MatchException(MatchErrorCode.InvalidGeoJson, 'the FeatureCollection has no "features" array');
-    return this.builder.finish();
-  }
-
-  /**
-   * Reads the feature at chunk[i] straight into the builder when it is written exactly as
-   * {"type":"Feature","properties":{"id":"…"},"geometry":{"type":"LineString","coordinates":[[lon,lat],…]}}
-   * (no spaces, a plain id string without escapes, numbers without exponents), lies wholly in
-   * this chunk and is a valid new segment; returns the index after it. Otherwise returns −1 and
-   * the feature goes through JSON.parse, which gives the same segment or the error.
-   */
-  private plainFeature(chunk: Buffer, i: number): number {
-    const n = chunk.length;
-    let p = expect(chunk, i, FEATURE_HEAD);
-    if (p < 0) return -1;
-    const idStart = p;
-    while (p < n) {
-      const b = chunk[p];
-      if (b === QUOTE || b === BACKSLASH || b < 0x20) break;
-      p++;
-    }
-    if (p === idStart || p >= n || chunk[p] !== QUOTE) return -1;
-    const idEnd = p;
-    p = expect(chunk, p, FEATURE_MIDDLE);
-    if (p < 0) return -1;
-    let flat = this.plainCoords;
-    let vertices = 0;
-    for (;;) {
-      if (p >= n || chunk[p] !== LBRACKET) return -1;
-      const lon = jsonNumber(chunk, p + 1, n);
-      p = numberEnd;
-      if (p < 0 || p >= n || chunk[p] !== COMMA) return -1;
-      const lat = jsonNumber(chunk, p + 1, n);
-      p = numberEnd;
-      if (p < 0 || p + 1 >= n || chunk[p] !== RBRACKET) return -1;
-      if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) return -1;
-      if (2 * vertices + 2 > flat.length) {
-        const grown = new Float64Array(flat.length * 2);
-        grown.set(flat);
-        flat = this.plainCoords = grown;
-      }
-      flat[2 * vertices] = lon;
-      flat[2 * vertices + 1] = lat;
-      vertices++;
-      p++;
-      if (chunk[p] === COMMA) p++;
-      else break;
-    }
-    p = expect(chunk, p, FEATURE_TAIL);
-    if (p < 0 || vertices < 2) return -1;
-    const id = chunk.toString('utf8', idStart, idEnd);
-    if (this.builder.has(id)) return -1;
-    this.builder.addChecked(id, flat, vertices, this.featureIndex);
-    return p;
+    return this.result();
   }
 
   private startCapture(kind: 'feature' | 'member', i: number, b: number): void {
@@ -390,8 +366,7 @@ export class SegmentGeoJsonScanner {
         );
       }
       try {
-        const { id, coordinates } = readSegmentFeature(value, index);
-        this.builder.add(id, coordinates, index);
+        this.onFeature(value, index);
       } catch (err) {
         throw this.atFeature(err, index);
       }
@@ -420,7 +395,7 @@ export class SegmentGeoJsonScanner {
   }
 
   private invalid(at: number, message: string): MatchException {
-    return new MatchException(MatchErrorCode.InvalidGeoJson, `segment file: ${message} at byte ${at}`, { byteOffset: at });
+    return new MatchException(MatchErrorCode.InvalidGeoJson, `${this.what}: ${message} at byte ${at}`, { byteOffset: at });
   }
 
   private invalidFeature(at: number, message: string): MatchException {
@@ -428,6 +403,78 @@ export class SegmentGeoJsonScanner {
       featureIndex: this.featureIndex,
       byteOffset: at,
     });
+  }
+}
+
+/** Packs the LineString segments of a FeatureCollection as they are read. Exported for tests of chunk boundaries. */
+export class SegmentGeoJsonScanner extends GeoJsonFeatureScanner<PackedSegments> {
+  private readonly builder = new SegmentPackBuilder();
+  /** The vertices of a plain feature being read (see plainFeature). */
+  private plainCoords = new Float64Array(256);
+
+  constructor() {
+    super('segment file');
+  }
+
+  protected onFeature(value: unknown, index: number): void {
+    const { id, coordinates } = readSegmentFeature(value, index);
+    this.builder.add(id, coordinates, index);
+  }
+
+  protected result(): PackedSegments {
+    return this.builder.finish();
+  }
+
+  /**
+   * Reads the feature at chunk[i] straight into the builder when it is written exactly as
+   * {"type":"Feature","properties":{"id":"…"},"geometry":{"type":"LineString","coordinates":[[lon,lat],…]}}
+   * (no spaces, a plain id string without escapes, numbers without exponents), lies wholly in
+   * this chunk and is a valid new segment; returns the index after it. Otherwise returns −1 and
+   * the feature goes through JSON.parse, which gives the same segment or the error.
+   */
+  protected override plainFeature(chunk: Buffer, i: number): number {
+    const n = chunk.length;
+    let p = expect(chunk, i, FEATURE_HEAD);
+    if (p < 0) return -1;
+    const idStart = p;
+    while (p < n) {
+      const b = chunk[p];
+      if (b === QUOTE || b === BACKSLASH || b < 0x20) break;
+      p++;
+    }
+    if (p === idStart || p >= n || chunk[p] !== QUOTE) return -1;
+    const idEnd = p;
+    p = expect(chunk, p, FEATURE_MIDDLE);
+    if (p < 0) return -1;
+    let flat = this.plainCoords;
+    let vertices = 0;
+    for (;;) {
+      if (p >= n || chunk[p] !== LBRACKET) return -1;
+      const lon = jsonNumber(chunk, p + 1, n);
+      p = numberEnd;
+      if (p < 0 || p >= n || chunk[p] !== COMMA) return -1;
+      const lat = jsonNumber(chunk, p + 1, n);
+      p = numberEnd;
+      if (p < 0 || p + 1 >= n || chunk[p] !== RBRACKET) return -1;
+      if (!(lon >= -180 && lon <= 180 && lat >= -90 && lat <= 90)) return -1;
+      if (2 * vertices + 2 > flat.length) {
+        const grown = new Float64Array(flat.length * 2);
+        grown.set(flat);
+        flat = this.plainCoords = grown;
+      }
+      flat[2 * vertices] = lon;
+      flat[2 * vertices + 1] = lat;
+      vertices++;
+      p++;
+      if (chunk[p] === COMMA) p++;
+      else break;
+    }
+    p = expect(chunk, p, FEATURE_TAIL);
+    if (p < 0 || vertices < 2) return -1;
+    const id = chunk.toString('utf8', idStart, idEnd);
+    if (this.builder.has(id)) return -1;
+    this.builder.addChecked(id, flat, vertices, this.featureIndex);
+    return p;
   }
 }
 

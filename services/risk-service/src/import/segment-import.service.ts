@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { describeIssues } from '@roadloop/contracts';
-import { TransactionRunner } from '@roadloop/persistence';
+import { TransactionRunner, type TxScope } from '@roadloop/persistence';
 import { RankingStore } from '../risk/ranking.store';
 import { RISK_MODEL, assessRisk, reachPieceOf, roadOf } from '../risk/risk-model';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
@@ -17,10 +17,20 @@ export interface ImportReport {
 
 const KNOWN_KEYS = new Set(['id', 'osmWayId', 'index', 'lengthM', 'roadClass', 'name', 'exposureScore', 'exposureLevel', 'factors']);
 
+/** Segments written per batch, and seeded per page: what the import holds at a time besides its report. */
+export const IMPORT_BATCH_SIZE = 5_000;
+
 /**
  * Loads scored segments into the risk service's tables. Idempotent: ids are stable, so importing
  * the same region again updates rows in place. Invalid features are reported by index and skipped;
- * the valid ones are imported in one transaction.
+ * the valid ones are imported in one transaction, all or none.
+ *
+ * Features are taken one by one from an iterable (a file read as a stream) and written in batches,
+ * so memory is one batch whatever the region's size. A repeated id is found by the database, not
+ * by a set of every id: each row written carries the transaction's `now()`, and a later feature
+ * with the id of a row this import already wrote is rejected as a duplicate (the first is kept).
+ * Risk is seeded once every segment is written, from the table a page at a time, so a way whose
+ * pieces fall in different batches gets the same neighbours as if it had been read whole.
  */
 @Injectable()
 export class SegmentImportService {
@@ -34,59 +44,91 @@ export class SegmentImportService {
   /**
    * `aadt`: traffic counts where a region has them, by segment id (`w123-4`) or OSM way id (`123`):
    * stored with the segment (attribute `aadt`) and used by the risk model instead of the road
-   * class's assumed volume.
+   * class's assumed volume. `batchSize`: segments per write and per page of risk seeding.
    */
-  async importFeatures(features: readonly unknown[], aadt: ReadonlyMap<string, number> = new Map()): Promise<ImportReport> {
-    const records: SegmentRecord[] = [];
+  async importFeatures(
+    features: Iterable<unknown> | AsyncIterable<unknown>,
+    aadt: ReadonlyMap<string, number> = new Map(),
+    batchSize = IMPORT_BATCH_SIZE,
+  ): Promise<ImportReport> {
     const rejected: ImportReport['rejected'] = [];
-    const seen = new Set<string>();
-    features.forEach((feature, index) => {
-      const parsed = segmentFeatureSchema.safeParse(feature);
-      if (!parsed.success) {
-        rejected.push({ index, reason: describeIssues(parsed.error) });
-        return;
-      }
-      const p = parsed.data.properties;
-      if (seen.has(p.id)) {
-        rejected.push({ index, reason: `duplicate segment id ${p.id}` });
-        return;
-      }
-      seen.add(p.id);
-      const attributes: Record<string, unknown> = Object.fromEntries(Object.entries(p).filter(([k]) => !KNOWN_KEYS.has(k)));
-      const counted = aadt.get(p.id) ?? aadt.get(String(p.osmWayId));
-      if (counted !== undefined) attributes.aadt = counted;
-      records.push({
-        id: p.id,
-        osmWayId: p.osmWayId,
-        index: p.index,
-        roadClass: p.roadClass,
-        name: p.name ?? null,
-        lengthM: p.lengthM,
-        geometry: { type: 'LineString', coordinates: parsed.data.geometry.coordinates.map(([lon, lat]) => [lon, lat]) },
-        attributes,
-        exposureScore: p.exposureScore,
-        exposureLevel: p.exposureLevel,
-        exposureFactors: p.factors ?? [],
-      });
-    });
-    const byPiece = new Map(records.map((r) => [`${r.osmWayId}:${r.index}`, r]));
+    let read = 0;
     const result = await this.tx.run(async (scope) => {
-      const counts = await this.segments.upsert(records, scope);
+      const counts = { inserted: 0, updated: 0 };
+      let batch: { index: number; record: SegmentRecord }[] = [];
+      const ids = new Set<string>();
+      const flush = async () => {
+        const written = await this.segments.upsert(batch.map((b) => b.record), scope);
+        counts.inserted += written.inserted;
+        counts.updated += written.updated;
+        const repeated = new Set(written.repeated);
+        for (const { index, record } of batch) if (repeated.has(record.id)) rejected.push({ index, reason: duplicate(record.id) });
+        batch = [];
+        ids.clear();
+      };
+      for await (const feature of features) {
+        const index = read++;
+        const record = recordOf(feature, aadt);
+        if (typeof record === 'string') rejected.push({ index, reason: record });
+        else if (ids.has(record.id)) rejected.push({ index, reason: duplicate(record.id) });
+        else {
+          ids.add(record.id);
+          batch.push({ index, record });
+          if (batch.length >= batchSize) await flush();
+        }
+      }
+      if (batch.length) await flush();
+      await this.segments.analyze(scope);
+      await this.seedRisks(batchSize, scope);
+      return counts;
+    });
+    rejected.sort((a, b) => a.index - b.index);
+    const ranked = await this.ranking.rebuild().catch(() => 0);
+    return { read, ...result, rejected, ranked };
+  }
+
+  /**
+   * Seeds the risk of every segment this transaction wrote that has none yet, from traffic and
+   * design alone (no crash known yet), over the same reach a re-score pools: its neighbours on the
+   * way among the imported segments.
+   */
+  private async seedRisks(pageSize: number, scope: TxScope): Promise<void> {
+    for (let after: string | null = ''; after !== null; ) {
+      const { reaches, lastId } = await this.segments.writtenReaches(after, pageSize, scope);
       await this.risks.seedMissing(
-        records.map((r) => {
-          // Seeded from traffic and design alone (no crash known yet), over the same reach a re-score pools.
-          const neighbours = [r.index - 1, r.index + 1].flatMap((i) => {
-            const n = byPiece.get(`${r.osmWayId}:${i}`);
-            return n ? [reachPieceOf(n)] : [];
-          });
+        reaches.map((r) => {
+          const neighbours = r.neighbours.map((n) => reachPieceOf(n));
           const { score, level, alarm, factors } = assessRisk({ road: roadOf(r), neighbours, hazards: [], crashes: [], now: new Date() });
           return { segmentId: r.id, score, level, alarm, factors, exposureScore: r.exposureScore, modelVersion: RISK_MODEL.version };
         }),
         scope,
       );
-      return counts;
-    });
-    const ranked = await this.ranking.rebuild().catch(() => 0);
-    return { read: features.length, ...result, rejected, ranked };
+      after = lastId;
+    }
   }
+}
+
+const duplicate = (id: string) => `duplicate segment id ${id}`;
+
+/** The segment a feature describes, or why it cannot be imported. */
+function recordOf(feature: unknown, aadt: ReadonlyMap<string, number>): SegmentRecord | string {
+  const parsed = segmentFeatureSchema.safeParse(feature);
+  if (!parsed.success) return describeIssues(parsed.error);
+  const p = parsed.data.properties;
+  const attributes: Record<string, unknown> = Object.fromEntries(Object.entries(p).filter(([k]) => !KNOWN_KEYS.has(k)));
+  const counted = aadt.get(p.id) ?? aadt.get(String(p.osmWayId));
+  if (counted !== undefined) attributes.aadt = counted;
+  return {
+    id: p.id,
+    osmWayId: p.osmWayId,
+    index: p.index,
+    roadClass: p.roadClass,
+    name: p.name ?? null,
+    lengthM: p.lengthM,
+    geometry: { type: 'LineString', coordinates: parsed.data.geometry.coordinates.map(([lon, lat]) => [lon, lat]) },
+    attributes,
+    exposureScore: p.exposureScore,
+    exposureLevel: p.exposureLevel,
+    exposureFactors: p.factors ?? [],
+  };
 }

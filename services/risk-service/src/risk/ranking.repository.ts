@@ -57,9 +57,9 @@ const FACET_FROM = `segment_risk r JOIN road_segment s ON s.id = r.segment_id LE
 export class RankingRepository {
   constructor(private readonly dataSource: DataSource) {}
 
-  /** Every ranked segment (one with a live score), described. */
-  all(): Promise<RankedRow[]> {
-    return this.ranked('', []);
+  /** Up to `limit` ranked segments (those with a live score), described, in id order after `afterId`. */
+  page(afterId: string, limit: number): Promise<RankedRow[]> {
+    return this.ranked('WHERE r.segment_id > $1 ORDER BY r.segment_id LIMIT $2', [afterId, limit]);
   }
 
   /** One segment as ranked, or null when it has no live score yet. */

@@ -15,6 +15,8 @@ export type RankedSegmentSummary = Omit<RankedSegmentDetail, 'geometry' | 'wkt'>
 /** A request's intersection of facets lives this long at most, in seconds (it is deleted right after use). */
 const QUERY_TTL_S = 30;
 const CHUNK = 1000;
+/** Rows read and written per step of a rebuild. */
+const REBUILD_PAGE = 5000;
 /** How far before a rebuild's snapshot its catch-up looks for concurrent writes, ms. */
 const CATCH_UP_MARGIN_MS = 60_000;
 
@@ -125,38 +127,55 @@ export class RankingStore {
     return found;
   }
 
-  /** Replaces the ranking and all its facets with what PostgreSQL holds, atomically. Returns the segments ranked. */
+  /**
+   * Replaces the ranking and all its facets with what PostgreSQL holds, atomically. Returns the
+   * segments ranked. The rows are read a page at a time and written under staged keys, which one
+   * Redis transaction then renames over the live ones: memory is one page, whatever the region's
+   * size, and readers see the old ranking or the new one, never a mix.
+   */
   async rebuild(): Promise<number> {
     const readAt = await this.repository.clock();
-    const rows = await this.repository.all();
-    const previous = await this.redis.smembers(redisKeys.rankingFacets());
-    const sets = new Map<string, (string | number)[]>([[redisKeys.ranking(), []]]);
-    for (const row of rows) {
-      for (const key of [redisKeys.ranking(), ...facetKeys(row)]) {
-        const members = sets.get(key) ?? [];
-        members.push(row.score, row.segmentId);
-        sets.set(key, members);
+    const rebuildId = randomBytes(6).toString('hex');
+    const staged = (key: string) => redisKeys.rankingStaged(rebuildId, key);
+    const written = new Set<string>();
+    let ranked = 0;
+    try {
+      for (let after = ''; ; ) {
+        const rows = await this.repository.page(after, REBUILD_PAGE);
+        if (!rows.length) break;
+        const tx = this.redis.pipeline();
+        for (const row of rows) {
+          for (const key of [redisKeys.ranking(), ...facetKeys(row)]) {
+            tx.zadd(staged(key), row.score, row.segmentId);
+            written.add(key);
+          }
+          tx.hset(staged(redisKeys.rankingDetails()), row.segmentId, JSON.stringify(summaryOf(row)));
+        }
+        await execOrThrow(tx);
+        ranked += rows.length;
+        after = rows[rows.length - 1].segmentId;
       }
+      if (ranked) written.add(redisKeys.rankingDetails());
+      const previous = await this.redis.smembers(redisKeys.rankingFacets());
+      const tx = this.redis.multi();
+      for (let i = 0; i < previous.length; i += CHUNK) tx.del(...previous.slice(i, i + CHUNK));
+      tx.del(redisKeys.ranking(), redisKeys.rankingFacets(), redisKeys.rankingDetails());
+      for (const key of written) tx.rename(staged(key), key);
+      const facets = [...written].filter((k) => k !== redisKeys.ranking() && k !== redisKeys.rankingDetails());
+      if (facets.length) tx.sadd(redisKeys.rankingFacets(), ...facets);
+      tx.set(redisKeys.rankingReady(), new Date().toISOString());
+      await execOrThrow(tx);
+    } catch (err) {
+      await this.redis.del(...[...written, redisKeys.rankingDetails()].map(staged)).catch(() => undefined);
+      throw err;
     }
-    const tx = this.redis.multi();
-    for (let i = 0; i < previous.length; i += CHUNK) tx.del(...previous.slice(i, i + CHUNK));
-    tx.del(redisKeys.ranking(), redisKeys.rankingFacets(), redisKeys.rankingDetails());
-    const described = rows.flatMap((row) => [row.segmentId, JSON.stringify(summaryOf(row))]);
-    for (let i = 0; i < described.length; i += 2 * CHUNK) tx.hset(redisKeys.rankingDetails(), ...described.slice(i, i + 2 * CHUNK));
-    for (const [key, members] of sets) {
-      for (let i = 0; i < members.length; i += 2 * CHUNK) tx.zadd(key, ...members.slice(i, i + 2 * CHUNK));
-    }
-    const facets = [...sets.keys()].filter((k) => k !== redisKeys.ranking());
-    if (facets.length) tx.sadd(redisKeys.rankingFacets(), ...facets);
-    tx.set(redisKeys.rankingReady(), new Date().toISOString());
-    await execOrThrow(tx);
     // A score or jurisdiction written while the snapshot was being read and replaced may have been
     // overwritten by the snapshot's older value: write those segments again. The margin covers
     // writing transactions that started before the clock was read (their `now()` is their start).
     for (const segmentId of await this.repository.changedSince(new Date(readAt.getTime() - CATCH_UP_MARGIN_MS))) {
       await this.refresh(segmentId, null);
     }
-    return rows.length;
+    return ranked;
   }
 
   private async refresh(segmentId: string, previousJurisdictionId: string | null, score?: number): Promise<void> {

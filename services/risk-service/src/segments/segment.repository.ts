@@ -49,6 +49,12 @@ export interface ReachNeighbour {
   attributes: Record<string, unknown>;
 }
 
+/** A segment an import wrote, with its neighbours on the same way that the import wrote too. */
+export interface WrittenReach extends ReachNeighbour {
+  exposureScore: number;
+  neighbours: ReachNeighbour[];
+}
+
 /** What a segment's profile announcement carries. */
 export type SegmentProfileRow = Omit<SegmentRecord, 'osmWayId' | 'index' | 'exposureFactors'>;
 
@@ -59,15 +65,19 @@ export class SegmentRepository {
 
   /**
    * Inserts or updates segments by id (ids are stable across imports). Returns how many rows were
-   * new. Runs in batches so a whole region fits in a few round trips.
+   * new, and the ids this transaction had already written (an import's repeated ids: every row it
+   * writes carries the transaction's `now()`), which are left as first written. The ids of one call
+   * must be distinct. Runs in batches so a whole region fits in a few round trips.
    */
-  async upsert(segments: readonly SegmentRecord[], scope?: TxScope): Promise<{ inserted: number; updated: number }> {
+  async upsert(segments: readonly SegmentRecord[], scope?: TxScope): Promise<{ inserted: number; updated: number; repeated: string[] }> {
     const manager = managerOf(this.dataSource, scope);
     let inserted = 0;
+    let updated = 0;
+    const repeated: string[] = [];
     const batchSize = 500;
     for (let start = 0; start < segments.length; start += batchSize) {
       const batch = segments.slice(start, start + batchSize);
-      const rows: { inserted: boolean }[] = await manager.query(
+      const rows: { id: string; inserted: boolean }[] = await manager.query(
         `INSERT INTO road_segment AS s (id, osm_way_id, piece_index, road_class, name, length_m, geom, attributes,
                                          exposure_score, exposure_level, exposure_factors, imported_at)
          SELECT x.id, x.osm_way_id, x.piece_index, x.road_class, x.name, x.length_m,
@@ -84,7 +94,8 @@ export class SegmentRepository {
                 imported_at = now(), profile_published = false,
                 rescore_pending = s.rescore_pending OR s.exposure_score IS DISTINCT FROM EXCLUDED.exposure_score
                                   OR s.attributes IS DISTINCT FROM EXCLUDED.attributes
-         RETURNING (xmax = 0) AS inserted`,
+          WHERE s.imported_at IS DISTINCT FROM now()
+         RETURNING s.id, (xmax = 0) AS inserted`,
         [
           JSON.stringify(
             batch.map((s) => ({
@@ -103,9 +114,52 @@ export class SegmentRepository {
           ),
         ],
       );
+      const written = new Set(rows.map((r) => r.id));
       inserted += rows.filter((r) => r.inserted).length;
+      updated += rows.filter((r) => !r.inserted).length;
+      repeated.push(...batch.filter((s) => !written.has(s.id)).map((s) => s.id));
     }
-    return { inserted, updated: segments.length - inserted };
+    return { inserted, updated, repeated };
+  }
+
+  /**
+   * The segments this transaction wrote (`upsert`) among the next `limit` rows in id order after
+   * `afterId`, each with its neighbours on the same way (the pieces before and after it) that it
+   * wrote too: what an import seeds their risk from, read a page at a time so an import of millions
+   * of segments never holds them all. `lastId` is where the next page starts (null: no rows left).
+   * The page walks the primary key and each neighbour is an index lookup (`OFFSET 0` keeps the
+   * planner from turning the lookups into a join over the whole table): a filter on `imported_at`
+   * (no index) would make every page a scan of the table.
+   */
+  async writtenReaches(afterId: string, limit: number, scope: TxScope): Promise<{ reaches: WrittenReach[]; lastId: string | null }> {
+    const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
+      `SELECT s.id, s.written, s.length_m, s.road_class, s.attributes, s.exposure_score,
+              n.id AS n_id, n.length_m AS n_length_m, n.road_class AS n_road_class, n.attributes AS n_attributes
+         FROM (SELECT id, imported_at = now() AS written, osm_way_id, piece_index, length_m, road_class, attributes, exposure_score
+                 FROM road_segment WHERE id > $1 ORDER BY id LIMIT $2) s
+         LEFT JOIN LATERAL (
+                SELECT id, piece_index, length_m, road_class, attributes FROM road_segment n
+                 WHERE s.written AND n.osm_way_id = s.osm_way_id
+                   AND n.piece_index = ANY (ARRAY[s.piece_index - 1, s.piece_index + 1]) AND n.imported_at = now()
+                OFFSET 0) n ON true
+        ORDER BY s.id, n.piece_index, n.id`,
+      [afterId, limit],
+    );
+    const reaches: WrittenReach[] = [];
+    for (const r of rows) {
+      if (!r.written) continue;
+      if (reaches.at(-1)?.id !== r.id) reaches.push({ ...reachNeighbourOf(r, ''), exposureScore: Number(r.exposure_score), neighbours: [] });
+      if (r.n_id !== null) reaches[reaches.length - 1].neighbours.push(reachNeighbourOf(r, 'n_'));
+    }
+    return { reaches, lastId: rows.length ? String(rows[rows.length - 1].id) : null };
+  }
+
+  /**
+   * Refreshes the planner's statistics of `road_segment`, counting the rows this transaction wrote:
+   * after a bulk import its pages are then planned on the table's real size and spread.
+   */
+  async analyze(scope: TxScope): Promise<void> {
+    await managerOf(this.dataSource, scope).query(`ANALYZE road_segment`);
   }
 
   async exposureOf(segmentId: string, scope?: TxScope): Promise<SegmentExposure | null> {
@@ -318,4 +372,14 @@ export class SegmentRepository {
     const rows: { n: string }[] = await managerOf(this.dataSource, scope).query(`SELECT count(*) AS n FROM road_segment`);
     return Number(rows[0].n);
   }
+}
+
+/** A segment's columns (those named with `prefix`) as the risk model reads a piece of a reach. */
+function reachNeighbourOf(r: Record<string, unknown>, prefix: string): ReachNeighbour {
+  return {
+    id: String(r[`${prefix}id`]),
+    lengthM: Number(r[`${prefix}length_m`]),
+    roadClass: String(r[`${prefix}road_class`]),
+    attributes: (r[`${prefix}attributes`] as Record<string, unknown>) ?? {},
+  };
 }
