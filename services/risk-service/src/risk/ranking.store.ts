@@ -143,14 +143,24 @@ export class RankingStore {
       for (let after = ''; ; ) {
         const rows = await this.repository.page(after, REBUILD_PAGE);
         if (!rows.length) break;
-        const tx = this.redis.pipeline();
+        // A page is one ZADD per set and one HSET, in chunks: a command per member made a rebuild of
+        // millions of segments mostly round trips through the client.
+        const sets = new Map<string, (string | number)[]>();
+        const described: string[] = [];
         for (const row of rows) {
           for (const key of [redisKeys.ranking(), ...facetKeys(row)]) {
-            tx.zadd(staged(key), row.score, row.segmentId);
+            const members = sets.get(key) ?? [];
+            members.push(row.score, row.segmentId);
+            sets.set(key, members);
             written.add(key);
           }
-          tx.hset(staged(redisKeys.rankingDetails()), row.segmentId, JSON.stringify(summaryOf(row)));
+          described.push(row.segmentId, JSON.stringify(summaryOf(row)));
         }
+        const tx = this.redis.pipeline();
+        for (const [key, members] of sets) {
+          for (let i = 0; i < members.length; i += 2 * CHUNK) tx.zadd(staged(key), ...members.slice(i, i + 2 * CHUNK));
+        }
+        for (let i = 0; i < described.length; i += 2 * CHUNK) tx.hset(staged(redisKeys.rankingDetails()), ...described.slice(i, i + 2 * CHUNK));
         await execOrThrow(tx);
         ranked += rows.length;
         after = rows[rows.length - 1].segmentId;
@@ -172,9 +182,9 @@ export class RankingStore {
     // A score or jurisdiction written while the snapshot was being read and replaced may have been
     // overwritten by the snapshot's older value: write those segments again. The margin covers
     // writing transactions that started before the clock was read (their `now()` is their start).
-    for (const segmentId of await this.repository.changedSince(new Date(readAt.getTime() - CATCH_UP_MARGIN_MS))) {
-      await this.refresh(segmentId, null);
-    }
+    // A page at a time (one read, one Redis transaction): after an import every segment is recent.
+    const changed = await this.repository.changedSince(new Date(readAt.getTime() - CATCH_UP_MARGIN_MS));
+    for (let i = 0; i < changed.length; i += REBUILD_PAGE) await this.setMany(changed.slice(i, i + REBUILD_PAGE));
     return ranked;
   }
 
