@@ -156,9 +156,17 @@ describe('risk loop: reports, duplicates, verified fixes and rankings', () => {
     // service late): the rockfall clearing covers it too. A pothole is another matter.
     const landslide = await hazard({ category: 'landslide', severity: 'low', lon: 1.5211, lat: 42.50576 });
     const pothole = await hazard({ category: 'pothole', severity: 'low', lon: 1.5212, lat: 42.50577 });
-    await waitFor('both further hazards on w900001-0', async () => {
-      const ids = (await detail('w900001-0')).hazards.map((h) => h.id);
-      return ids.includes(landslide) && ids.includes(pothole) ? true : undefined;
+    // Stored, scored and announced, so that the fix below is the only change of w900001-0 in flight
+    // (a hazard's run and the fix's run may otherwise both announce the same level change).
+    await waitFor('both further hazards on w900001-0, scored and announced', async () => {
+      const d = await detail('w900001-0');
+      const ids = d.hazards.map((h) => h.id);
+      const scored = ['landslide', 'pothole'].every((c) => d.risk.factors.some((f) => f.factor === 'hazard' && f.hazardCategory === c));
+      const announced = changes.messages
+        .map((m) => JSON.parse(m.value!.toString()))
+        .filter((e) => e.payload.segmentId === 'w900001-0')
+        .at(-1);
+      return ids.includes(landslide) && ids.includes(pothole) && scored && announced?.payload.level === d.risk.level ? true : undefined;
     });
 
     const taskId = randomUUID();
