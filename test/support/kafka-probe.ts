@@ -75,3 +75,38 @@ export async function waitUntilConsumed(kafka: Kafka, groupId: string, topic: st
 
 /** The broker connection of a test that created its topics itself: consumers may start at once. */
 export const brokerReady = { whenReady: (): Promise<void> => Promise.resolve() };
+
+/** A dead letter as a failing assertion shows it: where it came from, its code and its reason. */
+export interface DeadLetterSeen {
+  source: string;
+  code: string;
+  reason: string;
+}
+
+/**
+ * Every dead letter on `topic` so far, read from the beginning to the end it has now. A drill that
+ * expects none compares this to `[]`, so a failure names what was given up on and why.
+ */
+export async function readDeadLetters(kafka: Kafka, topic: string, { timeoutMs = 30_000 } = {}): Promise<DeadLetterSeen[]> {
+  const admin = kafka.admin();
+  await admin.connect();
+  let total: number;
+  try {
+    total = (await admin.fetchTopicOffsets(topic)).reduce((n, p) => n + Number(p.high) - Number(p.low), 0);
+  } finally {
+    await admin.disconnect();
+  }
+  if (total === 0) return [];
+  const recorder = new TopicRecorder(kafka, topic, `${topic}.reader-${process.pid}-${Date.now()}`);
+  await recorder.start();
+  try {
+    await waitFor(`${total} dead letters on ${topic}`, () => (recorder.messages.length >= total ? true : undefined), { timeoutMs });
+  } finally {
+    await recorder.stop();
+  }
+  return recorder.messages.map(({ headers }) => ({
+    source: `${headers['x-dlq-source-topic']}[${headers['x-dlq-source-partition']}]@${headers['x-dlq-source-offset']} (${headers['x-dlq-consumer-group']}, ${headers['x-dlq-attempts']} attempts)`,
+    code: headers['x-dlq-error-code'] ?? '',
+    reason: headers['x-dlq-reason'] ?? '',
+  }));
+}

@@ -161,6 +161,25 @@ describe(TopicConsumer.name, () => {
     expect(deadLetters).toHaveLength(0);
   });
 
+  it('does not count attempts made during an outage toward the bound: the first other failure after it is retried, not dead-lettered', async () => {
+    const { topic, groupId } = await setUp();
+    const attempts: number[] = [];
+    const handled: number[] = [];
+    // maxAttempts is 3: five refused connections, then the cut connection's leftover error once, then success.
+    await start(groupId, async (n, meta) => {
+      attempts.push(meta.attempt);
+      if (meta.attempt <= 5) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      if (meta.attempt === 6) throw new Error('Query runner already released. Cannot run queries anymore.');
+      handled.push(n);
+    });
+    await produce(topic, [event(1), event(2)]);
+    await waitFor('both messages handled', () => (handled.length === 2 ? true : undefined));
+    expect(handled).toEqual([1, 2]);
+    expect(attempts).toEqual([1, 2, 3, 4, 5, 6, 7, 1, 2, 3, 4, 5, 6, 7]);
+    await committedEventually(groupId, topic, 2);
+    expect(deadLetters).toHaveLength(0);
+  });
+
   it('dead-letters poison, rejected and exhausted messages with reasons and original bytes, and commits past them', async () => {
     const { topic, groupId } = await setUp();
     const handled: number[] = [];

@@ -272,10 +272,16 @@ export class TopicConsumer {
     return { subscription, delivery: { value: decoded.value, meta } };
   }
 
-  /** One message through its handler: retried with backoff while the failure is transient, else dead-lettered. */
+  /**
+   * One message through its handler: retried with backoff while the failure is transient, else
+   * dead-lettered. Only failures that are not an outage count toward `maxAttempts`: attempts made
+   * while the database or broker was away say nothing about the message, and the first failure of
+   * another kind once it is back (a connection the outage cut, say) must not find the bound spent.
+   */
   private async handleOne(subscription: Subscription, delivery: Delivery, message: KafkaMessage, heartbeat: () => Promise<void>) {
     const { topic, partition } = delivery.meta;
     const { maxAttempts } = this.options;
+    let failures = 0;
     for (let attempt = 1; ; attempt++) {
       try {
         await subscription.handle(delivery.value, { ...delivery.meta, attempt });
@@ -288,12 +294,15 @@ export class TopicConsumer {
         }
         // A database or broker outage is waited out (nothing committed past this message); it ends when the consumer stops.
         if (verdict.untilAvailable && !this.running) throw err;
-        if (attempt >= maxAttempts && !verdict.untilAvailable) {
+        if (!verdict.untilAvailable) failures++;
+        if (failures >= maxAttempts) {
           await this.deadLetter(topic, partition, message, DeadLetterCode.RetriesExhausted, verdict.reason, attempt);
           return;
         }
-        this.logger.warn(`${topic}[${partition}]@${message.offset} attempt ${attempt}${verdict.untilAvailable ? ' (waiting for the outage to end)' : `/${maxAttempts}`} failed: ${verdict.reason}`);
-        await this.backoff(attempt, heartbeat);
+        this.logger.warn(
+          `${topic}[${partition}]@${message.offset} attempt ${attempt} failed${verdict.untilAvailable ? ' (waiting for the outage to end)' : ` (failure ${failures}/${maxAttempts})`}: ${verdict.reason}`,
+        );
+        await this.backoff(verdict.untilAvailable ? attempt : failures, heartbeat);
       }
     }
   }
