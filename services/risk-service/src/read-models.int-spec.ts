@@ -152,6 +152,38 @@ describe('rankings, jurisdictions and fix effectiveness on PostgreSQL and Redis'
     await expectEqualToReference('database', new RankingStore(deadRedis, new RankingRepository(db)));
   });
 
+  it('writes a run of scores at once: each segment in the facets it now belongs to and out of those it left, as a rebuild would leave them', async () => {
+    /** Every ranking set and the details hash, as Redis holds them (the temporary and marker keys aside). */
+    async function snapshot() {
+      const keys = (await redis.keys(`${prefix}risk:ranking*`)).map((k) => k.slice(prefix.length)).filter((k) => !/:(query|ready|staged)/.test(k)).sort();
+      const out: Record<string, unknown> = {};
+      for (const key of keys) {
+        const type = await redis.type(key);
+        if (type === 'zset') out[key] = await redis.zrange(key, '0', '-1', 'WITHSCORES');
+        else if (type === 'hash') out[key] = await redis.hgetall(key);
+        else if (type === 'set') out[key] = (await redis.smembers(key)).sort();
+      }
+      return out;
+    }
+    await store.rebuild();
+    // Ten segments change road class, water side, cliff side and score, as a re-import and a run would.
+    const changed = segmentIds.slice(30, 40);
+    for (const [i, segmentId] of changed.entries()) {
+      await db.query(`UPDATE road_segment SET road_class = $2, attributes = attributes || $3::jsonb WHERE id = $1`, [
+        segmentId,
+        CLASSES[(i + 1) % 3],
+        JSON.stringify({ waterSide: i % 2 ? 'left' : null, waterDistanceM: i % 2 ? 5 : null, cliffSide: i % 3 ? null : 'right' }),
+      ]);
+      await setScore(segmentId, 50 + i);
+    }
+    await store.setMany(changed);
+    await expectEqualToReference('redis');
+    const written = await snapshot();
+    expect(Object.keys(written)).toContain('risk:ranking:side:cliff');
+    await store.rebuild();
+    expect(written).toEqual(await snapshot());
+  });
+
   it('keeps a score written while a rebuild was reading its snapshot', async () => {
     const racer = segmentIds[1];
     // The segments consumer writes a new score between the rebuild's read and its replacement of the sets.

@@ -85,7 +85,7 @@ export class RankingStore {
     try {
       const rows = await this.repository.several(ids);
       const tx = this.redis.multi();
-      for (const row of rows) this.write(tx, row, row.score);
+      this.write(tx, rows.map((row) => ({ row, score: row.score })));
       await execOrThrow(tx);
       if (this.stale && !this.repairing) void this.repair();
     } catch (err) {
@@ -195,7 +195,7 @@ export class RankingStore {
       if (previousJurisdictionId !== null && previousJurisdictionId !== row?.jurisdictionId) {
         tx.zrem(redisKeys.rankingByJurisdiction(previousJurisdictionId), segmentId);
       }
-      if (row) this.write(tx, row, score ?? row.score);
+      if (row) this.write(tx, [{ row, score: score ?? row.score }]);
       await execOrThrow(tx);
       // Redis answers again although no reconnection was seen (a write timed out): repair now.
       if (this.stale && !this.repairing) void this.repair();
@@ -205,17 +205,33 @@ export class RankingStore {
     }
   }
 
-  /** Queues a segment's score, description and facets into a Redis transaction. */
-  private write(tx: ChainableCommander, row: RankedRow, score: number): void {
-    const { segmentId } = row;
-    tx.hset(redisKeys.rankingDetails(), segmentId, JSON.stringify(summaryOf(row)));
-    const keys = facetKeys(row);
-    tx.zadd(redisKeys.ranking(), score, segmentId);
-    for (const key of keys) tx.zadd(key, score, segmentId);
-    tx.sadd(redisKeys.rankingFacets(), ...keys);
-    // A re-import may change a segment's road class or roadside: it leaves the facets it no longer belongs to.
-    const left = [...ROAD_CLASSES.map(redisKeys.rankingByRoadClass), redisKeys.rankingBySide('water'), redisKeys.rankingBySide('cliff')];
-    for (const key of left.filter((k) => !keys.includes(k))) tx.zrem(key, segmentId);
+  /**
+   * Queues segments' scores, descriptions and facets into a Redis transaction: one HSET, one ZADD per
+   * set and one ZREM per facet some of them left, whatever the number of segments (a command per
+   * segment and facet made a run's ranking write mostly the client's work).
+   */
+  private write(tx: ChainableCommander, entries: readonly { row: RankedRow; score: number }[]): void {
+    if (!entries.length) return;
+    const described: string[] = [];
+    const added = new Map<string, (string | number)[]>();
+    const removed = new Map<string, string[]>();
+    const push = <T>(map: Map<string, T[]>, key: string, ...values: T[]) => {
+      const list = map.get(key);
+      if (list) list.push(...values);
+      else map.set(key, values);
+    };
+    for (const { row, score } of entries) {
+      const { segmentId } = row;
+      described.push(segmentId, JSON.stringify(summaryOf(row)));
+      const keys = facetKeys(row);
+      for (const key of [redisKeys.ranking(), ...keys]) push(added, key, score, segmentId);
+      // A re-import may change a segment's road class or roadside: it leaves the facets it no longer belongs to.
+      for (const key of FACETS_LEFT_BEHIND) if (!keys.includes(key)) push(removed, key, segmentId);
+    }
+    tx.hset(redisKeys.rankingDetails(), ...described);
+    for (const [key, members] of added) tx.zadd(key, ...members);
+    tx.sadd(redisKeys.rankingFacets(), ...[...added.keys()].filter((k) => k !== redisKeys.ranking()));
+    for (const [key, members] of removed) tx.zrem(key, ...members);
   }
 
   private async fromRedis(filters: RankingFilters, limit: number): Promise<RankedSegment[]> {
@@ -260,6 +276,9 @@ export class RankingStore {
     }
   }
 }
+
+/** The facets a segment may leave when a re-import changes it: every road class and roadside. */
+const FACETS_LEFT_BEHIND = [...ROAD_CLASSES.map(redisKeys.rankingByRoadClass), redisKeys.rankingBySide('water'), redisKeys.rankingBySide('cliff')];
 
 /** Highest score first; equal scores by segment id descending, byte-wise (Redis's reverse order). */
 export function byRank(a: RankedSegment, b: RankedSegment): number {
