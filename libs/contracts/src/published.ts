@@ -206,7 +206,7 @@ const deadLetterHeadersSchema: JsonSchema = {
     [DEAD_LETTER_HEADERS.attempts]: {
       type: 'string',
       pattern: '^[0-9]+$',
-      description: 'Handler attempts: 0 when refused before the handler (UNPARSEABLE, INVALID_SCHEMA, WRONG_KEY), 1 for a data error, up to KAFKA_CONSUMER_MAX_ATTEMPTS for RETRIES_EXHAUSTED.',
+      description: 'Handler attempts: 0 when refused before the handler (UNPARSEABLE, INVALID_SCHEMA, WRONG_KEY), 1 for a data error, KAFKA_CONSUMER_MAX_ATTEMPTS for RETRIES_EXHAUSTED; plus, for either, the attempts made while the database or broker was unavailable, which are waited out and not counted against the bound.',
     },
     [DEAD_LETTER_HEADERS.valueDropped]: {
       type: 'string',

@@ -180,6 +180,27 @@ describe(TopicConsumer.name, () => {
     expect(deadLetters).toHaveLength(0);
   });
 
+  it('still bounds the failures that are not an outage after one: dead-lettered with every attempt counted in its header', async () => {
+    const { topic, groupId } = await setUp();
+    const attempts: number[] = [];
+    const handled: number[] = [];
+    // maxAttempts is 3: five refused connections, then a failure of another kind every time.
+    await start(groupId, async (n, meta) => {
+      if (n === 2) return void handled.push(n);
+      attempts.push(meta.attempt);
+      if (meta.attempt <= 5) throw Object.assign(new Error('connect ECONNREFUSED 127.0.0.1:5432'), { code: 'ECONNREFUSED' });
+      throw new Error('always failing');
+    });
+    await produce(topic, [event(1), event(2)]);
+    await waitFor('the message behind it handled', () => (handled.length === 1 ? true : undefined));
+    await waitFor('one dead letter', () => (deadLetters.length === 1 ? true : undefined));
+    expect(attempts).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.errorCode]).toBe('RETRIES_EXHAUSTED');
+    expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.attempts]).toBe('8');
+    expect(deadLetters[0].headers[DEAD_LETTER_HEADERS.reason]).toBe('always failing');
+    await committedEventually(groupId, topic, 2);
+  });
+
   it('dead-letters poison, rejected and exhausted messages with reasons and original bytes, and commits past them', async () => {
     const { topic, groupId } = await setUp();
     const handled: number[] = [];

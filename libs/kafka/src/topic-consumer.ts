@@ -294,8 +294,7 @@ export class TopicConsumer {
         }
         // A database or broker outage is waited out (nothing committed past this message); it ends when the consumer stops.
         if (verdict.untilAvailable && !this.running) throw err;
-        if (!verdict.untilAvailable) failures++;
-        if (failures >= maxAttempts) {
+        if (!verdict.untilAvailable && ++failures >= maxAttempts) {
           await this.deadLetter(topic, partition, message, DeadLetterCode.RetriesExhausted, verdict.reason, attempt);
           return;
         }

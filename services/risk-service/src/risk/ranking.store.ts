@@ -207,8 +207,10 @@ export class RankingStore {
 
   /**
    * Queues segments' scores, descriptions and facets into a Redis transaction: one HSET, one ZADD per
-   * set and one ZREM per facet some of them left, whatever the number of segments (a command per
-   * segment and facet made a run's ranking write mostly the client's work).
+   * set and one ZREM per facet some of them left, per thousand segments (a command per segment and
+   * facet, 21–22 each, made a run's ranking write mostly the client's work). Each segment once:
+   * every ZREM follows every ZADD, so one listed twice with other facets would end in neither
+   * (`setMany` removes repeats).
    */
   private write(tx: ChainableCommander, entries: readonly { row: RankedRow; score: number }[]): void {
     if (!entries.length) return;
@@ -228,10 +230,11 @@ export class RankingStore {
       // A re-import may change a segment's road class or roadside: it leaves the facets it no longer belongs to.
       for (const key of FACETS_LEFT_BEHIND) if (!keys.includes(key)) push(removed, key, segmentId);
     }
-    tx.hset(redisKeys.rankingDetails(), ...described);
-    for (const [key, members] of added) tx.zadd(key, ...members);
+    // In chunks, as a rebuild writes: a catch-up after an import writes thousands at once.
+    for (let i = 0; i < described.length; i += 2 * CHUNK) tx.hset(redisKeys.rankingDetails(), ...described.slice(i, i + 2 * CHUNK));
+    for (const [key, members] of added) for (let i = 0; i < members.length; i += 2 * CHUNK) tx.zadd(key, ...members.slice(i, i + 2 * CHUNK));
     tx.sadd(redisKeys.rankingFacets(), ...[...added.keys()].filter((k) => k !== redisKeys.ranking()));
-    for (const [key, members] of removed) tx.zrem(key, ...members);
+    for (const [key, members] of removed) for (let i = 0; i < members.length; i += CHUNK) tx.zrem(key, ...members.slice(i, i + CHUNK));
   }
 
   private async fromRedis(filters: RankingFilters, limit: number): Promise<RankedSegment[]> {
