@@ -71,6 +71,9 @@ export function toClaim(r: Record<string, unknown>): ReportClaim {
   };
 }
 
+/** An open hazard as the risk model reads it. */
+export type OpenHazardRow = Pick<StoredHazard, 'id' | 'category' | 'severity'>;
+
 /** A timestamp as whole microseconds since the epoch (text, for BigInt): exact, unlike a JS Date. */
 const MICROS = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
 
@@ -199,17 +202,17 @@ export class HazardRepository {
     return rows.length ? toStored(rows[0]) : null;
   }
 
-  async openOnSegment(segmentId: string, scope?: TxScope): Promise<StoredHazard[]> {
-    return (await this.openOnSegments([segmentId], scope)).get(segmentId) ?? [];
-  }
-
-  /** `openOnSegment` for several segments in one query (segments without any are absent). */
-  async openOnSegments(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, StoredHazard[]>> {
+  /**
+   * The open hazards of several segments, as the risk model reads them (id, category, severity), in
+   * one query; segments without any are absent. Only those columns: a run re-scores hundreds of
+   * segments, each with every open hazard, and the whole rows were most of what it parsed.
+   */
+  async openOnSegments(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, OpenHazardRow[]>> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
-      `SELECT ${COLUMNS} FROM hazard WHERE segment_id = ANY($1::text[]) AND status = 'open' ORDER BY segment_id, id`,
+      `SELECT segment_id, id, category, severity FROM hazard WHERE segment_id = ANY($1::text[]) AND status = 'open' ORDER BY segment_id, id`,
       [segmentIds],
     );
-    return groupBySegment(rows, toStored);
+    return groupBySegment(rows, (r) => ({ id: String(r.id), category: r.category as HazardCategory, severity: r.severity as HazardSeverity }));
   }
 
   /** Several hazards as stored, in one query (ids no row holds are absent). */
