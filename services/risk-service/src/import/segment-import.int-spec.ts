@@ -4,7 +4,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { DataSource } from 'typeorm';
-import { describeIssues } from '@roadloop/contracts';
 import { readGeoJsonFeatures, scoreFiles } from '@roadloop/geo';
 import { TransactionRunner, closeRedis, createRedis, openDatabase, waitForRedis } from '@roadloop/persistence';
 import { SAMPLE_DATA_DIR, infra, runId } from '../../../../test/support/environment';
@@ -15,44 +14,25 @@ import { RankingStore } from '../risk/ranking.store';
 import { RISK_MODEL, assessRisk, reachPieceOf, roadOf } from '../risk/risk-model';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import { SegmentRecord, SegmentRepository } from '../segments/segment.repository';
-import { segmentFeatureSchema } from './segment-feature.schema';
-import { SegmentImportService } from './segment-import.service';
+import { SegmentImportService, segmentRecordOf } from './segment-import.service';
 
 jest.setTimeout(300_000);
 
-const KNOWN_KEYS = new Set(['id', 'osmWayId', 'index', 'lengthM', 'roadClass', 'name', 'exposureScore', 'exposureLevel', 'factors']);
-
 /**
- * The import as it was before it streamed, kept as the reference: every feature validated in
- * memory, then all segments and their seeded risk written at once, each piece's neighbours taken
- * from the features themselves.
+ * The import as it was before it streamed, kept as the reference: every feature read into a record
+ * in memory (`segmentRecordOf`, as the import reads one), then all segments and their seeded risk
+ * written at once, each piece's neighbours taken from the features themselves.
  */
 async function importAllAtOnce(db: DataSource, features: readonly unknown[], aadt: ReadonlyMap<string, number>) {
   const records: SegmentRecord[] = [];
   const rejected: { index: number; reason: string }[] = [];
   const seen = new Set<string>();
   features.forEach((feature, index) => {
-    const parsed = segmentFeatureSchema.safeParse(feature);
-    if (!parsed.success) return void rejected.push({ index, reason: describeIssues(parsed.error) });
-    const p = parsed.data.properties;
-    if (seen.has(p.id)) return void rejected.push({ index, reason: `duplicate segment id ${p.id}` });
-    seen.add(p.id);
-    const attributes: Record<string, unknown> = Object.fromEntries(Object.entries(p).filter(([k]) => !KNOWN_KEYS.has(k)));
-    const counted = aadt.get(p.id) ?? aadt.get(String(p.osmWayId));
-    if (counted !== undefined) attributes.aadt = counted;
-    records.push({
-      id: p.id,
-      osmWayId: p.osmWayId,
-      index: p.index,
-      roadClass: p.roadClass,
-      name: p.name ?? null,
-      lengthM: p.lengthM,
-      geometry: { type: 'LineString', coordinates: parsed.data.geometry.coordinates.map(([lon, lat]) => [lon, lat]) },
-      attributes,
-      exposureScore: p.exposureScore,
-      exposureLevel: p.exposureLevel,
-      exposureFactors: p.factors ?? [],
-    });
+    const record = segmentRecordOf(feature, aadt);
+    if (typeof record === 'string') return void rejected.push({ index, reason: record });
+    if (seen.has(record.id)) return void rejected.push({ index, reason: `duplicate segment id ${record.id}` });
+    seen.add(record.id);
+    records.push(record);
   });
   const byPiece = new Map(records.map((r) => [`${r.osmWayId}:${r.index}`, r]));
   const segments = new SegmentRepository(db);

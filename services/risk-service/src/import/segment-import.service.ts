@@ -68,7 +68,7 @@ export class SegmentImportService {
       };
       for await (const feature of features) {
         const index = read++;
-        const record = recordOf(feature, aadt);
+        const record = segmentRecordOf(feature, aadt);
         if (typeof record === 'string') rejected.push({ index, reason: record });
         else if (ids.has(record.id)) rejected.push({ index, reason: duplicate(record.id) });
         else {
@@ -111,7 +111,7 @@ export class SegmentImportService {
 const duplicate = (id: string) => `duplicate segment id ${id}`;
 
 /** The segment a feature describes, or why it cannot be imported. */
-function recordOf(feature: unknown, aadt: ReadonlyMap<string, number>): SegmentRecord | string {
+export function segmentRecordOf(feature: unknown, aadt: ReadonlyMap<string, number>): SegmentRecord | string {
   const parsed = segmentFeatureSchema.safeParse(feature);
   if (!parsed.success) return describeIssues(parsed.error);
   const p = parsed.data.properties;
