@@ -137,6 +137,25 @@ describe(assessRisk.name, () => {
   const now = new Date('2026-06-01T00:00:00Z');
   const plainPrimary: RoadAttributes = roadAttributesFrom('primary', 100, {});
 
+  it('lists 50 open hazards one by one and counts the others by category and severity: the same score, an explanation an event can carry', () => {
+    const categories = ['rockfall', 'landslide', 'pothole'] as const;
+    const severities = ['low', 'medium', 'high', 'critical'] as const;
+    const hazards = Array.from({ length: 300 }, (_, i) => ({ id: `h${String(i).padStart(3, '0')}`, category: categories[i % 3], severity: severities[i % 4] }));
+    const r = assessRisk({ road: plainPrimary, crashes: [], hazards, now });
+    const listed = r.factors.filter((f) => f.factor === 'hazard');
+    expect(listed.slice(0, 50).map((f) => /\((h\d{3})\)$/.exec(f.detail ?? '')?.[1])).toEqual(hazards.slice(0, 50).map((h) => h.id));
+    // 250 more: 12 groups of category and severity, with 250 hazards between them.
+    const groups = listed.slice(50);
+    expect(groups).toHaveLength(12);
+    expect(groups.reduce((n, f) => n + Number(/^(\d+) more /.exec(f.detail ?? '')![1]), 0)).toBe(250);
+    expect(r.factors.length).toBeLessThanOrEqual(200);
+    // The hazards' product is that of every hazard, one by one.
+    const product = hazards.reduce((a, h) => a * hazardCmf(h), 1);
+    expect(listed.reduce((a, f) => a * f.value, 1) / product).toBeCloseTo(1, 2);
+    const one = assessRisk({ road: plainPrimary, crashes: [], hazards: hazards.slice(0, 50), now });
+    expect(one.factors.filter((f) => f.factor === 'hazard')).toEqual(listed.slice(0, 50));
+  });
+
   it('gives expected FSI per km-year as the product of its factors', () => {
     const r = assessRisk({ road: plainPrimary, crashes: [], hazards: [], now });
     // Predicted over the reach (the 100 m segment alone; k over the 300 m minimum, 1.266017):

@@ -280,6 +280,9 @@ export function estimateReach(pieces: readonly ReachPiece[], crashes: readonly C
   return { predicted, observed, weight, expected, ratio: predicted > 0 ? expected / predicted : 1, excess: expected - predicted, reachM, crashes: counts, recentFsi };
 }
 
+/** Open hazards listed one by one in a segment's explanation; the others are counted by category and severity. */
+export const LISTED_HAZARDS = 50;
+
 export function hazardCmf(h: Pick<OpenHazard, 'category' | 'severity'>): number {
   return 1 + RISK_MODEL.hazards.weight[h.category] * RISK_MODEL.hazards.severity[h.severity];
 }
@@ -323,10 +326,25 @@ export function assessRisk(inputs: RiskInputs): RiskAssessment {
     });
   }
   let hazardProduct = 1;
-  for (const h of [...inputs.hazards].sort((a, b) => a.id.localeCompare(b.id))) {
+  // Each open hazard is a factor of its own up to LISTED_HAZARDS; the others are counted together by
+  // category and severity, so the explanation (and the event carrying it, at most 200 factors) stays
+  // bounded however many reports a segment gathers. The product is the same either way.
+  const beyond = new Map<string, { category: HazardCategory; severity: HazardSeverity; count: number; value: number }>();
+  [...inputs.hazards].sort((a, b) => a.id.localeCompare(b.id)).forEach((h, i) => {
     const value = hazardCmf(h);
     hazardProduct *= value;
-    factors.push({ factor: 'hazard', value: r4(value), detail: `${h.severity} ${h.category.replace(/_/g, ' ')} open (${h.id})`, hazardCategory: h.category });
+    if (i < LISTED_HAZARDS) {
+      factors.push({ factor: 'hazard', value: r4(value), detail: `${h.severity} ${h.category.replace(/_/g, ' ')} open (${h.id})`, hazardCategory: h.category });
+      return;
+    }
+    const key = `${h.category}:${h.severity}`;
+    const group = beyond.get(key) ?? { category: h.category, severity: h.severity, count: 0, value: 1 };
+    group.count++;
+    group.value *= value;
+    beyond.set(key, group);
+  });
+  for (const g of [...beyond.values()].sort((a, b) => a.category.localeCompare(b.category) || a.severity.localeCompare(b.severity))) {
+    factors.push({ factor: 'hazard', value: r4(g.value), detail: `${g.count} more ${g.severity} ${g.category.replace(/_/g, ' ')} open`, hazardCategory: g.category });
   }
   const hazardFactor = Math.min(RISK_MODEL.hazards.maxCombined, hazardProduct);
   if (hazardFactor < hazardProduct) {
