@@ -105,14 +105,14 @@ async function main(argv: string[]): Promise<number> {
     const counts = values.aadt ? parseAadtCsv(await readFile(values.aadt, 'utf8'), values.aadt) : new Map<string, number>();
     const report = await app.get(SegmentImportService).importFeatures(features, counts);
     for (const r of report.rejected.slice(0, 20)) process.stderr.write(`feature ${r.index}: ${r.reason}\n`);
-    if (report.rejected.length > 20) process.stderr.write(`… and ${report.rejected.length - 20} more rejected features\n`);
+    if (report.rejectedCount > 20) process.stderr.write(`… and ${report.rejectedCount - 20} more rejected features\n`);
     process.stdout.write(
-      `imported ${report.read - report.rejected.length} of ${report.read} segments ` +
-        `(${report.inserted} new, ${report.updated} updated, ${report.rejected.length} rejected) ` +
+      `imported ${report.read - report.rejectedCount} of ${report.read} segments ` +
+        `(${report.inserted} new, ${report.updated} updated, ${report.rejectedCount} rejected) ` +
         `into schema ${config.DB_SCHEMA} in ${((Date.now() - started) / 1000).toFixed(1)} s; ranking holds ${report.ranked}; ` +
         `peak RSS ${Math.round(process.resourceUsage().maxRSS / 1024)} MB\n`,
     );
-    return report.rejected.length ? 3 : 0;
+    return report.rejectedCount ? 3 : 0;
   } finally {
     await app.close();
   }

@@ -52,7 +52,7 @@ async function importAllAtOnce(db: DataSource, features: readonly unknown[], aad
     );
     return written;
   });
-  return { read: features.length, inserted: counts.inserted, updated: counts.updated, rejected };
+  return { read: features.length, inserted: counts.inserted, updated: counts.updated, rejectedCount: rejected.length, rejected };
 }
 
 /** Every stored column of both tables but the write times, in id order. */

@@ -3,7 +3,7 @@ import type { TransactionRunner, TxScope } from '@roadloop/persistence';
 import type { RankingStore } from '../risk/ranking.store';
 import type { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import type { SegmentRecord, SegmentRepository, WrittenReach } from '../segments/segment.repository';
-import { SegmentImportService } from './segment-import.service';
+import { REJECTIONS_LISTED, Rejections, SegmentImportService } from './segment-import.service';
 
 function feature(n: number, id = `w${Math.floor(n / 10)}-${n % 10}`): unknown {
   return {
@@ -74,5 +74,34 @@ describe(SegmentImportService.name, () => {
       [11, 'invalid'],
       [14, 'duplicate segment id y'],
     ]);
+    expect(report.rejectedCount).toBe(3);
+  });
+
+  it('counts every rejected feature but lists only the first ones by index, also one the store finds last', async () => {
+    const h = harness(10);
+    // 10 segments (one batch, written), then w0-0 again (in a batch written only at the end, where the
+    // store finds it repeated) and 3 × REJECTIONS_LISTED invalid features.
+    const bad = [feature(0), ...Array.from({ length: 3 * REJECTIONS_LISTED }, () => ({ type: 'Feature' }))];
+    const report = await h.service.importFeatures(h.source(10, bad), new Map(), h.batchSize);
+    expect(report.read).toBe(10 + bad.length);
+    expect(report.inserted).toBe(10);
+    expect(report.rejectedCount).toBe(bad.length);
+    const listed = report.rejected.map((r) => [r.index, r.reason.startsWith('duplicate') ? r.reason : 'invalid']);
+    expect(listed).toEqual(Array.from({ length: REJECTIONS_LISTED }, (_, i) => [10 + i, i === 0 ? 'duplicate segment id w0-0' : 'invalid']));
+  });
+
+  it('holds fewer than twice the listed rejections at any time, however many arrive, out of order or not', () => {
+    const rejections = new Rejections(100);
+    let most = 0;
+    // Indexes 0–8,999 in blocks of 150, each given in reverse order: the list is cut mid-block.
+    for (let block = 0; block < 9_000; block += 150) {
+      for (let i = block + 149; i >= block; i--) {
+        rejections.add(i, `bad ${i}`);
+        most = Math.max(most, rejections.held);
+      }
+    }
+    expect(rejections.count).toBe(9_000);
+    expect(most).toBeLessThan(200);
+    expect(rejections.first().map((r) => r.index)).toEqual(Array.from({ length: 100 }, (_, i) => i));
   });
 });

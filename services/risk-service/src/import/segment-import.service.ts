@@ -11,9 +11,15 @@ export interface ImportReport {
   read: number;
   inserted: number;
   updated: number;
+  /** How many features were rejected. */
+  rejectedCount: number;
+  /** The first `REJECTIONS_LISTED` of them, by index, with the reason. */
   rejected: { index: number; reason: string }[];
   ranked: number;
 }
+
+/** Rejected features listed by an import (all are counted): a file of millions of bad features would otherwise be held in memory as reasons. */
+export const REJECTIONS_LISTED = 1_000;
 
 const KNOWN_KEYS = new Set(['id', 'osmWayId', 'index', 'lengthM', 'roadClass', 'name', 'exposureScore', 'exposureLevel', 'factors']);
 
@@ -51,7 +57,7 @@ export class SegmentImportService {
     aadt: ReadonlyMap<string, number> = new Map(),
     batchSize = IMPORT_BATCH_SIZE,
   ): Promise<ImportReport> {
-    const rejected: ImportReport['rejected'] = [];
+    const rejected = new Rejections(REJECTIONS_LISTED);
     let read = 0;
     const result = await this.tx.run(async (scope) => {
       const counts = { inserted: 0, updated: 0 };
@@ -62,15 +68,15 @@ export class SegmentImportService {
         counts.inserted += written.inserted;
         counts.updated += written.updated;
         const repeated = new Set(written.repeated);
-        for (const { index, record } of batch) if (repeated.has(record.id)) rejected.push({ index, reason: duplicate(record.id) });
+        for (const { index, record } of batch) if (repeated.has(record.id)) rejected.add(index, duplicate(record.id));
         batch = [];
         ids.clear();
       };
       for await (const feature of features) {
         const index = read++;
         const record = segmentRecordOf(feature, aadt);
-        if (typeof record === 'string') rejected.push({ index, reason: record });
-        else if (ids.has(record.id)) rejected.push({ index, reason: duplicate(record.id) });
+        if (typeof record === 'string') rejected.add(index, record);
+        else if (ids.has(record.id)) rejected.add(index, duplicate(record.id));
         else {
           ids.add(record.id);
           batch.push({ index, record });
@@ -82,9 +88,8 @@ export class SegmentImportService {
       await this.seedRisks(batchSize, scope);
       return counts;
     });
-    rejected.sort((a, b) => a.index - b.index);
     const ranked = await this.ranking.rebuild().catch(() => 0);
-    return { read, ...result, rejected, ranked };
+    return { read, ...result, rejectedCount: rejected.count, rejected: rejected.first(), ranked };
   }
 
   /**
@@ -109,6 +114,33 @@ export class SegmentImportService {
 }
 
 const duplicate = (id: string) => `duplicate segment id ${id}`;
+
+/**
+ * Rejections counted, and the first `limit` by index kept. They arrive nearly in index order (a
+ * batch's repeated ids after the invalid features read with it), so the list is cut back to the
+ * first `limit` whenever it reaches twice that.
+ */
+export class Rejections {
+  count = 0;
+  private kept: { index: number; reason: string }[] = [];
+
+  constructor(private readonly limit: number) {}
+
+  add(index: number, reason: string): void {
+    this.count++;
+    this.kept.push({ index, reason });
+    if (this.kept.length >= 2 * this.limit) this.kept = this.first();
+  }
+
+  /** How many are held now: less than twice the limit. */
+  get held(): number {
+    return this.kept.length;
+  }
+
+  first(): { index: number; reason: string }[] {
+    return [...this.kept].sort((a, b) => a.index - b.index).slice(0, this.limit);
+  }
+}
 
 /** The segment a feature describes, or why it cannot be imported. */
 export function segmentRecordOf(feature: unknown, aadt: ReadonlyMap<string, number>): SegmentRecord | string {

@@ -78,8 +78,8 @@ export class RebuildService {
   async importSegments(liveSchema: string): Promise<number> {
     const features = await this.repository.segmentFeatures(liveSchema);
     const report = await this.importer.importFeatures(features);
-    if (report.rejected.length) {
-      throw new Error(`${report.rejected.length} segments of ${liveSchema} could not be imported again; first: ${report.rejected[0].reason}`);
+    if (report.rejectedCount) {
+      throw new Error(`${report.rejectedCount} segments of ${liveSchema} could not be imported again; first: ${report.rejected[0].reason}`);
     }
     await this.matcher.refresh();
     return features.length;
