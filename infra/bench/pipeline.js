@@ -70,6 +70,14 @@ const USAGE = `usage: node infra/bench/pipeline.js [options]
   --partitions N        partitions of every topic (KAFKA_PARTITIONS of the services; 3)
   --skip LIST           phases to leave out: throughput,latency,ceiling
   --log-level L         the services' LOG_LEVEL (warn)
+  --geojson FILE        import this network (\`risk-service import --geojson\`, e.g. the synthetic
+                        generator's --scored output) instead of the Andorra extract
+  --no-profiles         mark the imported segments' profiles as announced before the services start:
+                        the task service does not learn the network (its tasks wait unrouted); for
+                        networks whose millions of profiles would take hours to announce
+  --sample N            segments the reports are spread over, drawn once (repeatably) from a larger
+                        network (200000)
+  --import-timeout S    longest wait for the import (600)
   --settle-timeout S    longest wait for the import's events to drain (900)
   --drain-timeout S     longest wait for a phase's reports to drain (900)
   --seed N              seed of the report generator (20261205)
@@ -89,6 +97,10 @@ const { values: args } = parseArgs({
     skip: { type: 'string', default: '' },
     'log-level': { type: 'string', default: 'warn' },
     'cpu-prof': { type: 'string' },
+    geojson: { type: 'string' },
+    'no-profiles': { type: 'boolean', default: false },
+    sample: { type: 'string', default: '200000' },
+    'import-timeout': { type: 'string', default: '600' },
     'settle-timeout': { type: 'string', default: '900' },
     'drain-timeout': { type: 'string', default: '900' },
     seed: { type: 'string', default: '20261205' },
@@ -132,6 +144,9 @@ const PARTITIONS = positiveInt('partitions', args.partitions, 1000);
 const SETTLE_TIMEOUT_MS = positiveInt('settle-timeout', args['settle-timeout'], 86_400) * 1000;
 const DRAIN_TIMEOUT_MS = positiveInt('drain-timeout', args['drain-timeout'], 86_400) * 1000;
 const SEED = positiveInt('seed', args.seed, 2 ** 31);
+const SAMPLE = positiveInt('sample', args.sample);
+const IMPORT_TIMEOUT_MS = positiveInt('import-timeout', args['import-timeout'], 86_400) * 1000;
+if (args.geojson && !existsSync(args.geojson)) fail(`--geojson: no file ${args.geojson}`);
 const SKIP = new Set(args.skip.split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of SKIP) if (!['throughput', 'latency', 'ceiling'].includes(s)) fail(`--skip takes throughput, latency, ceiling (got ${s})`);
 if (!['debug', 'info', 'warn', 'error'].includes(args['log-level'])) fail('--log-level must be debug, info, warn or error');
@@ -286,7 +301,8 @@ async function startService(name, env, logDir) {
         return false; // not listening yet
       }
     },
-    { timeoutMs: 120_000, intervalMs: 250 },
+    // A province's matcher (5 M segments) is built in about 30 s on an idle machine.
+    { timeoutMs: 300_000, intervalMs: 250 },
   );
   const service = { name, url, logFile, child };
   services.push(service);
@@ -613,14 +629,25 @@ async function main() {
   try {
     // 1. The region, the services, and the import's own events drained.
     let t = Date.now();
+    const source = args.geojson ? ['--geojson', resolve(args.geojson)] : ['--osm', OSM, '--dem', DEM];
     const imported = await runChild(
       'import',
-      [join(ROOT, 'services/risk-service/dist/cli.js'), 'import', '--osm', OSM, '--dem', DEM],
+      [join(ROOT, 'services/risk-service/dist/cli.js'), 'import', ...source],
       { ...common, DB_SCHEMA: schemas.risk },
       join(logDir, 'import.log'),
-      600_000,
+      IMPORT_TIMEOUT_MS,
     );
-    log(`imported in ${seconds(Date.now() - t)} s: ${imported.trim().split('\n').pop()}`);
+    summary.importS = seconds(Date.now() - t);
+    log(`imported in ${summary.importS} s: ${imported.trim().split('\n').pop()}`);
+    const [network] = (await db.query(`SELECT count(*)::int AS n FROM "${schemas.risk}".road_segment`)).rows;
+    summary.network = { source: args.geojson ? 'geojson' : 'andorra', segments: network.n, profiles: !args['no-profiles'] };
+    if (args['no-profiles']) {
+      t = Date.now();
+      await db.query(`UPDATE "${schemas.risk}".road_segment SET profile_published = true WHERE NOT profile_published`);
+      // Every row rewritten: vacuumed now, or autovacuum would do it during the measurement.
+      await db.query(`VACUUM (ANALYZE) "${schemas.risk}".road_segment`);
+      log(`profiles marked as announced, the table vacuumed, in ${seconds(Date.now() - t)} s`);
+    }
     t = Date.now();
     const [risk, task] = await Promise.all([
       startService('risk-service', { ...common, DB_SCHEMA: schemas.risk, KAFKA_GROUP_ID: RISK_GROUP }, logDir),
@@ -689,7 +716,10 @@ async function main() {
     const existing = new Set(await admin.listTopics());
     for (const topic of Object.values(topics)) if (!existing.has(topic)) throw new Error(`topic ${topic} was not created by the services`);
 
-    const segments = (await db.query(`SELECT ST_AsGeoJSON(geom)::json->'coordinates' AS c FROM "${schemas.risk}".road_segment ORDER BY id`)).rows.map((r) => r.c);
+    // A large network is sampled once, repeatably (the same rows for the same seed and table).
+    const sampled = network.n > SAMPLE ? ` TABLESAMPLE BERNOULLI (${(100 * SAMPLE) / network.n}) REPEATABLE (${SEED})` : '';
+    const segments = (await db.query(`SELECT ST_AsGeoJSON(geom)::json->'coordinates' AS c FROM "${schemas.risk}".road_segment${sampled} ORDER BY id`)).rows.map((r) => r.c);
+    summary.network.reportedSegments = segments.length;
     if (!segments.length) throw new Error('no segments imported');
     const factory = new ReportFactory(segments, SEED, topics.hazards);
     const producer = kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, allowAutoTopicCreation: false });
@@ -965,6 +995,12 @@ function markdown(s) {
   const m = s.machine;
   lines.push(`Run ${s.startedAt.slice(0, 16).replace('T', ' ')} UTC: ${m.cpus} × ${m.cpu}, Node ${m.node}, Kafka ${m.kafka}, PostgreSQL ${m.postgres}, Redis ${m.redis}; ` +
     `1-minute load average ${m.loadAtStart[0]} at the start${m.loadAtEnd ? `, ${m.loadAtEnd[0]} at the end` : ''}; ${s.options.partitions} partitions per topic; services' LOG_LEVEL ${s.options.logLevel}.`);
+  if (s.network) {
+    const w = s.network;
+    lines.push('');
+    lines.push(`Network: ${w.segments.toLocaleString('en')} segments (${w.source === 'andorra' ? 'the Andorra extract' : 'a GeoJSON network'}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'}); ` +
+      `reports spread over ${w.reportedSegments === w.segments ? 'all of them' : `${w.reportedSegments.toLocaleString('en')} of them, sampled`}.`);
+  }
   lines.push('');
   const t = s.phases.throughput;
   if (t) {
