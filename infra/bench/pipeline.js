@@ -151,7 +151,7 @@ const SKIP = new Set(args.skip.split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of SKIP) if (!['throughput', 'latency', 'ceiling'].includes(s)) fail(`--skip takes throughput, latency, ceiling (got ${s})`);
 if (!['debug', 'info', 'warn', 'error'].includes(args['log-level'])) fail('--log-level must be debug, info, warn or error');
 if (!args.report) {
-  for (const [name, file] of [['OSM extract', OSM], ['SRTM tile', DEM]]) if (!existsSync(file)) fail(`${name} ${file} not found (set ROADLOOP_DATA_DIR)`);
+  if (!args.geojson) for (const [name, file] of [['OSM extract', OSM], ['SRTM tile', DEM]]) if (!existsSync(file)) fail(`${name} ${file} not found (set ROADLOOP_DATA_DIR)`);
   for (const service of ['risk-service', 'task-service']) {
     if (!existsSync(join(ROOT, 'services', service, 'dist', 'main.js'))) fail(`services/${service}/dist/main.js missing: run npm run build`);
   }
@@ -640,7 +640,7 @@ async function main() {
     summary.importS = seconds(Date.now() - t);
     log(`imported in ${summary.importS} s: ${imported.trim().split('\n').pop()}`);
     const [network] = (await db.query(`SELECT count(*)::int AS n FROM "${schemas.risk}".road_segment`)).rows;
-    summary.network = { source: args.geojson ? 'geojson' : 'andorra', segments: network.n, profiles: !args['no-profiles'] };
+    summary.network = { source: args.geojson ? resolve(args.geojson) : 'andorra', segments: network.n, profiles: !args['no-profiles'], sample: SAMPLE };
     if (args['no-profiles']) {
       t = Date.now();
       await db.query(`UPDATE "${schemas.risk}".road_segment SET profile_published = true WHERE NOT profile_published`);
@@ -716,7 +716,7 @@ async function main() {
     const existing = new Set(await admin.listTopics());
     for (const topic of Object.values(topics)) if (!existing.has(topic)) throw new Error(`topic ${topic} was not created by the services`);
 
-    // A large network is sampled once, repeatably (the same rows for the same seed and table).
+    // A large network is sampled once (about --sample rows), repeatably for the same seed and the same physical table.
     const sampled = network.n > SAMPLE ? ` TABLESAMPLE BERNOULLI (${(100 * SAMPLE) / network.n}) REPEATABLE (${SEED})` : '';
     const segments = (await db.query(`SELECT ST_AsGeoJSON(geom)::json->'coordinates' AS c FROM "${schemas.risk}".road_segment${sampled} ORDER BY id`)).rows.map((r) => r.c);
     summary.network.reportedSegments = segments.length;
@@ -998,8 +998,9 @@ function markdown(s) {
   if (s.network) {
     const w = s.network;
     lines.push('');
-    lines.push(`Network: ${w.segments.toLocaleString('en')} segments (${w.source === 'andorra' ? 'the Andorra extract' : 'a GeoJSON network'}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'}); ` +
-      `reports spread over ${w.reportedSegments === w.segments ? 'all of them' : `${w.reportedSegments.toLocaleString('en')} of them, sampled`}.`);
+    // A run that failed before the reports were generated has no sample.
+    const spread = w.reportedSegments === undefined ? '' : `; reports spread over ${w.reportedSegments === w.segments ? 'all of them' : `${n(w.reportedSegments)} of them, sampled`}`;
+    lines.push(`Network: ${n(w.segments)} segments (${w.source === 'andorra' ? 'the Andorra extract' : w.source === 'geojson' ? 'a GeoJSON network' : `GeoJSON ${w.source.split('/').pop()}`}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'})${spread}.`);
   }
   lines.push('');
   const t = s.phases.throughput;

@@ -55,7 +55,7 @@ describe(SegmentImportService.name, () => {
   it('writes each batch as soon as it is read: never more than one batch of features held', async () => {
     const h = harness(7);
     const report = await h.service.importFeatures(h.source(50), new Map(), h.batchSize);
-    expect(report).toMatchObject({ read: 50, inserted: 50, rejected: [], ranked: 50 });
+    expect(report).toMatchObject({ read: 50, inserted: 50, rejectedCount: 0, rejected: [], ranked: 50 });
     expect(h.written.map((w) => w.batch.length)).toEqual([7, 7, 7, 7, 7, 7, 7, 1]);
     // Each batch is written before the feature after it is read.
     expect(h.written.map((w) => w.readBefore)).toEqual([6, 13, 20, 27, 34, 41, 48, 50]);
