@@ -50,7 +50,10 @@ export type RankedRow = RankedSegment & Omit<RankedSegmentDetail, 'geometry' | '
  */
 const RANK_ORDER = `r.score DESC, r.segment_id COLLATE "C" DESC`;
 
-const FACET_FROM = `segment_risk r JOIN road_segment s ON s.id = r.segment_id LEFT JOIN segment_jurisdiction j ON j.segment_id = r.segment_id`;
+/** The ranked rows and their facets; the bounds are conditions added to the joins of `road_segment s` and `segment_jurisdiction j`. */
+const facetFrom = (segmentBound = 'true', jurisdictionBound = 'true') =>
+  `segment_risk r JOIN road_segment s ON s.id = r.segment_id AND ${segmentBound}
+   LEFT JOIN segment_jurisdiction j ON j.segment_id = r.segment_id AND ${jurisdictionBound}`;
 
 /** The PostgreSQL side of the ranking: rows to (re)build Redis from, and the ranking itself when Redis is down. */
 @Injectable()
@@ -78,11 +81,11 @@ export class RankingRepository {
     return segmentIds.length ? this.ranked('WHERE r.segment_id = ANY($1::text[])', [segmentIds]) : [];
   }
 
-  /** `segmentBound`, `jurisdictionBound`: conditions added to the joins of `road_segment s` and `segment_jurisdiction j`. */
-  private async ranked(where: string, params: unknown[], segmentBound = 'true', jurisdictionBound = 'true'): Promise<RankedRow[]> {
-    const from = `segment_risk r JOIN road_segment s ON s.id = r.segment_id AND ${segmentBound}
-                  LEFT JOIN segment_jurisdiction j ON j.segment_id = r.segment_id AND ${jurisdictionBound}`;
-    const rows: Record<string, unknown>[] = await this.dataSource.query(`SELECT r.score, ${DESCRIPTION_COLUMNS}, NULL AS g FROM ${from} ${where}`, params);
+  private async ranked(where: string, params: unknown[], segmentBound?: string, jurisdictionBound?: string): Promise<RankedRow[]> {
+    const rows: Record<string, unknown>[] = await this.dataSource.query(
+      `SELECT r.score, ${DESCRIPTION_COLUMNS}, NULL AS g FROM ${facetFrom(segmentBound, jurisdictionBound)} ${where}`,
+      params,
+    );
     return rows.map((r) => {
       const { geometry: _g, wkt: _w, ...described } = toDetail(r);
       return { ...described, score: Number(r.score) };
@@ -122,7 +125,7 @@ export class RankingRepository {
       where.push(`(${bands.join(' OR ')})`);
     }
     const rows: Record<string, unknown>[] = await this.dataSource.query(
-      `SELECT r.segment_id, r.score FROM ${FACET_FROM} WHERE ${where.join(' AND ')} ORDER BY ${RANK_ORDER} LIMIT ${p(limit)}`,
+      `SELECT r.segment_id, r.score FROM ${facetFrom()} WHERE ${where.join(' AND ')} ORDER BY ${RANK_ORDER} LIMIT ${p(limit)}`,
       params,
     );
     return rows.map((r) => ({ segmentId: String(r.segment_id), score: Number(r.score) }));
