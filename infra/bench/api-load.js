@@ -8,10 +8,14 @@
  *   - top-N (`GET /v1/segments/top?limit=20`, plain and with filters) at a fixed offered rate
  *     (default 500 requests/s), direct to the risk service and through the gateway;
  *   - a bounding-box GeoJSON query returning 5,000 segments (2.2 MB), closed loop with one client and
- *     with two, direct and through the gateway (the rate it reaches is part of the result);
+ *     with two, direct and through the gateway (the rate it reaches is part of the result): once
+ *     with the box around the whole network, once with the smallest square around the network's
+ *     centre that holds 5,000 segments (a town's map view; on a large network, not the whole of it);
  *   - the liveness probe at the same offered rate: the floor of the HTTP stack on this machine.
  * Then it removes everything it created. Options: --duration <s> (default 20), --rate <rps> (500),
- * --json <file> to write the raw results.
+ * --json <file> to write the raw results, --geojson <file> to import another network instead (the
+ * synthetic generator's `--scored` output; above FEATURE_INDEX_MAX_SEGMENTS the boxes are read from
+ * PostGIS), --import-timeout <s> (default 600).
  */
 'use strict';
 const { spawn, spawnSync } = require('node:child_process');
@@ -39,6 +43,8 @@ const { values: args } = parseArgs({
     duration: { type: 'string', default: '20' },
     rate: { type: 'string', default: '500' },
     json: { type: 'string' },
+    geojson: { type: 'string' },
+    'import-timeout': { type: 'string', default: '600' },
   },
 });
 const DURATION_S = Number(args.duration);
@@ -63,7 +69,8 @@ async function startService(name, env) {
     stdio: ['ignore', 'ignore', 'inherit'],
   });
   const url = `http://127.0.0.1:${port}`;
-  const deadline = Date.now() + 60_000;
+  // A province-sized network's matcher takes ~30 s to build before the service is ready.
+  const deadline = Date.now() + 300_000;
   for (;;) {
     if (child.exitCode !== null) throw new Error(`${name} exited with code ${child.exitCode}`);
     try {
@@ -75,6 +82,25 @@ async function startService(name, env) {
     await new Promise((r) => setTimeout(r, 250));
   }
   return { url, stop: () => new Promise((done) => (child.exitCode !== null ? done() : (child.once('exit', done), child.kill('SIGTERM')))) };
+}
+
+/**
+ * The smallest square (to 1 %) around the network's centre that holds at least `wanted` segments,
+ * found by bisecting its half-width; with its count.
+ */
+async function boxHolding(db, schema, extent, wanted) {
+  const [cx, cy] = [(Number(extent.x0) + Number(extent.x1)) / 2, (Number(extent.y0) + Number(extent.y1)) / 2];
+  const square = (h) => [cx - h, cy - h, cx + h, cy + h];
+  const count = async (h) =>
+    Number((await db.query(`SELECT count(*) n FROM "${schema}".road_segment WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)`, square(h))).rows[0].n);
+  let [lo, hi] = [0, Math.max(Number(extent.x1) - cx, Number(extent.y1) - cy)];
+  if ((await count(hi)) < wanted) lo = hi;
+  while (hi - lo > hi * 0.01) {
+    const mid = (lo + hi) / 2;
+    if ((await count(mid)) >= wanted) hi = mid;
+    else lo = mid;
+  }
+  return { bbox: square(hi).map((v) => v.toFixed(5)).join(','), n: await count(hi) };
 }
 
 function token() {
@@ -119,12 +145,15 @@ async function main() {
   const started = [];
   try {
     const t0 = Date.now();
-    const imported = spawnSync(process.execPath, [join(ROOT, 'services/risk-service/dist/cli.js'), 'import', '--osm', OSM, '--dem', DEM], {
+    const source = args.geojson ? ['--geojson', resolve(args.geojson)] : ['--osm', OSM, '--dem', DEM];
+    const imported = spawnSync(process.execPath, [join(ROOT, 'services/risk-service/dist/cli.js'), 'import', ...source], {
       env: { ...process.env, ...env },
       encoding: 'utf8',
+      maxBuffer: 64 * 2 ** 20,
+      timeout: Number(args['import-timeout']) * 1000,
     });
-    if (imported.status !== 0) throw new Error(`import failed: ${imported.stderr}`);
-    console.log(`bench: imported ${OSM} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
+    if (imported.status !== 0) throw new Error(`import failed (${imported.signal ?? `exit ${imported.status}`}): ${imported.stderr}`);
+    console.log(`bench: imported ${source[1]} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     const risk = await startService('risk-service', env);
     started.push(risk);
     const gateway = await startService('ingest-gateway', { ...env, RISK_SERVICE_URL: risk.url, TASK_SERVICE_URL: risk.url });
@@ -138,9 +167,10 @@ async function main() {
       await db.query(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1, n FROM
         (SELECT ST_Extent(geom) e, count(*) n FROM "${env.DB_SCHEMA}".road_segment) s`)
     ).rows;
+    const town = await boxHolding(db, env.DB_SCHEMA, box, 5_000);
     await db.end();
     const bbox = [box.x0, box.y0, box.x1, box.y1].map((v) => Number(v).toFixed(5)).join(',');
-    console.log(`bench: ${box.n} segments in ${bbox}`);
+    console.log(`bench: ${box.n} segments in ${bbox}; ${town.n} in ${town.bbox} around its centre`);
 
     const cases = [
       // The floor: the same HTTP stack with no work behind it.
@@ -151,6 +181,8 @@ async function main() {
       { name: 'bbox 5,000 segments, risk service, one client', url: `${risk.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 1 },
       { name: 'bbox 5,000 segments, risk service', url: `${risk.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
       { name: 'bbox 5,000 segments, gateway', url: `${gateway.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
+      { name: `bbox around the centre (${town.n} segments), risk service, one client`, url: `${risk.url}/v1/segments?bbox=${town.bbox}&limit=5000`, connections: 1 },
+      { name: `bbox around the centre (${town.n} segments), gateway, two clients`, url: `${gateway.url}/v1/segments?bbox=${town.bbox}&limit=5000`, connections: 2 },
     ];
     const results = [];
     for (const c of cases) {
