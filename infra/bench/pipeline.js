@@ -39,6 +39,7 @@ const os = require('node:os');
 const { Client } = require('pg');
 const { Redis } = require('ioredis');
 const { Kafka, Partitioners, AssignerProtocol, logLevel } = require('kafkajs');
+const { markProfilesAnnounced } = require('./profiles');
 
 const ROOT = resolve(__dirname, '..', '..');
 const DATA_DIR = process.env.ROADLOOP_DATA_DIR ?? resolve(ROOT, '..', 'shared', 'data', 'andorra');
@@ -643,9 +644,7 @@ async function main() {
     summary.network = { source: args.geojson ? resolve(args.geojson) : 'andorra', segments: network.n, profiles: !args['no-profiles'], sample: SAMPLE };
     if (args['no-profiles']) {
       t = Date.now();
-      await db.query(`UPDATE "${schemas.risk}".road_segment SET profile_published = true WHERE NOT profile_published`);
-      // Every row rewritten: vacuumed now, or autovacuum would do it during the measurement.
-      await db.query(`VACUUM (ANALYZE) "${schemas.risk}".road_segment`);
+      await markProfilesAnnounced(db, schemas.risk);
       log(`profiles marked as announced, the table vacuumed, in ${seconds(Date.now() - t)} s`);
     }
     t = Date.now();
