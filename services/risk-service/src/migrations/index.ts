@@ -3,6 +3,7 @@ import { ClosedLoop1732800000000 } from './1732800000000-closed-loop';
 import { SegmentJurisdiction1732900000000 } from './1732900000000-segment-jurisdiction';
 import { RiskModelVersion1733000000000 } from './1733000000000-risk-model-version';
 import { RoadsideInventory1733100000000 } from './1733100000000-roadside-inventory';
+import { NetworkRevision1733200000000 } from './1733200000000-network-revision';
 
 /** Every migration of the risk service, oldest first. */
-export const RISK_MIGRATIONS = [InitialSchema1732700000000, ClosedLoop1732800000000, SegmentJurisdiction1732900000000, RiskModelVersion1733000000000, RoadsideInventory1733100000000];
+export const RISK_MIGRATIONS = [InitialSchema1732700000000, ClosedLoop1732800000000, SegmentJurisdiction1732900000000, RiskModelVersion1733000000000, RoadsideInventory1733100000000, NetworkRevision1733200000000];

@@ -83,4 +83,28 @@ describe('the risk service matcher built from road_segment in batches', () => {
     }
     expect(matched).toBeGreaterThan(1_000);
   });
+
+  it("changes the network's fingerprint when segments are imported, changed or removed, and not when their flags are", async () => {
+    const records = (await andorraSegmentRecords()).slice(0, 3);
+    const at = [await repo.fingerprint()];
+    await repo.upsert(records.map((r) => ({ ...r, name: `${r.name ?? ''} (renamed)` })));
+    at.push(await repo.fingerprint());
+    expect(at[1]).not.toBe(at[0]);
+
+    // What the relays and the re-scorer write leaves the network as it was: no rebuild.
+    const ids = records.map((r) => r.id);
+    await repo.markProfilesPublished(ids);
+    await repo.markForRescore(null);
+    await repo.clearRescores(ids);
+    expect(await repo.fingerprint()).toBe(at[1]);
+
+    // Written by another session whose search path starts elsewhere: the segments' own schema is bumped.
+    await db.transaction(async (m) => {
+      await m.query(`SET LOCAL search_path = public`);
+      await m.query(`DELETE FROM "${id}".road_segment WHERE id = $1`, [ids[0]]);
+    });
+    at.push(await repo.fingerprint());
+    expect(at[2]).not.toBe(at[1]);
+    expect(new Set(at).size).toBe(3);
+  });
 });

@@ -317,12 +317,13 @@ export class SegmentRepository {
     return rows.length ? rows[0].id : null;
   }
 
-  /** Changes whenever segments are imported: the matcher rebuilds when it does. */
+  /**
+   * Changes whenever segments are added, removed or changed (an import): the matcher rebuilds when it
+   * does. One row, kept by a trigger on `road_segment`, whatever the network's size.
+   */
   async fingerprint(): Promise<string> {
-    const [row]: { n: string; t: Date | null }[] = await this.dataSource.query(
-      `SELECT count(*) AS n, max(imported_at) AS t FROM road_segment`,
-    );
-    return `${row.n}@${row.t ? new Date(row.t).toISOString() : '-'}`;
+    const [row]: { revision: string }[] = await this.dataSource.query(`SELECT revision FROM network_revision`);
+    return `r${row.revision}`;
   }
 
   /**
