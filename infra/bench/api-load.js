@@ -7,10 +7,11 @@
  * and measures:
  *   - top-N (`GET /v1/segments/top?limit=20`, plain and with filters) at a fixed offered rate
  *     (default 500 requests/s), direct to the risk service and through the gateway;
- *   - a bounding-box GeoJSON query returning 5,000 segments (2.2 MB), closed loop with one client and
- *     with two, direct and through the gateway (the rate it reaches is part of the result): once
- *     with the box around the whole network, once with the smallest square around the network's
- *     centre that holds 5,000 segments (a town's map view; on a large network, not the whole of it);
+ *   - a bounding-box GeoJSON query returning 5,000 segments (2.2 MB), closed loop (the rate it
+ *     reaches is part of the result): the box around the whole network, direct with one client and
+ *     with two and through the gateway with two; then the smallest square around the network's
+ *     centre that holds 5,000 segments (a town's map view; on a large network, not the whole of
+ *     it), direct with one client and through the gateway with two;
  *   - the liveness probe at the same offered rate: the floor of the HTTP stack on this machine.
  * Then it removes everything it created. Options: --duration <s> (default 20), --rate <rps> (500),
  * --json <file> to write the raw results, --geojson <file> to import another network instead (the
@@ -52,6 +53,11 @@ const { values: args } = parseArgs({
   },
 });
 const DURATION_S = Number(args.duration);
+const IMPORT_TIMEOUT_S = Number(args['import-timeout']);
+if (!Number.isInteger(IMPORT_TIMEOUT_S) || IMPORT_TIMEOUT_S < 1) {
+  console.error(`bench: --import-timeout must be a whole number of seconds ≥ 1, not "${args['import-timeout']}"`);
+  process.exit(2);
+}
 const RATE = Number(args.rate);
 
 function freePort() {
@@ -90,21 +96,41 @@ async function startService(name, env) {
 
 /**
  * The smallest square (to 1 %) around the network's centre that holds at least `wanted` segments,
- * found by bisecting its half-width; with its count.
+ * found by bisecting its half-width, as the query string will name it (corners rounded outwards to
+ * 5 decimals); with the number of segments it holds as the API selects them.
  */
 async function boxHolding(db, schema, extent, wanted) {
   const [cx, cy] = [(Number(extent.x0) + Number(extent.x1)) / 2, (Number(extent.y0) + Number(extent.y1)) / 2];
-  const square = (h) => [cx - h, cy - h, cx + h, cy + h];
+  const square = (h) => [Math.floor((cx - h) * 1e5) / 1e5, Math.floor((cy - h) * 1e5) / 1e5, Math.ceil((cx + h) * 1e5) / 1e5, Math.ceil((cy + h) * 1e5) / 1e5];
   const count = async (h) =>
-    Number((await db.query(`SELECT count(*) n FROM "${schema}".road_segment WHERE geom && ST_MakeEnvelope($1, $2, $3, $4, 4326)`, square(h))).rows[0].n);
+    Number(
+      (
+        await db.query(
+          `SELECT count(*) n FROM "${schema}".road_segment, ST_MakeEnvelope($1, $2, $3, $4, 4326) e WHERE geom && e AND ST_Intersects(geom, e)`,
+          square(h),
+        )
+      ).rows[0].n,
+    );
   let [lo, hi] = [0, Math.max(Number(extent.x1) - cx, Number(extent.y1) - cy)];
   if ((await count(hi)) < wanted) lo = hi;
-  while (hi - lo > hi * 0.01) {
+  // 40 halvings reach a millionth of the width: as far as 5 decimals of a degree can tell.
+  for (let round = 0; round < 40 && hi - lo > hi * 0.01; round++) {
     const mid = (lo + hi) / 2;
     if ((await count(mid)) >= wanted) hi = mid;
     else lo = mid;
   }
   return { bbox: square(hi).map((v) => v.toFixed(5)).join(','), n: await count(hi) };
+}
+
+/** Runs `work` with a PostgreSQL client, closed after it whatever happens. */
+async function withDb(work) {
+  const db = new Client({ connectionString: DATABASE_URL });
+  await db.connect();
+  try {
+    return await work(db);
+  } finally {
+    await db.end();
+  }
 }
 
 function token() {
@@ -154,16 +180,16 @@ async function main() {
       env: { ...process.env, ...env },
       encoding: 'utf8',
       maxBuffer: 64 * 2 ** 20,
-      timeout: Number(args['import-timeout']) * 1000,
+      timeout: IMPORT_TIMEOUT_S * 1000,
     });
-    if (imported.status !== 0) throw new Error(`import failed (${imported.signal ?? `exit ${imported.status}`}): ${imported.stderr}`);
+    if (imported.status !== 0) {
+      const why = imported.error?.code === 'ETIMEDOUT' ? `not done after ${IMPORT_TIMEOUT_S} s` : (imported.error?.code ?? imported.signal ?? `exit ${imported.status}`);
+      throw new Error(`import failed (${why}): ${imported.stderr}`);
+    }
     console.log(`bench: imported ${source[1]} in ${((Date.now() - t0) / 1000).toFixed(1)} s`);
     if (args['no-profiles']) {
-      const db = new Client({ connectionString: DATABASE_URL });
-      await db.connect();
       const t1 = Date.now();
-      await markProfilesAnnounced(db, env.DB_SCHEMA);
-      await db.end();
+      await withDb((db) => markProfilesAnnounced(db, env.DB_SCHEMA));
       console.log(`bench: profiles marked as announced, the table vacuumed, in ${((Date.now() - t1) / 1000).toFixed(1)} s`);
     }
     const risk = await startService('risk-service', env);
@@ -173,14 +199,13 @@ async function main() {
     const headers = { authorization: `Bearer ${await token()}` };
 
     // The box around every imported segment; the query asks for 5,000 of them.
-    const db = new Client({ connectionString: DATABASE_URL });
-    await db.connect();
-    const [box] = (
-      await db.query(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1, n FROM
-        (SELECT ST_Extent(geom) e, count(*) n FROM "${env.DB_SCHEMA}".road_segment) s`)
-    ).rows;
-    const town = await boxHolding(db, env.DB_SCHEMA, box, 5_000);
-    await db.end();
+    const { box, town } = await withDb(async (db) => {
+      const [extent] = (
+        await db.query(`SELECT ST_XMin(e) x0, ST_YMin(e) y0, ST_XMax(e) x1, ST_YMax(e) y1, n FROM
+          (SELECT ST_Extent(geom) e, count(*) n FROM "${env.DB_SCHEMA}".road_segment) s`)
+      ).rows;
+      return { box: extent, town: await boxHolding(db, env.DB_SCHEMA, extent, 5_000) };
+    });
     const bbox = [box.x0, box.y0, box.x1, box.y1].map((v) => Number(v).toFixed(5)).join(',');
     console.log(`bench: ${box.n} segments in ${bbox}; ${town.n} in ${town.bbox} around its centre`);
 
@@ -193,8 +218,8 @@ async function main() {
       { name: 'bbox 5,000 segments, risk service, one client', url: `${risk.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 1 },
       { name: 'bbox 5,000 segments, risk service', url: `${risk.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
       { name: 'bbox 5,000 segments, gateway', url: `${gateway.url}/v1/segments?bbox=${bbox}&limit=5000`, connections: 2 },
-      { name: `bbox around the centre (${town.n} segments), risk service, one client`, url: `${risk.url}/v1/segments?bbox=${town.bbox}&limit=5000`, connections: 1 },
-      { name: `bbox around the centre (${town.n} segments), gateway, two clients`, url: `${gateway.url}/v1/segments?bbox=${town.bbox}&limit=5000`, connections: 2 },
+      { name: `bbox around the centre (${Math.min(town.n, 5_000)} of its ${town.n} segments), risk service, one client`, url: `${risk.url}/v1/segments?bbox=${town.bbox}&limit=5000`, connections: 1 },
+      { name: `bbox around the centre (${Math.min(town.n, 5_000)} of its ${town.n} segments), gateway, two clients`, url: `${gateway.url}/v1/segments?bbox=${town.bbox}&limit=5000`, connections: 2 },
     ];
     const results = [];
     for (const c of cases) {
@@ -218,10 +243,7 @@ async function main() {
     if (args.json) writeFileSync(args.json, JSON.stringify({ machine, durationS: DURATION_S, results }, null, 2));
   } finally {
     for (const s of started.reverse()) await s.stop();
-    const db = new Client({ connectionString: DATABASE_URL });
-    await db.connect();
-    await db.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`);
-    await db.end();
+    await withDb((db) => db.query(`DROP SCHEMA IF EXISTS "${env.DB_SCHEMA}" CASCADE`));
     const redis = new Redis(REDIS_URL);
     let cursor = '0';
     do {

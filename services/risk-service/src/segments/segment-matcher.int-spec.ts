@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import type { LineString } from 'geojson';
 import { DataSource } from 'typeorm';
 import { SegmentMatcher } from '@roadloop/geo';
-import { openDatabase } from '@roadloop/persistence';
+import { TransactionRunner, openDatabase } from '@roadloop/persistence';
 import { infra, runId } from '../../../../test/support/environment';
 import { RISK_MIGRATIONS } from '../migrations';
 import { andorraSegmentRecords } from '../testing/andorra-segments';
@@ -84,27 +84,37 @@ describe('the risk service matcher built from road_segment in batches', () => {
     expect(matched).toBeGreaterThan(1_000);
   });
 
-  it("changes the network's fingerprint when segments are imported, changed or removed, and not when their flags are", async () => {
+  it("changes the network's fingerprint once per transaction that imports, changes or removes segments, and not for their flags", async () => {
     const records = (await andorraSegmentRecords()).slice(0, 3);
+    const ids = records.map((r) => r.id);
+    const revision = async () => Number((await db.query(`SELECT revision FROM network_revision`))[0].revision);
     const at = [await repo.fingerprint()];
-    await repo.upsert(records.map((r) => ({ ...r, name: `${r.name ?? ''} (renamed)` })));
+    const before = await revision();
+    // An import of many statements in one transaction: one new revision.
+    await new TransactionRunner(db).run(async (scope) => {
+      await repo.upsert(records.slice(0, 1), scope);
+      await repo.upsert(records.slice(1).map((r) => ({ ...r, name: `${r.name ?? ''} (renamed)` })), scope);
+    });
+    expect(await revision()).toBe(before + 1);
     at.push(await repo.fingerprint());
-    expect(at[1]).not.toBe(at[0]);
 
     // What the relays and the re-scorer write leaves the network as it was: no rebuild.
-    const ids = records.map((r) => r.id);
     await repo.markProfilesPublished(ids);
     await repo.markForRescore(null);
     await repo.clearRescores(ids);
     expect(await repo.fingerprint()).toBe(at[1]);
 
-    // Written by another session whose search path starts elsewhere: the segments' own schema is bumped.
+    // A line changed by hand, then a segment removed by another session whose search path starts elsewhere.
+    await db.query(`UPDATE road_segment SET geom = ST_Reverse(geom) WHERE id = $1`, [ids[1]]);
+    at.push(await repo.fingerprint());
     await db.transaction(async (m) => {
       await m.query(`SET LOCAL search_path = public`);
       await m.query(`DELETE FROM "${id}".road_segment WHERE id = $1`, [ids[0]]);
     });
     at.push(await repo.fingerprint());
-    expect(at[2]).not.toBe(at[1]);
-    expect(new Set(at).size).toBe(3);
+    await db.query(`TRUNCATE road_segment CASCADE`);
+    at.push(await repo.fingerprint());
+    expect(new Set(at).size).toBe(5);
+    expect(await revision()).toBe(before + 4);
   });
 });

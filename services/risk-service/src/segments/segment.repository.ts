@@ -322,8 +322,9 @@ export class SegmentRepository {
    * does. One row, kept by a trigger on `road_segment`, whatever the network's size.
    */
   async fingerprint(): Promise<string> {
-    const [row]: { revision: string }[] = await this.dataSource.query(`SELECT revision FROM network_revision`);
-    return `r${row.revision}`;
+    // With the time: a schema dropped and migrated again starts at revision 1 again.
+    const [row]: { revision: string; changed_at: Date }[] = await this.dataSource.query(`SELECT revision, changed_at FROM network_revision`);
+    return `r${row.revision}@${new Date(row.changed_at).toISOString()}`;
   }
 
   /**
