@@ -76,6 +76,9 @@ const USAGE = `usage: node infra/bench/pipeline.js [options]
   --no-profiles         mark the imported segments' profiles as announced before the services start:
                         the task service does not learn the network (its tasks wait unrouted); for
                         networks whose millions of profiles would take hours to announce
+  --no-crews            route no task: load no jurisdictions and no crews (by default, on the Andorra
+                        extract, its parishes are loaded with one crew each, as \`npm start\` does, so
+                        every task opened is routed to a crew; a --geojson network has no boundaries)
   --sample N            segments the reports are spread over, drawn once (repeatably) from a larger
                         network (200000)
   --import-timeout S    longest wait for the import (600)
@@ -100,6 +103,7 @@ const { values: args } = parseArgs({
     'cpu-prof': { type: 'string' },
     geojson: { type: 'string' },
     'no-profiles': { type: 'boolean', default: false },
+    'no-crews': { type: 'boolean', default: false },
     sample: { type: 'string', default: '200000' },
     'import-timeout': { type: 'string', default: '600' },
     'settle-timeout': { type: 'string', default: '900' },
@@ -653,6 +657,19 @@ async function main() {
       startService('task-service', { ...common, DB_SCHEMA: schemas.task, KAFKA_GROUP_ID: TASK_GROUP }, logDir),
     ]);
     log(`risk service ${risk.url} and task service ${task.url} ready in ${seconds(Date.now() - t)} s`);
+    summary.network.crews = 0;
+    if (!args.geojson && !args['no-crews']) {
+      // As `npm start` routes: the extract's parishes (admin level 7) as jurisdictions, a crew in each.
+      t = Date.now();
+      const areas = join(logDir, 'jurisdictions.geojson');
+      await runChild('boundaries', [join(ROOT, 'libs/geo/bin/roadloop-geo.js'), 'boundaries', '--osm', OSM, '--admin-level', '7', '--out', areas], {}, join(logDir, 'boundaries.log'), IMPORT_TIMEOUT_MS);
+      await runChild('jurisdictions', [join(ROOT, 'services/task-service/dist/cli.js'), 'jurisdictions', '--geojson', areas], { ...common, DB_SCHEMA: schemas.task }, join(logDir, 'jurisdictions.log'), IMPORT_TIMEOUT_MS);
+      const crews = await db.query(
+        `INSERT INTO "${schemas.task}".crew (id, name, jurisdiction_id) SELECT id || '-crew', name || ' road crew', id FROM "${schemas.task}".jurisdiction RETURNING id`,
+      );
+      summary.network.crews = crews.rowCount;
+      log(`${crews.rowCount} jurisdictions with a crew each, loaded in ${seconds(Date.now() - t)} s`);
+    }
 
     const offsets = new Offsets(admin, id);
     const settle = async (label) => {
@@ -999,7 +1016,7 @@ function markdown(s) {
     lines.push('');
     // A run that failed before the reports were generated has no sample.
     const spread = w.reportedSegments === undefined ? '' : `; reports spread over ${w.reportedSegments === w.segments ? 'all of them' : `${n(w.reportedSegments)} of them, sampled`}`;
-    lines.push(`Network: ${n(w.segments)} segments (${w.source === 'andorra' ? 'the Andorra extract' : w.source === 'geojson' ? 'a GeoJSON network' : `GeoJSON ${w.source.split('/').pop()}`}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'})${spread}.`);
+    lines.push(`Network: ${n(w.segments)} segments (${w.source === 'andorra' ? 'the Andorra extract' : w.source === 'geojson' ? 'a GeoJSON network' : `GeoJSON ${w.source.split('/').pop()}`}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'})${spread}; ${w.crews ? `tasks routed to the crews of ${n(w.crews)} jurisdictions, one crew each` : 'no crews: tasks opened stay unrouted'}.`);
   }
   lines.push('');
   const t = s.phases.throughput;

@@ -6,6 +6,11 @@ import { CREW_QUEUE_LOCK } from '../crews/crew-queue.repository';
 /** The prefix of a jurisdiction's assignment lock (an advisory lock keyed by the hash of prefix and id). */
 export const ASSIGN_LOCK = 'task.assign:';
 
+/** Crews in the order automatic routing prefers them: the fewest open tasks first, ties by id. */
+export function byLoad(a: CrewRecord, b: CrewRecord): number {
+  return a.openTasks - b.openTasks || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
+}
+
 export interface JurisdictionRecord {
   id: string;
   name: string;
@@ -138,7 +143,16 @@ export class JurisdictionRepository {
   async leastLoadedCrew(jurisdictionId: string, scope: TxScope): Promise<CrewRecord | null> {
     await managerOf(this.dataSource, scope).query(`SELECT pg_advisory_xact_lock(hashtext('${ASSIGN_LOCK}' || $1))`, [jurisdictionId]);
     const rows = await this.crews(`c.jurisdiction_id = $1`, [jurisdictionId], scope);
-    return rows.sort((a, b) => a.openTasks - b.openTasks || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))[0] ?? null;
+    return rows.sort(byLoad)[0] ?? null;
+  }
+
+  /**
+   * The crews of these jurisdictions with their open tasks, with one query. The caller holds the
+   * jurisdictions' assignment locks (see `lockForRouting`), so the counts stay true while it routes.
+   */
+  async crewsOf(jurisdictionIds: readonly string[], scope: TxScope): Promise<CrewRecord[]> {
+    if (!jurisdictionIds.length) return [];
+    return this.crews(`c.jurisdiction_id = ANY($1::text[])`, [[...new Set(jurisdictionIds)]], scope);
   }
 
   private async crews(where: string, params: unknown[], scope?: TxScope): Promise<CrewRecord[]> {

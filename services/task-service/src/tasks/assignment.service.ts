@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TxScope } from '@roadloop/persistence';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { CrewQueue } from '../crews/crew-queue.service';
-import { CrewRecord, JurisdictionRepository } from '../jurisdictions/jurisdiction.repository';
+import { CrewRecord, JurisdictionRepository, byLoad } from '../jurisdictions/jurisdiction.repository';
 import { TaskLedger } from './task-ledger.service';
 import { TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
@@ -31,6 +31,14 @@ export class AssignmentService {
     return this.jurisdictions.lockForRouting(jurisdictionIds, notUrgent, this.config.DEFAULT_CREW_ID ? [this.config.DEFAULT_CREW_ID] : [], scope);
   }
 
+  /**
+   * The crews of jurisdictions whose routing locks the caller took with `lockForRouting` in this
+   * transaction, for `autoAssign` to route a run's tasks with (see `RunCrews`).
+   */
+  crewsOfLocked(jurisdictionIds: readonly string[], scope: TxScope): RunCrews {
+    return new RunCrews(jurisdictionIds, (ids) => this.jurisdictions.crewsOf(ids, scope));
+  }
+
   /** `jurisdictionOf` for many segments with one query. */
   jurisdictionsOf(segmentIds: readonly string[], scope: TxScope): Promise<Map<string, string | null>> {
     return this.jurisdictions.forSegments(segmentIds, scope);
@@ -43,8 +51,10 @@ export class AssignmentService {
    * (`DEFAULT_CREW_ID`) when there is one. The crew gets it at once or in its queue (crew capacity).
    * Without any crew the task stays unassigned, visible to dispatchers. `jurisdictionLookedUp`: the
    * caller has just looked up the task's jurisdiction (none), so it is not looked up again.
+   * `crews`: the run's crews, which answer for the jurisdictions the run locked instead of a count of
+   * each crew's tasks per task, and are told of the task given.
    */
-  async autoAssign(task: TaskRecord, correlationId: string, scope: TxScope, jurisdictionLookedUp = false): Promise<TaskRecord> {
+  async autoAssign(task: TaskRecord, correlationId: string, scope: TxScope, jurisdictionLookedUp = false, crews?: RunCrews): Promise<TaskRecord> {
     if (task.crewId !== null || (task.status !== 'created' && task.status !== 'reopened')) return task;
     let current = task;
     if (current.jurisdictionId === null && !jurisdictionLookedUp) {
@@ -54,18 +64,72 @@ export class AssignmentService {
         current = { ...current, jurisdictionId };
       }
     }
-    let crew: CrewRecord | null = current.jurisdictionId ? await this.jurisdictions.leastLoadedCrew(current.jurisdictionId, scope) : null;
+    let crew: CrewRecord | null = null;
+    if (current.jurisdictionId) {
+      const known = crews ? await crews.leastLoaded(current.jurisdictionId) : undefined;
+      crew = known !== undefined ? known : await this.jurisdictions.leastLoadedCrew(current.jurisdictionId, scope);
+    }
     let reason = crew ? `automatic: the crew of ${current.jurisdictionId} with the fewest open tasks (${crew.openTasks})` : '';
     if (!crew && this.config.DEFAULT_CREW_ID) {
       crew = await this.jurisdictions.findCrew(this.config.DEFAULT_CREW_ID, scope);
       reason = `automatic: the region's default crew (${current.jurisdictionId ? `${current.jurisdictionId} has no crew` : 'the segment lies outside every jurisdiction'})`;
     }
     if (!crew) return current;
-    return (await this.crewQueue.place(current, crew, reason, this.ledger, correlationId, scope)).task;
+    const placed = await this.crewQueue.place(current, crew, reason, this.ledger, correlationId, scope);
+    crews?.gave(crew.id, placed.outcome);
+    return placed.task;
   }
 
   /** Releases a crew's queued work while it has room (after its capacity changed). */
   releaseQueued(crewId: string, correlationId: string, scope: TxScope): Promise<TaskRecord[]> {
     return this.crewQueue.releaseNext(crewId, this.ledger, correlationId, scope);
+  }
+}
+
+/**
+ * A run's crews: those of the jurisdictions whose routing locks the run holds, with their open tasks,
+ * read with one query when first needed and counted on as the run gives them tasks. Opening n tasks
+ * then picks each crew as n look-ups of `leastLoadedCrew` would, without counting every crew's tasks
+ * n times; the locks keep other transactions' routing out meanwhile. Whatever else in the run may
+ * give a crew a task or take one away (a reopened fix, a crash) makes the run `forget` them: they
+ * are read again when next needed.
+ */
+export class RunCrews {
+  private readonly locked: ReadonlySet<string>;
+  private byJurisdiction: Map<string, CrewRecord[]> | null = null;
+
+  constructor(
+    jurisdictionIds: readonly string[],
+    private readonly read: (jurisdictionIds: readonly string[]) => Promise<CrewRecord[]>,
+  ) {
+    this.locked = new Set(jurisdictionIds);
+  }
+
+  /** The crew `leastLoadedCrew` would pick (a copy), null when the jurisdiction has none; undefined for a jurisdiction the run did not lock. */
+  async leastLoaded(jurisdictionId: string): Promise<CrewRecord | null | undefined> {
+    if (!this.locked.has(jurisdictionId)) return undefined;
+    if (!this.byJurisdiction) {
+      const crews = new Map<string, CrewRecord[]>();
+      for (const crew of await this.read([...this.locked])) crews.set(crew.jurisdictionId, [...(crews.get(crew.jurisdictionId) ?? []), crew]);
+      this.byJurisdiction = crews;
+    }
+    const least = [...(this.byJurisdiction.get(jurisdictionId) ?? [])].sort(byLoad)[0];
+    return least ? { ...least } : null;
+  }
+
+  /** The run gave the crew a task, released to it or in its queue: one more open task. */
+  gave(crewId: string, outcome: 'released' | 'queued'): void {
+    for (const crews of this.byJurisdiction?.values() ?? []) {
+      for (const crew of crews) {
+        if (crew.id !== crewId) continue;
+        crew.openTasks++;
+        if (outcome === 'queued') crew.queuedTasks++;
+      }
+    }
+  }
+
+  /** Something else changed crews' tasks: read them again when next needed. */
+  forget(): void {
+    this.byJurisdiction = null;
   }
 }

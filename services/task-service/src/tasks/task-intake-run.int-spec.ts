@@ -10,6 +10,8 @@ const WEST = box(1.5, 42.49, 1.53, 42.52);
 const EAST = box(1.53, 42.49, 1.6, 42.55);
 const ROAD_WEST: [number, number][] = [[1.52, 42.505], [1.521, 42.5057]];
 const ROAD_EAST: [number, number][] = [[1.58, 42.534], [1.5812, 42.5347]];
+const NORTH = box(1.5, 42.56, 1.6, 42.6);
+const ROAD_NORTH: [number, number][] = [[1.55, 42.58], [1.551, 42.5807]];
 
 type Row = Record<string, unknown>;
 
@@ -257,6 +259,47 @@ describe(`${TaskIntakeService.name} runs`, () => {
       [`${prefix}-%`],
     );
     expect(routed).toEqual([{ jurisdiction_id: 'east', n: 8 }, { jurisdiction_id: 'west', n: 8 }]);
+  });
+
+  it('routes the tasks a run opens to the crews one at a time would, reading the crews once', async () => {
+    const prefix = `rc${round++}`;
+    const north = Array.from({ length: 7 }, (_, i) => `${prefix}-n${i}`);
+    // One more open task for one of North's two crews, whichever it is.
+    const first = hazardEvent(`${prefix}-x`, { category: 'debris', severity: 'critical' });
+    for (const h of [one, run]) {
+      await h.areas.put('north', 'North township', NORTH);
+      await h.areas.putCrew('north-2', 'North crew 2', 'north');
+      await h.areas.putCrew('north-1', 'North crew 1', 'north');
+      for (const s of [...north, `${prefix}-x`]) await h.intake.onSegmentProfile(profileEvent(s, ROAD_NORTH));
+      await h.intake.onReportMatched(first);
+    }
+    // Critical hazards open (urgent) tasks; a redelivery and a low hazard open none.
+    const events: ReportMatchedEvent[] = north.map((s) => hazardEvent(s, { category: 'rockfall', severity: 'critical' }));
+    events.splice(3, 0, events[1], hazardEvent(north[0], { category: 'pothole', severity: 'low' }));
+    const a: TaskIntakeOutcome[] = [];
+    for (const e of events) a.push(await one.intake.onReportMatched(e));
+    const crewReads: string[] = [];
+    const transaction = run.ds.transaction.bind(run.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
+    const spy = jest.spyOn(run.ds, 'transaction').mockImplementation(((work: (m: unknown) => Promise<unknown>) =>
+      transaction(async (m) => {
+        const query = m.query.bind(m);
+        m.query = (...args: unknown[]) => {
+          if (/FROM crew c WHERE/.test(String(args[0]))) crewReads.push(String(args[0]));
+          return query(...args);
+        };
+        return work(m);
+      })) as never);
+    let b: TaskIntakeOutcome[];
+    try {
+      b = await run.intake.onReportsMatched(events);
+    } finally {
+      spy.mockRestore();
+    }
+    const state = await compare(prefix, a, b);
+    expect(b.filter((o) => o.kind === 'created')).toHaveLength(7);
+    // Spread over both crews as the counts say: 8 tasks, 4 each.
+    expect(state.tasks.map((t) => t.crew_id).sort()).toEqual([...Array(4).fill('north-1'), ...Array(4).fill('north-2')]);
+    expect(crewReads).toHaveLength(1);
   });
 
   it('handles the reports of a run that link or are ignored with a number of statements that does not grow with the run', async () => {

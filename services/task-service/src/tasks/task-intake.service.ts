@@ -18,7 +18,7 @@ import { OutboxNudge } from '../outbox/outbox-nudge';
 import { RoadsideService } from '../roadside/roadside.service';
 import { SegmentRefRepository } from '../segments/segment-ref.repository';
 import { workClassOf } from '../crews/work-class';
-import { AssignmentService } from './assignment.service';
+import { AssignmentService, RunCrews } from './assignment.service';
 import { TaskLedger } from './task-ledger.service';
 import { TaskReopenService } from './task-reopen.service';
 import {
@@ -102,16 +102,19 @@ export class TaskIntakeService {
       return proposal ? [proposal] : [];
     });
     const view = new TaskRunView(this.tasks, this.segments, scope);
+    let crews: RunCrews | undefined;
     if (proposals.length) {
       await view.load(proposals);
       const segmentIds = proposals.map((p) => p.segmentId);
       const jurisdictions = await this.assignment.jurisdictionsOf(segmentIds, scope);
       const notUrgent = proposals.some((p) => workClassOf({ ...p, fixFailed: false }) !== 'urgent');
-      await this.assignment.lockForRouting([...jurisdictions.values()].filter((j): j is string => j !== null), notUrgent, scope);
+      const locked = [...jurisdictions.values()].filter((j): j is string => j !== null);
+      await this.assignment.lockForRouting(locked, notUrgent, scope);
+      crews = this.assignment.crewsOfLocked(locked, scope);
       await view.prepareOpens(segmentIds, jurisdictions);
     }
     const outcomes: TaskIntakeOutcome[] = [];
-    for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope, view) : riskAlreadyApplied(event));
+    for (const [i, event] of events.entries()) outcomes.push(applied[i] ? await this.riskApplied(event, scope, view, crews) : riskAlreadyApplied(event));
     await view.flush();
     return outcomes;
   }
@@ -127,7 +130,7 @@ export class TaskIntakeService {
    * The rule for a risk change whose revision was applied. In a run, the open task, the latest
    * verified fix and the segment's unresolved hazards and jurisdiction come from the run's view.
    */
-  private async riskApplied(event: SegmentRiskChangedV2Event, scope: TxScope, view?: TaskRunView): Promise<TaskIntakeOutcome> {
+  private async riskApplied(event: SegmentRiskChangedV2Event, scope: TxScope, view?: TaskRunView, crews?: RunCrews): Promise<TaskIntakeOutcome> {
     const change = event.payload;
     const proposal = proposeFromRisk(change, this.config.RISK_TASK_MIN_LEVEL);
     if (!proposal) return { kind: 'ignored', why: `no task for ${change.previousLevel ?? 'none'} → ${change.level}` };
@@ -149,7 +152,7 @@ export class TaskIntakeService {
       return { kind: 'linked', taskId: existing.id };
     }
     await view.flush();
-    const { outcome, task } = await this.openTask(proposal, event, scope, risk, { unrecorded: NONE, noneOpen: true, ...sight });
+    const { outcome, task } = await this.openTask(proposal, event, scope, risk, { unrecorded: NONE, noneOpen: true, ...sight, crews });
     // Refused: another writer opened one meanwhile; read it.
     if (task) view.opened(task);
     else await view.changed(change.segmentId);
@@ -206,7 +209,9 @@ export class TaskIntakeService {
     const fixedIn = await this.tasks.lockOpenOrVerifiedOn([...new Set([...crashes, ...fixes])], scope);
     const jurisdictions = await this.assignment.jurisdictionsOf([...new Set([...severe, ...crashes, ...fixes])], scope);
     // Reopened and hazard or crash tasks are urgent: no crew queue is locked.
-    await this.assignment.lockForRouting([...fixedIn, ...[...jurisdictions.values()].filter((j): j is string => j !== null)], false, scope);
+    const locked = [...fixedIn, ...[...jurisdictions.values()].filter((j): j is string => j !== null)];
+    await this.assignment.lockForRouting(locked, false, scope);
+    const crews = this.assignment.crewsOfLocked(locked, scope);
     await view.prepareOpens(severe, jurisdictions);
     const outcomes: TaskIntakeOutcome[] = [];
     for (const [i, event] of events.entries()) {
@@ -214,7 +219,10 @@ export class TaskIntakeService {
       if (report.kind === 'accident') {
         await view.flush();
         const outcome = await this.onAccident(report, event, scope, unrecorded);
-        if (outcome.kind !== 'ignored') await view.changed(report.segmentId);
+        if (outcome.kind !== 'ignored') {
+          crews.forget();
+          await view.changed(report.segmentId);
+        }
         outcomes.push(outcome);
         continue;
       }
@@ -238,7 +246,7 @@ export class TaskIntakeService {
       await view.flush();
       if (step.kind === 'open') {
         // No task of its countermeasure is open there (the run holds the locks): opened, or refused.
-        const { outcome, task } = await this.openTask(step.proposal, event, scope, undefined, { unrecorded, noneOpen: true, ...view.sightOf(report.segmentId) });
+        const { outcome, task } = await this.openTask(step.proposal, event, scope, undefined, { unrecorded, noneOpen: true, ...view.sightOf(report.segmentId), crews });
         // Refused: another writer opened one meanwhile; read it.
         if (task) view.opened(task);
         else await view.changed(report.segmentId);
@@ -246,6 +254,7 @@ export class TaskIntakeService {
         continue;
       }
       await this.reopenFailedFix(step.task, step.reason, [report.hazardId], event, scope);
+      crews.forget();
       await view.changed(report.segmentId);
       outcomes.push({ kind: 'reopened', taskIds: [step.task.id] });
     }
@@ -441,7 +450,7 @@ export class TaskIntakeService {
       return { outcome: { kind: 'linked', taskId: opened.id } };
     }
     // Its jurisdiction was looked up just above.
-    const assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true);
+    const assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true, run.crews);
     this.logger.log(`task ${task.id} opened on ${task.segmentId}: ${task.countermeasure} (${task.priority}, ${task.rule})`);
     return { outcome: { kind: 'created', taskId: task.id }, task: assigned };
   }
@@ -484,6 +493,8 @@ interface RunSight extends SegmentSight {
   unrecorded: ReadonlySet<string>;
   /** No task of the proposal's countermeasure is open on its segment (the run holds the locks and knows). */
   noneOpen?: boolean;
+  /** The run's crews, for routing the task (see `RunCrews`). */
+  crews?: RunCrews;
 }
 
 /** A new task's hazards: the proposal's, then the segment's unresolved ones of its countermeasure (but those not recorded yet). */
