@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { TxScope } from '@roadloop/persistence';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { CrewQueue } from '../crews/crew-queue.service';
+import { workClassOf } from '../crews/work-class';
 import { CrewRecord, JurisdictionRepository, byLoad } from '../jurisdictions/jurisdiction.repository';
 import { TaskLedger } from './task-ledger.service';
 import { TaskRecord } from './task.model';
@@ -69,7 +70,7 @@ export class AssignmentService {
       const known = crews ? await crews.leastLoaded(current.jurisdictionId) : undefined;
       crew = known !== undefined ? known : await this.jurisdictions.leastLoadedCrew(current.jurisdictionId, scope);
     }
-    let reason = crew ? `automatic: the crew of ${current.jurisdictionId} with the fewest open tasks (${crew.openTasks})` : '';
+    let reason = crew ? leastLoadedReason(current.jurisdictionId!, crew) : '';
     if (!crew && this.config.DEFAULT_CREW_ID) {
       crew = await this.jurisdictions.findCrew(this.config.DEFAULT_CREW_ID, scope);
       reason = `automatic: the region's default crew (${current.jurisdictionId ? `${current.jurisdictionId} has no crew` : 'the segment lies outside every jurisdiction'})`;
@@ -80,10 +81,26 @@ export class AssignmentService {
     return placed.task;
   }
 
+  /**
+   * For a task about to be opened in a run: the crew `autoAssign` would release it to at once, with
+   * the reason, when the run's crews know it (urgent work in a jurisdiction the run locked that has a
+   * crew), so that the task is inserted assigned (`TaskLedger.createApplied`). Null when routing it
+   * takes more (a crew's queue, the default crew, no jurisdiction): `autoAssign` after creating it.
+   */
+  async releaseOnOpen(task: TaskRecord, crews?: RunCrews): Promise<{ crew: CrewRecord; reason: string } | null> {
+    if (!crews || task.crewId !== null || task.status !== 'created' || task.jurisdictionId === null || workClassOf(task) !== 'urgent') return null;
+    const crew = await crews.leastLoaded(task.jurisdictionId);
+    return crew ? { crew, reason: leastLoadedReason(task.jurisdictionId, crew) } : null;
+  }
+
   /** Releases a crew's queued work while it has room (after its capacity changed). */
   releaseQueued(crewId: string, correlationId: string, scope: TxScope): Promise<TaskRecord[]> {
     return this.crewQueue.releaseNext(crewId, this.ledger, correlationId, scope);
   }
+}
+
+function leastLoadedReason(jurisdictionId: string, crew: CrewRecord): string {
+  return `automatic: the crew of ${jurisdictionId} with the fewest open tasks (${crew.openTasks})`;
 }
 
 /**

@@ -1,8 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
+import { randomUUID } from 'node:crypto';
 import { HazardCategory, HazardSeverity, ReportMatchedEvent, SegmentRiskChangedV2Event } from '@roadloop/contracts';
 import { DAY, HOUR, Harness, accidentEvent, box, hazardEvent, openHarness, photo, principals, profileEvent, riskEvent } from '../testing/harness';
 import { TaskIntakeOutcome, TaskIntakeService } from './task-intake.service';
+import { SYSTEM_ACTOR } from './task.model';
 
 jest.setTimeout(180_000);
 
@@ -261,7 +263,7 @@ describe(`${TaskIntakeService.name} runs`, () => {
     expect(routed).toEqual([{ jurisdiction_id: 'east', n: 8 }, { jurisdiction_id: 'west', n: 8 }]);
   });
 
-  it('routes the tasks a run opens to the crews one at a time would, reading the crews once', async () => {
+  it('routes the tasks a run opens to the crews one at a time would, reading the crews once and writing each task once', async () => {
     const prefix = `rc${round++}`;
     const north = Array.from({ length: 7 }, (_, i) => `${prefix}-n${i}`);
     // One more open task for one of North's two crews, whichever it is.
@@ -278,13 +280,13 @@ describe(`${TaskIntakeService.name} runs`, () => {
     events.splice(3, 0, events[1], hazardEvent(north[0], { category: 'pothole', severity: 'low' }));
     const a: TaskIntakeOutcome[] = [];
     for (const e of events) a.push(await one.intake.onReportMatched(e));
-    const crewReads: string[] = [];
+    const statements: string[] = [];
     const transaction = run.ds.transaction.bind(run.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
     const spy = jest.spyOn(run.ds, 'transaction').mockImplementation(((work: (m: unknown) => Promise<unknown>) =>
       transaction(async (m) => {
         const query = m.query.bind(m);
         m.query = (...args: unknown[]) => {
-          if (/FROM crew c WHERE/.test(String(args[0]))) crewReads.push(String(args[0]));
+          statements.push(String(args[0]));
           return query(...args);
         };
         return work(m);
@@ -299,7 +301,24 @@ describe(`${TaskIntakeService.name} runs`, () => {
     expect(b.filter((o) => o.kind === 'created')).toHaveLength(7);
     // Spread over both crews as the counts say: 8 tasks, 4 each.
     expect(state.tasks.map((t) => t.crew_id).sort()).toEqual([...Array(4).fill('north-1'), ...Array(4).fill('north-2')]);
-    expect(crewReads).toHaveLength(1);
+    expect(statements.filter((q) => /FROM crew c WHERE/.test(q))).toHaveLength(1);
+    // Inserted assigned: no task written a second time to route it.
+    expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(7);
+    expect(statements.filter((q) => /UPDATE task SET status/.test(q))).toEqual([]);
+  });
+
+  it('writes nothing for a task inserted assigned where one of its countermeasure is open', async () => {
+    const segmentId = `ra${round++}`;
+    await run.intake.onSegmentProfile(profileEvent(segmentId, ROAD_WEST));
+    await run.intake.onReportMatched(hazardEvent(segmentId, { category: 'debris', severity: 'critical' }));
+    const [open] = await run.queries.list({ segmentId, limit: 5, offset: 0 }, principals.dispatcher);
+    const before: { n: number }[] = await run.ds.query(`SELECT count(*)::int AS n FROM outbox`);
+    const second = { ...(await run.tasks.find(open.id))!, id: randomUUID(), status: 'created' as const, crewId: null, version: 1 };
+    const ctx = { actor: SYSTEM_ACTOR, correlationId: 'again' };
+    const written = await run.tx.run((scope) => run.ledger.createApplied(second, ctx, 'assign', { ...ctx, patch: { crewId: 'west-a' } }, scope));
+    expect(written).toBeNull();
+    expect(await run.ds.query(`SELECT count(*)::int AS n FROM outbox`)).toEqual(before);
+    expect(await run.tasks.find(second.id)).toBeNull();
   });
 
   it('handles the reports of a run that link or are ignored with a number of statements that does not grow with the run', async () => {

@@ -441,16 +441,26 @@ export class TaskIntakeService {
       createdAt: now,
       updatedAt: now,
     };
+    const created = { actor: SYSTEM_ACTOR, correlationId: source.correlationId, reason: proposal.reason };
+    // In a run that knows the crew it goes to at once, the task is written assigned, as creating and
+    // then routing it would leave it; else created, then routed (its jurisdiction was looked up above).
+    const release = await this.assignment.releaseOnOpen(task, run.crews);
+    let assigned: TaskRecord | null = null;
+    if (release) {
+      const routing = { actor: SYSTEM_ACTOR, correlationId: source.correlationId, reason: release.reason, patch: { crewId: release.crew.id, acceptedAt: null } };
+      assigned = await this.ledger.createApplied(task, created, 'assign', routing, scope);
+    } else if (await this.ledger.create(task, created, scope)) {
+      assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true, run.crews);
+    }
     // A concurrent writer may have opened one since the check (the roadside planner takes no segment
     // lock): the unique index decides, and the hazards go to that task, as to one found open.
-    if (!(await this.ledger.create(task, { actor: SYSTEM_ACTOR, correlationId: source.correlationId, reason: proposal.reason }, scope))) {
+    if (!assigned) {
       const opened = await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
       if (!opened) return { outcome: { kind: 'ignored', why: `an open ${proposal.countermeasure} task exists on ${proposal.segmentId}` } };
       if (hazardIds.length) await this.tasks.linkHazards(opened.id, hazardIds, scope);
       return { outcome: { kind: 'linked', taskId: opened.id } };
     }
-    // Its jurisdiction was looked up just above.
-    const assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true, run.crews);
+    if (release) run.crews!.gave(release.crew.id, 'released');
     this.logger.log(`task ${task.id} opened on ${task.segmentId}: ${task.countermeasure} (${task.priority}, ${task.rule})`);
     return { outcome: { kind: 'created', taskId: task.id }, task: assigned };
   }

@@ -71,8 +71,32 @@ export class TaskLedger {
     return true;
   }
 
+  /**
+   * `create`, then `apply` of an action decided with the task (its routing to a crew as it opens), in
+   * one write: the task is inserted as the action leaves it, and both changes are recorded in order,
+   * as the two steps would record them. Null when an open one exists (nothing written). An action
+   * that would free a crew's slot is not for a new task.
+   */
+  async createApplied(task: TaskRecord, ctx: ChangeContext, action: TaskAction, actionCtx: ChangeContext, scope: TxScope): Promise<TaskRecord | null> {
+    const { updated, change } = this.applied(task, action, actionCtx);
+    if (freedSlot(task, updated)) throw new Error(`${action} of a new task would free a crew's slot`);
+    if (!(await this.tasks.insertIfNoneOpen(updated, scope))) return null;
+    await this.record(task, null, 'created', ctx, scope);
+    await this.record(updated, task.status, change, actionCtx, scope);
+    return updated;
+  }
+
   /** Applies an action through the state machine; an illegal one is refused (409), never applied. */
   async apply(task: TaskRecord, action: TaskAction, ctx: ChangeContext, scope: TxScope): Promise<TaskRecord> {
+    const { updated, change } = this.applied(task, action, ctx);
+    await this.tasks.update(updated, task.version, scope);
+    await this.record(updated, task.status, change, ctx, scope);
+    if (this.crewQueue && freedSlot(task, updated)) await this.crewQueue.releaseNext(task.crewId!, this, ctx.correlationId, scope);
+    return updated;
+  }
+
+  /** The task as an action leaves it (not written), with the change to record; an illegal action is refused (409). */
+  private applied(task: TaskRecord, action: TaskAction, ctx: ChangeContext): { updated: TaskRecord; change: TaskChange } {
     const step = transition(task.status, action);
     if (!step.ok) throw new TaskException('ILLEGAL_TRANSITION', step.reason);
     const now = this.clock.now();
@@ -94,10 +118,7 @@ export class TaskLedger {
     if (action === 'verify') updated.verifiedAt = now;
     if (action === 'escalate') updated.escalatedAt = now;
     if (['verified', 'cancelled', 'duplicate', 'unable_to_fix'].includes(step.to)) updated.closedAt = now;
-    await this.tasks.update(updated, task.version, scope);
-    await this.record(updated, task.status, step.change, ctx, scope);
-    if (this.crewQueue && freedSlot(task, updated)) await this.crewQueue.releaseNext(task.crewId!, this, ctx.correlationId, scope);
-    return updated;
+    return { updated, change: step.change };
   }
 
   private async record(task: TaskRecord, previousStatus: TaskRecord['status'] | null, change: TaskChange, ctx: ChangeContext, scope: TxScope) {
