@@ -77,8 +77,13 @@ export type OpenHazardRow = Pick<StoredHazard, 'id' | 'category' | 'severity'>;
 /** A timestamp as whole microseconds since the epoch (text, for BigInt): exact, unlike a JS Date. */
 const MICROS = (column: string) => `(extract(epoch FROM ${column}) * 1000000)::bigint::text`;
 
-/** For one hazard: its report time, the earliest earlier report it may repeat, and the hazards of the same set near it. */
+/**
+ * For one hazard: whether it was assessed already and is open, its report time, and, when it was not
+ * assessed yet, the earliest earlier report it may repeat and the hazards of the same set near it.
+ */
 export interface DuplicateCandidates {
+  assessed: boolean;
+  open: boolean;
   reportedUs: bigint;
   earliest: { id: string; reportedUs: bigint } | null;
   near: string[];
@@ -226,21 +231,25 @@ export class HazardRepository {
 
   /**
    * What deciding whether each of these hazards repeats an earlier report needs, in one query: for
-   * each, the earliest open, already-assessed hazard of its category within `withinM` metres and
-   * `withinDays` days (a report of the same thing, on its segment or an adjacent one), and the others
-   * of these hazards of its category within that distance and time, which may be assessed before it.
+   * each (absent: no such hazard), whether it was assessed already and is open, and, for one not
+   * assessed yet, the earliest open, already-assessed hazard of its category within `withinM` metres
+   * and `withinDays` days (a report of the same thing, on its segment or an adjacent one), and the
+   * others of these hazards of its category within that distance and time, which may be assessed before it.
    */
   async duplicateCandidates(ids: readonly string[], withinM: number, withinDays: number, scope?: TxScope): Promise<Map<string, DuplicateCandidates>> {
-    const rows: { id: string; reported_us: string; earliest_id: string | null; earliest_us: string | null; near: string[] }[] = await managerOf(this.dataSource, scope).query(
+    const rows: { id: string; assessed: boolean; open: boolean; reported_us: string; earliest_id: string | null; earliest_us: string | null; near: string[] }[] = await managerOf(
+      this.dataSource,
+      scope,
+    ).query(
       // One probe of the location index per hazard gives every report near it, of which the earliest
       // counted one and those of the run are kept. The probe is fenced (OFFSET 0) so that no other
       // filter reaches the scan: with the open-hazard index ANDed in, which the planner chose on the
       // stale statistics of a burst, each probe read every open hazard.
-      `WITH run AS MATERIALIZED (SELECT id, category, reported_at, location FROM hazard WHERE id = ANY($1::uuid[])),
+      `WITH run AS MATERIALIZED (SELECT id, category, reported_at, location, status, assessed_at FROM hazard WHERE id = ANY($1::uuid[])),
        close_by AS (
          SELECT h.id AS of_id, o.id, o.reported_at,
                 o.status = 'open' AND o.assessed_at IS NOT NULL AS counted, o.id = ANY($1::uuid[]) AS in_run
-           FROM run h
+           FROM (SELECT * FROM run WHERE assessed_at IS NULL) h
           CROSS JOIN LATERAL (
             SELECT o.id, o.category, o.reported_at, o.location, o.status, o.assessed_at FROM hazard o
              WHERE o.location && ST_Expand(h.location, $3 / 110000.0 / greatest(cos(radians(ST_Y(h.location))), 0.01), $3 / 110000.0)
@@ -251,18 +260,20 @@ export class HazardRepository {
             -- The box came first; then the exact distance on the spheroid.
             AND ST_DWithin(o.location::geography, h.location::geography, $3)
        )
-       SELECT h.id, ${MICROS('h.reported_at')} AS reported_us,
+       SELECT h.id, h.assessed_at IS NOT NULL AS assessed, h.status = 'open' AS open, ${MICROS('h.reported_at')} AS reported_us,
               (array_agg(n.id::text ORDER BY n.reported_at, n.id) FILTER (WHERE n.counted))[1] AS earliest_id,
               (array_agg(${MICROS('n.reported_at')} ORDER BY n.reported_at, n.id) FILTER (WHERE n.counted))[1] AS earliest_us,
               coalesce(array_agg(n.id::text) FILTER (WHERE n.in_run), '{}') AS near
          FROM run h LEFT JOIN close_by n ON n.of_id = h.id
-        GROUP BY h.id, h.reported_at`,
+        GROUP BY h.id, h.reported_at, h.assessed_at, h.status`,
       [ids, withinDays, withinM],
     );
     return new Map(
       rows.map((r) => [
         String(r.id),
         {
+          assessed: r.assessed,
+          open: r.open,
           reportedUs: BigInt(r.reported_us),
           earliest: r.earliest_id === null ? null : { id: String(r.earliest_id), reportedUs: BigInt(r.earliest_us!) },
           near: r.near.map(String),

@@ -204,12 +204,12 @@ export class RiskService {
     if (!ids.length) return;
     await this.tx.run(async (scope) => {
       await this.hazards.lockAssessment(scope);
-      const stored = await this.hazards.findMany(ids, scope);
-      const missing = ids.find((id) => !stored.has(id));
+      // What the run's hazards are and what they may repeat, read together: the lock is held meanwhile.
+      const candidates = await this.hazards.duplicateCandidates(ids, this.config.DUPLICATE_HAZARD_DISTANCE_M, this.config.DUPLICATE_HAZARD_DAYS, scope);
+      const missing = ids.find((id) => !candidates.has(id));
       if (missing) throw new NonRetriableError(`hazard ${missing} was never recorded`, 'UNKNOWN_HAZARD');
-      const pending = ids.filter((id) => !stored.get(id)!.assessed);
+      const pending = ids.filter((id) => !candidates.get(id)!.assessed);
       if (!pending.length) return;
-      const candidates = await this.hazards.duplicateCandidates(pending, this.config.DUPLICATE_HAZARD_DISTANCE_M, this.config.DUPLICATE_HAZARD_DAYS, scope);
       // The run's hazards assessed so far that stayed open: for the later ones, already-assessed reports.
       const openBefore = new Set<string>();
       const decisions: { id: string; duplicateOf: string | null }[] = [];
@@ -223,7 +223,7 @@ export class RiskService {
         }
         decisions.push({ id, duplicateOf: original?.id ?? null });
         if (original) this.logger.log(`hazard ${id} duplicates ${original.id}; linked, not counted twice`);
-        else if (stored.get(id)!.status === 'open') openBefore.add(id);
+        else if (candidates.get(id)!.open) openBefore.add(id);
       }
       await this.hazards.markAssessedMany(decisions, scope);
     });
