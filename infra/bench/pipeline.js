@@ -77,8 +77,9 @@ const USAGE = `usage: node infra/bench/pipeline.js [options]
                         the task service does not learn the network (its tasks wait unrouted); for
                         networks whose millions of profiles would take hours to announce
   --no-crews            route no task: load no jurisdictions and no crews (by default, on the Andorra
-                        extract, its parishes are loaded with one crew each, as \`npm start\` does, so
-                        every task opened is routed to a crew; a --geojson network has no boundaries)
+                        extract, its parishes are loaded with one crew each and the first one's as the
+                        default crew, as \`npm start\` does, so every task opened is routed to a crew;
+                        a --geojson network has no boundaries, and --no-profiles routes nothing)
   --sample N            segments the reports are spread over, drawn once (repeatably) from a larger
                         network (200000)
   --import-timeout S    longest wait for the import (600)
@@ -651,15 +652,12 @@ async function main() {
       await markProfilesAnnounced(db, schemas.risk);
       log(`profiles marked as announced, the table vacuumed, in ${seconds(Date.now() - t)} s`);
     }
-    t = Date.now();
-    const [risk, task] = await Promise.all([
-      startService('risk-service', { ...common, DB_SCHEMA: schemas.risk, KAFKA_GROUP_ID: RISK_GROUP }, logDir),
-      startService('task-service', { ...common, DB_SCHEMA: schemas.task, KAFKA_GROUP_ID: TASK_GROUP }, logDir),
-    ]);
-    log(`risk service ${risk.url} and task service ${task.url} ready in ${seconds(Date.now() - t)} s`);
+    // As `npm start` routes tasks: the extract's parishes (admin level 7) as jurisdictions, a crew in
+    // each, and the first one's crew as the region's default crew (for tasks outside every parish).
+    // Without profiles the task service knows no segment's place, so no task could be routed.
     summary.network.crews = 0;
-    if (!args.geojson && !args['no-crews']) {
-      // As `npm start` routes: the extract's parishes (admin level 7) as jurisdictions, a crew in each.
+    const routing = {};
+    if (!args.geojson && !args['no-profiles'] && !args['no-crews']) {
       t = Date.now();
       const areas = join(logDir, 'jurisdictions.geojson');
       await runChild('boundaries', [join(ROOT, 'libs/geo/bin/roadloop-geo.js'), 'boundaries', '--osm', OSM, '--admin-level', '7', '--out', areas], {}, join(logDir, 'boundaries.log'), IMPORT_TIMEOUT_MS);
@@ -667,9 +665,17 @@ async function main() {
       const crews = await db.query(
         `INSERT INTO "${schemas.task}".crew (id, name, jurisdiction_id) SELECT id || '-crew', name || ' road crew', id FROM "${schemas.task}".jurisdiction RETURNING id`,
       );
+      const first = JSON.parse(readFileSync(areas, 'utf8')).features[0]?.properties.id;
+      if (first) routing.DEFAULT_CREW_ID = `${first}-crew`;
       summary.network.crews = crews.rowCount;
-      log(`${crews.rowCount} jurisdictions with a crew each, loaded in ${seconds(Date.now() - t)} s`);
+      log(`${crews.rowCount} jurisdictions with a crew each, loaded in ${seconds(Date.now() - t)} s; default crew ${routing.DEFAULT_CREW_ID ?? 'none'}`);
     }
+    t = Date.now();
+    const [risk, task] = await Promise.all([
+      startService('risk-service', { ...common, DB_SCHEMA: schemas.risk, KAFKA_GROUP_ID: RISK_GROUP }, logDir),
+      startService('task-service', { ...common, ...routing, DB_SCHEMA: schemas.task, KAFKA_GROUP_ID: TASK_GROUP }, logDir),
+    ]);
+    log(`risk service ${risk.url} and task service ${task.url} ready in ${seconds(Date.now() - t)} s`);
 
     const offsets = new Offsets(admin, id);
     const settle = async (label) => {
@@ -1016,7 +1022,7 @@ function markdown(s) {
     lines.push('');
     // A run that failed before the reports were generated has no sample.
     const spread = w.reportedSegments === undefined ? '' : `; reports spread over ${w.reportedSegments === w.segments ? 'all of them' : `${n(w.reportedSegments)} of them, sampled`}`;
-    lines.push(`Network: ${n(w.segments)} segments (${w.source === 'andorra' ? 'the Andorra extract' : w.source === 'geojson' ? 'a GeoJSON network' : `GeoJSON ${w.source.split('/').pop()}`}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'})${spread}; ${w.crews ? `tasks routed to the crews of ${n(w.crews)} jurisdictions, one crew each` : 'no crews: tasks opened stay unrouted'}.`);
+    lines.push(`Network: ${n(w.segments)} segments (${w.source === 'andorra' ? 'the Andorra extract' : w.source === 'geojson' ? 'a GeoJSON network' : `GeoJSON ${w.source.split('/').pop()}`}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'})${spread}; ${w.crews ? `tasks routed to the crews of ${n(w.crews)} jurisdictions, one crew each, the first the default crew` : w.crews === 0 ? 'no crews: tasks opened stay unrouted' : 'crews not recorded'}.`);
   }
   lines.push('');
   const t = s.phases.throughput;

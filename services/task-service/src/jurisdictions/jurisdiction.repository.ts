@@ -148,7 +148,8 @@ export class JurisdictionRepository {
 
   /**
    * The crews of these jurisdictions with their open tasks, with one query. The caller holds the
-   * jurisdictions' assignment locks (see `lockForRouting`), so the counts stay true while it routes.
+   * jurisdictions' assignment locks (see `lockForRouting`), so no other automatic routing changes
+   * the counts while it routes.
    */
   async crewsOf(jurisdictionIds: readonly string[], scope: TxScope): Promise<CrewRecord[]> {
     if (!jurisdictionIds.length) return [];

@@ -107,9 +107,10 @@ function leastLoadedReason(jurisdictionId: string, crew: CrewRecord): string {
  * A run's crews: those of the jurisdictions whose routing locks the run holds, with their open tasks,
  * read with one query when first needed and counted on as the run gives them tasks. Opening n tasks
  * then picks each crew as n look-ups of `leastLoadedCrew` would, without counting every crew's tasks
- * n times; the locks keep other transactions' routing out meanwhile. Whatever else in the run may
- * give a crew a task or take one away (a reopened fix, a crash) makes the run `forget` them: they
- * are read again when next needed.
+ * n times: the locks keep other transactions' automatic routing out meanwhile. A dispatcher's command
+ * (an assignment, a close) or a new crew committed while the run goes on is not seen until the next
+ * run, as if it had committed after this one. Whatever else in the run may give a crew a task (a
+ * reopened fix, a crash) makes the run `forget` them: they are read again when next needed.
  */
 export class RunCrews {
   private readonly locked: ReadonlySet<string>;

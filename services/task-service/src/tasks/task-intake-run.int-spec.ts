@@ -76,14 +76,14 @@ describe(`${TaskIntakeService.name} runs`, () => {
   }
 
   /** A task taken through to verification (the same commands in both schemas). */
-  async function verify(h: Harness, segmentId: string) {
+  async function verify(h: Harness, segmentId: string, at = { lon: 1.5806, lat: 42.5343 }) {
     const [task] = await h.queries.list({ segmentId, limit: 50, offset: 0 }, principals.dispatcher);
     const crew = principals.crew(task.crewId!);
     await h.commands.execute(task.id, crew, { action: 'accept' });
     await h.commands.execute(task.id, crew, { action: 'start' });
     await h.commands.execute(task.id, crew, {
       action: 'submit',
-      evidence: { photos: [photo], position: { lon: 1.5806, lat: 42.5343, accuracyM: 5 }, capturedAt: h.clock.now().toISOString() },
+      evidence: { photos: [photo], position: { ...at, accuracyM: 5 }, capturedAt: h.clock.now().toISOString() },
     });
     await h.commands.execute(task.id, principals.inspector, { action: 'verify' });
   }
@@ -305,6 +305,45 @@ describe(`${TaskIntakeService.name} runs`, () => {
     // Inserted assigned: no task written a second time to route it.
     expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(7);
     expect(statements.filter((q) => /UPDATE task SET status/.test(q))).toEqual([]);
+  });
+
+  it('routes the tasks a run opens after it reopened a fix or handled a fatal crash by the crews as they are then', async () => {
+    const prefix = `rf${round++}`;
+    const seg = (name: string) => `${prefix}-${name}`;
+    const fixed = hazardEvent(seg('f'), { category: 'debris', severity: 'critical' });
+    for (const h of [one, run]) {
+      await h.areas.put('north', 'North township', NORTH);
+      await h.areas.putCrew('north-2', 'North crew 2', 'north');
+      await h.areas.putCrew('north-1', 'North crew 1', 'north');
+      for (const name of ['f', 'a', 'b', 'c', 'd', 'e']) await h.intake.onSegmentProfile(profileEvent(seg(name), ROAD_NORTH));
+      await h.intake.onReportMatched(fixed);
+      await verify(h, seg('f'), { lon: 1.5505, lat: 42.58035 });
+    }
+    const window = new Date(one.clock.now().getTime() + 2 * DAY).toISOString();
+    // Each run reads the crews for its first task, then changes them another way (the failed fix
+    // reopened and given back to a crew; a fatal crash's investigation opened and routed), then opens more.
+    const runs: ReportMatchedEvent[][] = [
+      [
+        hazardEvent(seg('a'), { category: 'rockfall', severity: 'critical' }),
+        hazardEvent(seg('f'), { category: 'debris', severity: 'high', reportedAt: window }),
+        hazardEvent(seg('b'), { category: 'rockfall', severity: 'critical' }),
+        hazardEvent(seg('c'), { category: 'rockfall', severity: 'critical' }),
+      ],
+      [
+        hazardEvent(seg('d'), { category: 'landslide', severity: 'critical' }),
+        accidentEvent(seg('e'), { deaths: 1, occurredAt: window }),
+        hazardEvent(seg('a'), { category: 'flooded_road', severity: 'critical' }),
+        hazardEvent(seg('b'), { category: 'flooded_road', severity: 'critical' }),
+      ],
+    ];
+    const a: TaskIntakeOutcome[] = [];
+    const b: TaskIntakeOutcome[] = [];
+    for (const events of runs) {
+      for (const e of events) a.push(await one.intake.onReportMatched(e));
+      b.push(...(await run.intake.onReportsMatched(events)));
+    }
+    expect(a.map((o) => o.kind)).toEqual(['created', 'reopened', 'created', 'created', 'created', 'created', 'created', 'created']);
+    await compare(prefix, a, b);
   });
 
   it('writes nothing for a task inserted assigned where one of its countermeasure is open', async () => {
