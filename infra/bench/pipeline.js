@@ -654,10 +654,11 @@ async function main() {
     }
     // As `npm start` routes tasks: the extract's parishes (admin level 7) as jurisdictions, a crew in
     // each, and the first one's crew as the region's default crew (for tasks outside every parish).
-    // Without profiles the task service knows no segment's place, so no task could be routed.
-    summary.network.crews = 0;
-    const routing = {};
-    if (!args.geojson && !args['no-profiles'] && !args['no-crews']) {
+    // Left out without profiles: the task service then knows no segment's place, and every task
+    // would go to the default crew. Otherwise no default crew, whatever the environment says.
+    const routing = { DEFAULT_CREW_ID: '' };
+    if (args.geojson || args['no-profiles'] || args['no-crews']) summary.network.crews = 0;
+    else {
       t = Date.now();
       const areas = join(logDir, 'jurisdictions.geojson');
       await runChild('boundaries', [join(ROOT, 'libs/geo/bin/roadloop-geo.js'), 'boundaries', '--osm', OSM, '--admin-level', '7', '--out', areas], {}, join(logDir, 'boundaries.log'), IMPORT_TIMEOUT_MS);
@@ -668,7 +669,8 @@ async function main() {
       const first = JSON.parse(readFileSync(areas, 'utf8')).features[0]?.properties.id;
       if (first) routing.DEFAULT_CREW_ID = `${first}-crew`;
       summary.network.crews = crews.rowCount;
-      log(`${crews.rowCount} jurisdictions with a crew each, loaded in ${seconds(Date.now() - t)} s; default crew ${routing.DEFAULT_CREW_ID ?? 'none'}`);
+      summary.network.defaultCrew = routing.DEFAULT_CREW_ID || null;
+      log(`${crews.rowCount} jurisdictions with a crew each, loaded in ${seconds(Date.now() - t)} s; default crew ${routing.DEFAULT_CREW_ID || 'none'}`);
     }
     t = Date.now();
     const [risk, task] = await Promise.all([
@@ -1022,7 +1024,7 @@ function markdown(s) {
     lines.push('');
     // A run that failed before the reports were generated has no sample.
     const spread = w.reportedSegments === undefined ? '' : `; reports spread over ${w.reportedSegments === w.segments ? 'all of them' : `${n(w.reportedSegments)} of them, sampled`}`;
-    lines.push(`Network: ${n(w.segments)} segments (${w.source === 'andorra' ? 'the Andorra extract' : w.source === 'geojson' ? 'a GeoJSON network' : `GeoJSON ${w.source.split('/').pop()}`}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'})${spread}; ${w.crews ? `tasks routed to the crews of ${n(w.crews)} jurisdictions, one crew each, the first the default crew` : w.crews === 0 ? 'no crews: tasks opened stay unrouted' : 'crews not recorded'}.`);
+    lines.push(`Network: ${n(w.segments)} segments (${w.source === 'andorra' ? 'the Andorra extract' : w.source === 'geojson' ? 'a GeoJSON network' : `GeoJSON ${w.source.split('/').pop()}`}, imported in ${s.importS} s${w.profiles ? '' : ', profiles not announced to the task service'})${spread}; ${w.crews ? `tasks routed to the crews of ${n(w.crews)} jurisdictions, one crew each${w.defaultCrew ? `, ${w.defaultCrew} the default crew` : ', no default crew'}` : w.crews === 0 ? 'no crews: tasks opened stay unrouted' : 'crews not recorded'}.`);
   }
   lines.push('');
   const t = s.phases.throughput;
