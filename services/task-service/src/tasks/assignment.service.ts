@@ -84,7 +84,7 @@ export class AssignmentService {
   /**
    * For a task about to be opened in a run: the crew `autoAssign` would release it to at once, with
    * the reason, when the run's crews know it (urgent work in a jurisdiction the run locked that has a
-   * crew), so that the task is inserted assigned (`TaskLedger.createApplied`). Null when routing it
+   * crew), so that the task is inserted assigned (`TaskLedger.createAssigned`). Null when routing it
    * takes more (a crew's queue, the default crew, no jurisdiction): `autoAssign` after creating it.
    */
   async releaseOnOpen(task: TaskRecord, crews?: RunCrews): Promise<{ crew: CrewRecord; reason: string } | null> {

@@ -354,7 +354,7 @@ describe(`${TaskIntakeService.name} runs`, () => {
     const before: { n: number }[] = await run.ds.query(`SELECT count(*)::int AS n FROM outbox`);
     const second = { ...(await run.tasks.find(open.id))!, id: randomUUID(), status: 'created' as const, crewId: null, version: 1 };
     const ctx = { actor: SYSTEM_ACTOR, correlationId: 'again' };
-    const written = await run.tx.run((scope) => run.ledger.createApplied(second, ctx, 'assign', { ...ctx, patch: { crewId: 'west-a' } }, scope));
+    const written = await run.tx.run((scope) => run.ledger.createAssigned(second, ctx, { ...ctx, patch: { crewId: 'west-a' } }, scope));
     expect(written).toBeNull();
     expect(await run.ds.query(`SELECT count(*)::int AS n FROM outbox`)).toEqual(before);
     expect(await run.tasks.find(second.id)).toBeNull();

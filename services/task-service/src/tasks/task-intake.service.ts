@@ -448,7 +448,7 @@ export class TaskIntakeService {
     let assigned: TaskRecord | null = null;
     if (release) {
       const routing = { actor: SYSTEM_ACTOR, correlationId: source.correlationId, reason: release.reason, patch: { crewId: release.crew.id, acceptedAt: null } };
-      assigned = await this.ledger.createApplied(task, created, 'assign', routing, scope);
+      assigned = await this.ledger.createAssigned(task, created, routing, scope);
     } else if (await this.ledger.create(task, created, scope)) {
       assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true, run.crews);
     }

@@ -72,17 +72,15 @@ export class TaskLedger {
   }
 
   /**
-   * `create`, then `apply` of an action decided with the task (its routing to a crew as it opens), in
-   * one write: the task is inserted as the action leaves it, and both changes are recorded in order,
-   * as the two steps would record them. Null when an open one exists (nothing written). An action
-   * that would free a crew's slot is not for a new task.
+   * `create`, then `apply('assign')` with the crew decided as the task opens, in one write: the task
+   * is inserted assigned, and both changes (created, assigned) are recorded in order, as the two
+   * steps would record them. Null when an open one exists (nothing written).
    */
-  async createApplied(task: TaskRecord, ctx: ChangeContext, action: TaskAction, actionCtx: ChangeContext, scope: TxScope): Promise<TaskRecord | null> {
-    const { updated, change } = this.applied(task, action, actionCtx);
-    if (freedSlot(task, updated)) throw new Error(`${action} of a new task would free a crew's slot`);
+  async createAssigned(task: TaskRecord, ctx: ChangeContext, assignment: ChangeContext, scope: TxScope): Promise<TaskRecord | null> {
+    const { updated, change } = this.applied(task, 'assign', assignment);
     if (!(await this.tasks.insertIfNoneOpen(updated, scope))) return null;
     await this.record(task, null, 'created', ctx, scope);
-    await this.record(updated, task.status, change, actionCtx, scope);
+    await this.record(updated, task.status, change, assignment, scope);
     return updated;
   }
 
