@@ -101,10 +101,16 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     expect(await w.service.rescorePending(1_000, NOW)).toBe(SEGMENTS.length);
     w.announced.length = 0;
     w.requests = 0;
-    // What the intake recorded before announcing each report.
+    await record(db, REPORTS);
+    worlds.push(w);
+    return w;
+  }
+
+  /** What the intake records before announcing each report. */
+  async function record(db: DataSource, reports: readonly Report[]) {
     const hazards = new HazardRepository(db);
     const accidents = new AccidentRepository(db);
-    for (const r of REPORTS) {
+    for (const r of reports) {
       const at = pointOn(r.segmentId, r.offsetM);
       const placement = { eventId: eventIdOf(r), correlationId: `c-${r.id}`, segmentId: r.segmentId, matchDistanceM: 3, offsetM: r.offsetM };
       const when = new Date(NOW.getTime() - r.daysAgo * DAY_MS).toISOString();
@@ -117,8 +123,6 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
         );
       }
     }
-    worlds.push(w);
-    return w;
   }
 
   const eventIds = new Map<string, string>();
@@ -295,6 +299,21 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
     const statuses = a.hazards.filter((h: { id: string }) => cluster.some((r) => r.id === h.id)).map((h: { status: string }) => h.status);
     expect(statuses.filter((s: string) => s === 'duplicate').length).toBeGreaterThan(10);
     expect(statuses.filter((s: string) => s === 'open').length).toBeGreaterThan(3);
+  });
+
+  it('assesses hazards on the pages the intake wrote them to, so the update rewrites none of their index entries', async () => {
+    const w = await world('pages');
+    const reports = Array.from({ length: 400 }, (_, i) => hazard(`w2-${i % 6}`, i % 2 ? 'pothole' : 'debris', 'low', (i * 7) % 300, 1 + (i % 9)));
+    await record(w.db, reports);
+    const ids = reports.map((r) => r.id);
+    const pages = async (): Promise<{ id: string; page: number; assessed: boolean }[]> =>
+      w.db.query(`SELECT id, (ctid::text::point)[0] AS page, assessed_at IS NOT NULL AS assessed FROM hazard WHERE id = ANY($1::uuid[]) ORDER BY id`, [ids]);
+    const before = await pages();
+    expect(new Set(before.map((r) => r.page)).size).toBeGreaterThan(3);
+    await w.service.onReportsMatched(reports.map(matched), NOW);
+    const after = await pages();
+    expect(after.every((r) => r.assessed)).toBe(true);
+    expect(after.map(({ id, page }) => ({ id, page }))).toEqual(before.map(({ id, page }) => ({ id, page })));
   });
 
   it('brings the explanation of a segment up to date when its hazards change but its capped score does not', async () => {
