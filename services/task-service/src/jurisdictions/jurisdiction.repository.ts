@@ -68,15 +68,12 @@ export class JurisdictionRepository {
   }
 
   /**
-   * The jurisdiction responsible for a segment: the one containing the segment's midpoint (a
-   * segment crossing a boundary belongs to one side), else the one holding most of its length.
+   * The jurisdiction responsible for a segment, as stored and published (`segment_jurisdiction`): the
+   * one containing the segment's midpoint, else the one holding most of its length (see
+   * `responsibleJurisdictionSql`). Null when no area holds it, or its geometry is not known yet.
    */
   async forSegment(segmentId: string, scope?: TxScope): Promise<string | null> {
-    const rows: { id: string }[] = await managerOf(this.dataSource, scope).query(
-      `SELECT r.id FROM segment_ref s CROSS JOIN LATERAL (${responsibleJurisdictionSql('s.geom')}) r WHERE s.segment_id = $1`,
-      [segmentId],
-    );
-    return rows[0]?.id ?? null;
+    return (await this.forSegments([segmentId], scope)).get(segmentId) ?? null;
   }
 
   /**
@@ -98,15 +95,21 @@ export class JurisdictionRepository {
     );
   }
 
-  /** `forSegment` for many segments with one query (null for those no jurisdiction holds). */
+  /**
+   * `forSegment` for many segments with one query (null for those no jurisdiction holds). Routing
+   * reads the stored assignment rather than applying the rule to the geometries again: every writer
+   * of an area or of a segment's geometry recomputes it in the same transaction (a bulk load once,
+   * at its end), so a task goes to the jurisdiction dispatchers and the risk service were told of,
+   * and a run of reports costs an index look-up instead of a polygon test per segment.
+   */
   async forSegments(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>(segmentIds.map((id) => [id, null]));
     if (!segmentIds.length) return found;
-    const rows: { segment_id: string; id: string }[] = await managerOf(this.dataSource, scope).query(
-      `SELECT s.segment_id, r.id FROM segment_ref s CROSS JOIN LATERAL (${responsibleJurisdictionSql('s.geom')}) r WHERE s.segment_id = ANY($1::text[])`,
+    const rows: { segment_id: string; jurisdiction_id: string | null }[] = await managerOf(this.dataSource, scope).query(
+      `SELECT segment_id, jurisdiction_id FROM segment_jurisdiction WHERE segment_id = ANY($1::text[])`,
       [[...new Set(segmentIds)]],
     );
-    for (const r of rows) found.set(r.segment_id, r.id);
+    for (const r of rows) found.set(r.segment_id, r.jurisdiction_id);
     return found;
   }
 

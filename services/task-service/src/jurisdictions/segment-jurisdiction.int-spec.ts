@@ -72,7 +72,12 @@ describe(SegmentJurisdictionService.name, () => {
     await h.areas.put('valley', 'Valley', box(10, 40, 10.15, 40.1), { reassignSegments: false });
     await h.areas.put('ridge', 'Ridge township', box(10.15, 40, 10.2, 40.1), { reassignSegments: false });
     expect(await newAssignments()).toEqual([]);
+    // Routing follows the assignments as published: the load's areas decide once it recomputes.
+    expect(await h.jurisdictions.forSegments(['east-1', 'new-1'])).toEqual(new Map([['east-1', 'ridge'], ['new-1', 'ridge']]));
     expect(await h.areas.reassignSegments('load-1')).toBe(2);
+    expect(await h.jurisdictions.forSegments(['east-1', 'new-1', 'far-1', 'nowhere'])).toEqual(
+      new Map([['east-1', 'valley'], ['new-1', 'valley'], ['far-1', null], ['nowhere', null]]),
+    );
     const events = (await h.assignmentEvents()).slice(seen);
     expect(events.map((e) => e.correlationId)).toEqual(['load-1', 'load-1']);
     expect(await newAssignments()).toEqual([
@@ -95,5 +100,25 @@ describe(SegmentJurisdictionService.name, () => {
     expect(await h.assignments.find('late-1')).toBeNull();
     expect(await newAssignments()).toEqual([]);
     expect(published).toEqual([{ segmentId: 'late-1', jurisdictionId: 'ridge', jurisdictionName: 'Ridge township', revision: 1 }]);
+  });
+
+  it('computes and publishes the assignments at start-up when areas and segments are known without them, and only then', async () => {
+    await h.areas.reassignSegments();
+    await newAssignments();
+    const stored = async () => h.ds.query(`SELECT segment_id, jurisdiction_id FROM segment_jurisdiction ORDER BY segment_id`);
+    const before = await stored();
+    expect(before.length).toBeGreaterThan(1);
+    await h.areas.onApplicationBootstrap();
+    expect(await newAssignments()).toEqual([]);
+
+    // A database from before assignments were stored.
+    await h.ds.query(`DELETE FROM segment_jurisdiction`);
+    expect(await h.jurisdictions.forSegment('east-1')).toBeNull();
+    await h.areas.onApplicationBootstrap();
+    expect(await stored()).toEqual(before);
+    expect((await newAssignments()).map((a) => [a.segmentId, a.jurisdictionId, a.revision])).toEqual(
+      before.filter((r: { jurisdiction_id: string | null }) => r.jurisdiction_id !== null).map((r: { segment_id: string; jurisdiction_id: string }) => [r.segment_id, r.jurisdiction_id, 1]),
+    );
+    expect(await h.jurisdictions.forSegment('east-1')).toBe('valley');
   });
 });

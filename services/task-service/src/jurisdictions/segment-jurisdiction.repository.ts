@@ -45,6 +45,14 @@ export class SegmentJurisdictionRepository {
     return rows.map(toAssignment).sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
   }
 
+  /** Whether areas and segments are known and no segment's assignment is stored. */
+  async noneStored(): Promise<boolean> {
+    const [row] = await this.dataSource.query(
+      `SELECT EXISTS (SELECT 1 FROM jurisdiction) AND EXISTS (SELECT 1 FROM segment_ref) AND NOT EXISTS (SELECT 1 FROM segment_jurisdiction) AS none`,
+    );
+    return Boolean(row.none);
+  }
+
   /** The stored assignment of a segment, or null when no area ever held it. */
   async find(segmentId: string, scope?: TxScope): Promise<SegmentJurisdiction | null> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
