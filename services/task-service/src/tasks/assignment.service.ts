@@ -37,7 +37,12 @@ export class AssignmentService {
    * transaction, for `autoAssign` to route a run's tasks with (see `RunCrews`).
    */
   crewsOfLocked(jurisdictionIds: readonly string[], scope: TxScope): RunCrews {
-    return new RunCrews(jurisdictionIds, (ids) => this.jurisdictions.crewsOf(ids, scope));
+    const fallback = this.config.DEFAULT_CREW_ID;
+    return new RunCrews(
+      jurisdictionIds,
+      (ids) => this.jurisdictions.crewsOf(ids, scope),
+      () => (fallback ? this.jurisdictions.findCrew(fallback, scope) : Promise.resolve(null)),
+    );
   }
 
   /** `jurisdictionOf` for many segments with one query. */
@@ -73,7 +78,7 @@ export class AssignmentService {
     let reason = crew ? leastLoadedReason(current.jurisdictionId!, crew) : '';
     if (!crew && this.config.DEFAULT_CREW_ID) {
       crew = await this.jurisdictions.findCrew(this.config.DEFAULT_CREW_ID, scope);
-      reason = `automatic: the region's default crew (${current.jurisdictionId ? `${current.jurisdictionId} has no crew` : 'the segment lies outside every jurisdiction'})`;
+      reason = defaultCrewReason(current.jurisdictionId);
     }
     if (!crew) return current;
     const placed = await this.crewQueue.place(current, crew, reason, this.ledger, correlationId, scope);
@@ -83,20 +88,32 @@ export class AssignmentService {
 
   /**
    * For a task about to be opened in a run: the crew `autoAssign` would release it to at once, with
-   * the reason, when the run's crews know it (urgent work in a jurisdiction the run locked that has a
-   * crew), so that the task is inserted assigned (`TaskLedger.createAssigned`). Null when routing it
-   * takes more (a crew's queue, the default crew, no jurisdiction): `autoAssign` after creating it.
+   * the reason, when the run knows it, so that the task is inserted assigned
+   * (`TaskLedger.createAssigned`). That is urgent work in a jurisdiction the run locked: its crew with
+   * the fewest open tasks, or the region's default crew when the jurisdiction has none; and urgent
+   * work outside every jurisdiction: the default crew (urgent work skips the crews' queues, so no
+   * count decides it). Null when routing it takes more (a crew's queue, a jurisdiction the run did
+   * not lock, no crew at all): `autoAssign` after creating it.
    */
   async releaseOnOpen(task: TaskRecord, crews?: RunCrews): Promise<{ crew: CrewRecord; reason: string } | null> {
-    if (!crews || task.crewId !== null || task.status !== 'created' || task.jurisdictionId === null || workClassOf(task) !== 'urgent') return null;
-    const crew = await crews.leastLoaded(task.jurisdictionId);
-    return crew ? { crew, reason: leastLoadedReason(task.jurisdictionId, crew) } : null;
+    if (!crews || task.crewId !== null || task.status !== 'created' || workClassOf(task) !== 'urgent') return null;
+    if (task.jurisdictionId !== null) {
+      const crew = await crews.leastLoaded(task.jurisdictionId);
+      if (crew === undefined) return null;
+      if (crew) return { crew, reason: leastLoadedReason(task.jurisdictionId, crew) };
+    }
+    const fallback = await crews.defaultCrew();
+    return fallback ? { crew: fallback, reason: defaultCrewReason(task.jurisdictionId) } : null;
   }
 
   /** Releases a crew's queued work while it has room (after its capacity changed). */
   releaseQueued(crewId: string, correlationId: string, scope: TxScope): Promise<TaskRecord[]> {
     return this.crewQueue.releaseNext(crewId, this.ledger, correlationId, scope);
   }
+}
+
+function defaultCrewReason(jurisdictionId: string | null): string {
+  return `automatic: the region's default crew (${jurisdictionId ? `${jurisdictionId} has no crew` : 'the segment lies outside every jurisdiction'})`;
 }
 
 function leastLoadedReason(jurisdictionId: string, crew: CrewRecord): string {
@@ -115,10 +132,12 @@ function leastLoadedReason(jurisdictionId: string, crew: CrewRecord): string {
 export class RunCrews {
   private readonly locked: ReadonlySet<string>;
   private byJurisdiction: Map<string, CrewRecord[]> | null = null;
+  private fallback: Promise<CrewRecord | null> | null = null;
 
   constructor(
     jurisdictionIds: readonly string[],
     private readonly read: (jurisdictionIds: readonly string[]) => Promise<CrewRecord[]>,
+    private readonly readDefault: () => Promise<CrewRecord | null> = () => Promise.resolve(null),
   ) {
     this.locked = new Set(jurisdictionIds);
   }
@@ -135,6 +154,16 @@ export class RunCrews {
     return least ? { ...least } : null;
   }
 
+  /**
+   * The region's default crew (a copy; null when none is configured or it does not exist), read
+   * once per run: for urgent work, which it gets whatever its load, so its count is not kept here.
+   */
+  async defaultCrew(): Promise<CrewRecord | null> {
+    this.fallback ??= this.readDefault();
+    const crew = await this.fallback;
+    return crew ? { ...crew } : null;
+  }
+
   /** The run gave the crew a task, released to it or in its queue: one more open task. */
   gave(crewId: string, outcome: 'released' | 'queued'): void {
     for (const crews of this.byJurisdiction?.values() ?? []) {
@@ -149,5 +178,6 @@ export class RunCrews {
   /** Something else changed crews' tasks: read them again when next needed. */
   forget(): void {
     this.byJurisdiction = null;
+    this.fallback = null;
   }
 }

@@ -14,6 +14,10 @@ const ROAD_WEST: [number, number][] = [[1.52, 42.505], [1.521, 42.5057]];
 const ROAD_EAST: [number, number][] = [[1.58, 42.534], [1.5812, 42.5347]];
 const NORTH = box(1.5, 42.56, 1.6, 42.6);
 const ROAD_NORTH: [number, number][] = [[1.55, 42.58], [1.551, 42.5807]];
+const SOUTH = box(1.5, 42.4, 1.6, 42.45);
+const ROAD_SOUTH: [number, number][] = [[1.55, 42.42], [1.551, 42.4207]];
+/** Outside every area. */
+const ROAD_OUT: [number, number][] = [[1.55, 42.7], [1.551, 42.7007]];
 
 type Row = Record<string, unknown>;
 
@@ -387,5 +391,70 @@ describe(`${TaskIntakeService.name} runs`, () => {
     };
     const [small, large] = [await statementsOf(5), await statementsOf(50)];
     expect(large).toBe(small);
+  });
+
+  describe('with a default crew', () => {
+    let dOne: Harness;
+    let dRun: Harness;
+
+    beforeAll(async () => {
+      // The default crew is one of West's, as a region's first township's crew is: what it is given counts in West's balance.
+      [dOne, dRun] = await Promise.all([openHarness('rundefone', { DEFAULT_CREW_ID: 'west-a' }), openHarness('rundefrun', { DEFAULT_CREW_ID: 'west-a' })]);
+      for (const h of [dOne, dRun]) {
+        await h.areas.put('west', 'West township', WEST);
+        await h.areas.put('south', 'South township', SOUTH);
+        await h.areas.putCrew('west-b', 'West crew B', 'west');
+        await h.areas.putCrew('west-a', 'West crew A', 'west');
+      }
+    });
+    afterAll(async () => Promise.all([dOne?.close(), dRun?.close()]));
+
+    it('gives urgent tasks outside every jurisdiction, or in one without a crew, to the default crew as one at a time would, writing each task once', async () => {
+      const prefix = `rd${round++}`;
+      const roads: [string, [number, number][]][] = [
+        ['w0', ROAD_WEST], ['o0', ROAD_OUT], ['w1', ROAD_WEST], ['s0', ROAD_SOUTH], ['w2', ROAD_WEST],
+        ['o1', ROAD_OUT], ['w3', ROAD_WEST], ['s1', ROAD_SOUTH], ['w4', ROAD_WEST],
+      ];
+      for (const h of [dOne, dRun]) for (const [name, road] of roads) await h.intake.onSegmentProfile(profileEvent(`${prefix}-${name}`, road));
+      const events = roads.map(([name]) => hazardEvent(`${prefix}-${name}`, { category: 'rockfall', severity: 'critical' }));
+      const a: TaskIntakeOutcome[] = [];
+      for (const e of events) a.push(await dOne.intake.onReportMatched(e));
+      const statements: string[] = [];
+      const transaction = dRun.ds.transaction.bind(dRun.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
+      const spy = jest.spyOn(dRun.ds, 'transaction').mockImplementation(((work: (m: unknown) => Promise<unknown>) =>
+        transaction(async (m) => {
+          const query = m.query.bind(m);
+          m.query = (...args: unknown[]) => {
+            statements.push(String(args[0]));
+            return query(...args);
+          };
+          return work(m);
+        })) as never);
+      let b: TaskIntakeOutcome[];
+      try {
+        b = await dRun.intake.onReportsMatched(events);
+      } finally {
+        spy.mockRestore();
+      }
+      const [sa, sb] = [await snapshot(dOne, prefix), await snapshot(dRun, prefix)];
+      sameOutcomes(a, sa.labels, b, sb.labels);
+      const { labels: _la, ...ra } = sa;
+      const { labels: _lb, ...rb } = sb;
+      expect(rb).toEqual(ra);
+      expect(b.map((o) => o.kind)).toEqual(Array(roads.length).fill('created'));
+      const routed = Object.fromEntries(ra.tasks.map((t) => [String(t.segment_id).slice(prefix.length + 1), [t.crew_id, t.jurisdiction_id]]));
+      // West's crews share West's work with what the default crew (west-a) was given meanwhile.
+      expect(routed).toEqual({
+        w0: ['west-a', 'west'], o0: ['west-a', null], w1: ['west-b', 'west'], s0: ['west-a', 'south'], w2: ['west-b', 'west'],
+        o1: ['west-a', null], w3: ['west-b', 'west'], s1: ['west-a', 'south'], w4: ['west-b', 'west'],
+      });
+      const reasons = ra.history.filter((r) => r.change === 'assigned').map((r) => r.reason);
+      expect(reasons).toContain("automatic: the region's default crew (the segment lies outside every jurisdiction)");
+      expect(reasons).toContain("automatic: the region's default crew (south has no crew)");
+      // The run's crews and the default crew read once each; every task written once, assigned.
+      expect(statements.filter((q) => /FROM crew c WHERE/.test(q))).toHaveLength(2);
+      expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(roads.length);
+      expect(statements.filter((q) => /UPDATE task SET status/.test(q))).toEqual([]);
+    });
   });
 });
