@@ -66,23 +66,35 @@ async function main(argv: string[]): Promise<number> {
     let created = 0;
     let replaced = 0;
     let rejected = 0;
-    for (const [index, feature] of features.entries()) {
-      const parsed = jurisdictionFeatureSchema.safeParse(feature);
-      if (!parsed.success) {
-        rejected++;
-        process.stderr.write(`feature ${index}: ${describeIssues(parsed.error)}\n`);
-        continue;
+    // Routing follows the stored assignments: the areas loaded so far are applied even when the load
+    // stops on an error, which is reported once they are.
+    try {
+      for (const [index, feature] of features.entries()) {
+        const parsed = jurisdictionFeatureSchema.safeParse(feature);
+        if (!parsed.success) {
+          rejected++;
+          process.stderr.write(`feature ${index}: ${describeIssues(parsed.error)}\n`);
+          continue;
+        }
+        try {
+          const { id, name } = parsed.data.properties;
+          const result = await service.put(id, name, parsed.data.geometry, { reassignSegments: false });
+          if (result.created) created++;
+          else replaced++;
+        } catch (err) {
+          if (!(err instanceof AppError)) throw err;
+          rejected++;
+          process.stderr.write(`feature ${index} (${parsed.data.properties.id}): ${err.message}\n`);
+        }
       }
+    } catch (err) {
+      const loaded = `the load stopped after ${created + replaced} jurisdictions`;
       try {
-        const { id, name } = parsed.data.properties;
-        const result = await service.put(id, name, parsed.data.geometry, { reassignSegments: false });
-        if (result.created) created++;
-        else replaced++;
-      } catch (err) {
-        if (!(err instanceof AppError)) throw err;
-        rejected++;
-        process.stderr.write(`feature ${index} (${parsed.data.properties.id}): ${err.message}\n`);
+        process.stderr.write(`${loaded}; ${await service.reassignSegments()} segment assignments changed\n`);
+      } catch (again) {
+        process.stderr.write(`${loaded}, whose segment assignments could not be recomputed (${(again as Error).message}): load them again\n`);
       }
+      throw err;
     }
     // One recomputation for the whole load; the running service's outbox relay publishes the changes.
     const reassigned = await service.reassignSegments();

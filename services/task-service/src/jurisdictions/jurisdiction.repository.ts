@@ -29,7 +29,7 @@ export interface CrewRecord {
   queuedTasks: number;
 }
 
-/** Owns `jurisdiction` and `crew`. */
+/** Owns `jurisdiction` and `crew`; reads the segments' stored assignments (`segment_jurisdiction`) to route. */
 @Injectable()
 export class JurisdictionRepository {
   constructor(private readonly dataSource: DataSource) {}
@@ -96,20 +96,31 @@ export class JurisdictionRepository {
   }
 
   /**
-   * `forSegment` for many segments with one query (null for those no jurisdiction holds). Routing
-   * reads the stored assignment rather than applying the rule to the geometries again: every writer
-   * of an area or of a segment's geometry recomputes it in the same transaction (a bulk load once,
-   * at its end), so a task goes to the jurisdiction dispatchers and the risk service were told of,
-   * and a run of reports costs an index look-up instead of a polygon test per segment.
+   * `forSegment` for many segments (null for those no jurisdiction holds). The stored assignment
+   * decides (revision 0: in none): every writer of an area or of a segment's geometry places the
+   * segments again (in its transaction; a bulk load of areas once, at its end), so a task goes to the
+   * jurisdiction dispatchers and the risk service were told of, for an index look-up instead of
+   * polygon tests per segment. A segment with no row (its profile not here yet, or a database from
+   * before assignments were stored) has the rule applied to its geometry, with a second query.
    */
   async forSegments(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, string | null>> {
     const found = new Map<string, string | null>(segmentIds.map((id) => [id, null]));
     if (!segmentIds.length) return found;
-    const rows: { segment_id: string; jurisdiction_id: string | null }[] = await managerOf(this.dataSource, scope).query(
+    const m = managerOf(this.dataSource, scope);
+    const ids = [...new Set(segmentIds)];
+    const stored: { segment_id: string; jurisdiction_id: string | null }[] = await m.query(
       `SELECT segment_id, jurisdiction_id FROM segment_jurisdiction WHERE segment_id = ANY($1::text[])`,
-      [[...new Set(segmentIds)]],
+      [ids],
     );
-    for (const r of rows) found.set(r.segment_id, r.jurisdiction_id);
+    for (const r of stored) found.set(r.segment_id, r.jurisdiction_id);
+    const placed = new Set(stored.map((r) => r.segment_id));
+    const unplaced = ids.filter((id) => !placed.has(id));
+    if (!unplaced.length) return found;
+    const ruled: { segment_id: string; id: string }[] = await m.query(
+      `SELECT s.segment_id, r.id FROM segment_ref s CROSS JOIN LATERAL (${responsibleJurisdictionSql('s.geom')}) r WHERE s.segment_id = ANY($1::text[])`,
+      [unplaced],
+    );
+    for (const r of ruled) found.set(r.segment_id, r.id);
     return found;
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, Optional } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
 import { TASK_CONFIG, TaskConfig } from '../config';
 import { Clock } from '../clock';
@@ -22,9 +22,7 @@ const RESERVED_IDS = ['index'];
 
 /** Areas (townships, villages) that own roads, their crews, and their red/yellow/green status. */
 @Injectable()
-export class JurisdictionService implements OnApplicationBootstrap {
-  private readonly logger = new Logger(JurisdictionService.name);
-
+export class JurisdictionService {
   constructor(
     private readonly jurisdictions: JurisdictionRepository,
     private readonly tasks: TaskRepository,
@@ -35,17 +33,6 @@ export class JurisdictionService implements OnApplicationBootstrap {
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
     @Optional() private readonly outbox?: OutboxNudge,
   ) {}
-
-  /**
-   * Routing reads the stored assignments (`segment_jurisdiction`). A database that had areas and
-   * segments before assignments were stored has none until an area changes: they are computed and
-   * published once, at start-up.
-   */
-  async onApplicationBootstrap(): Promise<void> {
-    if (!(await this.segmentJurisdictions.noneStored())) return;
-    const changed = await this.reassignSegments();
-    this.logger.log(`areas and segments were known without their assignments: ${changed} segment assignments computed and published`);
-  }
 
   /**
    * Creates or replaces an area after PostGIS confirms its polygon is valid (400 with ST_IsValidReason).

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { segmentJurisdictionTopic } from '@roadloop/contracts';
 import { Harness, box, openHarness, profileEvent } from '../testing/harness';
+import { SegmentsPlacedNowhere1733500000000 } from '../migrations/1733500000000-segments-placed-nowhere';
 import { SegmentJurisdictionService } from './segment-jurisdiction.service';
 
 jest.setTimeout(60_000);
@@ -26,6 +27,8 @@ describe(SegmentJurisdictionService.name, () => {
     await h.intake.onSegmentProfile(profileEvent('east-1', [[10.12, 40.05], [10.13, 40.05]]));
     await h.intake.onSegmentProfile(profileEvent('far-1', [[11.5, 40.05], [11.51, 40.05]]));
     expect(await newAssignments()).toEqual([]);
+    // Stored as placed nowhere (revision 0), so routing need not test the polygons again; never published.
+    expect(await h.assignments.find('far-1')).toEqual({ segmentId: 'far-1', jurisdictionId: null, jurisdictionName: null, revision: 0 });
 
     expect(await h.areas.put('valley', 'Valley', box(10, 40, 10.2, 40.1))).toMatchObject({ created: true, reassignedSegments: 2 });
     const events = (await h.assignmentEvents()).slice(seen);
@@ -36,6 +39,7 @@ describe(SegmentJurisdictionService.name, () => {
       { segmentId: 'east-1', jurisdictionId: 'valley', jurisdictionName: 'Valley', revision: 1 },
       { segmentId: 'west-1', jurisdictionId: 'valley', jurisdictionName: 'Valley', revision: 1 },
     ]);
+    expect(await h.assignments.find('far-1')).toMatchObject({ jurisdictionId: null, revision: 0 });
   });
 
   it('publishes only the segments whose jurisdiction changed when areas are replaced, each with the next revision', async () => {
@@ -102,23 +106,26 @@ describe(SegmentJurisdictionService.name, () => {
     expect(published).toEqual([{ segmentId: 'late-1', jurisdictionId: 'ridge', jurisdictionName: 'Ridge township', revision: 1 }]);
   });
 
-  it('computes and publishes the assignments at start-up when areas and segments are known without them, and only then', async () => {
+  it('routes a segment with no stored assignment by the rule applied to its geometry, and places the unplaced outside every area when migrating', async () => {
     await h.areas.reassignSegments();
     await newAssignments();
-    const stored = async () => h.ds.query(`SELECT segment_id, jurisdiction_id FROM segment_jurisdiction ORDER BY segment_id`);
-    const before = await stored();
-    expect(before.length).toBeGreaterThan(1);
-    await h.areas.onApplicationBootstrap();
-    expect(await newAssignments()).toEqual([]);
-
-    // A database from before assignments were stored.
-    await h.ds.query(`DELETE FROM segment_jurisdiction`);
-    expect(await h.jurisdictions.forSegment('east-1')).toBeNull();
-    await h.areas.onApplicationBootstrap();
-    expect(await stored()).toEqual(before);
-    expect((await newAssignments()).map((a) => [a.segmentId, a.jurisdictionId, a.revision])).toEqual(
-      before.filter((r: { jurisdiction_id: string | null }) => r.jurisdiction_id !== null).map((r: { segment_id: string; jurisdiction_id: string }) => [r.segment_id, r.jurisdiction_id, 1]),
-    );
     expect(await h.jurisdictions.forSegment('east-1')).toBe('valley');
+    // A database from before assignments were stored, or before segments outside every area were.
+    await h.ds.query(`DELETE FROM segment_jurisdiction WHERE segment_id IN ('east-1', 'far-1')`);
+    expect(await h.jurisdictions.forSegments(['east-1', 'west-1', 'far-1', 'nowhere'])).toEqual(
+      new Map([['east-1', 'valley'], ['west-1', 'valley'], ['far-1', null], ['nowhere', null]]),
+    );
+    const runner = h.ds.createQueryRunner();
+    try {
+      await new SegmentsPlacedNowhere1733500000000().up(runner);
+    } finally {
+      await runner.release();
+    }
+    expect(await h.assignments.find('far-1')).toEqual({ segmentId: 'far-1', jurisdictionId: null, jurisdictionName: null, revision: 0 });
+    // A segment an area holds is placed (and published) by the next recomputation, not by the migration.
+    expect(await h.assignments.find('east-1')).toBeNull();
+    expect(await h.jurisdictions.forSegment('east-1')).toBe('valley');
+    await h.areas.reassignSegments('after-migration');
+    expect(await newAssignments()).toEqual([{ segmentId: 'east-1', jurisdictionId: 'valley', jurisdictionName: 'Valley', revision: 1 }]);
   });
 });

@@ -17,7 +17,9 @@ export class SegmentJurisdictionRepository {
    * Applies the responsibility rule to the given segments of `segment_ref` (null: all of them) in one
    * statement and stores what changed: a segment placed for the first time (revision 1), or moved to
    * another jurisdiction, out of every jurisdiction, or whose jurisdiction was renamed (revision + 1).
-   * A segment no area ever held gets no row. Returns the changed assignments, by segment id.
+   * A segment no area ever held gets a row of revision 0 with no jurisdiction, which is not a change
+   * (nothing is published for it) but answers routing without the polygons being tested again.
+   * Returns the changed assignments, by segment id.
    */
   async reassign(segmentIds: string[] | null, scope: TxScope): Promise<SegmentJurisdiction[]> {
     const m = managerOf(this.dataSource, scope);
@@ -30,11 +32,10 @@ export class SegmentJurisdictionRepository {
           WHERE $1::text[] IS NULL OR s.segment_id = ANY($1::text[])
        ), changed AS (
          SELECT t.* FROM target t LEFT JOIN segment_jurisdiction cur USING (segment_id)
-          WHERE CASE WHEN cur.segment_id IS NULL THEN t.jurisdiction_id IS NOT NULL
-                     ELSE (cur.jurisdiction_id, cur.jurisdiction_name) IS DISTINCT FROM (t.jurisdiction_id, t.jurisdiction_name) END
+          WHERE cur.segment_id IS NULL OR (cur.jurisdiction_id, cur.jurisdiction_name) IS DISTINCT FROM (t.jurisdiction_id, t.jurisdiction_name)
        )
        INSERT INTO segment_jurisdiction AS cur (segment_id, jurisdiction_id, jurisdiction_name, revision)
-       SELECT segment_id, jurisdiction_id, jurisdiction_name, 1 FROM changed
+       SELECT segment_id, jurisdiction_id, jurisdiction_name, CASE WHEN jurisdiction_id IS NULL THEN 0 ELSE 1 END FROM changed
        ON CONFLICT (segment_id) DO UPDATE
           SET jurisdiction_id = EXCLUDED.jurisdiction_id, jurisdiction_name = EXCLUDED.jurisdiction_name,
               revision = cur.revision + 1, updated_at = now()
@@ -42,18 +43,10 @@ export class SegmentJurisdictionRepository {
        RETURNING segment_id, jurisdiction_id, jurisdiction_name, revision`,
       [segmentIds],
     );
-    return rows.map(toAssignment).sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
+    return rows.map(toAssignment).filter((a) => a.revision > 0).sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
   }
 
-  /** Whether areas and segments are known and no segment's assignment is stored. */
-  async noneStored(): Promise<boolean> {
-    const [row] = await this.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM jurisdiction) AND EXISTS (SELECT 1 FROM segment_ref) AND NOT EXISTS (SELECT 1 FROM segment_jurisdiction) AS none`,
-    );
-    return Boolean(row.none);
-  }
-
-  /** The stored assignment of a segment, or null when no area ever held it. */
+  /** The stored assignment of a segment (revision 0: no area ever held it), or null when it was never placed. */
   async find(segmentId: string, scope?: TxScope): Promise<SegmentJurisdiction | null> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       `SELECT segment_id, jurisdiction_id, jurisdiction_name, revision FROM segment_jurisdiction WHERE segment_id = $1`,

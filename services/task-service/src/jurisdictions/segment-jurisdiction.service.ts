@@ -21,11 +21,6 @@ export class SegmentJurisdictionService {
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
   ) {}
 
-  /** Whether areas and segments are known and no segment's assignment is stored. */
-  noneStored(): Promise<boolean> {
-    return this.assignments.noneStored();
-  }
-
   /** After areas were created, replaced or renamed: every known segment. */
   reassignAll(correlationId: string, scope: TxScope): Promise<SegmentJurisdiction[]> {
     return this.publishChanges(null, correlationId, scope);

@@ -8,7 +8,10 @@ import { TaskLedger } from './task-ledger.service';
 import { TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
 
-/** Routing (Open311: location → responsible body by area polygon → its crews), inside the caller's transaction. */
+/**
+ * Routing (Open311: location → responsible body by area polygon, as stored for the segment → its
+ * crews), inside the caller's transaction.
+ */
 @Injectable()
 export class AssignmentService {
   constructor(

@@ -1,0 +1,29 @@
+import { MigrationInterface, QueryRunner } from 'typeorm';
+
+/**
+ * `segment_jurisdiction` also records segments placed in no jurisdiction: revision 0, never
+ * published (a segment no area ever held announces nothing, as before). Routing reads the stored
+ * assignments, so a segment outside every area is answered from its row instead of by testing the
+ * polygons again at every report. The segments known now that no area touches get that row; one an
+ * area touches but that has no row yet (a database from before assignments were stored) keeps none,
+ * and routing applies the rule to it until areas are next loaded.
+ */
+export class SegmentsPlacedNowhere1733500000000 implements MigrationInterface {
+  name = 'SegmentsPlacedNowhere1733500000000';
+
+  async up(q: QueryRunner): Promise<void> {
+    await q.query(`ALTER TABLE segment_jurisdiction DROP CONSTRAINT segment_jurisdiction_revision_check`);
+    await q.query(`ALTER TABLE segment_jurisdiction ADD CONSTRAINT segment_jurisdiction_revision_check CHECK (revision >= 0 AND (revision > 0 OR jurisdiction_id IS NULL))`);
+    await q.query(`
+      INSERT INTO segment_jurisdiction (segment_id, jurisdiction_id, jurisdiction_name, revision)
+      SELECT s.segment_id, NULL, NULL, 0 FROM segment_ref s
+       WHERE NOT EXISTS (SELECT 1 FROM segment_jurisdiction sj WHERE sj.segment_id = s.segment_id)
+         AND NOT EXISTS (SELECT 1 FROM jurisdiction j WHERE ST_Intersects(j.geom, s.geom))`);
+  }
+
+  async down(q: QueryRunner): Promise<void> {
+    await q.query(`DELETE FROM segment_jurisdiction WHERE revision = 0`);
+    await q.query(`ALTER TABLE segment_jurisdiction DROP CONSTRAINT segment_jurisdiction_revision_check`);
+    await q.query(`ALTER TABLE segment_jurisdiction ADD CONSTRAINT segment_jurisdiction_revision_check CHECK (revision >= 1)`);
+  }
+}
