@@ -1,5 +1,4 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { isDeepStrictEqual } from 'node:util';
 import {
   ReportMatchedEvent,
   RoadsideInventoryChangedEvent,
@@ -17,6 +16,7 @@ import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repo
 import { SegmentRepository } from '../segments/segment.repository';
 import { TaskStateRepository, countsForRisk } from '../tasks/task-state.repository';
 import { adjustedExposure, roadsideKnowledge } from './exposure-adjuster';
+import { sameAsJson } from './json-equal';
 import { RankingStore } from './ranking.store';
 import { CRASH_WINDOW_MS, RISK_MODEL, assessRisk, reachPieceOf, roadOf, withInventory } from './risk-model';
 import { SegmentRiskRepository, SegmentRiskRow } from './segment-risk.repository';
@@ -367,10 +367,5 @@ function sameExplanation(
   stored: Pick<SegmentRiskRow, 'factors' | 'crashEstimate' | 'exposureScore'>,
   next: Pick<SegmentRiskRow, 'factors' | 'crashEstimate' | 'exposureScore'>,
 ): boolean {
-  const asStored = (value: unknown): unknown => (value === undefined ? null : JSON.parse(JSON.stringify(value)));
-  return (
-    stored.exposureScore === next.exposureScore &&
-    isDeepStrictEqual(asStored(stored.factors), asStored(next.factors)) &&
-    isDeepStrictEqual(asStored(stored.crashEstimate), asStored(next.crashEstimate))
-  );
+  return stored.exposureScore === next.exposureScore && sameAsJson(stored.factors, next.factors) && sameAsJson(stored.crashEstimate, next.crashEstimate);
 }
