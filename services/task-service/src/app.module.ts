@@ -16,6 +16,7 @@ import { DailyIndexService } from './jurisdictions/daily-index.service';
 import { JurisdictionRepository } from './jurisdictions/jurisdiction.repository';
 import { JurisdictionService } from './jurisdictions/jurisdiction.service';
 import { SegmentJurisdictionRepository } from './jurisdictions/segment-jurisdiction.repository';
+import { SegmentJurisdictionCatchUp } from './jurisdictions/segment-jurisdiction.catch-up';
 import { SegmentJurisdictionService } from './jurisdictions/segment-jurisdiction.service';
 import { CrewsController, JurisdictionsController } from './jurisdictions/jurisdictions.controller';
 import { InspectionQueueService } from './inspections/inspection-queue.service';
@@ -101,6 +102,7 @@ export class AppModule {
         DailyIndexService,
         DailyIndexRecorder,
         EscalationService,
+        SegmentJurisdictionCatchUp,
         IntakeConsumer,
         TaskMetrics,
         PhotoRepository,

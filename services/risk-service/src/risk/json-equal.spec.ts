@@ -7,7 +7,7 @@ const throughJson = (a: unknown, b: unknown) => isDeepStrictEqual(asJson(a), asJ
 
 describe(sameAsJson.name, () => {
   it('answers as comparing the two through JSON does, for any values', () => {
-    const value = fc.anything({ withDate: true, withNullPrototype: true, withSparseArray: true, maxDepth: 4 });
+    const value = fc.anything({ withDate: true, withNullPrototype: true, withSparseArray: true, withBoxedValues: true, maxDepth: 4 });
     fc.assert(fc.property(value, value, (a, b) => sameAsJson(a, b) === throughJson(a, b)), { numRuns: 5_000 });
   });
 
@@ -40,6 +40,9 @@ describe(sameAsJson.name, () => {
     expect(sameAsJson({ at: new Date('2026-12-01T00:00:00Z') }, { at: '2026-12-01T00:00:00.000Z' })).toBe(true);
     expect(sameAsJson({ v: Number.NaN }, { v: null })).toBe(true);
     expect(sameAsJson({ f: () => 1 }, {})).toBe(true);
+    const shown = Object.assign([1], { toJSON: () => 'x' });
+    expect(sameAsJson(shown, 'x')).toBe(true);
+    expect(sameAsJson(shown, [1])).toBe(false);
   });
 
   it('compares plain data, undefined parts included, without serialising it', () => {

@@ -10,7 +10,8 @@ export function asJson(value: unknown): unknown {
  * booleans, finite numbers, strings, arrays, plain objects) is compared where it lies, without
  * serialising it: a segment's explanation is compared at every re-score, and the round trip through
  * JSON took more of the risk service's time than the risk model. Anything else met on the way (a
- * Date, a value with `toJSON`, a non-finite number, a function) sends both through JSON itself.
+ * Date, a value with `toJSON`, a non-finite number, a function) sends both through JSON itself. For
+ * values JSON cannot carry (a BigInt, a cycle) the answer is false or JSON's error.
  */
 export function sameAsJson(a: unknown, b: unknown): boolean {
   return compare(a === undefined ? null : a, b === undefined ? null : b) ?? isDeepStrictEqual(asJson(a), asJson(b));
@@ -62,9 +63,10 @@ function isPlain(value: unknown): boolean {
     case 'number':
       return Number.isFinite(value);
     case 'object': {
-      if (value === null || Array.isArray(value)) return true;
+      if (value === null) return true;
       const proto = Object.getPrototypeOf(value);
-      return (proto === Object.prototype || proto === null) && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
+      const ordinary = Array.isArray(value) ? proto === Array.prototype : proto === Object.prototype || proto === null;
+      return ordinary && typeof (value as { toJSON?: unknown }).toJSON !== 'function';
     }
     default:
       return false;

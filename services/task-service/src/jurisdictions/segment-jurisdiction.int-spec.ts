@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { segmentJurisdictionTopic } from '@roadloop/contracts';
 import { Harness, box, openHarness, profileEvent } from '../testing/harness';
 import { SegmentsPlacedNowhere1733500000000 } from '../migrations/1733500000000-segments-placed-nowhere';
+import { SegmentJurisdictionCatchUp } from './segment-jurisdiction.catch-up';
 import { SegmentJurisdictionService } from './segment-jurisdiction.service';
 
 jest.setTimeout(60_000);
@@ -106,26 +107,33 @@ describe(SegmentJurisdictionService.name, () => {
     expect(published).toEqual([{ segmentId: 'late-1', jurisdictionId: 'ridge', jurisdictionName: 'Ridge township', revision: 1 }]);
   });
 
-  it('routes a segment with no stored assignment by the rule applied to its geometry, and places the unplaced outside every area when migrating', async () => {
-    await h.areas.reassignSegments();
+  it('routes a segment with no stored assignment by the rule, and at start-up places it and every other, once', async () => {
+    const catchUp = new SegmentJurisdictionCatchUp(h.assignments, h.areas);
+    // The test before left late-1 unplaced.
+    expect(await catchUp.run()).toBe(1);
+    expect(await newAssignments()).toEqual([{ segmentId: 'late-1', jurisdictionId: 'ridge', jurisdictionName: 'Ridge township', revision: 1 }]);
+    expect(await catchUp.run()).toBeNull();
+    // Stored before assignments were: in a valley, neither placed nor announced; and one in no area, not placed either.
+    await h.intake.onSegmentProfile(profileEvent('old-1', [[10.06, 40.03], [10.07, 40.03]]));
+    await h.intake.onSegmentProfile(profileEvent('old-2', [[12.5, 40.05], [12.51, 40.05]]));
+    await h.ds.query(`DELETE FROM segment_jurisdiction WHERE segment_id IN ('old-1', 'old-2')`);
+    await h.ds.query(`DELETE FROM outbox WHERE message_key IN ('old-1', 'old-2')`);
     await newAssignments();
-    expect(await h.jurisdictions.forSegment('east-1')).toBe('valley');
-    // A database from before assignments were stored, or before segments outside every area were.
-    await h.ds.query(`DELETE FROM segment_jurisdiction WHERE segment_id IN ('east-1', 'far-1')`);
-    expect(await h.jurisdictions.forSegments(['east-1', 'west-1', 'far-1', 'nowhere'])).toEqual(
-      new Map([['east-1', 'valley'], ['west-1', 'valley'], ['far-1', null], ['nowhere', null]]),
+    expect(await h.jurisdictions.forSegments(['old-1', 'old-2', 'west-1', 'nowhere'])).toEqual(
+      new Map([['old-1', 'valley'], ['old-2', null], ['west-1', 'valley'], ['nowhere', null]]),
     );
+    // The migration places those no area touches, without announcing them.
     const runner = h.ds.createQueryRunner();
     try {
       await new SegmentsPlacedNowhere1733500000000().up(runner);
     } finally {
       await runner.release();
     }
-    expect(await h.assignments.find('far-1')).toEqual({ segmentId: 'far-1', jurisdictionId: null, jurisdictionName: null, revision: 0 });
-    // A segment an area holds is placed (and published) by the next recomputation, not by the migration.
-    expect(await h.assignments.find('east-1')).toBeNull();
-    expect(await h.jurisdictions.forSegment('east-1')).toBe('valley');
-    await h.areas.reassignSegments('after-migration');
-    expect(await newAssignments()).toEqual([{ segmentId: 'east-1', jurisdictionId: 'valley', jurisdictionName: 'Valley', revision: 1 }]);
+    expect(await h.assignments.find('old-2')).toEqual({ segmentId: 'old-2', jurisdictionId: null, jurisdictionName: null, revision: 0 });
+    expect(await h.assignments.find('old-1')).toBeNull();
+    // The service's start places the rest and announces them; the next start finds nothing to do.
+    expect(await catchUp.run()).toBe(1);
+    expect(await newAssignments()).toEqual([{ segmentId: 'old-1', jurisdictionId: 'valley', jurisdictionName: 'Valley', revision: 1 }]);
+    expect(await catchUp.run()).toBeNull();
   });
 });
