@@ -92,6 +92,26 @@ describe(`${TaskIntakeService.name} runs`, () => {
     await h.commands.execute(task.id, principals.inspector, { action: 'verify' });
   }
 
+  /** Runs `work` with the statements of every transaction `h` runs meanwhile recorded, in order. */
+  async function recordingStatements<T>(h: Harness, work: () => Promise<T>): Promise<{ result: T; statements: string[] }> {
+    const statements: string[] = [];
+    const transaction = h.ds.transaction.bind(h.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
+    const spy = jest.spyOn(h.ds, 'transaction').mockImplementation(((inTx: (m: unknown) => Promise<unknown>) =>
+      transaction(async (m) => {
+        const query = m.query.bind(m);
+        m.query = (...args: unknown[]) => {
+          statements.push(String(args[0]));
+          return query(...args);
+        };
+        return inTx(m);
+      })) as never);
+    try {
+      return { result: await work(), statements };
+    } finally {
+      spy.mockRestore();
+    }
+  }
+
   let round = 0;
 
   /**
@@ -284,23 +304,7 @@ describe(`${TaskIntakeService.name} runs`, () => {
     events.splice(3, 0, events[1], hazardEvent(north[0], { category: 'pothole', severity: 'low' }));
     const a: TaskIntakeOutcome[] = [];
     for (const e of events) a.push(await one.intake.onReportMatched(e));
-    const statements: string[] = [];
-    const transaction = run.ds.transaction.bind(run.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
-    const spy = jest.spyOn(run.ds, 'transaction').mockImplementation(((work: (m: unknown) => Promise<unknown>) =>
-      transaction(async (m) => {
-        const query = m.query.bind(m);
-        m.query = (...args: unknown[]) => {
-          statements.push(String(args[0]));
-          return query(...args);
-        };
-        return work(m);
-      })) as never);
-    let b: TaskIntakeOutcome[];
-    try {
-      b = await run.intake.onReportsMatched(events);
-    } finally {
-      spy.mockRestore();
-    }
+    const { result: b, statements } = await recordingStatements(run, () => run.intake.onReportsMatched(events));
     const state = await compare(prefix, a, b);
     expect(b.filter((o) => o.kind === 'created')).toHaveLength(7);
     // Spread over both crews as the counts say: 8 tasks, 4 each.
@@ -370,24 +374,9 @@ describe(`${TaskIntakeService.name} runs`, () => {
       round++;
       for (const s of segments) await run.intake.onReportMatched(hazardEvent(s, { category: 'debris', severity: 'high' }));
       const events = segments.flatMap((s) => [hazardEvent(s, { category: 'debris', severity: 'low' }), hazardEvent(s, { category: 'ice', severity: 'medium' })]);
-      let statements = 0;
-      const transaction = run.ds.transaction.bind(run.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
-      const spy = jest.spyOn(run.ds, 'transaction').mockImplementation(((work: (m: unknown) => Promise<unknown>) =>
-        transaction(async (m) => {
-          const query = m.query.bind(m);
-          m.query = (...args: unknown[]) => {
-            statements++;
-            return query(...args);
-          };
-          return work(m);
-        })) as never);
-      try {
-        const outcomes = await run.intake.onReportsMatched(events);
-        expect(outcomes.map((o) => o.kind)).toEqual(segments.flatMap(() => ['linked', 'ignored']));
-      } finally {
-        spy.mockRestore();
-      }
-      return statements;
+      const { result: outcomes, statements } = await recordingStatements(run, () => run.intake.onReportsMatched(events));
+      expect(outcomes.map((o) => o.kind)).toEqual(segments.flatMap(() => ['linked', 'ignored']));
+      return statements.length;
     };
     const [small, large] = [await statementsOf(5), await statementsOf(50)];
     expect(large).toBe(small);
@@ -419,23 +408,7 @@ describe(`${TaskIntakeService.name} runs`, () => {
       const events = roads.map(([name]) => hazardEvent(`${prefix}-${name}`, { category: 'rockfall', severity: 'critical' }));
       const a: TaskIntakeOutcome[] = [];
       for (const e of events) a.push(await dOne.intake.onReportMatched(e));
-      const statements: string[] = [];
-      const transaction = dRun.ds.transaction.bind(dRun.ds) as (work: (m: { query: (...args: unknown[]) => Promise<unknown> }) => Promise<unknown>) => Promise<unknown>;
-      const spy = jest.spyOn(dRun.ds, 'transaction').mockImplementation(((work: (m: unknown) => Promise<unknown>) =>
-        transaction(async (m) => {
-          const query = m.query.bind(m);
-          m.query = (...args: unknown[]) => {
-            statements.push(String(args[0]));
-            return query(...args);
-          };
-          return work(m);
-        })) as never);
-      let b: TaskIntakeOutcome[];
-      try {
-        b = await dRun.intake.onReportsMatched(events);
-      } finally {
-        spy.mockRestore();
-      }
+      const { result: b, statements } = await recordingStatements(dRun, () => dRun.intake.onReportsMatched(events));
       const [sa, sb] = [await snapshot(dOne, prefix), await snapshot(dRun, prefix)];
       sameOutcomes(a, sa.labels, b, sb.labels);
       const { labels: _la, ...ra } = sa;
