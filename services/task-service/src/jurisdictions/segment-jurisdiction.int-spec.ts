@@ -108,10 +108,8 @@ describe(SegmentJurisdictionService.name, () => {
   });
 
   it('routes a segment with no stored assignment by the rule, and at start-up places it and every other, once', async () => {
-    const catchUp = new SegmentJurisdictionCatchUp(h.assignments, h.areas);
-    // The test before left late-1 unplaced.
-    expect(await catchUp.run()).toBe(1);
-    expect(await newAssignments()).toEqual([{ segmentId: 'late-1', jurisdictionId: 'ridge', jurisdictionName: 'Ridge township', revision: 1 }]);
+    const catchUp = new SegmentJurisdictionCatchUp(h.assignments, h.tx, h.segmentJurisdictions);
+    // No catch-up is pending (the migration found every segment placed), though the test before left late-1 unplaced.
     expect(await catchUp.run()).toBeNull();
     // Stored before assignments were: in a valley, neither placed nor announced; and one in no area, not placed either.
     await h.intake.onSegmentProfile(profileEvent('old-1', [[10.06, 40.03], [10.07, 40.03]]));
@@ -122,7 +120,7 @@ describe(SegmentJurisdictionService.name, () => {
     expect(await h.jurisdictions.forSegments(['old-1', 'old-2', 'west-1', 'nowhere'])).toEqual(
       new Map([['old-1', 'valley'], ['old-2', null], ['west-1', 'valley'], ['nowhere', null]]),
     );
-    // The migration places those no area touches, without announcing them.
+    // The migration places those no area touches, without announcing them, and flags the rest.
     const runner = h.ds.createQueryRunner();
     try {
       await new SegmentsPlacedNowhere1733500000000().up(runner);
@@ -132,8 +130,11 @@ describe(SegmentJurisdictionService.name, () => {
     expect(await h.assignments.find('old-2')).toEqual({ segmentId: 'old-2', jurisdictionId: null, jurisdictionName: null, revision: 0 });
     expect(await h.assignments.find('old-1')).toBeNull();
     // The service's start places the rest and announces them; the next start finds nothing to do.
-    expect(await catchUp.run()).toBe(1);
-    expect(await newAssignments()).toEqual([{ segmentId: 'old-1', jurisdictionId: 'valley', jurisdictionName: 'Valley', revision: 1 }]);
+    expect(await catchUp.run()).toBe(2);
+    expect(await newAssignments()).toEqual([
+      { segmentId: 'late-1', jurisdictionId: 'ridge', jurisdictionName: 'Ridge township', revision: 1 },
+      { segmentId: 'old-1', jurisdictionId: 'valley', jurisdictionName: 'Valley', revision: 1 },
+    ]);
     expect(await catchUp.run()).toBeNull();
   });
 });

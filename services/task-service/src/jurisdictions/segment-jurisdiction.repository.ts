@@ -46,13 +46,10 @@ export class SegmentJurisdictionRepository {
     return rows.map(toAssignment).filter((a) => a.revision > 0).sort((a, b) => (a.segmentId < b.segmentId ? -1 : a.segmentId > b.segmentId ? 1 : 0));
   }
 
-  /** Whether areas exist and a known segment has no stored assignment. */
-  async anyUnplaced(): Promise<boolean> {
-    const [row] = await this.dataSource.query(
-      `SELECT EXISTS (SELECT 1 FROM jurisdiction)
-              AND EXISTS (SELECT 1 FROM segment_ref s WHERE NOT EXISTS (SELECT 1 FROM segment_jurisdiction sj WHERE sj.segment_id = s.segment_id)) AS unplaced`,
-    );
-    return Boolean(row.unplaced);
+  /** Takes the catch-up flag the migration left (see `SegmentJurisdictionCatchUp`): whether it was there. */
+  async takeCatchUp(scope: TxScope): Promise<boolean> {
+    const [row] = await managerOf(this.dataSource, scope).query(`WITH taken AS (DELETE FROM segment_jurisdiction_catch_up RETURNING one) SELECT count(*)::int AS n FROM taken`);
+    return row.n > 0;
   }
 
   /** The stored assignment of a segment (revision 0: no area ever held it), or null when it was never placed. */
