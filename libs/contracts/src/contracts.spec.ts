@@ -118,6 +118,14 @@ describe(decodeMessage.name, () => {
     expect(result).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
   });
 
+  it('decodes each value on its own: one cut inside a character leaves nothing behind for the next', () => {
+    // `{"a":"é` cut after the first of the two bytes of é.
+    const cut = Buffer.from('{"a":"\u00e9"}').subarray(0, 7);
+    expect(decodeMessage(contract, cut)).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
+    const [valid] = fixtureFiles(contract.topic, 'valid');
+    expect(decodeMessage(contract, readFileSync(valid))).toMatchObject({ ok: true });
+  });
+
   it('refuses empty and tombstone values', () => {
     expect(decodeMessage(contract, null)).toMatchObject({ ok: false, code: 'UNPARSEABLE' });
     expect(decodeMessage(contract, Buffer.alloc(0))).toMatchObject({ ok: false, code: 'UNPARSEABLE' });

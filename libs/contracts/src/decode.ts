@@ -8,6 +8,9 @@ export type DecodeResult<T> =
 /** Largest message value accepted, in bytes; bigger ones are dead-lettered unread. */
 export const MAX_MESSAGE_BYTES = 1024 * 1024;
 
+/** Decodes whole values (never a stream), so one serves every message: a decoder per message was garbage to collect. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true });
+
 /** Parses and validates a raw Kafka value against a topic's contract. Never throws. */
 export function decodeMessage<S extends z.ZodType>(
   contract: TopicContract<S>,
@@ -19,7 +22,7 @@ export function decodeMessage<S extends z.ZodType>(
   }
   let json: unknown;
   try {
-    json = JSON.parse(new TextDecoder('utf-8', { fatal: true }).decode(raw));
+    json = JSON.parse(UTF8.decode(raw));
   } catch (err) {
     return { ok: false, code: 'UNPARSEABLE', reason: `not valid UTF-8 JSON: ${(err as Error).message}` };
   }

@@ -101,7 +101,13 @@ describe(TopicConsumer.name, () => {
   }
 
   /** A consumer whose subscription also handles runs: `batch` sees each run's numbers, `handle` each message handled alone. */
-  function startBatched(groupId: string, batch: (ns: number[]) => Promise<number[] | void>, handle: (n: number) => Promise<void>, maxBatchSize = 500) {
+  function startBatched(
+    groupId: string,
+    batch: (ns: number[]) => Promise<number[] | void>,
+    handle: (n: number) => Promise<void>,
+    maxBatchSize = 500,
+    metrics?: ConsumerMetrics,
+  ) {
     const consumer = new TopicConsumer(
       kafka,
       publisher,
@@ -111,6 +117,7 @@ describe(TopicConsumer.name, () => {
         maxAttempts: 2,
         retryBaseMs: 10,
         maxBatchSize,
+        metrics,
         subscriptions: [
           subscription(
             counterTopic,
@@ -432,6 +439,38 @@ describe(TopicConsumer.name, () => {
       await waitFor('the odd ones handled alone', () => (alone.length === 3 ? true : undefined));
       expect(alone).toEqual([1, 3, 5]);
       await committedEventually(groupId, topic, 5);
+    });
+
+    it('counts and times every message of a run, and the dead letter between runs, once each', async () => {
+      const { topic, groupId } = await setUp();
+      const registry = new Registry();
+      await produce(topic, [event(1), event(2), event(3), '{"not":"an event"}', event(5), event(6), event(7), event(8)]);
+      const runs: number[][] = [];
+      const consumer = await startBatched(
+        groupId,
+        async (ns) => {
+          // Long enough for a run's messages to land above the first buckets: each gets the run's time ÷ its length.
+          await new Promise((resolve) => setTimeout(resolve, 40 * ns.length));
+          runs.push(ns);
+        },
+        async () => undefined,
+        3,
+        new ConsumerMetrics(registry),
+      );
+      await waitFor('both sides handled', () => (runs.flat().length === 7 && deadLetters.length === 1 ? true : undefined));
+      await committedEventually(groupId, topic, 8);
+      expect(runs).toEqual([[1, 2, 3], [5, 6, 7], [8]]);
+
+      const text = await registry.metrics();
+      const value = (name: string, labels: string) => Number(text.split('\n').find((l) => l.startsWith(`${name}{`) && l.includes(labels))?.split(' ').pop());
+      const labels = `group="${groupId}",topic="${topic}"`;
+      expect(value('roadloop_events_consumed_total', labels)).toBe(8);
+      expect(value('roadloop_event_processing_seconds_count', labels)).toBe(8);
+      // Seven messages took 40 ms or more each: only the dead letter can be in the buckets up to 25 ms.
+      expect(value('roadloop_event_processing_seconds_bucket', `le="0.025",${labels}`)).toBeLessThanOrEqual(1);
+      expect(value('roadloop_event_processing_seconds_sum', labels)).toBeGreaterThanOrEqual(0.275);
+      expect(value('roadloop_consumer_lag_messages', `${labels},partition="0"`)).toBe(0);
+      expect(consumer.stats.consumed.get(topic)).toBe(8);
     });
 
     it('dead-letters a message that fails its schema in its place, between the runs around it', async () => {

@@ -185,8 +185,9 @@ export class TopicConsumer {
       const started = process.hrtime.bigint();
       await this.handleRun(subscription, run, heartbeat);
       const each = Number(process.hrtime.bigint() - started) / 1e9 / run.length;
-      for (const { message } of run) this.done(batch.topic, batch.partition, highWatermark, message.offset, each);
-      resolveOffset(run[run.length - 1].message.offset);
+      const last = run[run.length - 1].message.offset;
+      this.done(batch.topic, batch.partition, highWatermark, last, each, run.length);
+      resolveOffset(last);
       run = [];
       await commitOffsetsIfNecessary();
       await heartbeat();
@@ -232,12 +233,12 @@ export class TopicConsumer {
     }
   }
 
-  /** Counts a message done with (handled or dead-lettered) and what remains behind it on its partition. */
-  private done(topic: string, partition: number, highWatermark: number, offset: string, seconds: number) {
+  /** Counts messages done with (handled or dead-lettered; `count` of them up to `offset`, `seconds` each) and what remains behind them on their partition. */
+  private done(topic: string, partition: number, highWatermark: number, offset: string, seconds: number, count = 1) {
     const lag = Math.max(0, highWatermark - Number(offset) - 1);
-    this.stats.consumed.set(topic, (this.stats.consumed.get(topic) ?? 0) + 1);
+    this.stats.consumed.set(topic, (this.stats.consumed.get(topic) ?? 0) + count);
     this.stats.lag.set(`${topic}:${partition}`, lag);
-    this.options.metrics?.handled(this.options.groupId, topic, partition, seconds, lag);
+    this.options.metrics?.handled(this.options.groupId, topic, partition, seconds, lag, count);
   }
 
   /**
