@@ -28,6 +28,7 @@ import { SegmentRiskRepository } from './risk/segment-risk.repository';
 import { ProfileRelay } from './segments/profile-relay';
 import { SegmentMatcherHolder } from './segments/segment-matcher.holder';
 import { SegmentQueryService } from './segments/segment-query.service';
+import { ReachCache } from './segments/reach.cache';
 import { SegmentRepository } from './segments/segment.repository';
 import { SegmentsController } from './segments/segments.controller';
 import { TaskStateRepository } from './tasks/task-state.repository';
@@ -110,6 +111,7 @@ export class AppModule {
         SegmentJurisdictionService,
         SegmentJurisdictionConsumer,
         ReportIntakeService,
+        ReachCache,
         RiskService,
         ProfileRelay,
         ReportIntakeConsumer,

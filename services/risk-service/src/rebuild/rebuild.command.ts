@@ -5,6 +5,7 @@ import { schemaName } from '@roadloop/config';
 import { topicName } from '@roadloop/contracts';
 import { EventPublisher, createKafka } from '@roadloop/kafka';
 import { RISK_REPOSITORIES, persistenceFor } from '../app.module';
+import { ReachCache } from '../segments/reach.cache';
 import { RISK_CONFIG, RiskConfig, loadRiskCliConfig } from '../config';
 import { SegmentImportService } from '../import/segment-import.service';
 import { ReportIntakeService } from '../intake/report-intake.service';
@@ -119,6 +120,7 @@ async function rebuild(config: RiskConfig, schema: string, replace: boolean): Pr
       SegmentImportService,
       SegmentMatcherHolder,
       ReportIntakeService,
+      ReachCache,
       RiskService,
       SegmentJurisdictionService,
       ReplayPublisher,

@@ -13,6 +13,7 @@ import { HazardRepository } from '../hazards/hazard.repository';
 import { redisKeys } from '../keys';
 import { RISK_MIGRATIONS } from '../migrations';
 import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
+import { ReachCache } from '../segments/reach.cache';
 import { SegmentRepository } from '../segments/segment.repository';
 import { TaskStateRepository } from '../tasks/task-state.repository';
 import { RankingRepository } from './ranking.repository';
@@ -24,7 +25,8 @@ jest.setTimeout(120_000);
 
 const NOW = new Date('2026-12-01T12:00:00Z');
 const DAY_MS = 86_400_000;
-const config = { DUPLICATE_HAZARD_DISTANCE_M: 50, DUPLICATE_HAZARD_DAYS: 7 } as RiskConfig;
+// Fewer reaches kept than the spec's segments: runs read some from the cache and some from the database.
+const config = { DUPLICATE_HAZARD_DISTANCE_M: 50, DUPLICATE_HAZARD_DAYS: 7, REACH_CACHE_SEGMENTS: 4 } as RiskConfig;
 
 /** Two ways of six 300 m pieces each, west to east, one row of latitude apart. */
 const SEGMENTS = [1, 2].flatMap((way) =>
@@ -84,9 +86,10 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
         return [];
       },
     } as unknown as EventPublisher;
+    const segments = new SegmentRepository(db);
     w.service = new RiskService(
       new TransactionRunner(db),
-      new SegmentRepository(db),
+      segments,
       new HazardRepository(db),
       new AccidentRepository(db),
       new TaskStateRepository(db),
@@ -95,6 +98,7 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
       new RankingStore(redis, new RankingRepository(db)),
       publisher,
       config,
+      new ReachCache(segments, config),
     );
     // As after an import: every segment waits for its first score.
     await db.query(`UPDATE road_segment SET rescore_pending = true`);
@@ -238,7 +242,7 @@ describe(`${RiskService.name} on PostgreSQL and Redis`, () => {
         },
       });
     const [a, b] = [randomUUID(), randomUUID()];
-    const rescored = jest.spyOn(SegmentRepository.prototype, 'reachesOf');
+    const rescored = jest.spyOn(ReachCache.prototype, 'reachesOf');
     try {
       await asRun.service.onTasksChanged([change('w2-2', a, 'assigned', 1), change('w2-3', b, 'assigned', 1)], NOW);
       expect(rescored).not.toHaveBeenCalled();

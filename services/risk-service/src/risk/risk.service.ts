@@ -13,6 +13,7 @@ import { AccidentRepository, StoredAccident } from '../accidents/accident.reposi
 import { RISK_CONFIG, RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
+import { ReachCache } from '../segments/reach.cache';
 import { SegmentRepository } from '../segments/segment.repository';
 import { TaskStateRepository, countsForRisk } from '../tasks/task-state.repository';
 import { adjustedExposure, roadsideKnowledge } from './exposure-adjuster';
@@ -44,6 +45,7 @@ export class RiskService {
     private readonly ranking: RankingStore,
     private readonly publisher: EventPublisher,
     @Inject(RISK_CONFIG) private readonly config: RiskConfig,
+    private readonly reaches: ReachCache,
   ) {}
 
   /** A hazard or accident placed on a segment: link duplicates, then re-score the segment (a crash: its reach). */
@@ -76,7 +78,7 @@ export class RiskService {
         const cause: Cause = report.kind === 'hazard' ? { kind: 'hazard', id: report.hazardId } : { kind: 'accident', id: report.accidentId };
         let ids = [report.segmentId];
         if (report.kind === 'accident') {
-          const reach = await this.segments.reachOf(report.segmentId, scope);
+          const reach = (await this.reaches.reachesOf([report.segmentId], scope)).get(report.segmentId);
           if (!reach) throw new NonRetriableError(`segment ${report.segmentId} does not exist`, 'UNKNOWN_SEGMENT');
           ids = [report.segmentId, ...reach.neighbours.map((n) => n.id)];
         }
@@ -231,7 +233,7 @@ export class RiskService {
 
   /** A crash counts on every reach it lies on: the segment's and its neighbours'. */
   private async rescoreReach(segmentId: string, cause: Cause, now: Date, scope: TxScope): Promise<(SegmentRiskChangedV2 | null)[]> {
-    const reach = await this.segments.reachOf(segmentId, scope);
+    const reach = (await this.reaches.reachesOf([segmentId], scope)).get(segmentId);
     if (!reach) throw new NonRetriableError(`segment ${segmentId} does not exist`, 'UNKNOWN_SEGMENT');
     const ids = [segmentId, ...reach.neighbours.map((n) => n.id)].sort();
     return this.rescoreMany(ids.map((id) => ({ segmentId: id, cause })), now, scope);
@@ -257,7 +259,7 @@ export class RiskService {
   ): Promise<(SegmentRiskChangedV2 | null)[]> {
     const ids = targets.map((t) => t.segmentId);
     const current = locked ?? (await this.risks.lockMany([...ids].sort(), scope));
-    const reaches = await this.segments.reachesOf(ids, scope);
+    const reaches = await this.reaches.reachesOf(ids, scope);
     const missing = ids.find((id) => !reaches.has(id));
     if (missing) throw new NonRetriableError(`segment ${missing} does not exist`, 'UNKNOWN_SEGMENT');
     // One connection serves the transaction: its queries run one after another.

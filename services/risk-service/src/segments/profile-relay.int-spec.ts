@@ -17,6 +17,7 @@ import { RiskService } from '../risk/risk.service';
 import { SegmentRiskRepository } from '../risk/segment-risk.repository';
 import { TaskStateRepository } from '../tasks/task-state.repository';
 import { ProfileRelay } from './profile-relay';
+import { ReachCache } from './reach.cache';
 import { SegmentRepository } from './segment.repository';
 
 jest.setTimeout(120_000);
@@ -53,10 +54,11 @@ describe(`${ProfileRelay.name} of two instances on one schema`, () => {
       },
     } as unknown as EventPublisher;
     const tx = new TransactionRunner(db);
+    const config = { DUPLICATE_HAZARD_DISTANCE_M: 50, DUPLICATE_HAZARD_DAYS: 7, REACH_CACHE_SEGMENTS: 1_000 } as RiskConfig;
     const risk = new RiskService(
       tx, new SegmentRepository(db), new HazardRepository(db), new AccidentRepository(db), new TaskStateRepository(db),
       new SegmentRiskRepository(db), new RoadsideInventoryRepository(db), new RankingStore(redis, new RankingRepository(db)), publisher,
-      { DUPLICATE_HAZARD_DISTANCE_M: 50, DUPLICATE_HAZARD_DAYS: 7 } as RiskConfig,
+      config, new ReachCache(new SegmentRepository(db), config),
     );
     return new ProfileRelay(tx, new SegmentRepository(db), publisher, risk, { PROFILE_RELAY_MS: 3_600_000 } as RiskConfig);
   }

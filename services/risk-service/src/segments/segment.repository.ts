@@ -49,6 +49,12 @@ export interface ReachNeighbour {
   attributes: Record<string, unknown>;
 }
 
+/** A segment and the pieces before and after it on its way, as the risk model reads them. */
+export interface Reach {
+  segment: SegmentExposure;
+  neighbours: ReachNeighbour[];
+}
+
 /** A segment an import wrote, with its neighbours on the same way that the import wrote too. */
 export interface WrittenReach extends ReachNeighbour {
   exposureScore: number;
@@ -185,12 +191,12 @@ export class SegmentRepository {
    * A segment and its reach: its neighbours on the same way (the pieces before and after it), whose
    * crashes the risk model pools with its own.
    */
-  async reachOf(segmentId: string, scope?: TxScope): Promise<{ segment: SegmentExposure; neighbours: ReachNeighbour[] } | null> {
+  async reachOf(segmentId: string, scope?: TxScope): Promise<Reach | null> {
     return (await this.reachesOf([segmentId], scope)).get(segmentId) ?? null;
   }
 
   /** `reachOf` for several segments in one query (unknown segments are absent). */
-  async reachesOf(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, { segment: SegmentExposure; neighbours: ReachNeighbour[] }>> {
+  async reachesOf(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, Reach>> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       // Each segment's pieces through the way index (fenced by OFFSET 0): joined as a whole, the
       // planner hashed a parallel scan of every segment, several times slower for a run's few hundred.
@@ -206,7 +212,7 @@ export class SegmentRepository {
         ORDER BY s.id, n.piece_index, n.id`,
       [segmentIds],
     );
-    const reaches = new Map<string, { segment: SegmentExposure; neighbours: ReachNeighbour[] }>();
+    const reaches = new Map<string, Reach>();
     for (const [segmentId, pieces] of groupBySegment(rows, (r) => r)) {
       const self = pieces.find((r) => r.id === segmentId);
       if (!self) continue;
@@ -321,9 +327,9 @@ export class SegmentRepository {
    * Changes whenever segments are added, removed or changed (an import): the matcher rebuilds when it
    * does. One row, kept by a trigger on `road_segment`, whatever the network's size.
    */
-  async fingerprint(): Promise<string> {
+  async fingerprint(scope?: TxScope): Promise<string> {
     // With the time: a schema dropped and migrated again starts at revision 1 again.
-    const [row]: { revision: string; changed_at: Date }[] = await this.dataSource.query(`SELECT revision, changed_at FROM network_revision`);
+    const [row]: { revision: string; changed_at: Date }[] = await managerOf(this.dataSource, scope).query(`SELECT revision, changed_at FROM network_revision`);
     return `r${row.revision}@${new Date(row.changed_at).toISOString()}`;
   }
 
