@@ -41,9 +41,14 @@ export class AssignmentService {
    */
   crewsOfLocked(jurisdictionIds: readonly string[], scope: TxScope): RunCrews {
     const fallback = this.config.DEFAULT_CREW_ID;
+    // The crews' open tasks are counted: the tasks the run opened and did not insert yet are inserted
+    // first. The default crew's count decides nothing here (see `RunCrews.defaultCrew`).
     return new RunCrews(
       jurisdictionIds,
-      (ids) => this.jurisdictions.crewsOf(ids, scope),
+      async (ids) => {
+        await this.ledger.flushTasks(scope);
+        return this.jurisdictions.crewsOf(ids, scope);
+      },
       () => (fallback ? this.jurisdictions.findCrew(fallback, scope) : Promise.resolve(null)),
     );
   }

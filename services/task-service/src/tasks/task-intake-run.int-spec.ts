@@ -1,10 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import fc from 'fast-check';
 import { randomUUID } from 'node:crypto';
-import { HazardCategory, HazardSeverity, ReportMatchedEvent, SegmentRiskChangedV2Event } from '@roadloop/contracts';
+import { HazardCategory, HazardSeverity, ReportMatchedEvent, SegmentRiskChangedV2Event, countermeasureFor } from '@roadloop/contracts';
 import { DAY, HOUR, Harness, accidentEvent, box, hazardEvent, openHarness, photo, principals, profileEvent, riskEvent } from '../testing/harness';
 import { TaskIntakeOutcome, TaskIntakeService } from './task-intake.service';
-import { SYSTEM_ACTOR } from './task.model';
+import { DeferredTaskRefused } from './task-ledger.service';
+import { SYSTEM_ACTOR, TaskRecord } from './task.model';
 
 jest.setTimeout(180_000);
 
@@ -310,9 +311,45 @@ describe(`${TaskIntakeService.name} runs`, () => {
     // Spread over both crews as the counts say: 8 tasks, 4 each.
     expect(state.tasks.map((t) => t.crew_id).sort()).toEqual([...Array(4).fill('north-1'), ...Array(4).fill('north-2')]);
     expect(statements.filter((q) => /FROM crew c WHERE/.test(q))).toHaveLength(1);
-    // Inserted assigned: no task written a second time to route it.
-    expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(7);
+    // Inserted assigned, all seven with one statement at the end of the run: no task written a second time to route it.
+    expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(1);
     expect(statements.filter((q) => /UPDATE task SET status/.test(q))).toEqual([]);
+  });
+
+  it('gives up a run whose opened task is refused at its insert (another writer opened one meanwhile), keeping nothing of it', async () => {
+    const prefix = `rr${round++}`;
+    const [first, second] = [`${prefix}-a`, `${prefix}-b`];
+    for (const s of [first, second]) await run.intake.onSegmentProfile(profileEvent(s, ROAD_WEST));
+    const events = [hazardEvent(first, { category: 'rockfall', severity: 'critical' }), hazardEvent(second, { category: 'missing_guardrail', severity: 'critical' })];
+    // A guardrail opened by the roadside planner (which takes no segment lock) after the run decided to open one there.
+    const now = run.clock.now();
+    const other: TaskRecord = {
+      id: randomUUID(), segmentId: second, countermeasure: countermeasureFor('missing_guardrail'), side: 'left', status: 'created', priority: 'p2',
+      reason: 'guardrail required on the left', rule: 'mandatory_protection', hazardIds: [], sourceEventId: randomUUID(), correlationId: 'other', riskLevel: null,
+      riskScore: null, jurisdictionId: null, crewId: null, version: 1, fixFailed: false, duplicateOf: null, statusReason: null, reopenCount: 0,
+      dueAt: now, acceptedAt: null, submittedAt: null, verifiedAt: null, closedAt: null, escalatedAt: null, createdAt: now, updatedAt: now,
+    };
+    const insertMany = run.tasks.insertManyIfNoneOpen.bind(run.tasks);
+    const inserts = jest.spyOn(run.tasks, 'insertManyIfNoneOpen').mockImplementationOnce(async (tasks, scope) => {
+      expect(tasks.map((t) => t.segmentId)).toEqual([first, second]);
+      await run.tx.run((own) => run.ledger.create(other, { actor: SYSTEM_ACTOR, correlationId: 'other' }, own));
+      return insertMany(tasks, scope);
+    });
+    const outboxBefore: { n: number }[] = await run.ds.query(`SELECT count(*)::int AS n FROM outbox`);
+    try {
+      await expect(run.intake.onReportsMatched(events)).rejects.toThrow(DeferredTaskRefused);
+    } finally {
+      inserts.mockRestore();
+    }
+    // Nothing of the run: no hazard recorded, no task but the other writer's, only its own records.
+    expect(await run.ds.query(`SELECT count(*)::int AS n FROM segment_hazard WHERE segment_id LIKE $1`, [`${prefix}-%`])).toEqual([{ n: 0 }]);
+    expect(await run.ds.query(`SELECT id FROM task WHERE segment_id LIKE $1`, [`${prefix}-%`])).toEqual([{ id: other.id }]);
+    expect(await run.ds.query(`SELECT count(*)::int AS n FROM outbox`)).toEqual([{ n: outboxBefore[0].n + 1 }]);
+    // One at a time, as the consumer then handles the run's reports: the first opens its task, the second joins the other writer's.
+    const outcomes: TaskIntakeOutcome[] = [];
+    for (const e of events) outcomes.push(await run.intake.onReportMatched(e));
+    expect(outcomes.map((o) => o.kind)).toEqual(['created', 'linked']);
+    expect(outcomes[1]).toEqual({ kind: 'linked', taskId: other.id });
   });
 
   it('routes the tasks a run opens after it reopened a fix or handled a fatal crash by the crews as they are then', async () => {
@@ -424,10 +461,41 @@ describe(`${TaskIntakeService.name} runs`, () => {
       const reasons = ra.history.filter((r) => r.change === 'assigned').map((r) => r.reason);
       expect(reasons).toContain("automatic: the region's default crew (the segment lies outside every jurisdiction)");
       expect(reasons).toContain("automatic: the region's default crew (south has no crew)");
-      // The run's crews and the default crew read once each; every task written once, assigned.
+      // The run's crews and the default crew read once each; every task written once, assigned, with one statement.
       expect(statements.filter((q) => /FROM crew c WHERE/.test(q))).toHaveLength(2);
-      expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(roads.length);
+      expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(1);
       expect(statements.filter((q) => /UPDATE task SET status/.test(q))).toEqual([]);
+    });
+
+    it("counts the default crew's task in its jurisdiction when the run's first task went to it before the crews were read", async () => {
+      // West's crews without a task yet: one task more or less decides who gets the next.
+      const [fOne, fRun] = await Promise.all([openHarness('rundeffone', { DEFAULT_CREW_ID: 'west-a' }), openHarness('rundeffrun', { DEFAULT_CREW_ID: 'west-a' })]);
+      try {
+        const prefix = `rf${round++}`;
+        const roads: [string, [number, number][]][] = [['o0', ROAD_OUT], ['w0', ROAD_WEST], ['w1', ROAD_WEST], ['w2', ROAD_WEST]];
+        for (const h of [fOne, fRun]) {
+          await h.areas.put('west', 'West township', WEST);
+          await h.areas.putCrew('west-b', 'West crew B', 'west');
+          await h.areas.putCrew('west-a', 'West crew A', 'west');
+          for (const [name, road] of roads) await h.intake.onSegmentProfile(profileEvent(`${prefix}-${name}`, road));
+        }
+        const events = roads.map(([name]) => hazardEvent(`${prefix}-${name}`, { category: 'rockfall', severity: 'critical' }));
+        const a: TaskIntakeOutcome[] = [];
+        for (const e of events) a.push(await fOne.intake.onReportMatched(e));
+        const { result: b, statements } = await recordingStatements(fRun, () => fRun.intake.onReportsMatched(events));
+        const [sa, sb] = [await snapshot(fOne, prefix), await snapshot(fRun, prefix)];
+        sameOutcomes(a, sa.labels, b, sb.labels);
+        const { labels: _la, ...ra } = sa;
+        const { labels: _lb, ...rb } = sb;
+        expect(rb).toEqual(ra);
+        const routed = Object.fromEntries(ra.tasks.map((t) => [String(t.segment_id).slice(prefix.length + 1), t.crew_id]));
+        // West's first task goes to west-b: west-a already holds the task outside every jurisdiction.
+        expect(routed).toEqual({ o0: 'west-a', w0: 'west-b', w1: 'west-a', w2: 'west-b' });
+        // The task given to the default crew is inserted before West's crews are counted, the others at the end.
+        expect(statements.filter((q) => /INSERT INTO task \(/.test(q))).toHaveLength(2);
+      } finally {
+        await Promise.all([fOne.close(), fRun.close()]);
+      }
     });
   });
 });

@@ -101,7 +101,7 @@ export class TaskIntakeService {
       const proposal = applied[i] ? proposeFromRisk(e.payload, this.config.RISK_TASK_MIN_LEVEL) : null;
       return proposal ? [proposal] : [];
     });
-    const view = new TaskRunView(this.tasks, this.segments, scope);
+    const view = this.viewOf(scope);
     let crews: RunCrews | undefined;
     if (proposals.length) {
       await view.load(proposals);
@@ -151,7 +151,7 @@ export class TaskIntakeService {
       for (const hazardId of relatedHazards(proposal, unresolved, NONE)) view.link(existing, hazardId);
       return { kind: 'linked', taskId: existing.id };
     }
-    await view.flush();
+    // The links collected so far wait: an open reads no hazard list and writes no other task.
     const { outcome, task } = await this.openTask(proposal, event, scope, risk, { unrecorded: NONE, noneOpen: true, ...sight, crews });
     // Refused: another writer opened one meanwhile; read it.
     if (task) view.opened(task);
@@ -199,7 +199,7 @@ export class TaskIntakeService {
       return true;
     });
     const fresh = events.flatMap((e, i) => (isNew[i] && e.payload.kind === 'hazard' ? [e.payload] : []));
-    const view = new TaskRunView(this.tasks, this.segments, scope);
+    const view = this.viewOf(scope);
     await view.load(fresh.map((h) => ({ segmentId: h.segmentId, countermeasure: countermeasureFor(h.category) })));
     // Where a task may be opened (a severe hazard), reopened (a verified fix) or both (a crash), routing
     // takes jurisdictions' locks: all of them now, in one order, after the task rows (a crash's too).
@@ -243,9 +243,9 @@ export class TaskIntakeService {
         outcomes.push({ kind: 'ignored', why: step.why });
         continue;
       }
-      await view.flush();
       if (step.kind === 'open') {
         // No task of its countermeasure is open there (the run holds the locks): opened, or refused.
+        // The links collected so far wait: an open reads no hazard list and writes no other task.
         const { outcome, task } = await this.openTask(step.proposal, event, scope, undefined, { unrecorded, noneOpen: true, ...view.sightOf(report.segmentId), crews });
         // Refused: another writer opened one meanwhile; read it.
         if (task) view.opened(task);
@@ -253,6 +253,7 @@ export class TaskIntakeService {
         outcomes.push(outcome);
         continue;
       }
+      await view.flush();
       await this.reopenFailedFix(step.task, step.reason, [report.hazardId], event, scope);
       crews.forget();
       await view.changed(report.segmentId);
@@ -472,6 +473,11 @@ export class TaskIntakeService {
       scope,
     );
     this.logger.log(`task ${task.id} reopened: ${reason}`);
+  }
+
+  /** A run's view of its tasks; the tasks the run opened and did not insert yet are inserted before it reads or writes any. */
+  private viewOf(scope: TxScope): TaskRunView {
+    return new TaskRunView(this.tasks, this.segments, scope, () => this.ledger.flushTasks(scope));
   }
 
   private async run(work: (scope: TxScope) => Promise<TaskIntakeOutcome>): Promise<TaskIntakeOutcome> {

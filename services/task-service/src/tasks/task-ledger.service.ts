@@ -16,6 +16,20 @@ import { TaskRepository } from './task.repository';
 interface DeferredRecords {
   history: HistoryEntry[];
   messages: OutboxMessage[];
+  /** Tasks `createAssigned` opened, not inserted yet (see `flushTasks`). */
+  tasks: TaskRecord[];
+}
+
+/**
+ * A task a run opened (in `withRecordsDeferred`) could not be inserted: an open task of its segment
+ * and countermeasure was written by a transaction that holds no lock the run takes (the roadside
+ * planner's). The run is abandoned; handled one report at a time, each open sees that task.
+ */
+export class DeferredTaskRefused extends Error {
+  constructor(readonly task: Pick<TaskRecord, 'id' | 'segmentId' | 'countermeasure'>) {
+    super(`task ${task.id} not opened: an open ${task.countermeasure} task on ${task.segmentId} was written meanwhile`);
+    this.name = 'DeferredTaskRefused';
+  }
 }
 
 export interface ChangeContext {
@@ -50,12 +64,20 @@ export class TaskLedger {
    * Runs `work` (in the transaction of `scope`) with the audit-trail entries and events it records
    * kept and written together when it is done, in the order they were made: two statements instead
    * of two per change. Only for work that reads neither the audit trail nor the outbox meanwhile.
+   *
+   * The tasks `createAssigned` opens meanwhile are kept too, and inserted together by `flushTasks`:
+   * before any other write of a task through the ledger, when the work's crews are read (see
+   * `AssignmentService.crewsOfLocked`), when the work calls it before reading tasks itself, and at
+   * the end. `createAssigned` then answers as if the insert succeeded; one that is refused at the
+   * flush throws `DeferredTaskRefused`, failing the work (the transaction rolls back). So the work
+   * must hold the locks that keep other openers of its tasks out, as a run of the intake does.
    */
   async withRecordsDeferred<T>(scope: TxScope, work: () => Promise<T>): Promise<T> {
-    const records: DeferredRecords = { history: [], messages: [] };
+    const records: DeferredRecords = { history: [], messages: [], tasks: [] };
     this.deferred.set(scope, records);
     try {
       const result = await work();
+      await this.flushTasks(scope);
       await this.tasks.insertHistoryMany(records.history, scope);
       await this.outbox.addMany(records.messages, scope);
       return result;
@@ -64,8 +86,23 @@ export class TaskLedger {
     }
   }
 
+  /**
+   * Inserts the tasks opened in `withRecordsDeferred` and not inserted yet, with one statement;
+   * throws `DeferredTaskRefused` when one was refused. Nothing to do outside it.
+   */
+  async flushTasks(scope: TxScope): Promise<void> {
+    const deferred = this.deferred.get(scope);
+    if (!deferred?.tasks.length) return;
+    const tasks = deferred.tasks;
+    deferred.tasks = [];
+    const inserted = await this.tasks.insertManyIfNoneOpen(tasks, scope);
+    const refused = tasks.find((t) => !inserted.has(t.id));
+    if (refused) throw new DeferredTaskRefused(refused);
+  }
+
   /** Inserts a new task (version 1) unless an open one exists for its segment and countermeasure. */
   async create(task: TaskRecord, ctx: ChangeContext, scope: TxScope): Promise<boolean> {
+    await this.flushTasks(scope);
     if (!(await this.tasks.insertIfNoneOpen(task, scope))) return false;
     await this.record(task, null, 'created', ctx, scope);
     return true;
@@ -74,11 +111,14 @@ export class TaskLedger {
   /**
    * `create`, then `apply('assign')` with the crew decided as the task opens, in one write: the task
    * is inserted assigned, and both changes (created, assigned) are recorded in order, as the two
-   * steps would record them. Null when an open one exists (nothing written).
+   * steps would record them. Null when an open one exists (nothing written). In `withRecordsDeferred`,
+   * the insert waits for `flushTasks` (which fails the work if it is refused).
    */
   async createAssigned(task: TaskRecord, ctx: ChangeContext, assignment: ChangeContext, scope: TxScope): Promise<TaskRecord | null> {
     const { updated, change } = this.applied(task, 'assign', assignment);
-    if (!(await this.tasks.insertIfNoneOpen(updated, scope))) return null;
+    const deferred = this.deferred.get(scope);
+    if (deferred) deferred.tasks.push({ ...updated, hazardIds: [...updated.hazardIds] });
+    else if (!(await this.tasks.insertIfNoneOpen(updated, scope))) return null;
     await this.record(task, null, 'created', ctx, scope);
     await this.record(updated, task.status, change, assignment, scope);
     return updated;
@@ -86,6 +126,7 @@ export class TaskLedger {
 
   /** Applies an action through the state machine; an illegal one is refused (409), never applied. */
   async apply(task: TaskRecord, action: TaskAction, ctx: ChangeContext, scope: TxScope): Promise<TaskRecord> {
+    await this.flushTasks(scope);
     const { updated, change } = this.applied(task, action, ctx);
     await this.tasks.update(updated, task.version, scope);
     await this.record(updated, task.status, change, ctx, scope);

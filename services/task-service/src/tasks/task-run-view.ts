@@ -17,7 +17,8 @@ export interface SegmentSight {
  * and the hazard links collected meanwhile, written with one statement when `flush`ed. For the
  * segments where the run may open tasks, their unresolved hazards and jurisdictions, read with one
  * query each. The caller flushes before anything that reads tasks from the database, and tells the
- * view what it opened or reloads a segment after changing its tasks otherwise.
+ * view what it opened or reloads a segment after changing its tasks otherwise. The tasks the run
+ * opened and wrote aside (`TaskLedger.flushTasks`) are written before the view reads or writes any.
  */
 export class TaskRunView {
   private keys: TaskKey[] = [];
@@ -31,6 +32,8 @@ export class TaskRunView {
     private readonly tasks: TaskRepository,
     private readonly segments: SegmentRefRepository,
     private readonly scope: TxScope,
+    /** Writes what the run wrote aside (the tasks it opened), before the view reads or writes tasks. */
+    private readonly beforeTasks: () => Promise<void> = () => Promise.resolve(),
   ) {}
 
   /** Reads the unresolved hazards of the segments where tasks may be opened; keeps their jurisdictions. */
@@ -60,10 +63,12 @@ export class TaskRunView {
    */
   async changed(segmentId: string): Promise<void> {
     this.unresolved.delete(segmentId);
+    await this.beforeTasks();
     await this.read(this.keys.filter((k) => k.segmentId === segmentId));
   }
 
   async load(keys: readonly TaskKey[]): Promise<void> {
+    await this.beforeTasks();
     const unique = new Map(keys.map((k) => [keyOf(k), k]));
     this.keys = [...unique.values()];
     await this.read(this.keys);
@@ -83,7 +88,9 @@ export class TaskRunView {
     this.links.push({ taskId: task.id, hazardId });
   }
 
+  /** Writes the tasks the run opened and the links collected, for what follows to read. */
   async flush(): Promise<void> {
+    await this.beforeTasks();
     if (!this.links.length) return;
     const links = this.links;
     this.links = [];

@@ -67,6 +67,58 @@ export class TaskRepository {
     return rows.length === 1;
   }
 
+  /**
+   * `insertIfNoneOpen` for several tasks with one statement, in the given order; returns the ids of
+   * those inserted (a task whose segment and countermeasure have an open task, or an earlier one of
+   * these, is not).
+   */
+  async insertManyIfNoneOpen(tasks: readonly TaskRecord[], scope: TxScope): Promise<Set<string>> {
+    if (!tasks.length) return new Set();
+    const column = <T>(f: (t: TaskRecord) => T) => tasks.map(f);
+    const rows: { id: string }[] = await this.manager(scope).query(
+      `INSERT INTO task (id, segment_id, countermeasure, side, status, priority, reason, rule, hazard_ids, source_event_id,
+                         correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
+                         created_at, updated_at, status_reason)
+       SELECT id, segment_id, countermeasure, side, status, priority, reason, rule,
+              ARRAY(SELECT h::uuid FROM jsonb_array_elements_text(hazard_ids) WITH ORDINALITY AS e (h, i) ORDER BY i), source_event_id,
+              correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
+              created_at, updated_at, status_reason
+         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[],
+                     $10::uuid[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::text[], $16::int[], $17::boolean[],
+                     $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::text[])
+              WITH ORDINALITY AS t (id, segment_id, countermeasure, side, status, priority, reason, rule, hazard_ids, source_event_id,
+                                    correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
+                                    created_at, updated_at, status_reason, n)
+        ORDER BY n
+       ON CONFLICT (segment_id, countermeasure) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
+       RETURNING id`,
+      [
+        column((t) => t.id),
+        column((t) => t.segmentId),
+        column((t) => t.countermeasure),
+        column((t) => t.side),
+        column((t) => t.status),
+        column((t) => t.priority),
+        column((t) => t.reason),
+        column((t) => t.rule),
+        column((t) => JSON.stringify(t.hazardIds)),
+        column((t) => t.sourceEventId),
+        column((t) => t.correlationId),
+        column((t) => t.riskLevel),
+        column((t) => t.riskScore),
+        column((t) => t.jurisdictionId),
+        column((t) => t.crewId),
+        column((t) => t.version),
+        column((t) => t.fixFailed),
+        column((t) => t.dueAt.toISOString()),
+        column((t) => t.createdAt.toISOString()),
+        column((t) => t.updatedAt.toISOString()),
+        column((t) => t.statusReason),
+      ],
+    );
+    return new Set(rows.map((r) => r.id));
+  }
+
   /** Writes a changed task; `previousVersion` guards against a lost update (the caller holds the row lock). */
   async update(t: TaskRecord, previousVersion: number, scope: TxScope): Promise<void> {
     const result = await this.manager(scope).query(
