@@ -170,8 +170,9 @@ export class TaskIntakeService {
    * fixes of every segment and countermeasure they concern are read and locked with one query each;
    * the hazards are then walked in order: a link to an open task (or to the fix that covered a late
    * hazard) is collected and written with the others in one statement, an ignored one costs nothing.
-   * What is rarer (a task opened, a failed fix reopened, a crash) goes through the one-at-a-time
-   * code, the collected links written before it, and the view of that segment read again after it.
+   * What is rarer goes through the one-at-a-time code: a failed fix reopened or a crash with the
+   * collected links written before it and the view of that segment read again after it; a task
+   * opened with its insert written aside for the run's others (see `TaskLedger.withRecordsDeferred`).
    */
   async onReportsMatched(events: readonly ReportMatchedEvent[]): Promise<TaskIntakeOutcome[]> {
     // Nothing in a run reads the audit trail or the outbox: the run's records are written at its end.

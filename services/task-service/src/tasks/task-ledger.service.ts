@@ -23,7 +23,9 @@ interface DeferredRecords {
 /**
  * A task a run opened (in `withRecordsDeferred`) could not be inserted: an open task of its segment
  * and countermeasure was written by a transaction that holds no lock the run takes (the roadside
- * planner's). The run is abandoned; handled one report at a time, each open sees that task.
+ * planner or a programme's approval, on a segment outside every jurisdiction: elsewhere they take the
+ * jurisdiction's routing lock first, see `AssignmentService.lockForOpening`). The run is abandoned;
+ * handled one report at a time, each open sees that task.
  */
 export class DeferredTaskRefused extends Error {
   constructor(readonly task: Pick<TaskRecord, 'id' | 'segmentId' | 'countermeasure'>) {

@@ -63,7 +63,9 @@ export class TaskRunView {
    */
   async changed(segmentId: string): Promise<void> {
     this.unresolved.delete(segmentId);
-    await this.beforeTasks();
+    // What the run collected is written first: a link read back without it would be lost by the next
+    // change written from the copy read (a reopen writes the task's whole hazard list).
+    await this.flush();
     await this.read(this.keys.filter((k) => k.segmentId === segmentId));
   }
 
