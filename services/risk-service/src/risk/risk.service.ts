@@ -14,7 +14,7 @@ import { RISK_CONFIG, RiskConfig } from '../config';
 import { HazardRepository } from '../hazards/hazard.repository';
 import { RoadsideInventoryRepository } from '../roadside/roadside-inventory.repository';
 import { ReachCache } from '../segments/reach.cache';
-import { SegmentRepository } from '../segments/segment.repository';
+import { Reach, SegmentRepository } from '../segments/segment.repository';
 import { TaskStateRepository, countsForRisk } from '../tasks/task-state.repository';
 import { adjustedExposure, roadsideKnowledge } from './exposure-adjuster';
 import { sameAsJson } from './json-equal';
@@ -73,12 +73,14 @@ export class RiskService {
     await this.assessHazards(events.flatMap((e) => (e.payload.kind === 'hazard' ? [e.payload.hazardId] : [])));
     const touched = await this.tx.run(async (scope) => {
       const last = new Map<string, { cause: Cause; correlationId: string }>();
+      const crashed = events.flatMap((e) => (e.payload.kind === 'accident' ? [e.payload.segmentId] : []));
+      const reaches = crashed.length ? await this.reaches.reachesOf(crashed, scope) : new Map<string, Reach>();
       for (const event of events) {
         const report = event.payload;
         const cause: Cause = report.kind === 'hazard' ? { kind: 'hazard', id: report.hazardId } : { kind: 'accident', id: report.accidentId };
         let ids = [report.segmentId];
         if (report.kind === 'accident') {
-          const reach = (await this.reaches.reachesOf([report.segmentId], scope)).get(report.segmentId);
+          const reach = reaches.get(report.segmentId);
           if (!reach) throw new NonRetriableError(`segment ${report.segmentId} does not exist`, 'UNKNOWN_SEGMENT');
           ids = [report.segmentId, ...reach.neighbours.map((n) => n.id)];
         }

@@ -34,7 +34,7 @@ export class ReachCache {
   /** As `SegmentRepository.reachesOf`: the reaches of these segments (unknown segments are absent). */
   async reachesOf(segmentIds: readonly string[], scope: TxScope): Promise<Map<string, Reach>> {
     const max = this.config.REACH_CACHE_SEGMENTS;
-    if (max === 0) return this.segments.reachesOf(segmentIds, scope);
+    if (!(max > 0)) return this.segments.reachesOf(segmentIds, scope);
     const revision = await this.segments.fingerprint(scope);
     if (revision !== this.revision) {
       this.reaches.clear();
