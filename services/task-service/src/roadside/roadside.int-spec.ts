@@ -11,6 +11,15 @@ jest.setTimeout(60_000);
 const piece = (i: number): [number, number][] => [[1.52 + i * 0.0012, 42.505], [1.52 + (i + 1) * 0.0012, 42.505]];
 const river = { waterDistanceM: 6, waterSide: 'right' as const, guardrail: { left: 0, right: 0 } };
 
+/** A harness with the valley township, its crew, and way 50's three pieces along the river. */
+async function openValley(label: string): Promise<Harness> {
+  const h = await openHarness(label);
+  await h.areas.put('valley', 'Valley township', box(1.5, 42.49, 1.56, 42.52));
+  await h.areas.putCrew('valley-crew', 'Valley crew', 'valley');
+  for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w50-${i}`, piece(i), river));
+  return h;
+}
+
 async function refusal(work: Promise<unknown>): Promise<AppError> {
   try {
     await work;
@@ -25,10 +34,7 @@ describe(RoadsideService.name, () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await openHarness('roadside');
-    await h.areas.put('valley', 'Valley township', box(1.5, 42.49, 1.56, 42.52));
-    await h.areas.putCrew('valley-crew', 'Valley crew', 'valley');
-    for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w50-${i}`, piece(i), river));
+    h = await openValley('roadside');
     // A fourth segment elsewhere, for the import.
     await h.intake.onSegmentProfile(profileEvent('w60-0', [[1.54, 42.51], [1.5412, 42.51]], river));
     // Three more for the GeoJSON import, digitised west to east (left is north).
@@ -214,10 +220,7 @@ describe(`${RoadsideService.name} beside an intake run`, () => {
   let h: Harness;
 
   beforeAll(async () => {
-    h = await openHarness('roadsidelock');
-    await h.areas.put('valley', 'Valley township', box(1.5, 42.49, 1.56, 42.52));
-    await h.areas.putCrew('valley-crew', 'Valley crew', 'valley');
-    for (let i = 0; i < 3; i++) await h.intake.onSegmentProfile(profileEvent(`w50-${i}`, piece(i), river));
+    h = await openValley('roadsidelock');
   });
   afterAll(async () => h.close());
 

@@ -435,30 +435,36 @@ describe(`${TaskIntakeService.name} runs`, () => {
     });
     afterAll(async () => Promise.all([dOne?.close(), dRun?.close()]));
 
+    /** Critical hazards on these roads, handled one at a time in `hOne` and as one run in `hRun`, which must leave the same. */
+    async function bothWays(hOne: Harness, hRun: Harness, prefix: string, roads: [string, [number, number][]][]) {
+      for (const h of [hOne, hRun]) for (const [name, road] of roads) await h.intake.onSegmentProfile(profileEvent(`${prefix}-${name}`, road));
+      const events = roads.map(([name]) => hazardEvent(`${prefix}-${name}`, { category: 'rockfall', severity: 'critical' }));
+      const a: TaskIntakeOutcome[] = [];
+      for (const e of events) a.push(await hOne.intake.onReportMatched(e));
+      const { result: b, statements } = await recordingStatements(hRun, () => hRun.intake.onReportsMatched(events));
+      const [sa, sb] = [await snapshot(hOne, prefix), await snapshot(hRun, prefix)];
+      sameOutcomes(a, sa.labels, b, sb.labels);
+      const { labels: _la, ...ra } = sa;
+      const { labels: _lb, ...rb } = sb;
+      expect(rb).toEqual(ra);
+      return { outcomes: b, statements, state: ra };
+    }
+
     it('gives urgent tasks outside every jurisdiction, or in one without a crew, to the default crew as one at a time would, writing each task once', async () => {
       const prefix = `rd${round++}`;
       const roads: [string, [number, number][]][] = [
         ['w0', ROAD_WEST], ['o0', ROAD_OUT], ['w1', ROAD_WEST], ['s0', ROAD_SOUTH], ['w2', ROAD_WEST],
         ['o1', ROAD_OUT], ['w3', ROAD_WEST], ['s1', ROAD_SOUTH], ['w4', ROAD_WEST],
       ];
-      for (const h of [dOne, dRun]) for (const [name, road] of roads) await h.intake.onSegmentProfile(profileEvent(`${prefix}-${name}`, road));
-      const events = roads.map(([name]) => hazardEvent(`${prefix}-${name}`, { category: 'rockfall', severity: 'critical' }));
-      const a: TaskIntakeOutcome[] = [];
-      for (const e of events) a.push(await dOne.intake.onReportMatched(e));
-      const { result: b, statements } = await recordingStatements(dRun, () => dRun.intake.onReportsMatched(events));
-      const [sa, sb] = [await snapshot(dOne, prefix), await snapshot(dRun, prefix)];
-      sameOutcomes(a, sa.labels, b, sb.labels);
-      const { labels: _la, ...ra } = sa;
-      const { labels: _lb, ...rb } = sb;
-      expect(rb).toEqual(ra);
-      expect(b.map((o) => o.kind)).toEqual(Array(roads.length).fill('created'));
-      const routed = Object.fromEntries(ra.tasks.map((t) => [String(t.segment_id).slice(prefix.length + 1), [t.crew_id, t.jurisdiction_id]]));
+      const { outcomes, statements, state } = await bothWays(dOne, dRun, prefix, roads);
+      expect(outcomes.map((o) => o.kind)).toEqual(Array(roads.length).fill('created'));
+      const routed = Object.fromEntries(state.tasks.map((t) => [String(t.segment_id).slice(prefix.length + 1), [t.crew_id, t.jurisdiction_id]]));
       // West's crews share West's work with what the default crew (west-a) was given meanwhile.
       expect(routed).toEqual({
         w0: ['west-a', 'west'], o0: ['west-a', null], w1: ['west-b', 'west'], s0: ['west-a', 'south'], w2: ['west-b', 'west'],
         o1: ['west-a', null], w3: ['west-b', 'west'], s1: ['west-a', 'south'], w4: ['west-b', 'west'],
       });
-      const reasons = ra.history.filter((r) => r.change === 'assigned').map((r) => r.reason);
+      const reasons = state.history.filter((r) => r.change === 'assigned').map((r) => r.reason);
       expect(reasons).toContain("automatic: the region's default crew (the segment lies outside every jurisdiction)");
       expect(reasons).toContain("automatic: the region's default crew (south has no crew)");
       // The run's crews and the default crew read once each; every task written once, assigned, with one statement.
@@ -471,24 +477,14 @@ describe(`${TaskIntakeService.name} runs`, () => {
       // West's crews without a task yet: one task more or less decides who gets the next.
       const [fOne, fRun] = await Promise.all([openHarness('rundeffone', { DEFAULT_CREW_ID: 'west-a' }), openHarness('rundeffrun', { DEFAULT_CREW_ID: 'west-a' })]);
       try {
-        const prefix = `rf${round++}`;
-        const roads: [string, [number, number][]][] = [['o0', ROAD_OUT], ['w0', ROAD_WEST], ['w1', ROAD_WEST], ['w2', ROAD_WEST]];
         for (const h of [fOne, fRun]) {
           await h.areas.put('west', 'West township', WEST);
           await h.areas.putCrew('west-b', 'West crew B', 'west');
           await h.areas.putCrew('west-a', 'West crew A', 'west');
-          for (const [name, road] of roads) await h.intake.onSegmentProfile(profileEvent(`${prefix}-${name}`, road));
         }
-        const events = roads.map(([name]) => hazardEvent(`${prefix}-${name}`, { category: 'rockfall', severity: 'critical' }));
-        const a: TaskIntakeOutcome[] = [];
-        for (const e of events) a.push(await fOne.intake.onReportMatched(e));
-        const { result: b, statements } = await recordingStatements(fRun, () => fRun.intake.onReportsMatched(events));
-        const [sa, sb] = [await snapshot(fOne, prefix), await snapshot(fRun, prefix)];
-        sameOutcomes(a, sa.labels, b, sb.labels);
-        const { labels: _la, ...ra } = sa;
-        const { labels: _lb, ...rb } = sb;
-        expect(rb).toEqual(ra);
-        const routed = Object.fromEntries(ra.tasks.map((t) => [String(t.segment_id).slice(prefix.length + 1), t.crew_id]));
+        const prefix = `rf${round++}`;
+        const { statements, state } = await bothWays(fOne, fRun, prefix, [['o0', ROAD_OUT], ['w0', ROAD_WEST], ['w1', ROAD_WEST], ['w2', ROAD_WEST]]);
+        const routed = Object.fromEntries(state.tasks.map((t) => [String(t.segment_id).slice(prefix.length + 1), t.crew_id]));
         // West's first task goes to west-b: west-a already holds the task outside every jurisdiction.
         expect(routed).toEqual({ o0: 'west-a', w0: 'west-b', w1: 'west-a', w2: 'west-b' });
         // The task given to the default crew is inserted before West's crews are counted, the others at the end.
