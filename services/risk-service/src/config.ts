@@ -26,7 +26,7 @@ export const riskSettingsSchema = z
      * kept in memory by the risk model's runs (~2.3 KB each, measured on Andorra); 0 reads each from
      * the database. See `ReachCache`.
      */
-    REACH_CACHE_SEGMENTS: z.coerce.number().int().min(0).max(1_000_000).default(10_000),
+    REACH_CACHE_SEGMENTS: z.coerce.number().int().min(0).max(200_000).default(10_000),
     /** How often pending segment profiles are announced, ms. */
     PROFILE_RELAY_MS: z.coerce.number().int().min(100).max(3_600_000).default(2_000),
     /** Hazards of one category this close in space and time are one hazard (linked as duplicates). */

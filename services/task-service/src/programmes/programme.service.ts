@@ -197,7 +197,6 @@ export class ProgrammeService {
         createdAt: at,
         updatedAt: at,
       };
-      await this.assignment.lockForOpening(task.jurisdictionId, scope);
       // One open task per segment and countermeasure: an open one on this member, try the next.
       if (!(await this.ledger.create(task, { ...ctx, reason }, scope))) continue;
       const stretch: Stretch = { id: item.stretchId, roadKey: item.roadKey, need: item.need, side: item.side, lengthM: item.lengthM, members: item.members, lines: item.geometry.coordinates };

@@ -1,7 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, jest } from '@jest/globals';
 import { AppError } from '@roadloop/core';
-import { managerOf } from '@roadloop/persistence';
-import { ASSIGN_LOCK } from '../jurisdictions/jurisdiction.repository';
 import { Harness, box, openHarness, photo, principals, profileEvent } from '../testing/harness';
 import { RoadsideService } from './roadside.service';
 
@@ -213,66 +211,5 @@ describe(RoadsideService.name, () => {
       { segment_id: 'w80-1', side: 'left', status: 'absent', source: 'import' },
       { segment_id: 'w80-2', side: 'left', status: 'absent', source: 'import' },
     ]);
-  });
-});
-
-describe(`${RoadsideService.name} beside an intake run`, () => {
-  let h: Harness;
-
-  beforeAll(async () => {
-    h = await openValley('roadsidelock');
-  });
-  afterAll(async () => h.close());
-
-  it("waits for a run holding the jurisdiction's routing lock before it inserts a stretch's task", async () => {
-    // A run of the intake holds the valley's routing lock (it may open a task on these segments and insert it at its end).
-    let release = () => undefined as void;
-    const released = new Promise<void>((resolve) => (release = resolve));
-    let locked = () => undefined as void;
-    const holding = new Promise<void>((resolve) => (locked = resolve));
-    const run = h.tx.run(async (scope) => {
-      await h.assignment.lockForRouting(['valley'], false, scope);
-      locked();
-      await released;
-    });
-    await holding;
-    const planning = h.roadside.plan();
-    try {
-      // The planner waits for that lock.
-      for (let waited = 0; ; waited += 50) {
-        const [{ n }]: { n: number }[] = await h.ds.query(
-          `SELECT count(*)::int AS n FROM pg_locks
-            WHERE locktype = 'advisory' AND NOT granted AND objsubid = 1 AND objid::bigint = (hashtext($1)::bigint & 4294967295)`,
-          [`${ASSIGN_LOCK}valley`],
-        );
-        if (n > 0) break;
-        if (waited > 10_000) throw new Error('the planner never waited for the routing lock');
-        await new Promise((resolve) => setTimeout(resolve, 50));
-      }
-      // It has inserted nothing meanwhile: a task of the same kind on the stretch's first segment is not held up by one of its own.
-      const opened: { id: string }[] = await h.tx.run(async (scope) => {
-        const q = managerOf(h.ds, scope);
-        await q.query(`SET LOCAL statement_timeout = '3s'`);
-        const rows = await q.query(
-          `INSERT INTO task (id, segment_id, countermeasure, status, priority, reason, source_event_id, correlation_id, due_at)
-           VALUES (gen_random_uuid(), 'w50-0', 'roadside_survey', 'created', 'p3', 'probe', gen_random_uuid(), 'probe', now())
-           ON CONFLICT (segment_id, countermeasure) WHERE status NOT IN ('verified', 'cancelled', 'duplicate', 'unable_to_fix') DO NOTHING
-           RETURNING id`,
-        );
-        // Rolled back: the probe leaves nothing.
-        throw Object.assign(new Error('probe done'), { rows });
-      }).catch((err: Error & { rows?: { id: string }[] }) => {
-        if (!err.rows) throw err;
-        return err.rows;
-      });
-      expect(opened).toHaveLength(1);
-    } finally {
-      release();
-      await run;
-    }
-    const ids = await planning;
-    expect(ids).toHaveLength(1);
-    const [task] = await h.queries.list({ segmentId: 'w50-0', limit: 5, offset: 0 }, principals.dispatcher);
-    expect(task).toMatchObject({ id: ids[0], countermeasure: 'roadside_survey', crewId: 'valley-crew' });
   });
 });

@@ -184,7 +184,6 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
         createdAt: now,
         updatedAt: now,
       };
-      await this.assignment.lockForOpening(task.jurisdictionId, scope);
       // An open task of the same countermeasure on the anchor segment (one per segment): try the next member.
       if (!(await this.ledger.create(task, { actor: SYSTEM_ACTOR, correlationId, reason }, scope))) continue;
       await this.roadside.insertStretch(task.id, stretch, scope);

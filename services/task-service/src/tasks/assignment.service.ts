@@ -36,17 +36,6 @@ export class AssignmentService {
   }
 
   /**
-   * Takes, before a task is inserted and then routed by `autoAssign` outside the intake's runs (the
-   * roadside planner, a programme), the jurisdiction's assignment lock, which `autoAssign` takes
-   * first. An intake run that may open a task on the same segment holds it while it runs and inserts
-   * its tasks at its end: without it first, the run could wait on this transaction's uncommitted task
-   * while this transaction waits for the run's lock, until the database broke the deadlock.
-   */
-  lockForOpening(jurisdictionId: string | null, scope: TxScope): Promise<void> {
-    return this.lockForRouting(jurisdictionId ? [jurisdictionId] : [], false, scope);
-  }
-
-  /**
    * The crews of jurisdictions whose routing locks the caller took with `lockForRouting` in this
    * transaction, for `autoAssign` to route a run's tasks with (see `RunCrews`).
    */

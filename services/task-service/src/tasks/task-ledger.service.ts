@@ -22,10 +22,10 @@ interface DeferredRecords {
 
 /**
  * A task a run opened (in `withRecordsDeferred`) could not be inserted: an open task of its segment
- * and countermeasure was written by a transaction that holds no lock the run takes (the roadside
- * planner or a programme's approval, on a segment outside every jurisdiction: elsewhere they take the
- * jurisdiction's routing lock first, see `AssignmentService.lockForOpening`). The run is abandoned;
- * handled one report at a time, each open sees that task.
+ * and countermeasure was committed meanwhile by a transaction that takes no segment lock (the roadside
+ * planner, a programme's approval). The run is abandoned; handled one report at a time, each open
+ * sees that task. (Were that transaction still open and waiting for a routing lock the run holds, as
+ * they take it after inserting, the database would break the deadlock by aborting one of the two.)
  */
 export class DeferredTaskRefused extends Error {
   constructor(readonly task: Pick<TaskRecord, 'id' | 'segmentId' | 'countermeasure'>) {
