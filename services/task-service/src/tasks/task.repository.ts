@@ -51,20 +51,7 @@ export class TaskRepository {
    * not been accepted, submitted, verified, closed or escalated, so those columns stay empty.
    */
   async insertIfNoneOpen(t: TaskRecord, scope: TxScope): Promise<boolean> {
-    const rows: unknown[] = await this.manager(scope).query(
-      `INSERT INTO task (id, segment_id, countermeasure, side, status, priority, reason, rule, hazard_ids, source_event_id,
-                         correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
-                         created_at, updated_at, status_reason)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::uuid[], $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21)
-       ON CONFLICT (segment_id, countermeasure) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
-       RETURNING id`,
-      [
-        t.id, t.segmentId, t.countermeasure, t.side, t.status, t.priority, t.reason, t.rule, t.hazardIds, t.sourceEventId,
-        t.correlationId, t.riskLevel, t.riskScore, t.jurisdictionId, t.crewId, t.version, t.fixFailed, t.dueAt, t.createdAt,
-        t.updatedAt, t.statusReason,
-      ],
-    );
-    return rows.length === 1;
+    return (await this.insertManyIfNoneOpen([t], scope)).size === 1;
   }
 
   /**
