@@ -188,14 +188,9 @@ export class SegmentRepository {
   }
 
   /**
-   * A segment and its reach: its neighbours on the same way (the pieces before and after it), whose
-   * crashes the risk model pools with its own.
+   * Segments and their reaches, in one query: each with its neighbours on the same way (the pieces
+   * before and after it), whose crashes the risk model pools with its own. Unknown segments are absent.
    */
-  async reachOf(segmentId: string, scope?: TxScope): Promise<Reach | null> {
-    return (await this.reachesOf([segmentId], scope)).get(segmentId) ?? null;
-  }
-
-  /** `reachOf` for several segments in one query (unknown segments are absent). */
   async reachesOf(segmentIds: readonly string[], scope?: TxScope): Promise<Map<string, Reach>> {
     const rows: Record<string, unknown>[] = await managerOf(this.dataSource, scope).query(
       // Each segment's pieces through the way index (fenced by OFFSET 0): joined as a whole, the

@@ -35,6 +35,46 @@ export interface WorkloadRow {
   dueSoon: number;
 }
 
+/**
+ * The columns a new task is inserted with, each with its array type and value: listed once, for the
+ * statement and its parameters.
+ */
+const INSERTED_COLUMNS: readonly { name: string; type: string; of: (t: TaskRecord) => unknown }[] = [
+  { name: 'id', type: 'uuid', of: (t) => t.id },
+  { name: 'segment_id', type: 'text', of: (t) => t.segmentId },
+  { name: 'countermeasure', type: 'text', of: (t) => t.countermeasure },
+  { name: 'side', type: 'text', of: (t) => t.side },
+  { name: 'status', type: 'text', of: (t) => t.status },
+  { name: 'priority', type: 'text', of: (t) => t.priority },
+  { name: 'reason', type: 'text', of: (t) => t.reason },
+  { name: 'rule', type: 'text', of: (t) => t.rule },
+  // An array per task: one jsonb each (a uuid[][] would need every list the same length).
+  { name: 'hazard_ids', type: 'jsonb', of: (t) => JSON.stringify(t.hazardIds) },
+  { name: 'source_event_id', type: 'uuid', of: (t) => t.sourceEventId },
+  { name: 'correlation_id', type: 'text', of: (t) => t.correlationId },
+  { name: 'risk_level', type: 'text', of: (t) => t.riskLevel },
+  { name: 'risk_score', type: 'float8', of: (t) => t.riskScore },
+  { name: 'jurisdiction_id', type: 'text', of: (t) => t.jurisdictionId },
+  { name: 'crew_id', type: 'text', of: (t) => t.crewId },
+  { name: 'version', type: 'int', of: (t) => t.version },
+  { name: 'fix_failed', type: 'boolean', of: (t) => t.fixFailed },
+  { name: 'due_at', type: 'timestamptz', of: (t) => t.dueAt.toISOString() },
+  { name: 'created_at', type: 'timestamptz', of: (t) => t.createdAt.toISOString() },
+  { name: 'updated_at', type: 'timestamptz', of: (t) => t.updatedAt.toISOString() },
+  { name: 'status_reason', type: 'text', of: (t) => t.statusReason },
+];
+
+/** New tasks in the given order, each unless its segment and countermeasure have an open task. */
+const INSERT_IF_NONE_OPEN = `INSERT INTO task (${INSERTED_COLUMNS.map((c) => c.name).join(', ')})
+  SELECT ${INSERTED_COLUMNS.map((c) =>
+    c.name === 'hazard_ids' ? `ARRAY(SELECT h::uuid FROM jsonb_array_elements_text(hazard_ids) WITH ORDINALITY AS e (h, i) ORDER BY i)` : c.name,
+  ).join(', ')}
+    FROM unnest(${INSERTED_COLUMNS.map((c, i) => `$${i + 1}::${c.type}[]`).join(', ')})
+         WITH ORDINALITY AS t (${INSERTED_COLUMNS.map((c) => c.name).join(', ')}, n)
+   ORDER BY n
+  ON CONFLICT (segment_id, countermeasure) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
+  RETURNING id`;
+
 /** Owns `task`, `task_history` and `task_evidence`. */
 @Injectable()
 export class TaskRepository {
@@ -61,48 +101,7 @@ export class TaskRepository {
    */
   async insertManyIfNoneOpen(tasks: readonly TaskRecord[], scope: TxScope): Promise<Set<string>> {
     if (!tasks.length) return new Set();
-    const column = <T>(f: (t: TaskRecord) => T) => tasks.map(f);
-    const rows: { id: string }[] = await this.manager(scope).query(
-      `INSERT INTO task (id, segment_id, countermeasure, side, status, priority, reason, rule, hazard_ids, source_event_id,
-                         correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
-                         created_at, updated_at, status_reason)
-       SELECT id, segment_id, countermeasure, side, status, priority, reason, rule,
-              ARRAY(SELECT h::uuid FROM jsonb_array_elements_text(hazard_ids) WITH ORDINALITY AS e (h, i) ORDER BY i), source_event_id,
-              correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
-              created_at, updated_at, status_reason
-         FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::jsonb[],
-                     $10::uuid[], $11::text[], $12::text[], $13::float8[], $14::text[], $15::text[], $16::int[], $17::boolean[],
-                     $18::timestamptz[], $19::timestamptz[], $20::timestamptz[], $21::text[])
-              WITH ORDINALITY AS t (id, segment_id, countermeasure, side, status, priority, reason, rule, hazard_ids, source_event_id,
-                                    correlation_id, risk_level, risk_score, jurisdiction_id, crew_id, version, fix_failed, due_at,
-                                    created_at, updated_at, status_reason, n)
-        ORDER BY n
-       ON CONFLICT (segment_id, countermeasure) WHERE status NOT IN (${CLOSED_SQL}) DO NOTHING
-       RETURNING id`,
-      [
-        column((t) => t.id),
-        column((t) => t.segmentId),
-        column((t) => t.countermeasure),
-        column((t) => t.side),
-        column((t) => t.status),
-        column((t) => t.priority),
-        column((t) => t.reason),
-        column((t) => t.rule),
-        column((t) => JSON.stringify(t.hazardIds)),
-        column((t) => t.sourceEventId),
-        column((t) => t.correlationId),
-        column((t) => t.riskLevel),
-        column((t) => t.riskScore),
-        column((t) => t.jurisdictionId),
-        column((t) => t.crewId),
-        column((t) => t.version),
-        column((t) => t.fixFailed),
-        column((t) => t.dueAt.toISOString()),
-        column((t) => t.createdAt.toISOString()),
-        column((t) => t.updatedAt.toISOString()),
-        column((t) => t.statusReason),
-      ],
-    );
+    const rows: { id: string }[] = await this.manager(scope).query(INSERT_IF_NONE_OPEN, INSERTED_COLUMNS.map(({ of }) => tasks.map(of)));
     return new Set(rows.map((r) => r.id));
   }
 
