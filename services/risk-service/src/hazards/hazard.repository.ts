@@ -153,15 +153,6 @@ export class HazardRepository {
     return rows.length === 1;
   }
 
-  /** Of these hazard and event ids, the ones some row already holds. */
-  async takenIds(hazardIds: readonly string[], eventIds: readonly string[], scope?: TxScope): Promise<Set<string>> {
-    const rows: { id: string; event_id: string }[] = await managerOf(this.dataSource, scope).query(
-      `SELECT id, event_id FROM hazard WHERE id = ANY($1::uuid[]) OR event_id = ANY($2::uuid[])`,
-      [hazardIds, eventIds],
-    );
-    return new Set(rows.flatMap((r) => [String(r.id), String(r.event_id)]));
-  }
-
   /**
    * Records many reports in one statement, skipping any whose hazard id or event id is taken.
    * Returns the hazard ids recorded (the caller handles the others one at a time).

@@ -49,17 +49,18 @@ export class ReportIntakeService {
   /**
    * Many hazard reports at once (a run of one partition): placed in memory, recorded in one
    * statement, announced in one request. A report whose ids some row already holds (a redelivery, a
-   * reused id), that another partition recorded meanwhile, or whose ids an earlier report of the run
-   * uses, is left for `intakeHazard` to judge alone: its index is in `left`, and its outcome unset.
+   * reused id, one another partition recorded meanwhile: the insert skips it), or whose ids an earlier
+   * report of the run uses, is left for `intakeHazard` to judge alone: its index is in `left`, and its
+   * outcome unset. The insert is the only read of the ids: a redelivery is rare, and a read before it
+   * cost every run a statement (an index probe per id, twice).
    */
   async intakeHazards(events: readonly HazardReportedEvent[]): Promise<{ outcomes: (ReportIntakeOutcome | undefined)[]; left: number[] }> {
-    const taken = await this.hazards.takenIds(events.map((e) => e.payload.hazardId), events.map((e) => e.eventId));
     const seen = new Set<string>();
     const fresh: { index: number; event: HazardReportedEvent; placement: Placement | null }[] = [];
     const alone: number[] = [];
     for (const [index, event] of events.entries()) {
       const ids = [event.payload.hazardId, event.eventId];
-      if (ids.some((id) => taken.has(id) || seen.has(id))) alone.push(index);
+      if (ids.some((id) => seen.has(id))) alone.push(index);
       else fresh.push({ index, event, placement: await this.matcher.place(event.payload.lon, event.payload.lat) });
       for (const id of ids) seen.add(id);
     }
