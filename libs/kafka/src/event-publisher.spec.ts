@@ -143,6 +143,32 @@ describe(EventPublisher.name, () => {
     expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['k0'], ['k1'], ['k2'], ['k3']]);
   });
 
+  it('sends one send larger than a request as several requests, in order, and resolves when all went', async () => {
+    const { kafka, requests } = stubKafka(false);
+    const value = 'v'.repeat(200 * 1024);
+    const keys = ['a', 'b', 'c', 'd', 'e'];
+    await new EventPublisher(kafka, '', 'x').send('t', keys.map((key) => ({ key, value, headers: { 'x-event-id': key } })));
+    // 512 KB a request: two values of 200 KB fit, a third does not.
+    expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['a', 'b'], ['c', 'd'], ['e']]);
+  });
+
+  it('counts keys and headers in a request, not only values', async () => {
+    const { kafka, requests } = stubKafka(false);
+    // 3,000 messages of 1-byte values with 200 bytes of headers each: about 650 KB, more than one request holds.
+    const headers = { 'x-correlation-id': 'c'.repeat(200) };
+    await new EventPublisher(kafka, '', 'x').send('t', Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: 'v', headers })));
+    expect(requests.length).toBe(2);
+    expect(requests.flatMap((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual(Array.from({ length: 3000 }, (_, i) => `k${i}`));
+  });
+
+  it('fails a large send with the part the broker refused, and never sends the parts after it', async () => {
+    const { kafka, requests } = stubKafka(false, { refuse: 'c' });
+    const value = 'v'.repeat(200 * 1024);
+    const sending = new EventPublisher(kafka, '', 'x').send('t', ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, value })));
+    await expect(sending).rejects.toMatchObject({ kind: 'invalid', code: MESSAGE_TOO_LARGE });
+    expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['a', 'b']]);
+  });
+
   it('withdraws a send still waiting when its signal aborts, never sending it; one already in a request goes on', async () => {
     let release!: () => void;
     const held = new Promise<void>((resolve) => (release = resolve));

@@ -23,9 +23,9 @@ export class InvalidEventError extends Error {
 type OutgoingMessage = { key: string | Buffer | null; value: string | Buffer | null; headers?: IHeaders };
 
 /**
- * Sends waiting for the request in flight, merged into the next one: at most this many messages and
- * bytes of values (well under the broker's 1 MB batch limit, so merging never makes a request the
- * broker refuses while each send alone fits).
+ * A request holds at most this many messages and bytes (values, keys and headers; well under the
+ * broker's 1 MB batch limit): sends waiting for the request in flight are merged into the next one up
+ * to these, and one send larger than them goes as several requests, in order.
  */
 const MAX_MESSAGES_PER_REQUEST = 5_000;
 const MAX_BYTES_PER_REQUEST = 512 * 1024;
@@ -146,27 +146,44 @@ export class EventPublisher {
     return values;
   }
 
-  /** Sends already-encoded messages (dead letters, relays) to a full topic name; `signal` as in `PublishOptions`. */
+  /**
+   * Sends already-encoded messages (dead letters, relays) to a full topic name; `signal` as in
+   * `PublishOptions`. Messages beyond a request's limits go in the requests after, in order (a run's
+   * events for one partition would otherwise make a batch the broker refuses); the send succeeds when
+   * all did, and fails with the first part that failed, the parts still waiting then withdrawn.
+   */
   async send(topic: string, messages: OutgoingMessage[], signal?: AbortSignal): Promise<void> {
     try {
       if (signal?.aborted) throw withdrawn(topic);
       await this.connect();
       if (signal?.aborted) throw withdrawn(topic);
       await new Promise<void>((resolve, reject) => {
-        const entry = { topic, messages, done: (err?: unknown) => (err === undefined ? resolve() : reject(err)) };
-        const withdraw = () => {
-          const at = this.waiting.indexOf(entry);
-          if (at < 0) return; // already in a request
-          this.waiting.splice(at, 1);
-          reject(withdrawn(topic));
-        };
-        signal?.addEventListener('abort', withdraw, { once: true });
-        entry.done = (err?: unknown) => {
+        const parts = inRequests(messages).map((part) => ({ topic, messages: part, done: (_err?: unknown) => undefined as void }));
+        let left = parts.length;
+        let settled = false;
+        const settle = (err?: unknown) => {
+          settled = true;
           signal?.removeEventListener('abort', withdraw);
+          for (const part of parts) {
+            const at = this.waiting.indexOf(part);
+            if (at >= 0) this.waiting.splice(at, 1);
+          }
           if (err === undefined) resolve();
           else reject(err);
         };
-        this.waiting.push(entry);
+        // Only while every part still waits: once one is in a request the send goes on, and tells how that went.
+        const withdraw = () => {
+          if (!settled && parts.every((part) => this.waiting.includes(part))) settle(withdrawn(topic));
+        };
+        for (const part of parts) {
+          part.done = (err?: unknown) => {
+            if (settled) return;
+            if (err !== undefined) settle(err);
+            else if (--left === 0) settle();
+          };
+        }
+        signal?.addEventListener('abort', withdraw, { once: true });
+        this.waiting.push(...parts);
         void this.drain();
       });
     } catch (err) {
@@ -230,8 +247,40 @@ export class EventPublisher {
 
 function sizeOf(messages: readonly OutgoingMessage[]): number {
   let bytes = 0;
-  for (const m of messages) bytes += m.value === null ? 0 : typeof m.value === 'string' ? Buffer.byteLength(m.value) : m.value.length;
+  for (const m of messages) bytes += messageSize(m);
   return bytes;
+}
+
+/** A message's bytes in a request, near enough: its value, key and headers, and a record's own fields. */
+function messageSize(m: OutgoingMessage): number {
+  const length = (v: string | Buffer | null | undefined) => (v == null ? 0 : typeof v === 'string' ? Buffer.byteLength(v) : v.length);
+  let bytes = RECORD_OVERHEAD + length(m.value) + length(m.key);
+  for (const [name, value] of Object.entries(m.headers ?? {})) {
+    for (const v of Array.isArray(value) ? value : [value]) bytes += RECORD_OVERHEAD + Buffer.byteLength(name) + length(v as string | Buffer | undefined);
+  }
+  return bytes;
+}
+
+/** Bytes a record or a header adds besides its contents (lengths, offsets, timestamps), rounded up. */
+const RECORD_OVERHEAD = 24;
+
+/** Messages cut into the requests that hold them, in order: each within the limits, or one message alone. */
+function inRequests(messages: OutgoingMessage[]): OutgoingMessage[][] {
+  const parts: OutgoingMessage[][] = [];
+  let part: OutgoingMessage[] = [];
+  let bytes = 0;
+  for (const m of messages) {
+    const size = messageSize(m);
+    if (part.length && (part.length === MAX_MESSAGES_PER_REQUEST || bytes + size > MAX_BYTES_PER_REQUEST)) {
+      parts.push(part);
+      part = [];
+      bytes = 0;
+    }
+    part.push(m);
+    bytes += size;
+  }
+  parts.push(part);
+  return parts;
 }
 
 /** The code of the error a publish fails with when its signal withdrew it before it was sent. */
