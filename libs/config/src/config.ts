@@ -42,6 +42,11 @@ const brokerList = z
   .transform((s) => s.split(',').map((b) => b.trim()).filter(Boolean))
   .pipe(z.array(z.string().regex(/^[^\s:]+:\d{1,5}$/, 'expected host:port')).min(1));
 
+/** `KAFKA_CONSUMER_BATCH_SIZE` with a service's own default. */
+export function consumerBatchSize(byDefault: number) {
+  return z.coerce.number().int().min(1).max(10_000).default(byDefault);
+}
+
 /** Kafka connection and topic settings. `KAFKA_TOPIC_PREFIX` isolates deployments and test runs. */
 export const kafkaEnv = {
   KAFKA_BROKERS: brokerList.default(['127.0.0.1:9092']),
@@ -54,7 +59,7 @@ export const kafkaEnv = {
   /** Longest pause between attempts to reach the broker while a service starts without it, ms. */
   KAFKA_CONNECT_RETRY_MAX_MS: z.coerce.number().int().min(100).max(300_000).default(10_000),
   /** Most messages of a partition a consumer hands to a batch handler at once (one transaction, one publish). */
-  KAFKA_CONSUMER_BATCH_SIZE: z.coerce.number().int().min(1).max(10_000).default(500),
+  KAFKA_CONSUMER_BATCH_SIZE: consumerBatchSize(500),
   /** Partitions each consumer handles at the same time. */
   KAFKA_PARTITIONS_CONCURRENTLY: z.coerce.number().int().min(1).max(64).default(4),
 };
