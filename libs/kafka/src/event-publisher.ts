@@ -158,8 +158,7 @@ export class EventPublisher {
       await this.connect();
       if (signal?.aborted) throw withdrawn(topic);
       await new Promise<void>((resolve, reject) => {
-        const parts = inRequests(messages).map((part) => ({ topic, messages: part, done: (_err?: unknown) => undefined as void }));
-        let left = parts.length;
+        let left = 0;
         let settled = false;
         const settle = (err?: unknown) => {
           settled = true;
@@ -175,13 +174,13 @@ export class EventPublisher {
         const withdraw = () => {
           if (!settled && parts.every((part) => this.waiting.includes(part))) settle(withdrawn(topic));
         };
-        for (const part of parts) {
-          part.done = (err?: unknown) => {
-            if (settled) return;
-            if (err !== undefined) settle(err);
-            else if (--left === 0) settle();
-          };
-        }
+        const done = (err?: unknown) => {
+          if (settled) return;
+          if (err !== undefined) settle(err);
+          else if (--left === 0) settle();
+        };
+        const parts = inRequests(messages).map((part) => ({ topic, messages: part, done }));
+        left = parts.length;
         signal?.addEventListener('abort', withdraw, { once: true });
         this.waiting.push(...parts);
         void this.drain();
