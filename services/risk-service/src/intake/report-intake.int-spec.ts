@@ -169,6 +169,30 @@ describe(ReportIntakeConsumer.name, () => {
     expect(announced.map((m) => m.payload.severity)).toEqual(['low', 'low', 'low']);
   });
 
+  it('judges the reports of a later run whose event id or hazard id a recorded report holds, each on what holds it', async () => {
+    const first = { ...envelope(), payload: hazard({ category: 'landslide' }) };
+    await send(topics.hazards, [first]);
+    await waitFor('the first report recorded', async () => ((await rows('hazard', first.payload.hazardId)).length ? true : undefined));
+
+    // A later run: the insert of the run skips these three (only the event id taken; only the hazard
+    // id taken; both, a redelivery), and each is judged alone; the new report beside them is recorded.
+    const sameEventOnly = { ...envelope(first.eventId), payload: hazard({ category: 'flooded_road' }) };
+    const sameHazardOnly = { ...envelope(), payload: { ...first.payload, severity: 'critical' } };
+    const redelivery = { ...first };
+    const fresh = { ...envelope(), payload: hazard() };
+    await send(topics.hazards, [sameEventOnly, sameHazardOnly, redelivery, fresh]);
+
+    await waitFor('the new report published', () => (matchedIds().includes(fresh.payload.hazardId as string) ? true : undefined));
+    await deadLettered(sameEventOnly, sameHazardOnly);
+    expect(lettersFor(sameEventOnly).map((d) => d.headers[DEAD_LETTER_HEADERS.errorCode])).toEqual(['DUPLICATE_EVENT_ID']);
+    expect(lettersFor(sameHazardOnly).map((d) => d.headers[DEAD_LETTER_HEADERS.errorCode])).toEqual(['DUPLICATE_REPORT_ID']);
+    expect(await rows('hazard', sameEventOnly.payload.hazardId)).toEqual([]);
+    expect(await rows('hazard', first.payload.hazardId)).toEqual([{ id: first.payload.hazardId, event_id: first.eventId }]);
+    expect(await rows('hazard', fresh.payload.hazardId)).toEqual([{ id: fresh.payload.hazardId, event_id: fresh.eventId }]);
+    // The redelivery is announced again, as recorded.
+    expect(matchedIds().filter((hazardId) => hazardId === first.payload.hazardId)).toHaveLength(2);
+  });
+
   it('judges an eventId that another partition recorded between its read of the claims and its insert as DUPLICATE_EVENT_ID', async () => {
     const config = { MATCH_TOLERANCE_M: 50, MATCHER_REFRESH_MS: 60_000 } as RiskConfig;
     // The race's window: the first read of the claims comes back before the other report is written.

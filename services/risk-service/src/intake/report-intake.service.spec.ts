@@ -148,15 +148,15 @@ describe(ReportIntakeService.name, () => {
   });
 
   describe('a run of hazard reports', () => {
-    /** The service over fakes for a run: rows hold the `taken` hazard ids already, and the insert skips those. */
+    /** The service over fakes for a run: rows hold the `taken` ids (hazard or event ids) already, and the insert skips a report holding one. */
     function runSetUp(taken: string[]) {
       const calls = { insertStatements: 0, inserted: [] as string[], publishRequests: 0, published: [] as string[] };
       const service = new ReportIntakeService(
         strict<SegmentMatcherHolder>('matcher', { place: async (lon: number) => (lon < 0 ? null : ON_ROAD) }),
         strict<HazardRepository>('hazards', {
-          insertManyIfNew: async (rows: { report: { hazardId: string } }[]) => {
+          insertManyIfNew: async (rows: { report: { hazardId: string }; placement: { eventId: string } }[]) => {
             calls.insertStatements++;
-            const won = rows.map((r) => r.report.hazardId).filter((id) => !taken.includes(id));
+            const won = rows.filter((r) => !taken.includes(r.report.hazardId) && !taken.includes(r.placement.eventId)).map((r) => r.report.hazardId);
             calls.inserted.push(...won);
             return new Set(won);
           },
@@ -174,17 +174,18 @@ describe(ReportIntakeService.name, () => {
     }
 
     it('records the new ones in one statement and announces them in one request, leaving what it must judge alone', async () => {
-      const [fresh, redelivered, repeated, raced, offRoad] = [hazard(), hazard(), hazard(), hazard(), hazard()];
+      const [fresh, redelivered, repeated, raced, offRoad, eventReused] = [hazard(), hazard(), hazard(), hazard(), hazard(), hazard()];
       offRoad.payload.lon = -1;
       const again = { ...repeated, eventId: randomUUID() };
-      const { service, calls } = runSetUp([redelivered.payload.hazardId, raced.payload.hazardId]);
-      const { outcomes, left } = await service.intakeHazards([fresh, redelivered, repeated, again, raced, offRoad]);
+      const { service, calls } = runSetUp([redelivered.payload.hazardId, raced.payload.hazardId, eventReused.eventId]);
+      const { outcomes, left } = await service.intakeHazards([fresh, redelivered, repeated, again, raced, offRoad, eventReused]);
       expect(calls.insertStatements).toBe(1);
       expect(calls.inserted).toEqual([fresh.payload.hazardId, repeated.payload.hazardId, offRoad.payload.hazardId]);
       expect(calls.publishRequests).toBe(1);
       expect(calls.published).toEqual([fresh.payload.hazardId, repeated.payload.hazardId]);
-      // The redelivery, the second report with an id the run used, and the one another partition recorded first.
-      expect(left).toEqual([1, 3, 4]);
+      // The redelivery, the second report with an id the run used, the one another partition recorded
+      // first, and the one whose event id a row holds (under another hazard id).
+      expect(left).toEqual([1, 3, 4, 6]);
       expect(outcomes[0]).toEqual({ segmentId: 'w7-2', duplicateDelivery: false, published: true });
       expect(outcomes[5]).toEqual({ segmentId: null, duplicateDelivery: false, published: false });
       expect(outcomes[1]).toBeUndefined();
