@@ -154,7 +154,7 @@ describe(EventPublisher.name, () => {
 
   it('counts keys and headers in a request, not only values', async () => {
     const { kafka, requests } = stubKafka(false);
-    // 3,000 messages of 1-byte values with 200 bytes of headers each: about 650 KB, more than one request holds.
+    // 3,000 messages of 1-byte values with 200 bytes of headers each: about 800 KB as counted, more than one request holds.
     const headers = { 'x-correlation-id': 'c'.repeat(200) };
     await new EventPublisher(kafka, '', 'x').send('t', Array.from({ length: 3000 }, (_, i) => ({ key: `k${i}`, value: 'v', headers })));
     expect(requests.length).toBe(2);
@@ -166,7 +166,37 @@ describe(EventPublisher.name, () => {
     const value = 'v'.repeat(200 * 1024);
     const sending = new EventPublisher(kafka, '', 'x').send('t', ['a', 'b', 'c', 'd', 'e'].map((key) => ({ key, value })));
     await expect(sending).rejects.toMatchObject({ kind: 'invalid', code: MESSAGE_TOO_LARGE });
+    await new Promise((resolve) => setImmediate(resolve));
     expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['a', 'b']]);
+  });
+
+  it('withdraws a large send while all its parts wait; once one part is in a request, the rest go too', async () => {
+    let release!: () => void;
+    let held = new Promise<void>((resolve) => (release = resolve));
+    const { kafka, requests } = stubKafka(false, { gate: () => held });
+    const publisher = new EventPublisher(kafka, '', 'x');
+    const value = 'v'.repeat(200 * 1024);
+    const first = publisher.send('t', [{ key: 'k0', value: 'x' }]);
+    await new Promise((resolve) => setImmediate(resolve));
+    // Both wait behind the request in flight: the first is withdrawn whole, the second sent whole.
+    const waiting = new AbortController();
+    const withdrawnSend = publisher.send('t', ['w1', 'w2', 'w3'].map((key) => ({ key, value })), waiting.signal);
+    const kept = new AbortController();
+    const keptSend = publisher.send('t', ['s1', 's2', 's3'].map((key) => ({ key, value })), kept.signal);
+    await new Promise((resolve) => setImmediate(resolve));
+    waiting.abort();
+    await expect(withdrawnSend).rejects.toMatchObject({ code: WITHDRAWN });
+    // Let the request in flight go, and hold the next (the kept send's first part) to abort meanwhile.
+    const releaseFirst = release;
+    held = new Promise<void>((resolve) => (release = resolve));
+    releaseFirst();
+    await first;
+    await new Promise((resolve) => setImmediate(resolve));
+    kept.abort();
+    release();
+    held = Promise.resolve();
+    await expect(keptSend).resolves.toBeUndefined();
+    expect(requests.map((r) => r.flatMap((t) => t.messages.map((m) => m.key)))).toEqual([['k0'], ['s1', 's2'], ['s3']]);
   });
 
   it('withdraws a send still waiting when its signal aborts, never sending it; one already in a request goes on', async () => {

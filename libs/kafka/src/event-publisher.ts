@@ -150,7 +150,9 @@ export class EventPublisher {
    * Sends already-encoded messages (dead letters, relays) to a full topic name; `signal` as in
    * `PublishOptions`. Messages beyond a request's limits go in the requests after, in order (a run's
    * events for one partition would otherwise make a batch the broker refuses); the send succeeds when
-   * all did, and fails with the first part that failed, the parts still waiting then withdrawn.
+   * all did, and fails with the first part that failed, the parts still waiting then withdrawn (the
+   * parts sent before stay sent: a caller that tries again publishes them twice, which consumers,
+   * idempotent, absorb).
    */
   async send(topic: string, messages: OutgoingMessage[], signal?: AbortSignal): Promise<void> {
     try {
@@ -163,12 +165,13 @@ export class EventPublisher {
         const settle = (err?: unknown) => {
           settled = true;
           signal?.removeEventListener('abort', withdraw);
+          if (err === undefined) return resolve();
+          // A part failed or the send was withdrawn: the parts still waiting are not sent.
           for (const part of parts) {
             const at = this.waiting.indexOf(part);
             if (at >= 0) this.waiting.splice(at, 1);
           }
-          if (err === undefined) resolve();
-          else reject(err);
+          reject(err);
         };
         // Only while every part still waits: once one is in a request the send goes on, and tells how that went.
         const withdraw = () => {

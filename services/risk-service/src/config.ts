@@ -15,7 +15,7 @@ export const riskSettingsSchema = z
     MATCH_TOLERANCE_M: z.coerce.number().positive().max(5_000).default(50),
     KAFKA_GROUP_ID: z.string().min(1).default('risk-service'),
     /**
-     * Runs of up to a fetch's worth of reports (1 MB a partition, ~2,300 of them): against 500, a
+     * Runs of up to a fetch's worth of reports (1 MB a partition, ~2,000 of them): against 500, a
      * burst of 20,000 went through 17 % faster (docs/benchmarks.md). The risk service's runs take no
      * lock per segment outside their rows; the task service's do, and keep the shared default.
      */
