@@ -51,6 +51,13 @@ export function subscription<S extends z.ZodType>(
   return { contract, handle: handle as Subscription['handle'], handleBatch: batch as Subscription['handleBatch'] };
 }
 
+/** A run given up between two messages handled alone, the consumer stopping or its partitions taken. */
+class RunAbandoned extends Error {
+  constructor() {
+    super('run abandoned: the consumer stopped or its partitions were reassigned');
+  }
+}
+
 export interface TopicConsumerOptions {
   groupId: string;
   topicPrefix: string;
@@ -176,14 +183,26 @@ export class TopicConsumer {
    * fails its checks is dead-lettered in its place in the order, after the run before it.
    */
   private async eachBatchInRuns(subscription: Subscription, payload: EachBatchPayload) {
+    try {
+      await this.handleInRuns(subscription, payload);
+    } catch (err) {
+      // Stopping or rebalanced in the middle of a run handled one message at a time: nothing of the
+      // run is resolved, and the partition's next owner handles it again (handlers are idempotent).
+      if (err instanceof RunAbandoned) return;
+      throw err;
+    }
+  }
+
+  private async handleInRuns(subscription: Subscription, payload: EachBatchPayload) {
     const { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale } = payload;
     const max = this.options.maxBatchSize ?? 500;
     const highWatermark = Number(batch.highWatermark);
+    const stopped = () => !isRunning() || isStale();
     let run: { delivery: Delivery; message: KafkaMessage }[] = [];
     const flush = async () => {
       if (!run.length) return;
       const started = process.hrtime.bigint();
-      await this.handleRun(subscription, run, heartbeat);
+      await this.handleRun(subscription, run, heartbeat, stopped);
       const each = Number(process.hrtime.bigint() - started) / 1e9 / run.length;
       const last = run[run.length - 1].message.offset;
       this.done(batch.topic, batch.partition, highWatermark, last, each, run.length);
@@ -209,7 +228,17 @@ export class TopicConsumer {
     await flush();
   }
 
-  private async handleRun(subscription: Subscription, run: { delivery: Delivery; message: KafkaMessage }[], heartbeat: () => Promise<void>) {
+  /**
+   * A run through the batch handler, or, when it fails, one message at a time. Between two messages
+   * handled alone, a consumer stopping or rebalanced gives the run up (`RunAbandoned`): a run of
+   * thousands handled alone outlasts a rebalance, and the partition's new owner handles it anyway.
+   */
+  private async handleRun(
+    subscription: Subscription,
+    run: { delivery: Delivery; message: KafkaMessage }[],
+    heartbeat: () => Promise<void>,
+    stopped: () => boolean,
+  ) {
     let left: readonly Delivery[] | void;
     try {
       left = await subscription.handleBatch!(run.map((r) => r.delivery));
@@ -217,6 +246,7 @@ export class TopicConsumer {
       const { topic, partition, offset } = run[0].delivery.meta;
       this.logger.warn(`${topic}[${partition}] run of ${run.length} from offset ${offset} failed (${(err as Error).message}); handling its messages one at a time`);
       for (const { delivery, message } of run) {
+        if (stopped()) throw new RunAbandoned();
         const headers = message.headers ?? {};
         const context = { correlationId: headerText(headers['x-correlation-id']), eventId: headerText(headers['x-event-id']) };
         await logContext.run(context, () => this.handleOne(subscription, delivery, message, heartbeat));
@@ -226,6 +256,7 @@ export class TopicConsumer {
       return;
     }
     for (const delivery of left ?? []) {
+      if (stopped()) throw new RunAbandoned();
       const { message } = run.find((r) => r.delivery === delivery) ?? {};
       if (!message) throw new Error(`a batch handler of ${delivery.meta.topic} left a message it was not given`);
       await this.handleOne(subscription, delivery, message, heartbeat);
