@@ -16,12 +16,18 @@
  *     intake (hazard-reported → hazard row, report-matched), segments (report-matched → re-score,
  *     ranking, risk-changed), tasks (risk-changed and report-matched → task rules);
  *   - latency: reports offered at a fixed rate (--rate, default 1,000/s, a comma list runs each,
- *     `RxS` for S seconds) for --duration seconds (default 30); for each report, report produced → its report-matched and
- *     → its segment-risk-changed.v2 (matched by correlation id), by the message timestamps the
- *     producing processes set (CreateTime, one clock) and by the time this process consumed them;
+ *     `RxS` for S seconds) for --duration seconds (default 30), sent as the gateway publishes (one
+ *     request in flight, the reports due meanwhile together in the next); for each report, the moment
+ *     it was due → its report-matched and → its segment-risk-changed.v2 (matched by correlation id),
+ *     by the message timestamps the producing processes set (CreateTime, one clock) and by the time
+ *     this process consumed them;
  *   - ceiling: a bare kafkajs loop in a process of its own (eachBatch, one send per batch, acks=-1)
  *     that reads --ceiling-messages (20,000) messages of the same size from one topic and produces
- *     each to another.
+ *     each to another;
+ *   - chain: the same bare loops, one process each, chained as the pipeline's stages are, with no
+ *     work done: reports → matched (the intake), matched → one in 20 announced (the segments stage),
+ *     matched read (the task stage); the time until every stage has read all of them. What the
+ *     pipeline's Kafka traffic alone costs on this machine.
  *
  * Prints a JSON summary and a markdown table, then stops the services and removes its schemas,
  * topics, consumer groups and Redis keys (also after a failure or Ctrl-C). Writes into no file unless
@@ -69,7 +75,7 @@ const USAGE = `usage: node infra/bench/pipeline.js [options]
   --duration S          seconds a rate is offered when it names none (30)
   --ceiling-messages N  messages through the bare kafkajs loop (20000)
   --partitions N        partitions of every topic (KAFKA_PARTITIONS of the services; 3)
-  --skip LIST           phases to leave out: throughput,latency,ceiling
+  --skip LIST           phases to leave out: throughput,latency,ceiling,chain
   --log-level L         the services' LOG_LEVEL (warn)
   --geojson FILE        import this network (\`risk-service import --geojson\`, e.g. the synthetic
                         generator's --scored output) instead of the Andorra extract
@@ -154,7 +160,9 @@ const SAMPLE = positiveInt('sample', args.sample);
 const IMPORT_TIMEOUT_MS = positiveInt('import-timeout', args['import-timeout'], 86_400) * 1000;
 if (args.geojson && !existsSync(args.geojson)) fail(`--geojson: no file ${args.geojson}`);
 const SKIP = new Set(args.skip.split(',').map((s) => s.trim()).filter(Boolean));
-for (const s of SKIP) if (!['throughput', 'latency', 'ceiling'].includes(s)) fail(`--skip takes throughput, latency, ceiling (got ${s})`);
+for (const s of SKIP) if (!['throughput', 'latency', 'ceiling', 'chain'].includes(s)) fail(`--skip takes throughput, latency, ceiling, chain (got ${s})`);
+/** The bare chain's segments stage announces one message in this many: about the share of reports that move a segment's level in the throughput phase (5 %). */
+const CHAIN_EVERY = 20;
 if (!['debug', 'info', 'warn', 'error'].includes(args['log-level'])) fail('--log-level must be debug, info, warn or error');
 if (!args.report) {
   if (!args.geojson) for (const [name, file] of [['OSM extract', OSM], ['SRTM tile', DEM]]) if (!existsSync(file)) fail(`${name} ${file} not found (set ROADLOOP_DATA_DIR)`);
@@ -852,24 +860,21 @@ async function main() {
         log(`latency: ${total} reports at ${rate}/s for ${durationS} s`);
         const loadBefore = os.loadavg();
         const t0 = Date.now();
+        // As the gateway publishes (one request in flight; the reports that came meanwhile go together
+        // in the next one), each report timed from the moment it was due, not from when it was sent.
         let sent = 0;
-        const inFlight = new Set();
         while (sent < total) {
           const due = Math.min(total, Math.floor(((Date.now() - t0) * rate) / 1000) + 1);
           if (due > sent) {
-            const now = Date.now();
             const batch = [];
             for (; sent < due; sent++) {
-              sentAt[sent] = now;
-              batch.push(factory.message(`${prefix}${sent}`, now));
+              sentAt[sent] = t0 + Math.floor((sent * 1000) / rate);
+              batch.push(factory.message(`${prefix}${sent}`, sentAt[sent]));
             }
-            const p = producer.send({ topic: topics.hazards, acks: -1, messages: batch }).finally(() => inFlight.delete(p));
-            inFlight.add(p);
-            if (inFlight.size >= 16) await Promise.race(inFlight);
+            await producer.send({ topic: topics.hazards, acks: -1, messages: batch });
           }
-          await sleep(Math.max(1, Math.floor(t0 + ((sent + 1) * 1000) / rate - Date.now())));
+          await sleep(Math.max(1, Math.floor(t0 + (sent * 1000) / rate - Date.now())));
         }
-        await Promise.all(inFlight);
         const offeredMs = Date.now() - t0;
         let lastState;
         let progressAt = Date.now();
@@ -936,44 +941,73 @@ async function main() {
       await observer.stop().catch(() => undefined);
     }
 
-    // 4. The bare kafkajs ceiling, same message size and partitions, on the same broker.
-    if (!SKIP.has('ceiling')) {
-      const from = `${id}.bench.ceiling-in`;
-      const to = `${id}.bench.ceiling-out`;
-      await admin.createTopics({ waitForLeaders: true, topics: [from, to].map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: -1 })) });
-      const messages = Array.from({ length: CEILING_MESSAGES }, (_, i) => factory.message(`${id}-c-${i}`, Date.now()));
-      await produceAll(producer, from, messages);
-      log(`ceiling: ${CEILING_MESSAGES} messages through a bare kafkajs consume-and-produce loop`);
+    // 4. The bare kafkajs ceiling, same message size and partitions, on the same broker; then the
+    // same bare loops chained as the pipeline's stages are, with no work done in any of them.
+    const bare = async (name, stages) => {
+      const topics = [...new Set(stages.flatMap((st) => [st.from, st.to].filter(Boolean)))].map((t) => `${id}.bench.${name}-${t}`);
+      await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: -1 })) });
+      const messages = Array.from({ length: CEILING_MESSAGES }, (_, i) => factory.message(`${id}-${name}-${i}`, Date.now()));
+      await produceAll(producer, `${id}.bench.${name}-${stages[0].from}`, messages);
       const loadBefore = os.loadavg();
-      const worker = fork(join(__dirname, 'pipeline-ceiling-worker.js'), [], {
-        env: { ...process.env, BENCH_CEILING: JSON.stringify({ brokers: KAFKA_BROKERS.split(','), from, to, groupId: `${id}.bench.ceiling`, messages: CEILING_MESSAGES }) },
-        stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+      const workers = stages.map((st, i) => {
+        const config = {
+          brokers: KAFKA_BROKERS.split(','),
+          from: `${id}.bench.${name}-${st.from}`,
+          to: st.to && `${id}.bench.${name}-${st.to}`,
+          every: st.every ?? 1,
+          groupId: `${id}.bench.${name}${stages.length > 1 ? `-${i}` : ''}`,
+          messages: CEILING_MESSAGES,
+        };
+        const worker = fork(join(__dirname, 'pipeline-ceiling-worker.js'), [], { env: { ...process.env, BENCH_CEILING: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        cleanups.push({ label: `${name} worker ${i}`, run: async () => void (worker.exitCode === null && worker.kill('SIGKILL')) });
+        return worker;
       });
-      cleanups.push({ label: 'ceiling worker', run: async () => void (worker.exitCode === null && worker.kill('SIGKILL')) });
       const done = await withTimeout(
-        new Promise((ok, ko) => {
-          worker.on('message', (m) => m.done && ok(m));
-          worker.on('exit', (code) => ko(new Error(`the ceiling worker exited with code ${code}`)));
-        }),
+        Promise.all(
+          workers.map(
+            (worker) =>
+              new Promise((ok, ko) => {
+                worker.on('message', (m) => m.done && ok(m));
+                worker.on('exit', (code) => ko(new Error(`a ${name} worker exited with code ${code}`)));
+              }),
+          ),
+        ),
         DRAIN_TIMEOUT_MS,
-        `the bare kafkajs loop moving ${CEILING_MESSAGES} messages`,
+        `the bare kafkajs ${name} moving ${CEILING_MESSAGES} messages`,
       );
-      const exited = new Promise((ok) => (worker.exitCode !== null ? ok() : worker.once('exit', ok)));
-      worker.send('stop');
-      await withTimeout(exited, 30_000, 'stopping the ceiling worker');
-      const ms = done.lastAt - done.firstAt;
-      summary.phases.ceiling = {
-        messages: done.count,
-        meanMessageBytes: Math.round(messages.reduce((s, m) => s + Buffer.byteLength(m.value), 0) / messages.length),
+      for (const worker of workers) {
+        const exited = new Promise((ok) => (worker.exitCode !== null ? ok() : worker.once('exit', ok)));
+        worker.send('stop');
+        await withTimeout(exited, 30_000, `stopping a ${name} worker`);
+      }
+      const ms = Math.max(...done.map((d) => d.lastAt)) - Math.min(...done.map((d) => d.firstAt));
+      return {
+        messages: CEILING_MESSAGES,
+        meanMessageBytes: Math.round(messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0) / messages.length),
         seconds: seconds(ms),
-        messagesPerS: round(done.count / (ms / 1000)),
+        messagesPerS: round(CEILING_MESSAGES / (ms / 1000)),
         loadBefore: loadBefore.map((l) => round(l, 2)),
         loadAfter: os.loadavg().map((l) => round(l, 2)),
       };
-      log(`  ${done.count} messages in ${seconds(ms)} s: ${summary.phases.ceiling.messagesPerS} messages/s`);
+    };
+    if (!SKIP.has('ceiling')) {
+      log(`ceiling: ${CEILING_MESSAGES} messages through a bare kafkajs consume-and-produce loop`);
+      summary.phases.ceiling = await bare('ceiling', [{ from: 'in', to: 'out' }]);
+      log(`  ${CEILING_MESSAGES} messages in ${summary.phases.ceiling.seconds} s: ${summary.phases.ceiling.messagesPerS} messages/s`);
     }
-    const { throughput, ceiling } = summary.phases;
+    if (!SKIP.has('chain')) {
+      // The pipeline's stages with no work: the intake (reports → matched), the segments stage (matched
+      // → one in CHAIN_EVERY announced, as a few reports move a level) and the task stage (matched, read).
+      log(`chain: ${CEILING_MESSAGES} messages through bare kafkajs loops chained as the pipeline's stages`);
+      summary.phases.chain = {
+        ...(await bare('chain', [{ from: 'reports', to: 'matched' }, { from: 'matched', to: 'announced', every: CHAIN_EVERY }, { from: 'matched' }])),
+        announcedEvery: CHAIN_EVERY,
+      };
+      log(`  ${CEILING_MESSAGES} messages in ${summary.phases.chain.seconds} s: ${summary.phases.chain.messagesPerS} messages/s`);
+    }
+    const { throughput, ceiling, chain } = summary.phases;
     if (throughput && ceiling) summary.pipelineToCeiling = round(throughput.reportsPerS / ceiling.messagesPerS, 4);
+    if (chain && ceiling) summary.chainToCeiling = round(chain.messagesPerS / ceiling.messagesPerS, 4);
     summary.finishedAt = new Date().toISOString();
     summary.machine.loadAtEnd = os.loadavg().map((l) => round(l, 2));
   } catch (err) {
@@ -1044,6 +1078,12 @@ function markdown(s) {
     const c = s.phases.ceiling;
     lines.push(`Bare kafkajs consume-and-produce loop (${n(c.messages)} messages of ${c.meanMessageBytes} B): ${n(c.messagesPerS)} messages/s` +
       (s.pipelineToCeiling !== undefined ? `; the pipeline reaches ${round(s.pipelineToCeiling * 100, 1)} % of it.` : '.'));
+    lines.push('');
+  }
+  if (s.phases.chain) {
+    const c = s.phases.chain;
+    lines.push(`Bare kafkajs loops chained as the pipeline's stages, no work done (reports → matched; matched → one in ${c.announcedEvery} announced; matched read by a third): ${n(c.messagesPerS)} messages/s end to end` +
+      (s.chainToCeiling !== undefined ? `, ${round(s.chainToCeiling * 100, 1)} % of the bare loop.` : '.'));
     lines.push('');
   }
   if (s.phases.latency?.length) {
