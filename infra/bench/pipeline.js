@@ -25,9 +25,10 @@
  *     that reads --ceiling-messages (20,000) messages of the same size from one topic and produces
  *     each to another;
  *   - chain: the same bare loops, one process each, chained as the pipeline's stages are, with no
- *     work done: reports → matched (the intake), matched → one in 20 announced (the segments stage),
- *     matched read (the task stage); the time until every stage has read all of them. What the
- *     pipeline's Kafka traffic alone costs on this machine.
+ *     work done: reports → matched (the intake); matched → one in 8 announced, task changes read
+ *     (the segments stage); matched → one in 2 a task change, announcements read (the task stage);
+ *     the time until every stage has read all it is to read, the stages joined before it starts.
+ *     What the pipeline's Kafka traffic alone costs on this machine.
  *
  * Prints a JSON summary and a markdown table, then stops the services and removes its schemas,
  * topics, consumer groups and Redis keys (also after a failure or Ctrl-C). Writes into no file unless
@@ -73,7 +74,7 @@ const USAGE = `usage: node infra/bench/pipeline.js [options]
   --rate R[xS][,…]      offered reports/s of the latency phase, one phase per rate, each for S seconds
                         or --duration (1000; e.g. 5x60,1000x3)
   --duration S          seconds a rate is offered when it names none (30)
-  --ceiling-messages N  messages through the bare kafkajs loop (20000)
+  --ceiling-messages N  messages through the bare kafkajs loop, and through the bare chain (20000)
   --partitions N        partitions of every topic (KAFKA_PARTITIONS of the services; 3)
   --skip LIST           phases to leave out: throughput,latency,ceiling,chain
   --log-level L         the services' LOG_LEVEL (warn)
@@ -161,8 +162,14 @@ const IMPORT_TIMEOUT_MS = positiveInt('import-timeout', args['import-timeout'], 
 if (args.geojson && !existsSync(args.geojson)) fail(`--geojson: no file ${args.geojson}`);
 const SKIP = new Set(args.skip.split(',').map((s) => s.trim()).filter(Boolean));
 for (const s of SKIP) if (!['throughput', 'latency', 'ceiling', 'chain'].includes(s)) fail(`--skip takes throughput, latency, ceiling, chain (got ${s})`);
-/** The bare chain's segments stage announces one message in this many: about the share of reports that move a segment's level in the throughput phase (5 %). */
-const CHAIN_EVERY = 20;
+/**
+ * The bare chain's segments stage announces one message in `announcedEvery`, and its task stage
+ * sends a task change for one in `changedEvery`: as the throughput phase's 20,000 reports give about
+ * 2,400 risk-changed and 10,160 task-changed events.
+ */
+const CHAIN = { announcedEvery: 8, changedEvery: 2 };
+/** The latency phase's percentiles are also given for each window of this many seconds of the offer (report due → event). */
+const INTERVAL_S = 5;
 if (!['debug', 'info', 'warn', 'error'].includes(args['log-level'])) fail('--log-level must be debug, info, warn or error');
 if (!args.report) {
   if (!args.geojson) for (const [name, file] of [['OSM extract', OSM], ['SRTM tile', DEM]]) if (!existsSync(file)) fail(`${name} ${file} not found (set ROADLOOP_DATA_DIR)`);
@@ -862,18 +869,23 @@ async function main() {
         const t0 = Date.now();
         // As the gateway publishes (one request in flight; the reports that came meanwhile go together
         // in the next one), each report timed from the moment it was due, not from when it was sent.
+        // A request holds at most what the gateway's publisher puts in one (5,000 messages, 512 KB).
         let sent = 0;
         while (sent < total) {
           const due = Math.min(total, Math.floor(((Date.now() - t0) * rate) / 1000) + 1);
           if (due > sent) {
             const batch = [];
-            for (; sent < due; sent++) {
+            let bytes = 0;
+            for (; sent < due && batch.length < 5_000 && bytes < 512 * 1024; sent++) {
               sentAt[sent] = t0 + Math.floor((sent * 1000) / rate);
-              batch.push(factory.message(`${prefix}${sent}`, sentAt[sent]));
+              const message = factory.message(`${prefix}${sent}`, sentAt[sent]);
+              bytes += Buffer.byteLength(message.value) + Buffer.byteLength(message.key);
+              batch.push(message);
             }
             await producer.send({ topic: topics.hazards, acks: -1, messages: batch });
+            continue;
           }
-          await sleep(Math.max(1, Math.floor(t0 + (sent * 1000) / rate - Date.now())));
+          await sleep(Math.max(1, Math.ceil(t0 + (sent * 1000) / rate - Date.now())));
         }
         const offeredMs = Date.now() - t0;
         let lastState;
@@ -907,13 +919,19 @@ async function main() {
           const seen = observer.seen.get(topic);
           const byTs = [];
           const byConsumed = [];
+          // By the time into the offer the report was due, in windows of INTERVAL_S (by timestamp).
+          const windows = Array.from({ length: Math.ceil(durationS / INTERVAL_S) }, () => ({ offered: 0, ms: [] }));
           for (let i = 0; i < total; i++) {
+            const window = windows[Math.min(windows.length - 1, Math.floor((sentAt[i] - t0) / 1000 / INTERVAL_S))];
+            window.offered++;
             const s = seen.get(`${prefix}${i}`);
             if (!s) continue;
             byTs.push(s.ts - sentAt[i]);
             byConsumed.push(s.at - sentAt[i]);
+            window.ms.push(s.ts - sentAt[i]);
           }
-          return { byTimestampMs: percentiles(byTs), byConsumedMs: percentiles(byConsumed) };
+          const byInterval = windows.map((w, k) => ({ fromS: k * INTERVAL_S, share: round(w.ms.length / Math.max(1, w.offered), 4), ...percentiles(w.ms) }));
+          return { byTimestampMs: percentiles(byTs), byConsumedMs: percentiles(byConsumed), byInterval };
         };
         const matched = lat(topics.matched);
         const riskChanged = lat(topics.risk);
@@ -943,41 +961,48 @@ async function main() {
 
     // 4. The bare kafkajs ceiling, same message size and partitions, on the same broker; then the
     // same bare loops chained as the pipeline's stages are, with no work done in any of them.
-    const bare = async (name, stages) => {
-      const topics = [...new Set(stages.flatMap((st) => [st.from, st.to].filter(Boolean)))].map((t) => `${id}.bench.${name}-${t}`);
+    // `stages`: each stage's topics read (and where each forwards: all, or one message in `every`) and
+    // how many messages it is to read in all; the first stage's first topic holds the input.
+    const bare = async (name, tag, stages) => {
+      const topics = [...new Set(stages.flatMap((st) => st.reads.flatMap((r) => [r.from, r.to].filter(Boolean))))].map((t) => `${id}.bench.${name}-${t}`);
       await admin.createTopics({ waitForLeaders: true, topics: topics.map((topic) => ({ topic, numPartitions: PARTITIONS, replicationFactor: -1 })) });
-      const messages = Array.from({ length: CEILING_MESSAGES }, (_, i) => factory.message(`${id}-${name}-${i}`, Date.now()));
-      await produceAll(producer, `${id}.bench.${name}-${stages[0].from}`, messages);
+      const messages = Array.from({ length: CEILING_MESSAGES }, (_, i) => factory.message(`${id}-${tag}-${i}`, Date.now()));
+      await produceAll(producer, `${id}.bench.${name}-${stages[0].reads[0].from}`, messages);
       const loadBefore = os.loadavg();
       const workers = stages.map((st, i) => {
         const config = {
           brokers: KAFKA_BROKERS.split(','),
-          from: `${id}.bench.${name}-${st.from}`,
-          to: st.to && `${id}.bench.${name}-${st.to}`,
-          every: st.every ?? 1,
+          reads: st.reads.map((r) => ({ ...r, from: `${id}.bench.${name}-${r.from}`, to: r.to && `${id}.bench.${name}-${r.to}` })),
           groupId: `${id}.bench.${name}${stages.length > 1 ? `-${i}` : ''}`,
-          messages: CEILING_MESSAGES,
+          messages: st.messages,
         };
         const worker = fork(join(__dirname, 'pipeline-ceiling-worker.js'), [], { env: { ...process.env, BENCH_CEILING: JSON.stringify(config) }, stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+        worker.on('error', () => undefined); // a message to a worker that has exited: its exit is what counts
         cleanups.push({ label: `${name} worker ${i}`, run: async () => void (worker.exitCode === null && worker.kill('SIGKILL')) });
         return worker;
       });
-      const done = await withTimeout(
-        Promise.all(
-          workers.map(
-            (worker) =>
-              new Promise((ok, ko) => {
-                worker.on('message', (m) => m.done && ok(m));
-                worker.on('exit', (code) => ko(new Error(`a ${name} worker exited with code ${code}`)));
-              }),
+      // Every stage joined before any handles a message: their start-up is not measured.
+      const heard = (kind) =>
+        withTimeout(
+          Promise.all(
+            workers.map(
+              (worker) =>
+                new Promise((ok, ko) => {
+                  worker.on('message', (m) => m[kind] && ok(m));
+                  worker.on('exit', (code) => ko(new Error(`a ${name} worker exited with code ${code}`)));
+                }),
+            ),
           ),
-        ),
-        DRAIN_TIMEOUT_MS,
-        `the bare kafkajs ${name} moving ${CEILING_MESSAGES} messages`,
-      );
+          DRAIN_TIMEOUT_MS,
+          `the bare kafkajs ${name} ${kind === 'ready' ? 'joining its groups' : `moving ${CEILING_MESSAGES} messages`}`,
+        );
+      await heard('ready');
+      const finished = heard('done');
+      for (const worker of workers) worker.send('go');
+      const done = await finished;
       for (const worker of workers) {
         const exited = new Promise((ok) => (worker.exitCode !== null ? ok() : worker.once('exit', ok)));
-        worker.send('stop');
+        if (worker.connected) worker.send('stop');
         await withTimeout(exited, 30_000, `stopping a ${name} worker`);
       }
       const ms = Math.max(...done.map((d) => d.lastAt)) - Math.min(...done.map((d) => d.firstAt));
@@ -986,24 +1011,33 @@ async function main() {
         meanMessageBytes: Math.round(messages.reduce((sum, m) => sum + Buffer.byteLength(m.value), 0) / messages.length),
         seconds: seconds(ms),
         messagesPerS: round(CEILING_MESSAGES / (ms / 1000)),
+        /** CPU of the loops' own processes per input message (the broker's is not counted). */
+        workersCpuMsPerMessage: round(done.reduce((sum, d) => sum + d.cpuMs, 0) / CEILING_MESSAGES, 4),
         loadBefore: loadBefore.map((l) => round(l, 2)),
         loadAfter: os.loadavg().map((l) => round(l, 2)),
       };
     };
     if (!SKIP.has('ceiling')) {
       log(`ceiling: ${CEILING_MESSAGES} messages through a bare kafkajs consume-and-produce loop`);
-      summary.phases.ceiling = await bare('ceiling', [{ from: 'in', to: 'out' }]);
+      summary.phases.ceiling = await bare('ceiling', 'c', [{ reads: [{ from: 'in', to: 'out' }], messages: CEILING_MESSAGES }]);
       log(`  ${CEILING_MESSAGES} messages in ${summary.phases.ceiling.seconds} s: ${summary.phases.ceiling.messagesPerS} messages/s`);
     }
     if (!SKIP.has('chain')) {
       // The pipeline's stages with no work: the intake (reports → matched), the segments stage (matched
-      // → one in CHAIN_EVERY announced, as a few reports move a level) and the task stage (matched, read).
-      log(`chain: ${CEILING_MESSAGES} messages through bare kafkajs loops chained as the pipeline's stages`);
+      // → a few announced, as a few reports move a level; reads the task changes too) and the task
+      // stage (matched → task changes for half of them; reads the announcements too).
+      const n = CEILING_MESSAGES;
+      const multiples = (every) => Math.ceil(n / every);
+      log(`chain: ${n} messages through bare kafkajs loops chained as the pipeline's stages`);
       summary.phases.chain = {
-        ...(await bare('chain', [{ from: 'reports', to: 'matched' }, { from: 'matched', to: 'announced', every: CHAIN_EVERY }, { from: 'matched' }])),
-        announcedEvery: CHAIN_EVERY,
+        ...(await bare('chain', 'k', [
+          { reads: [{ from: 'reports', to: 'matched' }], messages: n },
+          { reads: [{ from: 'matched', to: 'announced', every: CHAIN.announcedEvery }, { from: 'changed' }], messages: n + multiples(CHAIN.changedEvery) },
+          { reads: [{ from: 'matched', to: 'changed', every: CHAIN.changedEvery }, { from: 'announced' }], messages: n + multiples(CHAIN.announcedEvery) },
+        ])),
+        ...CHAIN,
       };
-      log(`  ${CEILING_MESSAGES} messages in ${summary.phases.chain.seconds} s: ${summary.phases.chain.messagesPerS} messages/s`);
+      log(`  ${n} messages in ${summary.phases.chain.seconds} s: ${summary.phases.chain.messagesPerS} messages/s`);
     }
     const { throughput, ceiling, chain } = summary.phases;
     if (throughput && ceiling) summary.pipelineToCeiling = round(throughput.reportsPerS / ceiling.messagesPerS, 4);
@@ -1082,8 +1116,14 @@ function markdown(s) {
   }
   if (s.phases.chain) {
     const c = s.phases.chain;
-    lines.push(`Bare kafkajs loops chained as the pipeline's stages, no work done (reports → matched; matched → one in ${c.announcedEvery} announced; matched read by a third): ${n(c.messagesPerS)} messages/s end to end` +
-      (s.chainToCeiling !== undefined ? `, ${round(s.chainToCeiling * 100, 1)} % of the bare loop.` : '.'));
+    // (A run of 2026-12-06 23:15 UTC had no task changes in its chain.)
+    const stages =
+      c.changedEvery === undefined
+        ? `reports → matched; matched → one in ${c.announcedEvery} announced; matched read by a third`
+        : `reports → matched; matched → one in ${c.announcedEvery} announced, task changes read; matched → one in ${c.changedEvery} a task change, announcements read`;
+    lines.push(`Bare kafkajs loops chained as the pipeline's stages, no work done (${stages}): ${n(c.messagesPerS)} messages/s end to end` +
+      (s.chainToCeiling !== undefined ? `, ${round(s.chainToCeiling * 100, 1)} % of the bare loop` : '') +
+      (c.workersCpuMsPerMessage !== undefined ? `; the loops' processes used ${c.workersCpuMsPerMessage} CPU-ms per message (the bare loop's: ${s.phases.ceiling?.workersCpuMsPerMessage ?? '–'}), the broker's not counted.` : '.'));
     lines.push('');
   }
   if (s.phases.latency?.length) {
@@ -1096,6 +1136,16 @@ function markdown(s) {
       }
     }
     lines.push('');
+    for (const l of s.phases.latency) {
+      const windows = l.riskChanged.byInterval;
+      if (!windows?.length) continue;
+      const span = (w, i) => `${w.fromS}–${windows[i + 1]?.fromS ?? l.durationS} s`;
+      lines.push(
+        `Report → risk-changed at ${n(l.offeredPerS)}/s by when the report was due (p50 / p99 ms; share moving a level): ` +
+          windows.map((w, i) => `${span(w, i)} ${w.count ? `${n(w.p50)} / ${n(w.p99)}` : '–'} (${round(w.share * 100, 1)} %)`).join(' · ') + '.',
+      );
+      lines.push('');
+    }
   }
   if (s.error) lines.push(`Failed: ${s.error}`);
   return lines.join('\n');
