@@ -10,8 +10,9 @@
  * that the parent knows how many each stage is to read.
  *
  * It tells its parent it is ready once its consumer has joined its group, and handles nothing before
- * the parent says `go`: the other stages' start-up is then outside the time measured. Its `done`
- * message carries the CPU time the process used from `go` on.
+ * the parent says `go` (heartbeating meanwhile): the other stages' start-up is then outside the time
+ * measured. It counts each message once, by topic and number. Its `done` message carries the CPU
+ * time the process used from `go` on.
  */
 'use strict';
 const { Kafka, Partitioners, logLevel } = require('kafkajs');
@@ -23,13 +24,10 @@ async function main() {
   const kafka = new Kafka({ clientId: groupId, brokers, logLevel: logLevel.ERROR });
   const producer = reads.some((r) => r.to) ? kafka.producer({ createPartitioner: Partitioners.DefaultPartitioner, maxInFlightRequests: 1 }) : null;
   const consumer = kafka.consumer({ groupId, maxWaitTimeInMs: 1_000 });
-  let go;
-  const started = new Promise((ok) => (go = ok));
   let cpuAtGo;
   process.on('message', async (m) => {
     if (m === 'go') {
       cpuAtGo = process.cpuUsage();
-      go();
       return;
     }
     if (m !== 'stop') return;
@@ -41,12 +39,17 @@ async function main() {
   await consumer.connect();
   consumer.on(consumer.events.GROUP_JOIN, () => process.send({ ready: true }));
   await consumer.subscribe({ topics: [...byTopic.keys()], fromBeginning: true });
-  let count = 0;
+  // Each message counted once (by topic and number), should one come again after a rejoin.
+  const read = new Set();
   let firstAt;
   await consumer.run({
     eachBatchAutoResolve: false,
     eachBatch: async ({ batch, resolveOffset, heartbeat, commitOffsetsIfNecessary }) => {
-      await started;
+      // Until the parent says go, with heartbeats, so that the group keeps this member meanwhile.
+      while (cpuAtGo === undefined) {
+        await heartbeat();
+        await new Promise((ok) => setTimeout(ok, 50));
+      }
       if (!batch.messages.length) return;
       firstAt ??= Date.now();
       const { to, every = 1 } = byTopic.get(batch.topic);
@@ -55,8 +58,9 @@ async function main() {
       resolveOffset(batch.lastOffset());
       await commitOffsetsIfNecessary();
       await heartbeat();
-      const before = count;
-      count += batch.messages.length;
+      const before = read.size;
+      for (const m of batch.messages) read.add(`${batch.topic}:${numberOf(m)}`);
+      const count = read.size;
       if (before < messages && count >= messages) {
         const cpu = process.cpuUsage(cpuAtGo);
         process.send({ done: true, count, firstAt, lastAt: Date.now(), cpuMs: (cpu.user + cpu.system) / 1000 });
@@ -68,7 +72,9 @@ async function main() {
 /** The message's number: the last part of its correlation id (`…-N`). */
 function numberOf(message) {
   const id = String(message.headers?.['x-correlation-id'] ?? '');
-  return Number(id.slice(id.lastIndexOf('-') + 1));
+  const n = Number(id.slice(id.lastIndexOf('-') + 1));
+  if (!id || !Number.isInteger(n)) throw new Error(`bench ceiling worker: a message without a numbered correlation id (${id || 'none'})`);
+  return n;
 }
 
 main().catch((err) => {

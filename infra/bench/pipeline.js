@@ -504,6 +504,14 @@ async function produceAll(producer, topic, messages, { chunk = 500, inFlight = 4
 // Measures.
 // ---------------------------------------------------------------------------------------------
 
+/** A message's share of a produce request as the services' publisher counts it (`messageSize` in libs/kafka's event-publisher.ts). */
+function requestBytes(message) {
+  const RECORD_OVERHEAD = 24;
+  let bytes = RECORD_OVERHEAD + Buffer.byteLength(message.value) + Buffer.byteLength(message.key ?? '');
+  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += RECORD_OVERHEAD + Buffer.byteLength(name) + Buffer.byteLength(value);
+  return bytes;
+}
+
 function percentiles(values) {
   if (!values.length) return { count: 0, p50: null, p95: null, p99: null, max: null };
   const s = Float64Array.from(values).sort();
@@ -869,17 +877,22 @@ async function main() {
         const t0 = Date.now();
         // As the gateway publishes (one request in flight; the reports that came meanwhile go together
         // in the next one), each report timed from the moment it was due, not from when it was sent.
-        // A request holds at most what the gateway's publisher puts in one (5,000 messages, 512 KB).
+        // A request holds at most what the gateway's publisher puts in one (5,000 messages, 512 KB
+        // counted as it counts them), one message alone when larger.
         let sent = 0;
+        let next = null; // the report made and left for the next request
         while (sent < total) {
           const due = Math.min(total, Math.floor(((Date.now() - t0) * rate) / 1000) + 1);
           if (due > sent) {
             const batch = [];
             let bytes = 0;
-            for (; sent < due && batch.length < 5_000 && bytes < 512 * 1024; sent++) {
+            for (; sent < due && batch.length < 5_000; sent++) {
               sentAt[sent] = t0 + Math.floor((sent * 1000) / rate);
-              const message = factory.message(`${prefix}${sent}`, sentAt[sent]);
-              bytes += Buffer.byteLength(message.value) + Buffer.byteLength(message.key);
+              const message = next ?? factory.message(`${prefix}${sent}`, sentAt[sent]);
+              const size = requestBytes(message);
+              next = batch.length && bytes + size > 512 * 1024 ? message : null;
+              if (next) break;
+              bytes += size;
               batch.push(message);
             }
             await producer.send({ topic: topics.hazards, acks: -1, messages: batch });
