@@ -179,6 +179,8 @@ if (!args.report) {
 }
 
 const contracts = require(join(ROOT, 'libs', 'contracts', 'dist'));
+/** How the services' publisher cuts what waits into requests (the latency phase sends as it does). */
+const { inRequests } = require(join(ROOT, 'libs', 'kafka', 'dist', 'event-publisher'));
 const { hazardReportedTopic, reportMatchedTopic, segmentRiskChangedV2Topic, taskChangedTopic, topicName, HAZARD_CATEGORIES, HAZARD_SEVERITIES } = contracts;
 
 // ---------------------------------------------------------------------------------------------
@@ -503,14 +505,6 @@ async function produceAll(producer, topic, messages, { chunk = 500, inFlight = 4
 // ---------------------------------------------------------------------------------------------
 // Measures.
 // ---------------------------------------------------------------------------------------------
-
-/** A message's share of a produce request as the services' publisher counts it (`messageSize` in libs/kafka's event-publisher.ts). */
-function requestBytes(message) {
-  const RECORD_OVERHEAD = 24;
-  let bytes = RECORD_OVERHEAD + Buffer.byteLength(message.value) + Buffer.byteLength(message.key ?? '');
-  for (const [name, value] of Object.entries(message.headers ?? {})) bytes += RECORD_OVERHEAD + Buffer.byteLength(name) + Buffer.byteLength(value);
-  return bytes;
-}
 
 function percentiles(values) {
   if (!values.length) return { count: 0, p50: null, p95: null, p99: null, max: null };
@@ -876,26 +870,18 @@ async function main() {
         const loadBefore = os.loadavg();
         const t0 = Date.now();
         // As the gateway publishes (one request in flight; the reports that came meanwhile go together
-        // in the next one), each report timed from the moment it was due, not from when it was sent.
-        // A request holds at most what the gateway's publisher puts in one (5,000 messages, 512 KB
-        // counted as it counts them), one message alone when larger.
+        // in the next one, cut by the publisher's own limits), each report timed from the moment it
+        // was due, not from when it was sent.
         let sent = 0;
-        let next = null; // the report made and left for the next request
         while (sent < total) {
           const due = Math.min(total, Math.floor(((Date.now() - t0) * rate) / 1000) + 1);
           if (due > sent) {
             const batch = [];
-            let bytes = 0;
-            for (; sent < due && batch.length < 5_000; sent++) {
+            for (; sent < due; sent++) {
               sentAt[sent] = t0 + Math.floor((sent * 1000) / rate);
-              const message = next ?? factory.message(`${prefix}${sent}`, sentAt[sent]);
-              const size = requestBytes(message);
-              next = batch.length && bytes + size > 512 * 1024 ? message : null;
-              if (next) break;
-              bytes += size;
-              batch.push(message);
+              batch.push(factory.message(`${prefix}${sent}`, sentAt[sent]));
             }
-            await producer.send({ topic: topics.hazards, acks: -1, messages: batch });
+            for (const part of inRequests(batch)) await producer.send({ topic: topics.hazards, acks: -1, messages: part });
             continue;
           }
           await sleep(Math.max(1, Math.ceil(t0 + (sent * 1000) / rate - Date.now())));
@@ -1129,7 +1115,7 @@ function markdown(s) {
   }
   if (s.phases.chain) {
     const c = s.phases.chain;
-    // (A run of 2026-12-06 23:15 UTC had no task changes in its chain.)
+    // Results of the chain's first version (no task changes' way back) have no changedEvery.
     const stages =
       c.changedEvery === undefined
         ? `reports → matched; matched → one in ${c.announcedEvery} announced; matched read by a third`

@@ -266,10 +266,13 @@ function messageSize(m: OutgoingMessage): number {
 /** Bytes a record or a header adds besides its contents (lengths, offsets, timestamps), rounded up. */
 const RECORD_OVERHEAD = 24;
 
-/** Messages cut into the requests that hold them, in order: each within the limits, or one message alone. */
-function inRequests(messages: OutgoingMessage[]): OutgoingMessage[][] {
-  const parts: OutgoingMessage[][] = [];
-  let part: OutgoingMessage[] = [];
+/**
+ * Messages cut into the requests that hold them, in order: each within the limits, or one message
+ * alone. Exported for the pipeline bench, whose load generator sends as this publisher does.
+ */
+export function inRequests<M extends OutgoingMessage>(messages: M[]): M[][] {
+  const parts: M[][] = [];
+  let part: M[] = [];
   let bytes = 0;
   for (const m of messages) {
     const size = messageSize(m);
