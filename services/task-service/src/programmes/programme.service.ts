@@ -135,6 +135,11 @@ export class ProgrammeService {
       if (!programme) throw new ProgrammeException('PROGRAMME_NOT_FOUND', `no programme with id ${id}`);
       if (programme.status !== 'draft') throw new ProgrammeException('PROGRAMME_ALREADY_APPROVED', `programme ${id} was approved at ${programme.approvedAt?.toISOString()} by ${programme.approvedBy}`);
       const items = [...(await this.programmes.items(id, scope))].sort((a, b) => b.bcr - a.bcr || a.itemNo - b.itemNo);
+      // Every member may anchor its item's task: their routing locks first, in the intake's order. Not
+      // their segments' locks: a programme's items may span more segments than one transaction
+      // should hold locks for (a report handled alone on one of them meanwhile is a rare circle,
+      // which the database breaks).
+      await this.assignment.lockToOpen(items.flatMap((item) => item.members.map((m) => m.segmentId)), scope, { segmentLocks: false });
       const now = this.clock.now();
       const itemTasks = new Map<number, string>();
       const tasks: Approval['tasks'] = [];

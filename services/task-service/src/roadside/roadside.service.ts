@@ -110,10 +110,17 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
         await this.roadside.lockPlanner(scope);
         const needs = await this.roadside.openNeeds(scope);
         const open = new Set(needs.map((n) => needKey(n.action === 'survey' ? 'survey' : 'guardrail', n.segmentId, n.side)));
+        const batch = stretches.slice(from, from + STRETCH_TASKS_PER_TRANSACTION).filter((stretch) => stretch.members.every((m) => open.has(needKey(stretch.need, m.segmentId, m.side))));
+        // A stretch's task is anchored on its first member without an open task of its countermeasure
+        // (one per segment); a stretch with none opens nothing this round and takes no lock.
+        const taken = await this.tasks.openKeys(batch.flatMap((stretch) => stretch.members.map((m) => ({ segmentId: m.segmentId, countermeasure: countermeasureOf(stretch) }))), scope);
+        const anchors = new Map(batch.map((stretch) => [stretch, stretch.members.filter((m) => !taken.has(`${m.segmentId}\u0000${countermeasureOf(stretch)}`))]));
+        // The anchors' locks first, all at once, in the intake's order (see `AssignmentService.lockToOpen`).
+        await this.assignment.lockToOpen([...anchors.values()].flatMap((members) => members.map((m) => m.segmentId)), scope);
         const done: string[] = [];
-        for (const stretch of stretches.slice(from, from + STRETCH_TASKS_PER_TRANSACTION)) {
-          if (!stretch.members.every((m) => open.has(needKey(stretch.need, m.segmentId, m.side)))) continue;
-          const id = await this.openStretchTask(stretch, needs, correlationId, scope);
+        for (const [stretch, members] of anchors) {
+          if (!members.length) continue;
+          const id = await this.openStretchTask(stretch, members, needs, correlationId, scope);
           if (id) done.push(id);
         }
         return done;
@@ -139,7 +146,8 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
     this.planning = null;
   }
 
-  private async openStretchTask(stretch: Stretch, needs: readonly OpenNeed[], correlationId: string, scope: TxScope): Promise<string | null> {
+  /** Opens the stretch's task on the first of `anchors` (its members that may anchor it) where none is open yet. */
+  private async openStretchTask(stretch: Stretch, anchors: readonly Stretch['members'][number][], needs: readonly OpenNeed[], correlationId: string, scope: TxScope): Promise<string | null> {
     const survey = stretch.need === 'survey';
     const memberNeeds = stretch.members.flatMap((m) => needs.filter((n) => n.segmentId === m.segmentId && (survey || n.side === m.side)));
     const water = memberNeeds.some((n) => n.water);
@@ -153,11 +161,11 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
       : `mandatory protection: guardrail, ${stretch.side} side, ${km} km of ${road} (${stretch.members.length} segments): ${why}; the survey or import found it ${[...new Set(memberNeeds.map((n) => (n.reason.includes('damaged') ? 'damaged' : 'absent')))].join(' or ')}`;
     const now = this.clock.now();
     const sourceEventId = randomUUID();
-    for (const anchor of stretch.members) {
+    for (const anchor of anchors) {
       const task: TaskRecord = {
         id: randomUUID(),
         segmentId: anchor.segmentId,
-        countermeasure: survey ? 'roadside_survey' : 'guardrail',
+        countermeasure: countermeasureOf(stretch),
         side: survey ? null : stretch.side === 'both' ? 'both' : stretch.side,
         status: 'created',
         priority,
@@ -415,4 +423,9 @@ function piecesOf(needs: readonly OpenNeed[]): StretchPiece[] {
 /** A need as a stretch member names it: a survey by its segment, works by segment and side. */
 function needKey(need: string, segmentId: string, side: string): string {
   return need === 'survey' ? `survey\u0000${segmentId}` : `${need}\u0000${segmentId}\u0000${side}`;
+}
+
+/** The countermeasure of a stretch's task: a survey of its roadside, or guardrail works. */
+function countermeasureOf(stretch: Pick<Stretch, 'need'>): 'roadside_survey' | 'guardrail' {
+  return stretch.need === 'survey' ? 'roadside_survey' : 'guardrail';
 }

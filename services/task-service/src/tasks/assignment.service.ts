@@ -4,6 +4,7 @@ import { TASK_CONFIG, TaskConfig } from '../config';
 import { CrewQueue } from '../crews/crew-queue.service';
 import { workClassOf } from '../crews/work-class';
 import { CrewRecord, JurisdictionRepository, byLoad } from '../jurisdictions/jurisdiction.repository';
+import { SegmentRefRepository } from '../segments/segment-ref.repository';
 import { TaskLedger } from './task-ledger.service';
 import { TaskRecord } from './task.model';
 import { TaskRepository } from './task.repository';
@@ -20,6 +21,7 @@ export class AssignmentService {
     private readonly ledger: TaskLedger,
     private readonly crewQueue: CrewQueue,
     @Inject(TASK_CONFIG) private readonly config: TaskConfig,
+    private readonly segments: SegmentRefRepository,
   ) {}
 
   /** The jurisdiction of a segment (null while its geometry or no polygon is known). */
@@ -33,6 +35,25 @@ export class AssignmentService {
    */
   lockForRouting(jurisdictionIds: readonly string[], notUrgent: boolean, scope: TxScope): Promise<void> {
     return this.jurisdictions.lockForRouting(jurisdictionIds, notUrgent, this.config.DEFAULT_CREW_ID ? [this.config.DEFAULT_CREW_ID] : [], scope);
+  }
+
+  /**
+   * For a transaction that opens several works tasks on these segments one after another and routes
+   * each (the stretch planner, a programme's approval): takes, before it inserts any, the locks a run
+   * of the intake takes, in the same order: the segments' locks (unless `segmentLocks` is false),
+   * then the routing locks of their jurisdictions with their crews' queues (see `lockForRouting`).
+   * Taken one per task as each was routed, a jurisdiction's lock held for one task while the next
+   * task's was awaited closed circles with runs, which take them all at once in key order: the
+   * database aborted one of the two (a run then handled one report at a time, or a plan was given up
+   * until the next). The segments' locks also keep out a report handled alone (which inserts its
+   * task before it routes it) on the same segment meanwhile.
+   */
+  async lockToOpen(segmentIds: readonly string[], scope: TxScope, { segmentLocks = true }: { segmentLocks?: boolean } = {}): Promise<void> {
+    if (!segmentIds.length) return;
+    if (segmentLocks) await this.segments.lockSegments(segmentIds, scope);
+    const jurisdictions = await this.jurisdictions.forSegments(segmentIds, scope);
+    const locked = [...new Set(jurisdictions.values())].filter((j): j is string => j !== null);
+    await this.lockForRouting(locked, true, scope);
   }
 
   /**

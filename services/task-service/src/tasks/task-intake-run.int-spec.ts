@@ -321,7 +321,7 @@ describe(`${TaskIntakeService.name} runs`, () => {
     const [first, second] = [`${prefix}-a`, `${prefix}-b`];
     for (const s of [first, second]) await run.intake.onSegmentProfile(profileEvent(s, ROAD_WEST));
     const events = [hazardEvent(first, { category: 'rockfall', severity: 'critical' }), hazardEvent(second, { category: 'missing_guardrail', severity: 'critical' })];
-    // A guardrail opened by the roadside planner (which takes no segment lock) after the run decided to open one there.
+    // A guardrail opened by a programme's approval (which takes no segment lock) after the run decided to open one there.
     const now = run.clock.now();
     const other: TaskRecord = {
       id: randomUUID(), segmentId: second, countermeasure: countermeasureFor('missing_guardrail'), side: 'left', status: 'created', priority: 'p2',

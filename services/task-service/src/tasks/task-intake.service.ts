@@ -454,7 +454,7 @@ export class TaskIntakeService {
     } else if (await this.ledger.create(task, created, scope)) {
       assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true, run.crews);
     }
-    // A concurrent writer may have opened one since the check (the roadside planner takes no segment
+    // A concurrent writer may have opened one since the check (a programme's approval takes no segment
     // lock): the unique index decides, and the hazards go to that task, as to one found open.
     if (!assigned) {
       const opened = await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);

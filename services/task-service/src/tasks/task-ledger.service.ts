@@ -22,10 +22,11 @@ interface DeferredRecords {
 
 /**
  * A task a run opened (in `withRecordsDeferred`) could not be inserted: an open task of its segment
- * and countermeasure was committed meanwhile by a transaction that takes no segment lock (the roadside
- * planner, a programme's approval). The run is abandoned; handled one report at a time, each open
- * sees that task. (Were that transaction still open and waiting for a routing lock the run holds, as
- * they take it after inserting, the database would break the deadlock by aborting one of the two.)
+ * and countermeasure was committed meanwhile by a transaction that takes no segment lock (a
+ * programme's approval; the roadside planner takes its members' segment locks). The run is abandoned;
+ * handled one report at a time, each open sees that task. Such a transaction takes its routing locks
+ * before it inserts (`AssignmentService.lockToOpen`), so it and the run wait for each other's in the
+ * same order, never in a circle.
  */
 export class DeferredTaskRefused extends Error {
   constructor(readonly task: Pick<TaskRecord, 'id' | 'segmentId' | 'countermeasure'>) {

@@ -167,6 +167,17 @@ export class TaskRepository {
     return rows.map(toRecord);
   }
 
+  /** Which of the given segments and countermeasures have an open task (not locked): their keys, segment and countermeasure joined by a NUL. */
+  async openKeys(keys: readonly TaskKey[], scope: TxScope): Promise<Set<string>> {
+    if (!keys.length) return new Set();
+    const rows: { segment_id: string; countermeasure: string }[] = await this.manager(scope).query(
+      `SELECT DISTINCT segment_id, countermeasure FROM task
+        WHERE (segment_id, countermeasure) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status IN (${OPEN_SQL})`,
+      [keys.map((k) => k.segmentId), keys.map((k) => k.countermeasure)],
+    );
+    return new Set(rows.map((r) => `${r.segment_id}\u0000${r.countermeasure}`));
+  }
+
   /** The open tasks of the given segments and countermeasures, locked in (segment, countermeasure) order. */
   async lockOpenOf(keys: readonly TaskKey[], scope: TxScope): Promise<TaskRecord[]> {
     if (!keys.length) return [];
