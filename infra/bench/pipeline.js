@@ -787,17 +787,19 @@ async function main() {
       /** `group topic` → since when that group has been at the end of that topic (once every report was stored). */
       const topicDone = new Map();
       let progressAt = Date.now();
-      let last;
+      let lastSnap;
+      let storedAll = false;
       const end = await waitFor(
         `the pipeline to process ${REPORTS} reports`,
         async () => {
           const snap = await offsets.snapshot();
+          lastSnap = snap;
           // The hazard rows are counted (a scan of the table) only once the intake has committed all
-          // it read, which it does after storing them: counted at every poll, they loaded the database
-          // being measured.
-          const stored = snap.lag.get(stageGroups[0]) === 0 ? await hazardCount(prefix) : null;
-          last = { snap, stored };
-          let upstreamDone = stored === REPORTS;
+          // it read, which it does after storing them, and no more once all are there: counted at
+          // every poll, they loaded the database being measured.
+          const stored = storedAll ? REPORTS : snap.lag.get(stageGroups[0]) === 0 ? await hazardCount(prefix) : null;
+          storedAll = stored === REPORTS;
+          let upstreamDone = storedAll;
           if (upstreamDone && snap.lag.get(stageGroups[0]) === 0) {
             for (const g of stageGroups) {
               for (const [topic, behind] of snap.lagByTopic.get(g)) {
@@ -819,8 +821,8 @@ async function main() {
         {
           timeoutMs: DRAIN_TIMEOUT_MS,
           describe: async () => {
-            const stored = await hazardCount(prefix).catch(() => '?');
-            return `${stored} of ${REPORTS} hazards stored after ${seconds(Date.now() - t0)} s (≈ ${typeof stored === 'number' ? round(stored / ((Date.now() - t0) / 1000)) : '?'}/s); ${last ? describeLag(last.snap) : ''}`;
+            const stored = await hazardCount(prefix);
+            return `${stored} of ${REPORTS} hazards stored after ${seconds(Date.now() - t0)} s (≈ ${round(stored / ((Date.now() - t0) / 1000))}/s); ${lastSnap ? describeLag(lastSnap) : ''}`;
           },
         },
       );
