@@ -139,12 +139,12 @@ export class ProgrammeService {
       // their segments' locks: a programme's items may span more segments than one transaction
       // should hold locks for (a report handled alone on one of them meanwhile is a rare circle,
       // which the database breaks).
-      await this.assignment.lockToOpen(items.flatMap((item) => item.members.map((m) => m.segmentId)), scope, { segmentLocks: false });
+      const places = await this.assignment.lockToOpen(items.flatMap((item) => item.members.map((m) => m.segmentId)), scope, { segmentLocks: false });
       const now = this.clock.now();
       const itemTasks = new Map<number, string>();
       const tasks: Approval['tasks'] = [];
       for (const [order, item] of items.entries()) {
-        const task = await this.openItemTask(programme, item, new Date(now.getTime() + order), { actor: { role: principal.role, id: principal.id }, correlationId }, scope);
+        const task = await this.openItemTask(programme, item, places, new Date(now.getTime() + order), { actor: { role: principal.role, id: principal.id }, correlationId }, scope);
         if (task) itemTasks.set(item.itemNo, task.id);
         tasks.push({ itemNo: item.itemNo, taskId: task?.id ?? null, status: task?.status ?? null, crewId: task?.crewId ?? null });
       }
@@ -158,6 +158,8 @@ export class ProgrammeService {
   private async openItemTask(
     programme: ProgrammeRecord,
     item: ProgrammeItem,
+    /** The members' jurisdictions, whose routing locks the approval holds. */
+    places: ReadonlyMap<string, string | null>,
     at: Date,
     ctx: Pick<ChangeContext, 'actor' | 'correlationId'>,
     scope: TxScope,
@@ -186,7 +188,7 @@ export class ProgrammeService {
         correlationId,
         riskLevel: null,
         riskScore: null,
-        jurisdictionId: await this.assignment.jurisdictionOf(anchor.segmentId, scope),
+        jurisdictionId: places.get(anchor.segmentId) ?? null,
         crewId: null,
         version: 1,
         fixFailed: false,

@@ -116,11 +116,11 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
         const taken = await this.tasks.openKeys(batch.flatMap((stretch) => stretch.members.map((m) => ({ segmentId: m.segmentId, countermeasure: countermeasureOf(stretch) }))), scope);
         const anchors = new Map(batch.map((stretch) => [stretch, stretch.members.filter((m) => !taken.has(`${m.segmentId}\u0000${countermeasureOf(stretch)}`))]));
         // The anchors' locks first, all at once, in the intake's order (see `AssignmentService.lockToOpen`).
-        await this.assignment.lockToOpen([...anchors.values()].flatMap((members) => members.map((m) => m.segmentId)), scope);
+        const places = await this.assignment.lockToOpen([...anchors.values()].flatMap((members) => members.map((m) => m.segmentId)), scope);
         const done: string[] = [];
         for (const [stretch, members] of anchors) {
           if (!members.length) continue;
-          const id = await this.openStretchTask(stretch, members, needs, correlationId, scope);
+          const id = await this.openStretchTask(stretch, members, places, needs, correlationId, scope);
           if (id) done.push(id);
         }
         return done;
@@ -146,8 +146,18 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
     this.planning = null;
   }
 
-  /** Opens the stretch's task on the first of `anchors` (its members that may anchor it) where none is open yet. */
-  private async openStretchTask(stretch: Stretch, anchors: readonly Stretch['members'][number][], needs: readonly OpenNeed[], correlationId: string, scope: TxScope): Promise<string | null> {
+  /**
+   * Opens the stretch's task on the first of `anchors` (its members that may anchor it) where none is
+   * open yet; `places`: the anchors' jurisdictions, whose routing locks the round holds.
+   */
+  private async openStretchTask(
+    stretch: Stretch,
+    anchors: readonly Stretch['members'][number][],
+    places: ReadonlyMap<string, string | null>,
+    needs: readonly OpenNeed[],
+    correlationId: string,
+    scope: TxScope,
+  ): Promise<string | null> {
     const survey = stretch.need === 'survey';
     const memberNeeds = stretch.members.flatMap((m) => needs.filter((n) => n.segmentId === m.segmentId && (survey || n.side === m.side)));
     const water = memberNeeds.some((n) => n.water);
@@ -176,7 +186,7 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
         correlationId,
         riskLevel: null,
         riskScore: null,
-        jurisdictionId: await this.assignment.jurisdictionOf(anchor.segmentId, scope),
+        jurisdictionId: places.get(anchor.segmentId) ?? null,
         crewId: null,
         version: 1,
         fixFailed: false,

@@ -38,22 +38,25 @@ export class AssignmentService {
   }
 
   /**
-   * For a transaction that opens several works tasks on these segments one after another and routes
-   * each (the stretch planner, a programme's approval): takes, before it inserts any, the locks a run
+   * For a transaction that opens several tasks on these segments one after another and routes each
+   * (the stretch planner, a programme's approval): takes, before it inserts any, the locks a run
    * of the intake takes, in the same order: the segments' locks (unless `segmentLocks` is false),
    * then the routing locks of their jurisdictions with their crews' queues (see `lockForRouting`).
    * Taken one per task as each was routed, a jurisdiction's lock held for one task while the next
    * task's was awaited closed circles with runs, which take them all at once in key order: the
    * database aborted one of the two (a run then handled one report at a time, or a plan was given up
    * until the next). The segments' locks also keep out a report handled alone (which inserts its
-   * task before it routes it) on the same segment meanwhile.
+   * task before it routes it) on the same segment meanwhile. Returns the segments' jurisdictions as
+   * read before the wait, the ones locked: the tasks take theirs from it, so that one re-placed by an
+   * import of areas meanwhile is not routed in a jurisdiction whose lock was not taken.
    */
-  async lockToOpen(segmentIds: readonly string[], scope: TxScope, { segmentLocks = true }: { segmentLocks?: boolean } = {}): Promise<void> {
-    if (!segmentIds.length) return;
+  async lockToOpen(segmentIds: readonly string[], scope: TxScope, { segmentLocks = true }: { segmentLocks?: boolean } = {}): Promise<Map<string, string | null>> {
+    if (!segmentIds.length) return new Map();
     if (segmentLocks) await this.segments.lockSegments(segmentIds, scope);
     const jurisdictions = await this.jurisdictions.forSegments(segmentIds, scope);
     const locked = [...new Set(jurisdictions.values())].filter((j): j is string => j !== null);
     await this.lockForRouting(locked, true, scope);
+    return jurisdictions;
   }
 
   /**

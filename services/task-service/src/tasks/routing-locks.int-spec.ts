@@ -22,10 +22,10 @@ async function until<T>(what: string, probe: () => Promise<T | undefined>, timeo
 /** Two townships side by side, each with its crew, and a way of three pieces along a river in each. */
 async function openTownships(label: string, env: Record<string, string> = {}): Promise<Harness> {
   const h = await openHarness(label, env);
-  await h.areas.put('west', 'West township', box(1.5, 42.49, 1.53, 42.52));
-  await h.areas.put('east', 'East township', box(1.53, 42.49, 1.56, 42.52));
-  await h.areas.putCrew('west-crew', 'West crew', 'west');
-  await h.areas.putCrew('east-crew', 'East crew', 'east');
+  await h.areas.put('locks-west', 'West township', box(1.5, 42.49, 1.53, 42.52));
+  await h.areas.put('locks-east', 'East township', box(1.53, 42.49, 1.56, 42.52));
+  await h.areas.putCrew('locks-west-crew', 'West crew', 'locks-west');
+  await h.areas.putCrew('locks-east-crew', 'East crew', 'locks-east');
   for (const [way, lon] of [['w10', 1.505], ['w20', 1.535]] as const) {
     for (const [i, line] of pieces(lon).entries()) await h.intake.onSegmentProfile(profileEvent(`${way}-${i}`, line, river));
   }
@@ -44,7 +44,7 @@ async function whileEastIsRouted<T>(h: Harness, work: () => Promise<T>): Promise
   let working: Promise<T> | undefined;
   let writtenWhileWaiting: number;
   try {
-    await run.query(`SELECT pg_advisory_xact_lock(hashtext('task.assign:' || $1))`, ['east']);
+    await run.query(`SELECT pg_advisory_xact_lock(hashtext('task.assign:' || $1))`, ['locks-east']);
     const [{ pid: runPid }] = await run.query(`SELECT pg_backend_pid() AS pid`);
     working = work();
     working.catch(() => undefined);
@@ -103,8 +103,8 @@ describe('opening several tasks in a transaction, and the routing locks', () => 
     expect(opened).toHaveLength(2);
     const tasks = await planner.queries.list({ limit: 50, offset: 0 }, principals.dispatcher);
     expect(tasks.map((t) => [t.segmentId, t.countermeasure, t.status, t.crewId]).sort()).toEqual([
-      ['w10-0', 'roadside_survey', 'assigned', 'west-crew'],
-      ['w20-0', 'roadside_survey', 'assigned', 'east-crew'],
+      ['w10-0', 'roadside_survey', 'assigned', 'locks-west-crew'],
+      ['w20-0', 'roadside_survey', 'assigned', 'locks-east-crew'],
     ]);
   });
 
@@ -126,14 +126,32 @@ describe('opening several tasks in a transaction, and the routing locks', () => 
     await run.connect();
     await run.startTransaction();
     try {
-      await run.query(`SELECT pg_advisory_xact_lock(hashtext('task.assign:' || $1))`, ['east']);
+      await run.query(`SELECT pg_advisory_xact_lock(hashtext('task.assign:' || $1))`, ['locks-east']);
       // The planner's round ends while a run holds the east's routing lock: it did not wait for it.
-      const round = await Promise.race([planner.roadside.plan(), new Promise<'waited'>((resolve) => setTimeout(() => resolve('waited'), 10_000))]);
+      let timer: NodeJS.Timeout | undefined;
+      const round = await Promise.race([planner.roadside.plan(), new Promise<'waited'>((resolve) => (timer = setTimeout(() => resolve('waited'), 10_000)))]);
+      clearTimeout(timer);
       expect(round).toEqual([]);
     } finally {
       await run.commitTransaction();
       await run.release();
     }
+  });
+
+  it("a dispatcher's reopening of a verified fix takes its routing locks before the task is open again", async () => {
+    const now = planner.clock.now();
+    const fix: TaskRecord = {
+      id: randomUUID(), segmentId: 'w20-2', countermeasure: 'guardrail', side: 'right', status: 'verified', priority: 'p2',
+      reason: 'guardrail set', rule: 'severe_hazard', hazardIds: [], sourceEventId: randomUUID(), correlationId: 'test', riskLevel: null,
+      riskScore: null, jurisdictionId: 'locks-east', crewId: 'locks-east-crew', version: 1, fixFailed: false, duplicateOf: null, statusReason: null, reopenCount: 0,
+      dueAt: now, acceptedAt: now, submittedAt: now, verifiedAt: now, closedAt: now, escalatedAt: null, createdAt: now, updatedAt: now,
+    };
+    await planner.tx.run((scope) => planner.ledger.create(fix, { actor: SYSTEM_ACTOR, correlationId: 'test' }, scope));
+    const { writtenWhileWaiting, result: reopened } = await whileEastIsRouted(planner, () =>
+      planner.commands.execute(fix.id, principals.dispatcher, { action: 'reopen', reason: 'the guardrail is down again', fixFailed: true }),
+    );
+    expect(writtenWhileWaiting).toBe(0);
+    expect([reopened.status, reopened.crewId, reopened.fixFailed]).toEqual(['assigned', 'locks-east-crew', true]);
   });
 
   it("a programme's approval takes every routing lock of its items before it writes a task", async () => {
@@ -142,8 +160,8 @@ describe('opening several tasks in a transaction, and the routing locks', () => 
     const { writtenWhileWaiting, result: approval } = await whileEastIsRouted(approver, () => approver.programmes.approve(draft.id, principals.dispatcher));
     expect(writtenWhileWaiting).toBe(0);
     expect(approval.tasks.map((t) => [t.status, t.crewId]).sort()).toEqual([
-      ['assigned', 'east-crew'],
-      ['assigned', 'west-crew'],
+      ['assigned', 'locks-east-crew'],
+      ['assigned', 'locks-west-crew'],
     ]);
   });
 });

@@ -454,8 +454,9 @@ export class TaskIntakeService {
     } else if (await this.ledger.create(task, created, scope)) {
       assigned = await this.assignment.autoAssign(task, source.correlationId, scope, true, run.crews);
     }
-    // A concurrent writer may have opened one since the check (a programme's approval takes no segment
-    // lock): the unique index decides, and the hazards go to that task, as to one found open.
+    // A concurrent writer may have opened one since the check (a programme's approval or a dispatcher's
+    // reopening takes no segment lock): the unique index decides, and the hazards go to that task, as
+    // to one found open.
     if (!assigned) {
       const opened = await this.tasks.lockOpen(proposal.segmentId, proposal.countermeasure, scope);
       if (!opened) return { outcome: { kind: 'ignored', why: `an open ${proposal.countermeasure} task exists on ${proposal.segmentId}` } };

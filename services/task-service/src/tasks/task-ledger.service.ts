@@ -23,10 +23,11 @@ interface DeferredRecords {
 /**
  * A task a run opened (in `withRecordsDeferred`) could not be inserted: an open task of its segment
  * and countermeasure was committed meanwhile by a transaction that takes no segment lock (a
- * programme's approval; the roadside planner takes its members' segment locks). The run is abandoned;
- * handled one report at a time, each open sees that task. Such a transaction takes its routing locks
- * before it inserts (`AssignmentService.lockToOpen`), so it and the run wait for each other's in the
- * same order, never in a circle.
+ * programme's approval, a dispatcher's reopening; the roadside planner takes its anchors' segment
+ * locks). The run is abandoned; handled one report at a time, each open sees that task. Such a
+ * transaction takes its routing locks before it opens a task (`AssignmentService.lockToOpen`,
+ * `TaskReopenService.reopen`), so it and the run wait for each other's in the same order, never in
+ * a circle.
  */
 export class DeferredTaskRefused extends Error {
   constructor(readonly task: Pick<TaskRecord, 'id' | 'segmentId' | 'countermeasure'>) {

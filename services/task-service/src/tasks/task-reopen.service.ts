@@ -37,6 +37,11 @@ export class TaskReopenService {
   ) {}
 
   async reopen(task: TaskRecord, input: ReopenInput, scope: TxScope): Promise<TaskRecord> {
+    // The routing locks first, before the task is open again (see `AssignmentService.lockToOpen`):
+    // taken after, while the stretch planner or a programme's approval held them and waited to open
+    // a task on the same segment, they closed a circle.
+    const jurisdictionId = task.jurisdictionId ?? (await this.assignment.jurisdictionOf(task.segmentId, scope));
+    await this.assignment.lockForRouting(jurisdictionId ? [jurisdictionId] : [], true, scope);
     if (task.status === 'verified') {
       const open = await this.tasks.lockOpen(task.segmentId, task.countermeasure, scope);
       if (open) throw new TaskException('OPEN_TASK_EXISTS', `task ${open.id} is already open for ${task.countermeasure} on ${task.segmentId}`);
