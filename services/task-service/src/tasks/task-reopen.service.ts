@@ -37,11 +37,12 @@ export class TaskReopenService {
   ) {}
 
   async reopen(task: TaskRecord, input: ReopenInput, scope: TxScope): Promise<TaskRecord> {
-    // The routing locks first, before the task is open again (see `AssignmentService.lockToOpen`):
-    // taken after, while the stretch planner or a programme's approval held them and waited to open
-    // a task on the same segment, they closed a circle.
+    // The jurisdiction's routing lock first, before the task is open again (see
+    // `AssignmentService.lockToOpen`): taken after, while the stretch planner or a programme's
+    // approval held it and waited to open a task on the same segment, it closed a circle. (A reopened
+    // task goes to a crew at once, never to a queue: no queue lock is needed.)
     const jurisdictionId = task.jurisdictionId ?? (await this.assignment.jurisdictionOf(task.segmentId, scope));
-    await this.assignment.lockForRouting(jurisdictionId ? [jurisdictionId] : [], true, scope);
+    if (jurisdictionId) await this.assignment.lockForRouting([jurisdictionId], false, scope);
     if (task.status === 'verified') {
       const open = await this.tasks.lockOpen(task.segmentId, task.countermeasure, scope);
       if (open) throw new TaskException('OPEN_TASK_EXISTS', `task ${open.id} is already open for ${task.countermeasure} on ${task.segmentId}`);
