@@ -25,7 +25,7 @@ import { assertCrewOwns } from '../tasks/task-command.service';
 import { TaskLedger } from '../tasks/task-ledger.service';
 import { TaskPriority, dueAt } from '../tasks/task-rules';
 import { SYSTEM_ACTOR, TaskRecord } from '../tasks/task.model';
-import { TaskRepository } from '../tasks/task.repository';
+import { TaskRepository, taskKeyOf } from '../tasks/task.repository';
 import { TaskException } from '../tasks/task.exception';
 import { VerifiedFixHook } from '../tasks/verified-fix-hook';
 import { CoverEntry, onMembers, overlapping, sideState } from './coverage';
@@ -113,8 +113,9 @@ export class RoadsideService implements OnModuleInit, OnModuleDestroy, VerifiedF
         const batch = stretches.slice(from, from + STRETCH_TASKS_PER_TRANSACTION).filter((stretch) => stretch.members.every((m) => open.has(needKey(stretch.need, m.segmentId, m.side))));
         // A stretch's task is anchored on its first member without an open task of its countermeasure
         // (one per segment); a stretch with none opens nothing this round and takes no lock.
-        const taken = await this.tasks.openKeys(batch.flatMap((stretch) => stretch.members.map((m) => ({ segmentId: m.segmentId, countermeasure: countermeasureOf(stretch) }))), scope);
-        const anchors = new Map(batch.map((stretch) => [stretch, stretch.members.filter((m) => !taken.has(`${m.segmentId}\u0000${countermeasureOf(stretch)}`))]));
+        const keyOfMember = (stretch: Stretch, m: Stretch['members'][number]) => ({ segmentId: m.segmentId, countermeasure: countermeasureOf(stretch) });
+        const taken = await this.tasks.openKeys(batch.flatMap((stretch) => stretch.members.map((m) => keyOfMember(stretch, m))), scope);
+        const anchors = new Map(batch.map((stretch) => [stretch, stretch.members.filter((m) => !taken.has(taskKeyOf(keyOfMember(stretch, m))))]));
         // The anchors' locks first, all at once, in the intake's order (see `AssignmentService.lockToOpen`).
         const places = await this.assignment.lockToOpen([...anchors.values()].flatMap((members) => members.map((m) => m.segmentId)), scope);
         const done: string[] = [];

@@ -1,7 +1,7 @@
 import { TxScope } from '@roadloop/persistence';
 import { SegmentRefRepository } from '../segments/segment-ref.repository';
 import { TaskRecord } from './task.model';
-import { TaskKey, TaskRepository } from './task.repository';
+import { TaskKey, TaskRepository, taskKeyOf as keyOf } from './task.repository';
 
 /** What a run already knows about a segment where a task may be opened (absent: not known, look it up). */
 export interface SegmentSight {
@@ -110,5 +110,3 @@ export class TaskRunView {
     for (const t of await this.tasks.lockVerifiedOf(keys, this.scope)) if (!this.verified.has(keyOf(t))) this.verified.set(keyOf(t), t);
   }
 }
-
-const keyOf = (k: TaskKey) => `${k.segmentId}\u0000${k.countermeasure}`;

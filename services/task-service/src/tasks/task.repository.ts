@@ -18,6 +18,9 @@ export interface TaskKey {
   countermeasure: string;
 }
 
+/** A segment and countermeasure as one string (for sets and maps). */
+export const taskKeyOf = (k: TaskKey): string => `${k.segmentId}\u0000${k.countermeasure}`;
+
 /** A crew command done under an idempotency key (the `Idempotency-Key` header). */
 export interface CommandKey {
   actorId: string;
@@ -167,7 +170,7 @@ export class TaskRepository {
     return rows.map(toRecord);
   }
 
-  /** Which of the given segments and countermeasures have an open task (not locked): their keys, segment and countermeasure joined by a NUL. */
+  /** Which of the given segments and countermeasures have an open task (not locked), as `taskKeyOf` keys. */
   async openKeys(keys: readonly TaskKey[], scope: TxScope): Promise<Set<string>> {
     if (!keys.length) return new Set();
     const rows: { segment_id: string; countermeasure: string }[] = await this.manager(scope).query(
@@ -175,7 +178,7 @@ export class TaskRepository {
         WHERE (segment_id, countermeasure) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status IN (${OPEN_SQL})`,
       [keys.map((k) => k.segmentId), keys.map((k) => k.countermeasure)],
     );
-    return new Set(rows.map((r) => `${r.segment_id}\u0000${r.countermeasure}`));
+    return new Set(rows.map((r) => taskKeyOf({ segmentId: r.segment_id, countermeasure: r.countermeasure })));
   }
 
   /** The open tasks of the given segments and countermeasures, locked in (segment, countermeasure) order. */
